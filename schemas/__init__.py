@@ -1,0 +1,1 @@
+"""The hand-written JSON Schemas, shipped inside the wheel as ``validator.schemas``."""

@@ -1,0 +1,38 @@
+"""realtime-validator: validate OpenAI Realtime API input_audio_buffer.append events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .events import check_event, is_valid, validate_event
+from .lint import LintResult, Statistics, lint
+from .rules import RULES, Rule, Severity
+from .violation import InvalidEventError, Violation
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # SCHEMA is read from the package data on first use, not at import
+    if name == "SCHEMA":
+        from .schema import load_schema
+
+        return load_schema()
+    raise AttributeError(f"module 'validator' has no attribute {name!r}")
+
+
+__all__ = [
+    "RULES",
+    "SCHEMA",
+    "InvalidEventError",
+    "LintResult",
+    "Rule",
+    "Severity",
+    "Statistics",
+    "Violation",
+    "__version__",
+    "check_event",
+    "is_valid",
+    "lint",
+    "validate_event",
+]

@@ -1,0 +1,194 @@
+"""Base64 and decoded-size checks on the ``audio`` string: pure functions, no I/O.
+
+Two ways to the same answer: ``base64_problems`` is the fast one (pybase64's SIMD strict
+decoder says yes or no; only a "no" is explained, character by character) and
+``base64_problems_slow`` is the obvious twin that reads every character in Python. Tests hold
+them equal.
+"""
+
+from __future__ import annotations
+
+import binascii
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import pybase64
+
+MAX_AUDIO_BYTES = 15 * 2**20
+"""The API's limit on one append's decoded audio: 15 MiB = 15,728,640 bytes."""
+
+ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_WHITESPACE = {" ": "a space", "\n": "a line break (\\n)", "\r": "a carriage return (\\r)",
+               "\t": "a tab"}
+# Values of the last data character before "==" (resp. "=") whose unused low bits are zero.
+_CANONICAL_BEFORE_2 = frozenset("AQgw")
+_CANONICAL_BEFORE_1 = frozenset("AEIMQUYcgkosw048")
+
+
+class Problem(NamedTuple):
+    """A base64 problem: rule code, message, and the character index it concerns (or None)."""
+
+    rule: str
+    message: str
+    offset: int | None
+
+
+def decoded_size(audio: str | bytes) -> int:
+    """Return the number of bytes that this (valid) base64 text decodes to, by arithmetic."""
+    n = len(audio)
+    if n == 0:
+        return 0
+    pad = 0
+    tail = audio[-2:]
+    if isinstance(tail, bytes):
+        pad = tail.count(b"=")
+    else:
+        pad = tail.count("=")
+    return (n + 3) // 4 * 3 - pad if n % 4 == 0 else n * 3 // 4
+
+
+def is_canonical(audio: str | bytes) -> bool:
+    """Return True when the unused bits before the ``=`` padding are zero (RFC 4648 3.5)."""
+    text = audio.decode("ascii") if isinstance(audio, bytes) else audio
+    if text.endswith("=="):
+        return len(text) < 3 or text[-3] in _CANONICAL_BEFORE_2
+    if text.endswith("="):
+        return len(text) < 2 or text[-2] in _CANONICAL_BEFORE_1
+    return True
+
+
+def _describe(ch: str) -> str:
+    if ch in _WHITESPACE:
+        return _WHITESPACE[ch]
+    if ch.isprintable() and ch.isascii():
+        return repr(ch)
+    return f"{ch!r} (U+{ord(ch):04X})"
+
+
+def _invalid_character(audio: str, index: int) -> Problem:
+    ch = audio[index]
+    where = f"{_describe(ch)} at index {index}"
+    if audio.startswith("data:"):
+        comma = audio.find(",")
+        prefix = audio[: comma + 1] if 0 <= comma < 100 else "data:...;base64,"
+        hint = (f"it starts with a data URI prefix {prefix!r}: send only the base64 after the "
+                "comma")
+    elif ch in "-_":
+        hint = ("this looks like URL-safe base64 ('-' and '_'): use the standard alphabet "
+                "(base64.b64encode, not urlsafe_b64encode), or replace '-' with '+' and '_' "
+                "with '/'")
+    elif ch in _WHITESPACE:
+        hint = ("base64 must not contain whitespace; this looks like MIME-style wrapped "
+                "base64: encode without line breaks (base64.b64encode, not encodebytes) or "
+                "remove them")
+    elif ch == "=":
+        hint = "'=' may only pad the end of the string; were two base64 strings joined?"
+    else:
+        hint = "only A-Z, a-z, 0-9, '+', '/' and '=' padding at the end are allowed"
+    return Problem("RT301", f"audio is not valid base64: {where}; {hint}", index)
+
+
+def _padding_problem(audio: str) -> Problem | None:
+    """Explain a wrong length or padding of a string made of alphabet and '=' only."""
+    n = len(audio)
+    first_eq = audio.find("=")
+    if first_eq != -1:
+        pad = n - first_eq
+        if audio.count("=", first_eq) != pad:
+            return Problem(
+                "RT302",
+                f"audio is not valid base64: '=' at index {first_eq} is followed by more "
+                "data; '=' may only pad the end (were two base64 strings joined? join the "
+                "bytes, then encode once)",
+                first_eq,
+            )
+        if pad > 2 or n % 4 != 0:
+            return Problem(
+                "RT302",
+                f"audio is not valid base64: {pad} '=' padding character(s) on a length of "
+                f"{n}; the length must be a multiple of 4 with at most two '=' (re-encode "
+                "with base64.b64encode)",
+                first_eq,
+            )
+        return None
+    if n % 4 == 1:
+        return Problem(
+            "RT302",
+            f"audio is not valid base64: length {n} leaves one character over after groups "
+            "of 4; the string was cut or a character was lost",
+            n - 1,
+        )
+    if n % 4:
+        missing = 4 - n % 4
+        return Problem(
+            "RT302",
+            f"audio is not valid base64: length {n} is not a multiple of 4; "
+            f"{missing} '=' padding character(s) missing at the end (unpadded base64 is "
+            "not accepted: use base64.b64encode, which pads)",
+            n,
+        )
+    return None
+
+
+def _non_canonical(audio: str) -> Problem:
+    index = len(audio) - (3 if audio.endswith("==") else 2)
+    return Problem(
+        "RT303",
+        f"audio base64 is not canonical: the unused bits of {audio[index]!r} at index "
+        f"{index} before the '=' padding are not zero; strict decoders reject it "
+        "(re-encode the bytes with base64.b64encode)",
+        index,
+    )
+
+
+def _size_problem(audio: str, max_audio_bytes: int) -> Problem | None:
+    size = decoded_size(audio)
+    if size > max_audio_bytes:
+        return Problem(
+            "RT304",
+            f"audio decodes to {size:,} bytes, over the limit of {max_audio_bytes:,} bytes "
+            "for one append; split it into several appends",
+            None,
+        )
+    if size == 0:
+        return Problem(
+            "RT305",
+            "audio is empty: the append adds nothing to the input buffer; skip empty chunks",
+            None,
+        )
+    return None
+
+
+def base64_problems(audio: str, max_audio_bytes: int = MAX_AUDIO_BYTES) -> Iterator[Problem]:
+    """Yield the base64 and size problems of ``audio`` (RT301-RT305), fast path first."""
+    try:
+        pybase64.b64decode(audio, validate=True)
+    except (binascii.Error, ValueError):
+        problem = _first_base64_error(audio)
+        if problem is not None:
+            yield problem
+    else:
+        if not is_canonical(audio):
+            yield _non_canonical(audio)
+    size = _size_problem(audio, max_audio_bytes)
+    if size is not None:
+        yield size
+
+
+def _first_base64_error(audio: str) -> Problem | None:
+    for index, ch in enumerate(audio):
+        if ch not in ALPHABET and ch != "=":
+            return _invalid_character(audio, index)
+    return _padding_problem(audio)
+
+
+def base64_problems_slow(audio: str, max_audio_bytes: int = MAX_AUDIO_BYTES) -> Iterator[Problem]:
+    """Yield the same problems as ``base64_problems``, reading every character in Python."""
+    problem = _first_base64_error(audio)
+    if problem is not None:
+        yield problem
+    elif not is_canonical(audio):
+        yield _non_canonical(audio)
+    size = _size_problem(audio, max_audio_bytes)
+    if size is not None:
+        yield size

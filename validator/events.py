@@ -1,0 +1,207 @@
+"""``validate_event``: the schema and audio checks of one event. Pure: no I/O, no state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .audio import MAX_AUDIO_BYTES, base64_problems
+from .event_types import APPEND_TYPES, EVENT_TYPES, TRANSLATION_APPEND, closest_event_type
+from .parse import MISSING, parse_record
+from .schema import compiled, load_schema
+from .violation import InvalidEventError, Violation
+
+AUDIO_FORMATS = ("pcm16", "g711_ulaw", "g711_alaw")
+"""The input audio formats, by their beta names."""
+
+# fastjsonschema keyword -> rule code: the table is data
+KEYWORD_RULES = {
+    "required": "RT201",
+    "type": "RT202",
+    "additionalProperties": "RT203",
+    "maxLength": "RT204",
+    "const": "RT205",
+}
+
+_JSON_TYPES = {
+    dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+    int: "a number", float: "a number", type(None): "null",
+}
+
+
+def json_type(value: Any) -> str:
+    """Return the JSON type name of a parsed value, with its article ('an object')."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _pointer(path: list[str]) -> str:
+    # fastjsonschema paths start with the root name "data"
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path[1:])
+
+
+def _type_problems(event: dict[str, Any]) -> Iterator[Violation]:
+    """Check ``type``: present, a string, a known event type."""
+    if "type" not in event:
+        hint = " (it has 'audio': add \"type\": \"input_audio_buffer.append\")" if "audio" in event else ""
+        yield Violation("RT201", f"event has no 'type'{hint}; every Realtime event names its type",
+                        pointer="")
+        return
+    value = event["type"]
+    if not isinstance(value, str):
+        yield Violation("RT202", f"'type' is {json_type(value)}, not a string; use "
+                        "\"input_audio_buffer.append\" for audio", pointer="/type")
+        return
+    if value not in EVENT_TYPES:
+        guess = closest_event_type(value)
+        hint = f"; did you mean {guess!r}?" if guess else ""
+        yield Violation("RT205", f"'type' {value!r} is not a Realtime event type{hint}",
+                        pointer="/type")
+
+
+def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violation]:
+    """Run the compiled schema and turn its errors into findings."""
+    from fastjsonschema import JsonSchemaValueException
+    from fastjsonschema.exceptions import JsonSchemaValuesException
+
+    try:
+        compiled(event_type)(event)
+        return
+    except (JsonSchemaValueException, JsonSchemaValuesException) as exc:
+        errors = list(getattr(exc, "errors", None) or [exc])
+    allowed = set(load_schema(event_type)["properties"])
+    for error in errors:
+        rule = KEYWORD_RULES.get(error.rule or "", "RT202")
+        pointer = _pointer(list(error.path or ["data"]))
+        if rule == "RT201":
+            for name in load_schema(event_type)["required"]:
+                if name not in event:
+                    yield Violation("RT201", _missing_message(name, event_type), pointer="")
+        elif rule == "RT203":
+            for name in event:
+                if name not in allowed:
+                    yield Violation(
+                        "RT203",
+                        f"unknown property {name!r}: {event_type} takes only 'type', 'audio' "
+                        "and 'event_id', and the server rejects others (unknown_parameter); "
+                        "remove it",
+                        pointer="/" + name.replace("~", "~0").replace("/", "~1"),
+                    )
+        elif rule == "RT204":
+            length = len(event.get("event_id", ""))
+            yield Violation("RT204", f"'event_id' is {length} characters long, over the limit of "
+                            "512; use a short unique id", pointer="/event_id")
+        elif rule == "RT202":
+            name = pointer.lstrip("/") or "event"
+            value = event.get(name) if name != "event" else event
+            want = error.rule_definition if isinstance(error.rule_definition, str) else "string"
+            yield Violation("RT202", f"{name!r} is {json_type(value)}, not a {want}"
+                            f"{_type_hint(name)}", pointer=pointer)
+        elif rule == "RT205":
+            continue  # the type was checked before the schema was chosen
+
+
+def _missing_message(name: str, event_type: str) -> str:
+    if name == "audio":
+        return (f"{event_type} has no 'audio': add the base64-encoded audio bytes, or do not "
+                "send the event")
+    return f"{event_type} has no {name!r}"
+
+
+def _type_hint(name: str) -> str:
+    if name == "audio":
+        return ("; send the audio bytes base64-encoded as one string (skip the append when "
+                "there is no audio)")
+    if name == "event_id":
+        return "; omit event_id or make it a string such as \"evt_123\""
+    return ""
+
+
+def check_object(
+    event: dict[str, Any], *, audio_format: str = "pcm16", max_audio_bytes: int = MAX_AUDIO_BYTES
+) -> Iterator[Violation]:
+    """Yield the findings of a parsed event object (no parse checks)."""
+    problems = list(_type_problems(event))
+    if problems:
+        yield from problems
+        return
+    event_type = event["type"]
+    if event_type not in APPEND_TYPES:
+        return
+    yield from _schema_problems(event, event_type)
+    audio = event.get("audio")
+    if isinstance(audio, str):
+        for rule, message, offset in base64_problems(audio, max_audio_bytes):
+            yield Violation(rule, message, pointer="/audio", offset=offset)
+    del audio_format  # the audio-content rules use it (RT306-RT308)
+
+
+def _with_context(violations: list[Violation], value: Any) -> list[Violation]:
+    if not isinstance(value, dict) or not violations:
+        return violations
+    from dataclasses import replace
+
+    event_id = value.get("event_id")
+    event_type = value.get("type")
+    return [
+        replace(v, event_id=event_id if isinstance(event_id, str) else None,
+                event_type=event_type if isinstance(event_type, str) else None)
+        for v in violations
+    ]
+
+
+def validate_event(
+    event: dict[str, Any] | str | bytes | bytearray,
+    *,
+    audio_format: str = "pcm16",
+    max_audio_bytes: int = MAX_AUDIO_BYTES,
+) -> list[Violation]:
+    """Return every finding for one event (a dict, or JSON text as str or bytes); empty if valid."""
+    if audio_format not in AUDIO_FORMATS:
+        from .formats import normalize_format
+
+        audio_format = normalize_format(audio_format)
+    if isinstance(event, (str, bytes, bytearray)):
+        parsed = parse_record(event)
+        if parsed.value is MISSING:
+            return parsed.violations
+        violations = parsed.violations
+        value = parsed.value
+    else:
+        violations = []
+        value = event
+    if not isinstance(value, dict):
+        violations.append(Violation("RT103", f"the record is {json_type(value)}, not a JSON "
+                                    "object; every Realtime event is an object with a 'type'"))
+        return violations
+    violations.extend(check_object(value, audio_format=audio_format,
+                                   max_audio_bytes=max_audio_bytes))
+    return _with_context(violations, value)
+
+
+def check_event(
+    event: dict[str, Any] | str | bytes | bytearray,
+    *,
+    audio_format: str = "pcm16",
+    max_audio_bytes: int = MAX_AUDIO_BYTES,
+) -> None:
+    """Return None for an event without errors; raise InvalidEventError (with .violations) else."""
+    violations = validate_event(event, audio_format=audio_format, max_audio_bytes=max_audio_bytes)
+    errors = [v for v in violations if v.severity.value == "error"]
+    if errors:
+        raise InvalidEventError(violations)
+
+
+def is_valid(
+    event: dict[str, Any] | str | bytes | bytearray,
+    *,
+    audio_format: str = "pcm16",
+    max_audio_bytes: int = MAX_AUDIO_BYTES,
+) -> bool:
+    """Return True when the event has no error (warnings allowed)."""
+    return not any(
+        v.severity.value == "error"
+        for v in validate_event(event, audio_format=audio_format, max_audio_bytes=max_audio_bytes)
+    )
+
+
+__all__ = ["TRANSLATION_APPEND", "check_event", "is_valid", "validate_event"]

@@ -1,0 +1,379 @@
+"""``lint()``: drives sources -> events -> session, adds locations, keeps statistics.
+
+Each record takes one of two roads to the same findings. The fast road reads a canonical
+append line (``{"type":"input_audio_buffer.append","event_id":"…","audio":"…"}``, compact or
+with ``json.dumps``' default spacing, ``event_id`` first, second or absent) without building
+Python objects: it matches the envelope, validates the base64 in place with pybase64's SIMD
+decoder and accounts for the audio. It only ever accepts; at the first doubt (escapes, other
+keys, bad base64, any finding at all) the record takes the slow road: strict parse, schema,
+audio checks, session rules, locations. ``tests/test_differential.py`` holds the two equal.
+"""
+
+from __future__ import annotations
+
+import binascii
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import IO, Any, BinaryIO
+
+import pybase64
+
+from .audio import MAX_AUDIO_BYTES, decoded_size, is_canonical
+from .event_types import APPEND, EVENT_TYPES
+from .events import check_object, json_type
+from .formats import normalize_format
+from .locate import key_offsets, line_col, skip_ws, string_char_offset, value_offset
+from .parse import MISSING, parse_record, strip_bom
+from .rules import RULES
+from .session import Session
+from .sources.base import DEFAULT_MAX_RECORD_BYTES, Record
+from .sources.detect import records as read_records
+from .violation import Violation
+
+_SAFE_ID = rb'[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}'
+_FAST_APPEND = re.compile(
+    rb'\{(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
+    rb'"type": ?"input_audio_buffer\.append", ?'
+    rb'(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
+    rb'"audio": ?"'
+)
+_B64_ERRORS = (binascii.Error, ValueError)
+
+
+@dataclass
+class Statistics:
+    """What a lint run read and found."""
+
+    files: int = 0
+    records: int = 0
+    blank_lines: int = 0
+    bytes: int = 0
+    events_by_type: Counter[str] = field(default_factory=Counter)
+    append_events: int = 0
+    audio_bytes: int = 0
+    audio_seconds_by_format: Counter[str] = field(default_factory=Counter)
+    records_with_findings: int = 0
+    findings_by_rule: Counter[str] = field(default_factory=Counter)
+    unreadable: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def audio_seconds(self) -> float:
+        """Return the seconds of audio appended, all formats together."""
+        return sum(self.audio_seconds_by_format.values())
+
+    @property
+    def findings(self) -> int:
+        """Return the number of findings reported."""
+        return sum(self.findings_by_rule.values())
+
+    def merge(self, other: Statistics) -> None:
+        """Add another run's counts to these."""
+        self.files += other.files
+        self.records += other.records
+        self.blank_lines += other.blank_lines
+        self.bytes += other.bytes
+        self.events_by_type.update(other.events_by_type)
+        self.append_events += other.append_events
+        self.audio_bytes += other.audio_bytes
+        self.audio_seconds_by_format.update(other.audio_seconds_by_format)
+        self.records_with_findings += other.records_with_findings
+        self.findings_by_rule.update(other.findings_by_rule)
+        self.unreadable.extend(other.unreadable)
+        self.seconds += other.seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the statistics as the JSON object the json format writes."""
+        return {
+            "files": self.files,
+            "records": self.records,
+            "blank_lines": self.blank_lines,
+            "bytes": self.bytes,
+            "events_by_type": dict(sorted(self.events_by_type.items())),
+            "append_events": self.append_events,
+            "audio_bytes": self.audio_bytes,
+            "audio_seconds": round(self.audio_seconds, 3),
+            "audio_seconds_by_format": {
+                k: round(v, 3) for k, v in sorted(self.audio_seconds_by_format.items())
+            },
+            "records_with_findings": self.records_with_findings,
+            "findings": self.findings,
+            "findings_by_rule": dict(sorted(self.findings_by_rule.items())),
+            "unreadable": list(self.unreadable),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to lint: which rules, which limits, the starting audio format."""
+
+    audio_format: str = "pcm16"
+    max_audio_bytes: int = MAX_AUDIO_BYTES
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    enabled: frozenset[str] = frozenset(RULES)
+
+
+class LintResult(Iterator[Violation]):
+    """The findings of a lint run, lazily; ``statistics`` is complete once it is exhausted."""
+
+    def __init__(self, findings: Iterator[Violation], statistics: Statistics) -> None:
+        self._findings = findings
+        self.statistics = statistics
+
+    def __iter__(self) -> LintResult:
+        return self
+
+    def __next__(self) -> Violation:
+        return next(self._findings)
+
+
+class Linter:
+    """Lints the records of one input, carrying the session state from record to record."""
+
+    def __init__(self, options: Options, statistics: Statistics, source: str | None) -> None:
+        self.options = options
+        self.stats = statistics
+        self.source = source
+        self.session = Session(options.audio_format)
+
+    # -- the fast road --------------------------------------------------------------------
+
+    def fast_append(self, line: bytes) -> bool:
+        """Account for ``line`` and return True if it is a canonical append with no finding."""
+        m = _FAST_APPEND.match(line)
+        if m is None:
+            return False
+        first, second = m.group(1), m.group(2)
+        if first is not None and second is not None:
+            return False  # event_id twice: RT104 on the slow road
+        if line.endswith(b'"}\n'):
+            end = len(line) - 3
+        elif line.endswith(b'"}\r\n'):
+            end = len(line) - 4
+        elif line.endswith(b'"}'):
+            end = len(line) - 2
+        else:
+            return False
+        start = m.end()
+        if end < start:
+            return False
+        audio = memoryview(line)[start:end]
+        try:
+            pybase64.b64decode(audio, validate=True)
+        except _B64_ERRORS:
+            return False
+        if end == start:
+            return False  # RT305
+        # valid base64 is whole groups of four, '=' only at the end: the size is arithmetic
+        nbytes = (end - start) // 4 * 3 - (line[end - 1] == 61) - (line[end - 2] == 61)
+        if nbytes > self.options.max_audio_bytes or not is_canonical(line[end - 4 : end]):
+            return False
+        raw_id = first if first is not None else second
+        event_id = raw_id.decode("ascii") if raw_id is not None else None
+        session = self.session
+        if event_id is not None and not session.is_new_id(event_id):
+            return False
+        session.add_append(APPEND, event_id, nbytes)
+        stats = self.stats
+        stats.events_by_type[APPEND] += 1
+        stats.append_events += 1
+        stats.audio_bytes += nbytes
+        return True
+
+    # -- the slow road --------------------------------------------------------------------
+
+    def check_record(self, record: Record) -> list[Violation]:
+        """Return the located findings of one record (all rules, before selection)."""
+        if record.problem is not None:
+            return [replace(record.problem, source=self.source, line=record.line,
+                            column=record.column + 1)]
+        parsed = parse_record(record.data)
+        text = parsed.text
+        if parsed.value is MISSING:
+            return [self._locate(v, text, record, None) for v in parsed.violations]
+        value = parsed.value
+        found = list(parsed.violations)
+        if not isinstance(value, dict):
+            found.append(Violation("RT103", f"the record is {json_type(value)}, not a JSON "
+                                   "object; every Realtime event is an object with a 'type'"))
+            return [self._locate(v, text, record, None) for v in found]
+        event_type = value.get("type")
+        audio_bytes = None
+        if isinstance(event_type, str):
+            self.stats.events_by_type[event_type if event_type in EVENT_TYPES else "<unknown>"] += 1
+            audio = value.get("audio")
+            if event_type == APPEND or event_type == "session.input_audio_buffer.append":
+                self.stats.append_events += 1
+                if isinstance(audio, str):
+                    audio_bytes = decoded_size(audio)
+                    self.stats.audio_bytes += audio_bytes
+        fmt = self.session.format_for(event_type) if isinstance(event_type, str) else "pcm16"
+        found.extend(check_object(value, audio_format=fmt,
+                                  max_audio_bytes=self.options.max_audio_bytes))
+        found.extend(self.session.observe(value, audio_bytes))
+        return [self._locate(v, text, record, value) for v in found]
+
+    def _locate(self, v: Violation, text: str | None, record: Record, value: Any) -> Violation:
+        offset = _offset(v, text)
+        line, column = record.line, record.column
+        if offset is not None and text is not None:
+            dl, dc = line_col(text, offset)
+            line += dl
+            column = dc if dl else column + dc
+        event_id = event_type = None
+        if isinstance(value, dict):
+            eid, etype = value.get("event_id"), value.get("type")
+            event_id = eid if isinstance(eid, str) else None
+            event_type = etype if isinstance(etype, str) else None
+        return replace(v, source=self.source, line=line, column=column + 1,
+                       event_id=event_id, event_type=event_type, offset=v.offset)
+
+    # -- one input ------------------------------------------------------------------------
+
+    def run(self, records: Iterable[Record]) -> Iterator[Violation]:
+        """Yield the selected findings of ``records`` in order, counting everything read."""
+        stats = self.stats
+        enabled = self.options.enabled
+        fast = self.fast_append
+        first = True
+        for record in records:
+            data = record.data
+            if first:
+                first = False
+                if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
+                    record = record._replace(data=data[3:], column=record.column)
+                    data = record.data
+                elif isinstance(data, str) and data.startswith("\ufeff"):
+                    record = record._replace(data=strip_bom(data))
+                    data = record.data
+            stats.bytes += len(data)
+            if record.problem is None:
+                if isinstance(data, bytes) and fast(data):
+                    stats.records += 1
+                    continue
+                if not data.strip():
+                    stats.blank_lines += 1
+                    continue
+            stats.records += 1
+            if isinstance(data, bytes) and data.endswith(b"\n"):
+                record = record._replace(data=data[:-2] if data.endswith(b"\r\n") else data[:-1])
+            found = [v for v in self.check_record(record) if v.rule in enabled]
+            found.sort(key=_position)
+            if found:
+                stats.records_with_findings += 1
+                for v in found:
+                    stats.findings_by_rule[v.rule] += 1
+                yield from found
+        for fmt, seconds in self.session.seconds_by_format.items():
+            stats.audio_seconds_by_format[fmt] += seconds
+
+
+def _position(v: Violation) -> tuple[int, int]:
+    return (v.line or 0, v.column or 0)
+
+
+def _offset(v: Violation, text: str | None) -> int | None:
+    """Return the character offset in the record's text where ``v`` points."""
+    if text is None:
+        return v.offset
+    if v.pointer == "":
+        return v.offset if v.offset is not None else skip_ws(text, 0)
+    if v.rule in ("RT104", "RT203"):
+        parent, _, token = v.pointer.rpartition("/")
+        key = token.replace("~1", "/").replace("~0", "~")
+        keys = key_offsets(text, parent, key)
+        if keys:
+            return keys[1] if v.rule == "RT104" and len(keys) > 1 else keys[0]
+        return skip_ws(text, 0)
+    at = value_offset(text, v.pointer)
+    if at is None:
+        return skip_ws(text, 0)
+    if v.offset is not None and at < len(text) and text[at] == '"':
+        return string_char_offset(text, at, v.offset)
+    return at
+
+
+def _options(
+    audio_format: str,
+    max_audio_bytes: int,
+    max_record_bytes: int,
+    select: Iterable[str] | None,
+    ignore: Iterable[str] | None,
+) -> Options:
+    from .rules import select_rules
+
+    return Options(
+        audio_format=normalize_format(audio_format),
+        max_audio_bytes=max_audio_bytes,
+        max_record_bytes=max_record_bytes,
+        enabled=select_rules(tuple(select or ()), tuple(ignore or ())),
+    )
+
+
+def _line_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
+    for number, line in enumerate(lines, 1):
+        yield Record(number, 0, line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line)
+
+
+def lint_records(
+    records: Iterable[Record], options: Options, statistics: Statistics, source: str | None
+) -> Iterator[Violation]:
+    """Yield the findings of already-read records of one input (one session)."""
+    statistics.files += 1
+    started = time.perf_counter()
+    try:
+        yield from Linter(options, statistics, source).run(records)
+    finally:
+        statistics.seconds += time.perf_counter() - started
+
+
+def lint(
+    source: str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes],
+    *,
+    audio_format: str = "pcm16",
+    max_audio_bytes: int = MAX_AUDIO_BYTES,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+) -> LintResult:
+    """Return the findings of a path, binary or text file object, or iterable of lines.
+
+    Iterating yields Violations in file order; ``result.statistics`` holds the counts (records,
+    events by type, append events, seconds of audio, bytes) once iteration has ended.
+    """
+    options = _options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
+    stats = Statistics()
+    return LintResult(_lint_source(source, options, stats), stats)
+
+
+def _lint_source(
+    source: str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes],
+    options: Options,
+    stats: Statistics,
+) -> Iterator[Violation]:
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        with open(name, "rb", buffering=1 << 20) as stream:
+            yield from lint_records(read_records(stream, name, options.max_record_bytes),
+                                    options, stats, name)
+        return
+    name = getattr(source, "name", None)
+    display = name if isinstance(name, str) else "<stream>"
+    buffer = getattr(source, "buffer", None)
+    if buffer is not None and hasattr(source, "encoding"):
+        source = buffer  # a text file: read its bytes
+    if hasattr(source, "readline") and hasattr(source, "read"):
+        probe = source.read(0)
+        if isinstance(probe, bytes):
+            stream: BinaryIO = source  # type: ignore[assignment]
+            yield from lint_records(read_records(stream, display, options.max_record_bytes),
+                                    options, stats, display)
+            return
+    lines: Iterable[str | bytes] = source  # type: ignore[assignment]
+    yield from lint_records(_line_records(lines), options, stats, display)
+

@@ -1,0 +1,8 @@
+"""Inputs: each source turns a file or stream into records with their place in the file."""
+
+from __future__ import annotations
+
+from .base import Record, SourceError
+from .detect import open_input, walk_paths
+
+__all__ = ["Record", "SourceError", "open_input", "walk_paths"]

@@ -1,0 +1,100 @@
+"""Which source reads an input: by suffix, else by content; paths, directories and stdin."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from ..violation import Violation
+from .base import Record, SourceError
+from .document import read_document
+from .jsonl import read_jsonl
+
+LINE_SUFFIXES = (".jsonl", ".ndjson")
+DOCUMENT_SUFFIXES = (".json",)
+SUFFIXES = LINE_SUFFIXES + DOCUMENT_SUFFIXES
+MAX_DOCUMENT_BYTES = 256 * 2**20
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def walk_paths(paths: Iterable[str]) -> Iterator[str]:
+    """Yield the inputs named by ``paths``, walking directories for known suffixes (sorted)."""
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found = []
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in files:
+                    base = name[:-3] if name.endswith(".gz") else name
+                    if base.endswith(SUFFIXES):
+                        found.append(os.path.join(root, name))
+            yield from sorted(found)
+        else:
+            yield path
+
+
+def _kind_by_suffix(name: str) -> str | None:
+    lowered = name.lower()
+    if lowered.endswith(".gz"):
+        lowered = lowered[:-3]
+    if lowered.endswith(LINE_SUFFIXES):
+        return "lines"
+    if lowered.endswith(DOCUMENT_SUFFIXES):
+        return "document"
+    return None
+
+
+def _kind_by_content(head: bytes) -> str:
+    """A '[' first, or a '{' alone on the first line, is a document; anything else is lines."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if text.startswith(b"["):
+        return "document"
+    if text.startswith(b"{"):
+        first_line = text.split(b"\n", 1)[0]
+        if not first_line[1:].strip():
+            return "document"
+    return "lines"
+
+
+def _peekable(stream: BinaryIO) -> io.BufferedReader:
+    if isinstance(stream, io.BufferedReader):
+        return stream
+    return io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[arg-type]
+
+
+def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Record]:
+    """Yield the records of one open binary stream, choosing the reader by suffix and content."""
+    reader = _peekable(stream)
+    if reader.peek(2)[:2] == _GZIP_MAGIC:
+        reader = io.BufferedReader(
+            gzip.GzipFile(fileobj=reader, mode="rb"), buffer_size=1 << 20  # type: ignore[arg-type]
+        )
+    kind = _kind_by_suffix(name) or _kind_by_content(reader.peek(1 << 16)[: 1 << 16])
+    if kind == "lines":
+        yield from read_jsonl(reader, max_record_bytes)
+        return
+    limit = max(MAX_DOCUMENT_BYTES, max_record_bytes)
+    data = reader.read(limit + 1)
+    if len(data) > limit:
+        yield Record(1, 0, b"", problem=Violation(
+            "RT105",
+            f"JSON document is over {limit:,} bytes; it was not read (write large captures "
+            "as JSONL, one event per line)",
+        ))
+        return
+    yield from read_document(data)
+
+
+def open_input(path: str) -> BinaryIO:
+    """Return the binary stream of ``path`` ('-' is standard input); raise SourceError."""
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return Path(path).open("rb", buffering=1 << 20)
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc

@@ -1,0 +1,46 @@
+"""JSON documents: one event, or an array of events, each element a record with its place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from ..locate import line_col, skip_ws
+from ..parse import decode_text, iter_json_array, strip_bom
+from ..violation import Violation
+from .base import Record
+
+
+def _at(text: str, offset: int, problem: Violation) -> Record:
+    line, col = line_col(text, offset)
+    return Record(line + 1, col, b"", problem=problem)
+
+
+def read_document(data: bytes) -> Iterator[Record]:
+    """Yield the records of a JSON document: the document itself, or each array element."""
+    text, bad = decode_text(data)
+    if bad is not None:
+        # locate the bad byte in the part that did decode
+        prefix = data.decode("utf-8", "replace")
+        yield _at(prefix, bad.offset or 0, replace(bad, offset=None))
+        return
+    assert text is not None
+    text = strip_bom(text)
+    start = skip_ws(text, 0)
+    if start >= len(text):
+        yield Record(1, 0, b"", problem=Violation(
+            "RT101", "document is empty: a JSON document holds one event or an array of events"))
+        return
+    if text[start] != "[":
+        line, col = line_col(text, start)
+        yield Record(line + 1, col, text[start:])
+        return
+    index = 0
+    for item in iter_json_array(text, start):
+        if isinstance(item, Violation):
+            yield _at(text, item.offset or 0, replace(item, offset=None))
+            return
+        begin, end = item
+        line, col = line_col(text, begin)
+        yield Record(line + 1, col, text[begin:end], pointer=f"/{index}")
+        index += 1
