@@ -36,6 +36,10 @@ def _size(text: str) -> str:
     return text
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def summary(stats: Statistics) -> str:
     """Return the one-line summary: records, append events, audio, bytes, time, findings."""
     errors = sum(n for c, n in stats.findings_by_rule.items()
@@ -43,10 +47,11 @@ def summary(stats: Statistics) -> str:
     warnings = stats.findings - errors
     files = f" in {stats.files} files" if stats.files != 1 else ""
     return (
-        f"Checked {stats.records:,} records{files}: {stats.append_events:,} append events, "
+        f"Checked {_count(stats.records, 'record')}{files}: "
+        f"{_count(stats.append_events, 'append event')}, "
         f"{stats.audio_seconds:,.1f} s of audio, {_size(str(stats.bytes))} in "
-        f"{stats.seconds:.2f} s; {stats.findings:,} findings ({errors:,} errors, "
-        f"{warnings:,} warnings)"
+        f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
+        f"({_count(errors, 'error')}, {_count(warnings, 'warning')})"
     )
 
 

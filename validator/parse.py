@@ -122,12 +122,14 @@ def parse_text(text: str) -> tuple[Any, list[Violation]]:
             offset=offset,
         )]
     except json.JSONDecodeError as exc:
-        return _MISSING, [Violation(
-            "RT101",
-            f"record is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno} of the "
-            "record); fix the syntax or the truncated record",
-            offset=exc.pos,
-        )]
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            message = (f"record is not valid JSON: it ends before the value is complete "
+                       f"({exc.msg}); the record was cut short: was the capture written "
+                       "while it was being read?")
+        else:
+            message = (f"record is not valid JSON: {exc.msg} (line {exc.lineno} column "
+                       f"{exc.colno} of the record); fix the syntax")
+        return _MISSING, [Violation("RT101", message, offset=exc.pos)]
     except RecursionError:
         return _MISSING, [Violation(
             "RT101",

@@ -309,7 +309,7 @@ def select_rules(select: tuple[str, ...] | list[str], ignore: tuple[str, ...] | 
 
     def matches(code: str, patterns: tuple[str, ...] | list[str]) -> bool:
         rule = RULES[code]
-        return any(code.startswith(p.upper()) or rule.name == p for p in patterns)
+        return any(_matches(code, rule, p) for p in patterns)
 
     enabled = {c for c in RULES if not select or matches(c, select)}
     return frozenset(c for c in enabled if not matches(c, ignore))
@@ -317,7 +317,9 @@ def select_rules(select: tuple[str, ...] | list[str], ignore: tuple[str, ...] | 
 
 def unknown_patterns(patterns: tuple[str, ...] | list[str]) -> list[str]:
     """Return the patterns that match no rule code, prefix or name."""
-    return [
-        p for p in patterns
-        if not any(c.startswith(p.upper()) or RULES[c].name == p for c in RULES)
-    ]
+    return [p for p in patterns if not any(_matches(c, RULES[c], p) for c in RULES)]
+
+
+def _matches(code: str, rule: Rule, pattern: str) -> bool:
+    upper = pattern.upper()
+    return upper == "ALL" or code.startswith(upper) or rule.name == pattern

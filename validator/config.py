@@ -1,0 +1,300 @@
+"""``[tool.realtime-validator]`` in ``pyproject.toml``: find it, read it, check every value.
+
+Like ruff, the first ``pyproject.toml`` that has the table, walking up from the working
+directory, is the configuration; ``--config FILE`` names one and ``--isolated`` ignores them
+all. Nothing here imports click: the command line merges these values under its own options.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import json
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .formats import normalize_format
+from .rules import RULES, select_rules, unknown_patterns
+
+TABLE = "realtime-validator"
+FILENAME = "pyproject.toml"
+FAIL_ON = ("error", "warning")
+KEYS = (
+    "select",
+    "ignore",
+    "fail-on",
+    "audio-format",
+    "max-audio-bytes",
+    "max-record-bytes",
+    "format",
+    "output",
+    "per-file-ignores",
+)
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be read or holds a wrong key or value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The settings of one configuration file; None where the file does not set them.
+
+    ``output`` is resolved against the file's directory ("-" stays standard output);
+    ``per_file_ignores`` keeps the table's order as (glob, patterns) pairs.
+    """
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    fail_on: str | None = None
+    audio_format: str | None = None
+    max_audio_bytes: int | None = None
+    max_record_bytes: int | None = None
+    format: str | None = None
+    output: str | None = None
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    path: Path | None = None
+
+    def option_values(self) -> dict[str, Any]:
+        """Return the set values keyed by the ``lint`` command's parameter names."""
+        names = {
+            "fail_on": self.fail_on,
+            "audio_format": self.audio_format,
+            "max_audio_bytes": self.max_audio_bytes,
+            "max_record_bytes": self.max_record_bytes,
+            "output_format": self.format,
+            "output": self.output,
+        }
+        return {name: value for name, value in names.items() if value is not None}
+
+
+def load_config(start: Path, explicit: Path | None = None, isolated: bool = False) -> Config:
+    """Return the configuration for a run in ``start``: found, named, or none; raise ConfigError."""
+    if isolated:
+        if explicit is not None:
+            raise ConfigError("--config and --isolated cannot be used together")
+        return Config()
+    if explicit is not None:
+        return _load_explicit(explicit)
+    found = find_config(start)
+    if found is None:
+        return Config()
+    path, table = found
+    return parse_table(table, path)
+
+
+def find_config(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
+    """Return the first ``pyproject.toml`` at or above ``start`` with the table, and the table."""
+    here = start.absolute()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / FILENAME
+        if not candidate.is_file():
+            continue
+        text = _read(candidate)
+        # a file that never names the table cannot hold it: skip it unparsed, so that an
+        # unrelated broken pyproject.toml further up does not break the run
+        if TABLE not in text:
+            continue
+        table = _tool_table(_parse(text, candidate))
+        if table is not None:
+            return candidate, table
+    return None
+
+
+def parse_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
+    """Return the Config of a ``[tool.realtime-validator]`` table; raise ConfigError."""
+    where = f"[tool.{TABLE}] in {path}" if path is not None else f"[tool.{TABLE}]"
+    unknown = [key for key in table if key not in KEYS]
+    if unknown:
+        key = unknown[0]
+        close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(KEYS)}"
+        raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+    base = path.parent if path is not None else None
+
+    def strings(key: str) -> tuple[str, ...] | None:
+        if key not in table:
+            return None
+        return _patterns(table[key], f"{where}: {key}")
+
+    def choice(key: str, allowed: Iterable[str]) -> str | None:
+        if key not in table:
+            return None
+        value = table[key]
+        allowed = tuple(allowed)
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} must be a string, not {_kind(value)}")
+        if value not in allowed:
+            raise ConfigError(
+                f"{where}: {key} = {value!r} is not one of {', '.join(map(repr, allowed))}"
+            )
+        return value
+
+    def size(key: str, minimum: int) -> int | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: {key} must be an integer, not {_kind(value)}")
+        if value < minimum:
+            raise ConfigError(f"{where}: {key} = {value} must be at least {minimum}")
+        return value
+
+    audio_format = None
+    if "audio-format" in table:
+        value = table["audio-format"]
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: audio-format must be a string, not {_kind(value)}")
+        try:
+            normalize_format(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: audio-format: {exc}") from exc
+        audio_format = value
+
+    output = None
+    if "output" in table:
+        value = table["output"]
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: output must be a file name, not {_kind(value)}")
+        output = value if value == "-" or base is None else os.path.join(base, value)
+
+    from .reporters import REPORTER_BY_NAME
+
+    return Config(
+        select=strings("select"),
+        ignore=strings("ignore"),
+        fail_on=choice("fail-on", FAIL_ON),
+        audio_format=audio_format,
+        max_audio_bytes=size("max-audio-bytes", 0),
+        max_record_bytes=size("max-record-bytes", 1),
+        format=choice("format", sorted(REPORTER_BY_NAME)),
+        output=output,
+        per_file_ignores=_per_file_ignores(table, where),
+        path=path,
+    )
+
+
+def resolve_rules(
+    config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()
+) -> frozenset[str]:
+    """Return the enabled codes: the file's select/ignore, then the command line's on top.
+
+    As in ruff, a command-line ``--select`` starts afresh; a command-line ``--ignore`` alone
+    removes codes from what the file enabled.
+    """
+    select, ignore = tuple(select), tuple(ignore)
+    if select:
+        return select_rules(select, ignore)
+    enabled = select_rules(config.select or (), config.ignore or ())
+    return enabled & select_rules((), ignore)
+
+
+def per_file_ignored(config: Config, source_path: str) -> frozenset[str]:
+    """Return the codes that ``per-file-ignores`` turns off for the input ``source_path``.
+
+    Globs are fnmatch patterns over the path relative to the configuration file's directory,
+    with forward slashes (``*`` also crosses ``/``); a glob without ``/`` also matches the
+    file name alone, in any directory.
+    """
+    if not config.per_file_ignores or config.path is None or source_path in ("-", "<stdin>"):
+        return frozenset()
+    absolute = os.path.abspath(source_path)
+    try:
+        relative = os.path.relpath(absolute, config.path.parent.absolute())
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    rel = PurePosixPath(Path(relative).as_posix())
+    ignored: list[str] = []
+    for glob, patterns in config.per_file_ignores:
+        glob = glob.removeprefix("./")
+        if fnmatch.fnmatchcase(str(rel), glob) or (
+            "/" not in glob and fnmatch.fnmatchcase(rel.name, glob)
+        ):
+            ignored.extend(patterns)
+    if not ignored:
+        return frozenset()
+    return frozenset(RULES) - select_rules((), ignored)
+
+
+def _load_explicit(path: Path) -> Config:
+    document = _parse(_read(path), path)
+    table = _tool_table(document)
+    if table is not None:
+        return parse_table(table, path)
+    if path.name == FILENAME:
+        raise ConfigError(f"{path} has no [tool.{TABLE}] table")
+    # any other file (e.g. realtime-validator.toml) holds the keys at its top level
+    return parse_table(document, path)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"cannot read configuration file {path}: {reason}") from None
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot parse {path}: {exc}") from None
+
+
+def _tool_table(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    tool = document.get("tool")
+    if not isinstance(tool, dict):
+        return None
+    table = tool.get(TABLE)
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"tool.{TABLE} must be a table, not {_kind(table)}")
+    return table
+
+
+def _patterns(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where} must be a list of strings, not {_kind(value)}")
+    bad = unknown_patterns(value)
+    if bad:
+        close = difflib.get_close_matches(bad[0], [*RULES, *(r.name for r in RULES.values())],
+                                          n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"{where}: no rule matches {bad[0]!r}{hint}")
+    return tuple(value)
+
+
+def _per_file_ignores(
+    table: Mapping[str, Any], where: str
+) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    if "per-file-ignores" not in table:
+        return None
+    value = table["per-file-ignores"]
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where}: per-file-ignores must be a table of glob = [codes], not {_kind(value)}"
+        )
+    return tuple(
+        (glob, _patterns(codes, f"{where}: per-file-ignores {glob!r}"))
+        for glob, codes in value.items()
+    )
+
+
+def _kind(value: Any) -> str:
+    """Name a TOML value's type the way the TOML spec does, and show the value."""
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array",
+             dict: "table"}
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"{names.get(type(value), type(value).__name__)} {shown}"

@@ -1,0 +1,60 @@
+"""The github format: GitHub Actions workflow commands that become annotations on the files."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, TextIO
+
+from ..rules import RULES
+from .base import Reporter
+from .sarif import clean, display_path
+
+if TYPE_CHECKING:
+    from ..lint import Statistics
+    from ..violation import Violation
+
+
+def escape_data(text: str) -> str:
+    """Return a command's message escaped as the Actions toolkit does (``%``, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Return a command's property value escaped as the Actions toolkit does (adds ``:``, ``,``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter(Reporter):
+    """``::error file=F,line=L,col=C,title=RT301 name::message``, one command per finding."""
+
+    def __init__(self, out: TextIO, *, show_statistics: bool = False) -> None:
+        super().__init__(out, show_statistics=show_statistics)
+        self.cwd = os.getcwd()
+
+    def note_source(self, name: str) -> None:
+        """Accept the name of an input about to be linted (not needed for annotations)."""
+
+    def command(self, violation: Violation) -> str:
+        """Return the workflow command of one finding, without the newline."""
+        properties: list[tuple[str, str]] = []
+        if violation.source is not None:
+            properties.append(("file", display_path(violation.source, self.cwd)))
+            if violation.line is not None:
+                properties.append(("line", str(violation.line)))
+                if violation.column is not None:
+                    properties.append(("col", str(violation.column)))
+        properties.append(("title", f"{violation.rule} {violation.name}"))
+        props = ",".join(f"{key}={escape_property(clean(value))}" for key, value in properties)
+        return f"::{violation.severity.value} {props}::{escape_data(clean(violation.message))}"
+
+    def report(self, violation: Violation) -> None:
+        """Write one finding as a workflow command."""
+        self.out.write(self.command(violation) + "\n")
+
+    def finish(self, statistics: Statistics) -> None:
+        """Write the counts by rule as plain log lines when --statistics asked for them."""
+        if not self.show_statistics:
+            return
+        for code, count in sorted(statistics.findings_by_rule.items()):
+            rule = RULES[code]
+            self.out.write(f"{count:>8} {code} [{rule.severity.value}] {rule.name}\n")
