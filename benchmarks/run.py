@@ -486,11 +486,15 @@ HEADER = (
 
 
 def ratio(outcomes: dict[str, Outcome], base: str, key: str) -> float | None:
-    """Return how many times faster `key` ran than `base` (median over median), if both ran."""
+    """Return how many times faster `key` ran than `base`, if both ran.
+
+    That is the median of the per-round ratios: the two ran side by side in each round, so
+    load that comes and goes over the run cancels out of each ratio.
+    """
     a, b = outcomes.get(base), outcomes.get(key)
     if a is None or b is None or not (a.ok and b.ok and a.times and b.times):
         return None
-    return a.median / b.median
+    return statistics.median(x / y for x, y in zip(a.times, b.times, strict=True))
 
 
 def _times(value: float | None) -> str:

@@ -81,8 +81,13 @@ def test_non_ascii_character_is_named_with_code_point() -> None:
 
 @pytest.mark.parametrize(
     ("size", "too_large"),
-    [(MAX_AUDIO_BYTES - 1, False), (MAX_AUDIO_BYTES, False), (MAX_AUDIO_BYTES + 1, True),
-     (MAX_AUDIO_BYTES + 2, True), (MAX_AUDIO_BYTES + 3, True)],
+    [
+        (MAX_AUDIO_BYTES - 1, False),
+        (MAX_AUDIO_BYTES, False),
+        (MAX_AUDIO_BYTES + 1, True),
+        (MAX_AUDIO_BYTES + 2, True),
+        (MAX_AUDIO_BYTES + 3, True),
+    ],
 )
 def test_size_limit_is_exact(size: int, too_large: bool) -> None:
     audio = base64.b64encode(bytes(size)).decode()

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES, b64
 
 import validator
 from validator import InvalidEventError, Violation, check_event, is_valid, validate_event
-
-from conftest import FIXTURES, b64
 
 VALID = sorted((FIXTURES / "events" / "valid").glob("*.json"))
 INVALID = sorted((FIXTURES / "events" / "invalid").glob("*/*.json"))
@@ -45,17 +44,35 @@ def test_invalid_fixture_raises_its_rule(path: Path) -> None:
 
 def test_every_foundation_rule_has_a_failing_fixture() -> None:
     codes = {p.parent.name for p in INVALID}
-    wanted = {"RT101", "RT102", "RT103", "RT104", "RT201", "RT202", "RT203", "RT204",
-              "RT205", "RT301", "RT302", "RT303", "RT305"}
+    wanted = {
+        "RT101",
+        "RT102",
+        "RT103",
+        "RT104",
+        "RT201",
+        "RT202",
+        "RT203",
+        "RT204",
+        "RT205",
+        "RT301",
+        "RT302",
+        "RT303",
+        "RT305",
+    }
     assert wanted <= codes
     assert codes <= set(validator.RULES)
 
 
 def test_violation_fields() -> None:
-    (v,) = validate_event({"type": "input_audio_buffer.append", "event_id": "e1",
-                           "audio": "AAA-"})
-    assert v == Violation(rule="RT301", message=v.message, pointer="/audio", event_id="e1",
-                          event_type="input_audio_buffer.append", offset=3)
+    (v,) = validate_event({"type": "input_audio_buffer.append", "event_id": "e1", "audio": "AAA-"})
+    assert v == Violation(
+        rule="RT301",
+        message=v.message,
+        pointer="/audio",
+        event_id="e1",
+        event_type="input_audio_buffer.append",
+        offset=3,
+    )
     assert v.name == "base64-invalid-character"
     assert v.severity.value == "error"
     with pytest.raises(AttributeError):
@@ -72,11 +89,9 @@ def test_violation_fields() -> None:
         ({"type": None, "audio": AUDIO}, ["RT202"]),
         ({"type": "input_audio_buffer.append", "audio": 5}, ["RT202"]),
         ({"type": "input_audio_buffer.append", "audio": AUDIO, "event_id": None}, ["RT202"]),
-        ({"type": "input_audio_buffer.append", "audio": AUDIO, "x": 1, "y": 2},
-         ["RT203", "RT203"]),
+        ({"type": "input_audio_buffer.append", "audio": AUDIO, "x": 1, "y": 2}, ["RT203", "RT203"]),
         ({"type": "input_audio_buffer.append", "audio": AUDIO, "event_id": "e" * 512}, []),
-        ({"type": "input_audio_buffer.append", "audio": AUDIO, "event_id": "e" * 513},
-         ["RT204"]),
+        ({"type": "input_audio_buffer.append", "audio": AUDIO, "event_id": "e" * 513}, ["RT204"]),
         ({"type": "input_audio.append", "audio": AUDIO}, ["RT205"]),
         ({"type": "response.audio.delta", "delta": "not base64!!"}, []),
         ({"type": "session.input_audio_buffer.append", "audio": "A-A="}, ["RT301"]),
@@ -114,8 +129,10 @@ def test_duplicate_key_pointer_is_nested() -> None:
 
 def test_rt205_suggests_the_closest_type() -> None:
     (v,) = validate_event({"type": "input_audio_buffer.appened", "audio": AUDIO})
-    assert v.message == ("'type' 'input_audio_buffer.appened' is not a Realtime event type; "
-                         "did you mean 'input_audio_buffer.append'?")
+    assert v.message == (
+        "'type' 'input_audio_buffer.appened' is not a Realtime event type; "
+        "did you mean 'input_audio_buffer.append'?"
+    )
     (v,) = validate_event({"type": "response.create.now"})
     assert "did you mean 'response.create'?" in v.message
 
@@ -145,11 +162,23 @@ def test_max_audio_bytes_option() -> None:
 def test_unknown_audio_format_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown audio format 'mp3'"):
         validate_event({"type": "input_audio_buffer.append", "audio": AUDIO}, audio_format="mp3")
-    assert validate_event({"type": "input_audio_buffer.append", "audio": AUDIO},
-                          audio_format="audio/pcmu") == []
+    assert (
+        validate_event(
+            {"type": "input_audio_buffer.append", "audio": AUDIO}, audio_format="audio/pcmu"
+        )
+        == []
+    )
 
 
 def test_public_names() -> None:
-    assert set(validator.__all__) >= {"validate_event", "check_event", "is_valid", "lint",
-                                      "Violation", "InvalidEventError", "SCHEMA", "RULES"}
+    assert set(validator.__all__) >= {
+        "validate_event",
+        "check_event",
+        "is_valid",
+        "lint",
+        "Violation",
+        "InvalidEventError",
+        "SCHEMA",
+        "RULES",
+    }
     assert validator.SCHEMA["title"].startswith("OpenAI Realtime")

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, b64
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,8 +17,6 @@ from validator import lint
 from validator.lint import Options, Statistics, lint_records
 from validator.sources.base import Record
 from validator.sources.jsonl import read_jsonl
-
-from conftest import FIXTURES, ROOT, b64
 
 LOGS = sorted(p for p in (FIXTURES / "logs").glob("*.jsonl") if ".expected." not in p.name)
 AUDIO = b64(bytes(range(256)) * 4)
@@ -105,8 +104,10 @@ def test_select_ignore() -> None:
 
 def test_json_document_array_locations(tmp_path: Path) -> None:
     doc = tmp_path / "events.json"
-    doc.write_text('[\n  {"type": "input_audio_buffer.append", "audio": "AAAA"},\n'
-                   '  {"type": "input_audio_buffer.append",\n   "audio": "AA_A"}\n]\n')
+    doc.write_text(
+        '[\n  {"type": "input_audio_buffer.append", "audio": "AAAA"},\n'
+        '  {"type": "input_audio_buffer.append",\n   "audio": "AA_A"}\n]\n'
+    )
     (v,) = lint(str(doc))
     assert (v.rule, v.line, v.column) == ("RT301", 4, 16)
 
@@ -156,15 +157,30 @@ _templates = [
 _audio = st.one_of(
     st.binary(max_size=40).map(lambda b: b64(b)),
     st.binary(min_size=1, max_size=40).map(lambda b: b64(b).replace("+", "-")),
-    st.sampled_from(["YR==", "AAA", "AA==AA==", "AAAA\\nAAAA", "AA\\/A", "", "data:,AAAA",
-                     "AAAA\\u0041AAA", "AAAA\\"]),
+    st.sampled_from(
+        [
+            "YR==",
+            "AAA",
+            "AA==AA==",
+            "AAAA\\nAAAA",
+            "AA\\/A",
+            "",
+            "data:,AAAA",
+            "AAAA\\u0041AAA",
+            "AAAA\\",
+        ]
+    ),
 )
-_eid = st.one_of(st.sampled_from(["evt_1", "evt_2", "", "e" * 512, "e" * 513, "é", '\\"',
-                                  "x\\u0000"]),
-                 st.text(alphabet="abc_-ü ", max_size=5))
+_eid = st.one_of(
+    st.sampled_from(["evt_1", "evt_2", "", "e" * 512, "e" * 513, "é", '\\"', "x\\u0000"]),
+    st.text(alphabet="abc_-ü ", max_size=5),
+)
 _line_st = st.builds(
     lambda t, a, e, end: (t.format(audio=a, eid=e) + end).encode("utf-8", "surrogatepass"),
-    st.sampled_from(_templates), _audio, _eid, st.sampled_from(["\n", "\r\n", ""]),
+    st.sampled_from(_templates),
+    _audio,
+    _eid,
+    st.sampled_from(["\n", "\r\n", ""]),
 )
 
 
@@ -196,8 +212,9 @@ def test_differential_on_random_valid_and_invalid_capture() -> None:
         audio = b64(rng.randbytes(rng.randrange(0, 300) * 2))
         if rng.random() < 0.1:
             audio = audio.replace("A", "-", 1)
-        lines.append((_templates[rng.randrange(5)].format(audio=audio, eid=f"evt_{i % 390}")
-                      + "\n").encode())
+        lines.append(
+            (_templates[rng.randrange(5)].format(audio=audio, eid=f"evt_{i % 390}") + "\n").encode()
+        )
     _differential(lines)
 
 
@@ -207,5 +224,9 @@ def test_read_jsonl_limits(tmp_path: Path) -> None:
     data = exact + b"\n" + exact + b"y\n" + b"z" * 500 + b"\r\n" + b"ok"
     records = list(read_jsonl(io.BytesIO(data), limit))
     assert [(r.line, r.problem.rule if r.problem else None) for r in records] == [
-        (1, None), (2, "RT105"), (3, "RT105"), (4, None)]
+        (1, None),
+        (2, "RT105"),
+        (3, "RT105"),
+        (4, None),
+    ]
     assert records[2].problem is not None and "500 bytes" in records[2].problem.message

@@ -9,13 +9,12 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 import pytest
+from conftest import FIXTURES, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import validator
 from validator.schema import SCHEMA_FILES, compiled, load_schema
-
-from conftest import FIXTURES, ROOT
 
 SCHEMA_PATHS = sorted((ROOT / "schemas").glob("*.schema.json"))
 
@@ -26,8 +25,10 @@ _CACHE: dict[str, tuple[Any, jsonschema.Draft7Validator]] = {}
 def _agree(schema: dict[str, Any], event: Any) -> None:
     key = schema["$id"]
     if key not in _CACHE:
-        _CACHE[key] = (fastjsonschema.compile(schema, use_default=False, fast_fail=False),
-                       jsonschema.Draft7Validator(schema))
+        _CACHE[key] = (
+            fastjsonschema.compile(schema, use_default=False, fast_fail=False),
+            jsonschema.Draft7Validator(schema),
+        )
     fast, slow = _CACHE[key]
     try:
         fast(event)
@@ -55,7 +56,7 @@ def test_schema_is_valid_draft7(path: Path) -> None:
 
 def test_schema_files_are_the_shipped_ones() -> None:
     assert sorted(SCHEMA_FILES.values()) == [p.name for p in SCHEMA_PATHS]
-    assert validator.SCHEMA == json.loads(SCHEMA_PATHS[0].read_text())
+    assert json.loads(SCHEMA_PATHS[0].read_text()) == validator.SCHEMA
 
 
 def test_compile_does_not_write_defaults_into_the_event() -> None:
@@ -86,7 +87,9 @@ def test_agree_on_fixtures(event_type: str) -> None:
 
 _values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
     max_leaves=5,
 )
 _audio = st.one_of(
@@ -97,11 +100,17 @@ _audio = st.one_of(
 _events = st.fixed_dictionaries(
     {},
     optional={
-        "type": st.sampled_from(["input_audio_buffer.append", "session.input_audio_buffer.append",
-                                 "input_audio_buffer.commit", 1, None]),
+        "type": st.sampled_from(
+            [
+                "input_audio_buffer.append",
+                "session.input_audio_buffer.append",
+                "input_audio_buffer.commit",
+                1,
+                None,
+            ]
+        ),
         "audio": _audio,
-        "event_id": st.one_of(st.text(max_size=3), st.just("e" * 512), st.just("e" * 513),
-                              _values),
+        "event_id": st.one_of(st.text(max_size=3), st.just("e" * 512), st.just("e" * 513), _values),
         "extra": _values,
     },
 )
@@ -130,4 +139,6 @@ def test_schema_verdict_matches_validate_event(event: dict[str, Any]) -> None:
         return
     schema_ok = _SLOW.is_valid(event)
     codes = {v.rule for v in validator.validate_event(event)}
-    assert schema_ok == (not codes & {"RT201", "RT202", "RT203", "RT204", "RT301", "RT302", "RT304"})
+    assert schema_ok == (
+        not codes & {"RT201", "RT202", "RT203", "RT204", "RT301", "RT302", "RT304"}
+    )

@@ -18,8 +18,12 @@ MAX_AUDIO_BYTES = 15 * 2**20
 """The API's limit on one append's decoded audio: 15 MiB = 15,728,640 bytes."""
 
 ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-_WHITESPACE = {" ": "a space", "\n": "a line break (\\n)", "\r": "a carriage return (\\r)",
-               "\t": "a tab"}
+_WHITESPACE = {
+    " ": "a space",
+    "\n": "a line break (\\n)",
+    "\r": "a carriage return (\\r)",
+    "\t": "a tab",
+}
 # Values of the last data character before "==" (resp. "=") whose unused low bits are zero.
 _CANONICAL_BEFORE_2 = frozenset("AQgw")
 _CANONICAL_BEFORE_1 = frozenset("AEIMQUYcgkosw048")
@@ -38,12 +42,8 @@ def decoded_size(audio: str | bytes) -> int:
     n = len(audio)
     if n == 0:
         return 0
-    pad = 0
     tail = audio[-2:]
-    if isinstance(tail, bytes):
-        pad = tail.count(b"=")
-    else:
-        pad = tail.count("=")
+    pad = tail.count(b"=") if isinstance(tail, bytes) else tail.count("=")
     return (n + 3) // 4 * 3 - pad if n % 4 == 0 else n * 3 // 4
 
 
@@ -71,16 +71,19 @@ def _invalid_character(audio: str, index: int) -> Problem:
     if audio.startswith("data:"):
         comma = audio.find(",")
         prefix = audio[: comma + 1] if 0 <= comma < 100 else "data:...;base64,"
-        hint = (f"it starts with a data URI prefix {prefix!r}: send only the base64 after the "
-                "comma")
+        hint = f"it starts with a data URI prefix {prefix!r}: send only the base64 after the comma"
     elif ch in "-_":
-        hint = ("this looks like URL-safe base64 ('-' and '_'): use the standard alphabet "
-                "(base64.b64encode, not urlsafe_b64encode), or replace '-' with '+' and '_' "
-                "with '/'")
+        hint = (
+            "this looks like URL-safe base64 ('-' and '_'): use the standard alphabet "
+            "(base64.b64encode, not urlsafe_b64encode), or replace '-' with '+' and '_' "
+            "with '/'"
+        )
     elif ch in _WHITESPACE:
-        hint = ("base64 must not contain whitespace; this looks like MIME-style wrapped "
-                "base64: encode without line breaks (base64.b64encode, not encodebytes) or "
-                "remove them")
+        hint = (
+            "base64 must not contain whitespace; this looks like MIME-style wrapped "
+            "base64: encode without line breaks (base64.b64encode, not encodebytes) or "
+            "remove them"
+        )
     elif ch == "=":
         hint = "'=' may only pad the end of the string; were two base64 strings joined?"
     else:

@@ -42,8 +42,9 @@ def _count(n: int, noun: str) -> str:
 
 def summary(stats: Statistics) -> str:
     """Return the one-line summary: records, append events, audio, bytes, time, findings."""
-    errors = sum(n for c, n in stats.findings_by_rule.items()
-                 if RULES[c].severity is Severity.ERROR)
+    errors = sum(
+        n for c, n in stats.findings_by_rule.items() if RULES[c].severity is Severity.ERROR
+    )
     warnings = stats.findings - errors
     files = f" in {stats.files} files" if stats.files != 1 else ""
     return (
@@ -55,8 +56,9 @@ def summary(stats: Statistics) -> str:
     )
 
 
-def _findings(paths: tuple[str, ...], options: Options, stats: Statistics,
-              err: TextIO) -> Iterator[Violation]:
+def _findings(
+    paths: tuple[str, ...], options: Options, stats: Statistics, err: TextIO
+) -> Iterator[Violation]:
     for path in walk_paths(paths or ("-",)):
         name = "<stdin>" if path == "-" else path
         try:
@@ -66,8 +68,9 @@ def _findings(paths: tuple[str, ...], options: Options, stats: Statistics,
             err.write(f"realtime-validator: error: {exc}\n")
             continue
         try:
-            yield from lint_records(records(stream, name, options.max_record_bytes),
-                                    options, stats, name)
+            yield from lint_records(
+                records(stream, name, options.max_record_bytes), options, stats, name
+            )
         except (OSError, EOFError) as exc:
             stats.unreadable.append(name)
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -85,24 +88,60 @@ def cli() -> None:
 
 @cli.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTER_BY_NAME)),
-              default="text", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write findings to FILE instead of standard output.")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Only these rule codes, prefixes or names (comma-separated, repeatable).")
-@click.option("--ignore", multiple=True, metavar="CODES",
-              help="Not these rule codes, prefixes or names (comma-separated, repeatable).")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error",
-              show_default=True, help="Exit 1 when a finding of this severity or worse is found.")
-@click.option("--audio-format", default="pcm16", show_default=True,
-              metavar="|".join(ACCEPTED_SPELLINGS),
-              help="Input audio format at the start of each log (session events change it).")
-@click.option("--max-audio-bytes", type=click.IntRange(min=0), default=MAX_AUDIO_BYTES,
-              show_default=True, help="Largest decoded audio of one append.")
-@click.option("--max-record-bytes", type=click.IntRange(min=1),
-              default=DEFAULT_MAX_RECORD_BYTES, show_default=True,
-              help="Largest record; longer ones are skipped unread (RT105).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTER_BY_NAME)),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write findings to FILE instead of standard output.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only these rule codes, prefixes or names (comma-separated, repeatable).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Not these rule codes, prefixes or names (comma-separated, repeatable).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding of this severity or worse is found.",
+)
+@click.option(
+    "--audio-format",
+    default="pcm16",
+    show_default=True,
+    metavar="|".join(ACCEPTED_SPELLINGS),
+    help="Input audio format at the start of each log (session events change it).",
+)
+@click.option(
+    "--max-audio-bytes",
+    type=click.IntRange(min=0),
+    default=MAX_AUDIO_BYTES,
+    show_default=True,
+    help="Largest decoded audio of one append.",
+)
+@click.option(
+    "--max-record-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_RECORD_BYTES,
+    show_default=True,
+    help="Largest record; longer ones are skipped unread (RT105).",
+)
 @click.option("--statistics", is_flag=True, help="Show the count of findings by rule.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
 def lint_command(
@@ -122,7 +161,9 @@ def lint_command(
     selected, ignored = _split(select), _split(ignore)
     bad = unknown_patterns(selected + ignored)
     if bad:
-        raise click.BadParameter(f"no rule matches {', '.join(bad)}", param_hint="--select/--ignore")
+        raise click.BadParameter(
+            f"no rule matches {', '.join(bad)}", param_hint="--select/--ignore"
+        )
     try:
         fmt = normalize_format(audio_format)
     except ValueError as exc:
@@ -131,7 +172,7 @@ def lint_command(
     stats = Statistics()
     threshold = Severity(fail_on).rank
     failed = False
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     with ExitStack() as stack:
         if output and output != "-":
             try:
@@ -140,7 +181,7 @@ def lint_command(
                 err.write(f"realtime-validator: error: cannot write {output}: {exc.strerror}\n")
                 sys.exit(EXIT_ERROR)
         else:
-            out = click.get_text_stream("stdout")
+            out = sys.stdout
         reporter = REPORTER_BY_NAME[output_format](out, show_statistics=statistics)
         reporter.start()
         for violation in _findings(paths, options, stats, err):
@@ -164,14 +205,18 @@ def rule_command(code: str | None) -> None:
         return
     matches = [r for r in RULES.values() if r.code == code.upper() or r.name == code]
     if not matches:
-        raise click.BadParameter(f"no rule {code!r}; `realtime-validator rule` lists them",
-                                 param_hint="CODE")
+        raise click.BadParameter(
+            f"no rule {code!r}; `realtime-validator rule` lists them", param_hint="CODE"
+        )
     click.echo(matches[0].page(), nl=False)
 
 
 @cli.command("schema")
-@click.option("--translation", is_flag=True,
-              help="The translation variant (session.input_audio_buffer.append).")
+@click.option(
+    "--translation",
+    is_flag=True,
+    help="The translation variant (session.input_audio_buffer.append).",
+)
 def schema_command(translation: bool) -> None:
     """Print the JSON Schema of the append event."""
     from .event_types import APPEND, TRANSLATION_APPEND

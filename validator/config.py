@@ -198,15 +198,16 @@ def resolve_rules(
 def per_file_ignored(config: Config, source_path: str) -> frozenset[str]:
     """Return the codes that ``per-file-ignores`` turns off for the input ``source_path``.
 
-    Globs are fnmatch patterns over the path relative to the configuration file's directory,
-    with forward slashes (``*`` also crosses ``/``); a glob without ``/`` also matches the
+    Globs are fnmatch patterns over the path relative to the configuration file's directory
+    (the working directory for a Config without a file), with forward slashes (``*`` also crosses ``/``); a glob without ``/`` also matches the
     file name alone, in any directory.
     """
-    if not config.per_file_ignores or config.path is None or source_path in ("-", "<stdin>"):
+    if not config.per_file_ignores or source_path in ("-", "<stdin>"):
         return frozenset()
+    base = config.path.parent if config.path is not None else Path.cwd()
     absolute = os.path.abspath(source_path)
     try:
-        relative = os.path.relpath(absolute, config.path.parent.absolute())
+        relative = os.path.relpath(absolute, base.absolute())
     except ValueError:  # another drive on Windows
         relative = absolute
     rel = PurePosixPath(Path(relative).as_posix())

@@ -24,8 +24,13 @@ KEYWORD_RULES = {
 }
 
 _JSON_TYPES = {
-    dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-    int: "a number", float: "a number", type(None): "null",
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
 }
 
 
@@ -42,20 +47,30 @@ def _pointer(path: list[str]) -> str:
 def _type_problems(event: dict[str, Any]) -> Iterator[Violation]:
     """Check ``type``: present, a string, a known event type."""
     if "type" not in event:
-        hint = " (it has 'audio': add \"type\": \"input_audio_buffer.append\")" if "audio" in event else ""
-        yield Violation("RT201", f"event has no 'type'{hint}; every Realtime event names its type",
-                        pointer="")
+        hint = (
+            ' (it has \'audio\': add "type": "input_audio_buffer.append")'
+            if "audio" in event
+            else ""
+        )
+        yield Violation(
+            "RT201", f"event has no 'type'{hint}; every Realtime event names its type", pointer=""
+        )
         return
     value = event["type"]
     if not isinstance(value, str):
-        yield Violation("RT202", f"'type' is {json_type(value)}, not a string; use "
-                        "\"input_audio_buffer.append\" for audio", pointer="/type")
+        yield Violation(
+            "RT202",
+            f"'type' is {json_type(value)}, not a string; use "
+            '"input_audio_buffer.append" for audio',
+            pointer="/type",
+        )
         return
     if value not in EVENT_TYPES:
         guess = closest_event_type(value)
         hint = f"; did you mean {guess!r}?" if guess else ""
-        yield Violation("RT205", f"'type' {value!r} is not a Realtime event type{hint}",
-                        pointer="/type")
+        yield Violation(
+            "RT205", f"'type' {value!r} is not a Realtime event type{hint}", pointer="/type"
+        )
 
 
 def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violation]:
@@ -88,31 +103,42 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
                     )
         elif rule == "RT204":
             length = len(event.get("event_id", ""))
-            yield Violation("RT204", f"'event_id' is {length} characters long, over the limit of "
-                            "512; use a short unique id", pointer="/event_id")
+            yield Violation(
+                "RT204",
+                f"'event_id' is {length} characters long, over the limit of "
+                "512; use a short unique id",
+                pointer="/event_id",
+            )
         elif rule == "RT202":
             name = pointer.lstrip("/") or "event"
             value = event.get(name) if name != "event" else event
             want = error.rule_definition if isinstance(error.rule_definition, str) else "string"
-            yield Violation("RT202", f"{name!r} is {json_type(value)}, not a {want}"
-                            f"{_type_hint(name)}", pointer=pointer)
+            yield Violation(
+                "RT202",
+                f"{name!r} is {json_type(value)}, not a {want}{_type_hint(name)}",
+                pointer=pointer,
+            )
         elif rule == "RT205":
             continue  # the type was checked before the schema was chosen
 
 
 def _missing_message(name: str, event_type: str) -> str:
     if name == "audio":
-        return (f"{event_type} has no 'audio': add the base64-encoded audio bytes, or do not "
-                "send the event")
+        return (
+            f"{event_type} has no 'audio': add the base64-encoded audio bytes, or do not "
+            "send the event"
+        )
     return f"{event_type} has no {name!r}"
 
 
 def _type_hint(name: str) -> str:
     if name == "audio":
-        return ("; send the audio bytes base64-encoded as one string (skip the append when "
-                "there is no audio)")
+        return (
+            "; send the audio bytes base64-encoded as one string (skip the append when "
+            "there is no audio)"
+        )
     if name == "event_id":
-        return "; omit event_id or make it a string such as \"evt_123\""
+        return '; omit event_id or make it a string such as "evt_123"'
     return ""
 
 
@@ -143,8 +169,11 @@ def _with_context(violations: list[Violation], value: Any) -> list[Violation]:
     event_id = value.get("event_id")
     event_type = value.get("type")
     return [
-        replace(v, event_id=event_id if isinstance(event_id, str) else None,
-                event_type=event_type if isinstance(event_type, str) else None)
+        replace(
+            v,
+            event_id=event_id if isinstance(event_id, str) else None,
+            event_type=event_type if isinstance(event_type, str) else None,
+        )
         for v in violations
     ]
 
@@ -170,11 +199,17 @@ def validate_event(
         violations = []
         value = event
     if not isinstance(value, dict):
-        violations.append(Violation("RT103", f"the record is {json_type(value)}, not a JSON "
-                                    "object; every Realtime event is an object with a 'type'"))
+        violations.append(
+            Violation(
+                "RT103",
+                f"the record is {json_type(value)}, not a JSON "
+                "object; every Realtime event is an object with a 'type'",
+            )
+        )
         return violations
-    violations.extend(check_object(value, audio_format=audio_format,
-                                   max_audio_bytes=max_audio_bytes))
+    violations.extend(
+        check_object(value, audio_format=audio_format, max_audio_bytes=max_audio_bytes)
+    )
     return _with_context(violations, value)
 
 

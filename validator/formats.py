@@ -33,9 +33,7 @@ def normalize_format(name: str) -> str:
         return key
     if key in GA_TYPES:
         return GA_TYPES[key]
-    raise ValueError(
-        f"unknown audio format {name!r}: use one of {', '.join(ACCEPTED_SPELLINGS)}"
-    )
+    raise ValueError(f"unknown audio format {name!r}: use one of {', '.join(ACCEPTED_SPELLINGS)}")
 
 
 def format_from_ga(value: Any) -> tuple[str | None, str | None]:

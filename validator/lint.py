@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 import pybase64
 
@@ -34,7 +34,7 @@ from .sources.base import DEFAULT_MAX_RECORD_BYTES, Record
 from .sources.detect import records as read_records
 from .violation import Violation
 
-_SAFE_ID = rb'[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}'
+_SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
 _FAST_APPEND = re.compile(
     rb'\{(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
     rb'"type": ?"input_audio_buffer\.append", ?'
@@ -55,7 +55,7 @@ class Statistics:
     events_by_type: Counter[str] = field(default_factory=Counter)
     append_events: int = 0
     audio_bytes: int = 0
-    audio_seconds_by_format: Counter[str] = field(default_factory=Counter)
+    audio_seconds_by_format: dict[str, float] = field(default_factory=dict)
     records_with_findings: int = 0
     findings_by_rule: Counter[str] = field(default_factory=Counter)
     unreadable: list[str] = field(default_factory=list)
@@ -80,7 +80,8 @@ class Statistics:
         self.events_by_type.update(other.events_by_type)
         self.append_events += other.append_events
         self.audio_bytes += other.audio_bytes
-        self.audio_seconds_by_format.update(other.audio_seconds_by_format)
+        for fmt, seconds in other.audio_seconds_by_format.items():
+            self.audio_seconds_by_format[fmt] = self.audio_seconds_by_format.get(fmt, 0.0) + seconds
         self.records_with_findings += other.records_with_findings
         self.findings_by_rule.update(other.findings_by_rule)
         self.unreadable.extend(other.unreadable)
@@ -191,8 +192,11 @@ class Linter:
     def check_record(self, record: Record) -> list[Violation]:
         """Return the located findings of one record (all rules, before selection)."""
         if record.problem is not None:
-            return [replace(record.problem, source=self.source, line=record.line,
-                            column=record.column + 1)]
+            return [
+                replace(
+                    record.problem, source=self.source, line=record.line, column=record.column + 1
+                )
+            ]
         parsed = parse_record(record.data)
         text = parsed.text
         if parsed.value is MISSING:
@@ -200,8 +204,13 @@ class Linter:
         value = parsed.value
         found = list(parsed.violations)
         if not isinstance(value, dict):
-            found.append(Violation("RT103", f"the record is {json_type(value)}, not a JSON "
-                                   "object; every Realtime event is an object with a 'type'"))
+            found.append(
+                Violation(
+                    "RT103",
+                    f"the record is {json_type(value)}, not a JSON "
+                    "object; every Realtime event is an object with a 'type'",
+                )
+            )
             return [self._locate(v, text, record, None) for v in found]
         event_type = value.get("type")
         audio_bytes = None
@@ -214,8 +223,9 @@ class Linter:
                     audio_bytes = decoded_size(audio)
                     self.stats.audio_bytes += audio_bytes
         fmt = self.session.format_for(event_type) if isinstance(event_type, str) else "pcm16"
-        found.extend(check_object(value, audio_format=fmt,
-                                  max_audio_bytes=self.options.max_audio_bytes))
+        found.extend(
+            check_object(value, audio_format=fmt, max_audio_bytes=self.options.max_audio_bytes)
+        )
         found.extend(self.session.observe(value, audio_bytes))
         return [self._locate(v, text, record, value) for v in found]
 
@@ -231,8 +241,15 @@ class Linter:
             eid, etype = value.get("event_id"), value.get("type")
             event_id = eid if isinstance(eid, str) else None
             event_type = etype if isinstance(etype, str) else None
-        return replace(v, source=self.source, line=line, column=column + 1,
-                       event_id=event_id, event_type=event_type, offset=v.offset)
+        return replace(
+            v,
+            source=self.source,
+            line=line,
+            column=column + 1,
+            event_id=event_id,
+            event_type=event_type,
+            offset=v.offset,
+        )
 
     # -- one input ------------------------------------------------------------------------
 
@@ -271,7 +288,9 @@ class Linter:
                     stats.findings_by_rule[v.rule] += 1
                 yield from found
         for fmt, seconds in self.session.seconds_by_format.items():
-            stats.audio_seconds_by_format[fmt] += seconds
+            stats.audio_seconds_by_format[fmt] = (
+                stats.audio_seconds_by_format.get(fmt, 0.0) + seconds
+            )
 
 
 def _never(line: bytes) -> bool:
@@ -322,7 +341,9 @@ def _options(
 
 def _line_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
     for number, line in enumerate(lines, 1):
-        yield Record(number, 0, line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line)
+        yield Record(
+            number, 0, line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
+        )
 
 
 def lint_records(
@@ -364,21 +385,22 @@ def _lint_source(
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         with open(name, "rb", buffering=1 << 20) as stream:
-            yield from lint_records(read_records(stream, name, options.max_record_bytes),
-                                    options, stats, name)
+            yield from lint_records(
+                read_records(stream, name, options.max_record_bytes), options, stats, name
+            )
         return
-    name = getattr(source, "name", None)
-    display = name if isinstance(name, str) else "<stream>"
+    given = getattr(source, "name", None)
+    display = given if isinstance(given, str) else "<stream>"
     buffer = getattr(source, "buffer", None)
     if buffer is not None and hasattr(source, "encoding"):
         source = buffer  # a text file: read its bytes
     if hasattr(source, "readline") and hasattr(source, "read"):
         probe = source.read(0)
         if isinstance(probe, bytes):
-            stream: BinaryIO = source  # type: ignore[assignment]
-            yield from lint_records(read_records(stream, display, options.max_record_bytes),
-                                    options, stats, display)
+            binary = cast(BinaryIO, source)
+            yield from lint_records(
+                read_records(binary, display, options.max_record_bytes), options, stats, display
+            )
             return
-    lines: Iterable[str | bytes] = source  # type: ignore[assignment]
+    lines = cast(Iterable[str | bytes], source)
     yield from lint_records(_line_records(lines), options, stats, display)
-

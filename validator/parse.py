@@ -109,46 +109,56 @@ def _walk_pointers(value: Any, targets: set[int]) -> dict[int, str]:
 
 
 def parse_text(text: str) -> tuple[Any, list[Violation]]:
-    """Return the JSON value of ``text`` and its findings (RT101, RT104); value is _MISSING on RT101."""
+    """Return the JSON value of ``text`` and its findings (RT101, RT104); MISSING on RT101."""
     hook = _Pairs()
     try:
         value = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
     except _NonStandardConstant as exc:
         offset = _find_constant(text, exc.name)
-        return _MISSING, [Violation(
-            "RT101",
-            f"record is not valid JSON: {exc.name} is not a JSON value (Python's json writes "
-            "it unless allow_nan=False); send a number or null",
-            offset=offset,
-        )]
+        return _MISSING, [
+            Violation(
+                "RT101",
+                f"record is not valid JSON: {exc.name} is not a JSON value (Python's json writes "
+                "it unless allow_nan=False); send a number or null",
+                offset=offset,
+            )
+        ]
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-            message = (f"record is not valid JSON: it ends before the value is complete "
-                       f"({exc.msg}); the record was cut short: was the capture written "
-                       "while it was being read?")
+            message = (
+                f"record is not valid JSON: it ends before the value is complete "
+                f"({exc.msg}); the record was cut short: was the capture written "
+                "while it was being read?"
+            )
         else:
-            message = (f"record is not valid JSON: {exc.msg} (line {exc.lineno} column "
-                       f"{exc.colno} of the record); fix the syntax")
+            message = (
+                f"record is not valid JSON: {exc.msg} (line {exc.lineno} column "
+                f"{exc.colno} of the record); fix the syntax"
+            )
         return _MISSING, [Violation("RT101", message, offset=exc.pos)]
     except RecursionError:
-        return _MISSING, [Violation(
-            "RT101",
-            "record is not valid JSON for a Realtime event: nested too deeply to parse; no "
-            "event nests more than a few levels",
-            offset=0,
-        )]
+        return _MISSING, [
+            Violation(
+                "RT101",
+                "record is not valid JSON for a Realtime event: nested too deeply to parse; no "
+                "event nests more than a few levels",
+                offset=0,
+            )
+        ]
     violations = []
     if hook.duplicates:
         pointers = _walk_pointers(value, {id(d) for d, _ in hook.duplicates})
         for obj, key in hook.duplicates:
             base = pointers.get(id(obj), "")
             token = key.replace("~", "~0").replace("/", "~1")
-            violations.append(Violation(
-                "RT104",
-                f"key {key!r} appears more than once in the same object; parsers disagree on "
-                "which value wins: keep one",
-                pointer=f"{base}/{token}",
-            ))
+            violations.append(
+                Violation(
+                    "RT104",
+                    f"key {key!r} appears more than once in the same object; parsers disagree on "
+                    "which value wins: keep one",
+                    pointer=f"{base}/{token}",
+                )
+            )
     return value, violations
 
 
@@ -185,12 +195,18 @@ def iter_json_array(text: str, start: int) -> Iterator[tuple[int, int] | Violati
         try:
             _, end = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
-            yield Violation("RT101", f"document is not valid JSON: {exc.msg}; fix the syntax "
-                            "or the truncated document", offset=exc.pos)
+            yield Violation(
+                "RT101",
+                f"document is not valid JSON: {exc.msg}; fix the syntax or the truncated document",
+                offset=exc.pos,
+            )
             return
         except RecursionError:
-            yield Violation("RT101", "document is not valid JSON for Realtime events: nested "
-                            "too deeply to parse", offset=i)
+            yield Violation(
+                "RT101",
+                "document is not valid JSON for Realtime events: nested too deeply to parse",
+                offset=i,
+            )
             return
         yield (i, end)
         i = end
@@ -204,11 +220,18 @@ def iter_json_array(text: str, start: int) -> Iterator[tuple[int, int] | Violati
             while i < n and text[i] in ws:
                 i += 1
             if i < n:
-                yield Violation("RT101", "document is not valid JSON: extra data after the "
-                                "array; one document holds one array", offset=i)
+                yield Violation(
+                    "RT101",
+                    "document is not valid JSON: extra data after the "
+                    "array; one document holds one array",
+                    offset=i,
+                )
             return
-        yield Violation("RT101", "document is not valid JSON: expected ',' or ']' after an "
-                        "array element", offset=min(i, n))
+        yield Violation(
+            "RT101",
+            "document is not valid JSON: expected ',' or ']' after an array element",
+            offset=min(i, n),
+        )
         return
 
 

@@ -7,10 +7,10 @@ example; ``realtime-validator rule RT301`` prints it and a test keeps README's t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a finding is; ``--fail-on`` compares against it."""
 
     ERROR = "error"
@@ -49,7 +49,9 @@ _OK = '{"type": "input_audio_buffer.append", "audio": "AAABAAIA"}'
 
 _CATALOGUE: tuple[Rule, ...] = (
     Rule(
-        "RT101", "invalid-json", _E,
+        "RT101",
+        "invalid-json",
+        _E,
         "The record is not valid JSON.",
         """
 Every record must be one complete JSON value (RFC 8259). The message gives the parser's
@@ -62,7 +64,9 @@ default and that the server's parser rejects.
         _OK,
     ),
     Rule(
-        "RT102", "invalid-utf8", _E,
+        "RT102",
+        "invalid-utf8",
+        _E,
         "The record's bytes are not UTF-8.",
         """
 JSON text exchanged on a websocket text frame is UTF-8. A record with bytes that do not
@@ -73,7 +77,9 @@ a log) cannot be sent as a text frame. The message gives the offending byte and 
         '{"type": "input_audio_buffer.append", "event_id": "café", "audio": ""}',
     ),
     Rule(
-        "RT103", "not-an-object", _E,
+        "RT103",
+        "not-an-object",
+        _E,
         "The JSON value is not an object.",
         """
 Every Realtime client and server event is a JSON object with a `type`. An array, a
@@ -84,7 +90,9 @@ document, an array of events is read element by element; each element must be an
         _OK,
     ),
     Rule(
-        "RT104", "duplicate-key", _E,
+        "RT104",
+        "duplicate-key",
+        _E,
         "An object repeats a key.",
         """
 JSON parsers disagree about a repeated key: most keep the last value, some the first,
@@ -95,7 +103,9 @@ to happen; keep each key once.
         _OK,
     ),
     Rule(
-        "RT105", "record-too-large", _E,
+        "RT105",
+        "record-too-large",
+        _E,
         "A record exceeds the record size limit.",
         """
 A record longer than the record limit (`--max-record-bytes`; the default fits a 15 MiB
@@ -107,7 +117,9 @@ decoded. Split the audio into smaller appends (100-500 ms each is typical).
         "the same audio as 150 appends of 200 ms",
     ),
     Rule(
-        "RT106", "binary-frame", _E,
+        "RT106",
+        "binary-frame",
+        _E,
         "A websocket message was sent as a binary frame.",
         """
 The Realtime server accepts text frames only; a binary frame (opcode 2) is answered with
@@ -118,7 +130,9 @@ inside it, rather than the raw audio bytes.
         'HAR message {"type": "send", "opcode": 1, "data": "{\\"type\\": ...}"}',
     ),
     Rule(
-        "RT201", "missing-property", _E,
+        "RT201",
+        "missing-property",
+        _E,
         "A required property is absent.",
         """
 Every event needs a `type`; an `input_audio_buffer.append` event also needs `audio`, the
@@ -128,7 +142,9 @@ base64-encoded audio bytes. The server rejects the event with `missing_required_
         _OK,
     ),
     Rule(
-        "RT202", "wrong-type", _E,
+        "RT202",
+        "wrong-type",
+        _E,
         "A property has the wrong JSON type.",
         """
 `type`, `audio` and `event_id` are strings. `null`, a number, an array of chunks or an
@@ -139,7 +155,9 @@ the append out; to send several chunks, send several appends.
         _OK,
     ),
     Rule(
-        "RT203", "unknown-property", _E,
+        "RT203",
+        "unknown-property",
+        _E,
         "A property the API does not define.",
         """
 An append event has exactly `type`, `audio` and the optional `event_id`. The server
@@ -150,7 +168,9 @@ direction belongs in the log's envelope, not in the event (see `--event-pointer`
         _OK,
     ),
     Rule(
-        "RT204", "event-id-too-long", _E,
+        "RT204",
+        "event-id-too-long",
+        _E,
         "`event_id` is longer than 512 characters.",
         """
 The client-generated `event_id` is at most 512 characters. Use a short unique id, such
@@ -160,7 +180,9 @@ as `evt_` and a random suffix.
         '{"type": "input_audio_buffer.append", "event_id": "evt_8mDhX2", "audio": "AAAA"}',
     ),
     Rule(
-        "RT205", "unknown-event-type", _E,
+        "RT205",
+        "unknown-event-type",
+        _E,
         "`type` is not a Realtime event type.",
         """
 The value of `type` must be one of the Realtime API's client or server event types (GA and
@@ -171,7 +193,9 @@ typos such as `input_audio_buffer.appened` or `input_audio.append`.
         _OK,
     ),
     Rule(
-        "RT301", "base64-invalid-character", _E,
+        "RT301",
+        "base64-invalid-character",
+        _E,
         "`audio` contains a character outside the base64 alphabet.",
         """
 `audio` must be standard base64 (RFC 4648 section 4): `A-Z a-z 0-9 + /` with `=` padding
@@ -185,7 +209,9 @@ whose prefix must be stripped.
         _OK,
     ),
     Rule(
-        "RT302", "base64-invalid-padding", _E,
+        "RT302",
+        "base64-invalid-padding",
+        _E,
         "The base64 length or `=` padding is wrong.",
         """
 Standard base64 comes in groups of four characters; the last group is padded with `=` to
@@ -197,7 +223,9 @@ four. A length that is not a multiple of four, a missing or extra `=`, or `=` in
         '{"type": "input_audio_buffer.append", "audio": "AAAAAA=="}',
     ),
     Rule(
-        "RT303", "base64-non-canonical", _W,
+        "RT303",
+        "base64-non-canonical",
+        _W,
         "The unused bits before the `=` padding are not zero.",
         """
 In the last group, the bits that carry no data must be zero (RFC 4648 section 3.5).
@@ -208,7 +236,9 @@ text was produced or edited by hand. Re-encode the audio bytes with `base64.b64e
         '{"type": "input_audio_buffer.append", "audio": "YQ=="}',
     ),
     Rule(
-        "RT304", "audio-too-large", _E,
+        "RT304",
+        "audio-too-large",
+        _E,
         "The decoded audio is larger than 15 MiB.",
         """
 One append may carry at most 15 MiB (15,728,640 bytes) of decoded audio; the size is
@@ -219,7 +249,9 @@ can be changed with `--max-audio-bytes` for compatible servers.
         "the same audio as two appends",
     ),
     Rule(
-        "RT305", "audio-empty", _W,
+        "RT305",
+        "audio-empty",
+        _W,
         "The append carries zero bytes of audio.",
         """
 An empty `audio` string adds nothing to the input buffer. It is accepted, but it is
@@ -230,7 +262,9 @@ microphone started. Skip empty chunks.
         _OK,
     ),
     Rule(
-        "RT306", "audio-partial-sample", _W,
+        "RT306",
+        "audio-partial-sample",
+        _W,
         "pcm16 audio with an odd number of bytes.",
         """
 pcm16 samples are two bytes each, so a pcm16 chunk has an even number of bytes. An odd
@@ -241,7 +275,9 @@ sample after it is garbled noise. Cut chunks at sample boundaries.
         "pcm16 append whose audio decodes to 960 bytes",
     ),
     Rule(
-        "RT307", "audio-container", _E,
+        "RT307",
+        "audio-container",
+        _E,
         "The audio bytes are a file, not raw samples.",
         """
 `audio` carries raw samples in the session's input format, not a file. A WAV/RIFF header,
@@ -253,7 +289,9 @@ to 24 kHz mono 16-bit little-endian for pcm16).
         "the same audio with the WAV header removed",
     ),
     Rule(
-        "RT308", "audio-float32", _W,
+        "RT308",
+        "audio-float32",
+        _W,
         "pcm16 was expected, but the bytes look like 32-bit float samples.",
         """
 Web Audio and many ML pipelines produce float32 samples in [-1, 1]. Sent as pcm16 they
@@ -264,7 +302,9 @@ little-endian.
         "the same samples converted to Int16Array",
     ),
     Rule(
-        "RT401", "commit-too-small", _E,
+        "RT401",
+        "commit-too-small",
+        _E,
         "A commit with under 100 ms of audio buffered while turn detection is off.",
         """
 `input_audio_buffer.commit` fails with `input_audio_buffer_commit_empty` when less than
@@ -276,7 +316,9 @@ buffer.
         "session.update turn_detection null; append 200 ms; commit",
     ),
     Rule(
-        "RT402", "duplicate-event-id", _W,
+        "RT402",
+        "duplicate-event-id",
+        _W,
         "An `event_id` seen before in the same log.",
         """
 `event_id` identifies a client event so that the server's `error` can name it. A reused id
@@ -286,7 +328,9 @@ makes errors ambiguous; generate a fresh one per event.
         'appends with "event_id": "evt_1" and "evt_2"',
     ),
     Rule(
-        "RT403", "unsupported-audio-format", _E,
+        "RT403",
+        "unsupported-audio-format",
+        _E,
         "A session update sets an input audio format the API does not support.",
         """
 Input audio is `pcm16` (24 kHz), `g711_ulaw` or `g711_alaw` in the beta API, and
@@ -304,7 +348,9 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _CATALOGUE}
 
 
-def select_rules(select: tuple[str, ...] | list[str], ignore: tuple[str, ...] | list[str]) -> frozenset[str]:
+def select_rules(
+    select: tuple[str, ...] | list[str], ignore: tuple[str, ...] | list[str]
+) -> frozenset[str]:
     """Return the codes enabled by ``select`` and ``ignore`` (codes, names or prefixes)."""
 
     def matches(code: str, patterns: tuple[str, ...] | list[str]) -> bool:

@@ -58,6 +58,4 @@ def compiled(event_type: str = APPEND) -> Callable[[Any], Any]:
     """Return the fastjsonschema validator of ``event_type``, compiled on first use."""
     import fastjsonschema  # compiled lazily: a linter that meets only valid appends never needs it
 
-    return fastjsonschema.compile(  # type: ignore[no-any-return]
-        structural_schema(event_type), use_default=False, fast_fail=False
-    )
+    return fastjsonschema.compile(structural_schema(event_type), use_default=False, fast_fail=False)

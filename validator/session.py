@@ -19,8 +19,13 @@ from .violation import Violation
 
 MIN_COMMIT_MS = 100.0
 SESSION_EVENTS = frozenset(
-    ("session.update", "session.created", "session.updated",
-     "transcription_session.update", "transcription_session.updated")
+    (
+        "session.update",
+        "session.created",
+        "session.updated",
+        "transcription_session.update",
+        "transcription_session.updated",
+    )
 )
 CLIENT_SESSION_UPDATES = frozenset(("session.update", "transcription_session.update"))
 BUFFER_RESETS = frozenset(
@@ -36,15 +41,14 @@ def _escape(token: str) -> str:
 class Session:
     """Audio format, turn detection, buffered audio and client event ids of one log."""
 
-    __slots__ = ("audio_format", "buffered_ms", "event_ids", "seconds_by_format",
-                 "turn_detection")
+    __slots__ = ("audio_format", "buffered_ms", "event_ids", "seconds_by_format", "turn_detection")
 
     def __init__(self, audio_format: str = "pcm16") -> None:
         self.audio_format = audio_format
         self.turn_detection = True  # server VAD is the default
-        self.buffered_ms = 0.0
+        self.buffered_ms: float = 0.0
         self.event_ids: set[str] = set()
-        self.seconds_by_format: Counter[str] = Counter()
+        self.seconds_by_format: dict[str, float] = {}
 
     def format_for(self, event_type: str) -> str:
         """Return the format an append of ``event_type`` is judged by (translation: pcm16)."""
@@ -61,7 +65,7 @@ class Session:
         fmt = self.format_for(event_type)
         seconds = nbytes / FORMATS[fmt].bytes_per_second
         self.buffered_ms += seconds * 1000.0
-        self.seconds_by_format[fmt] += seconds
+        self.seconds_by_format[fmt] = self.seconds_by_format.get(fmt, 0.0) + seconds
 
     def observe(self, event: dict[str, Any], audio_bytes: int | None) -> Iterator[Violation]:
         """Update the state with a parsed event and yield RT401, RT402 and RT403 findings.
@@ -105,7 +109,9 @@ class Session:
         if "input_audio_format" in session:
             yield from self._set_format(
                 *format_from_beta(session["input_audio_format"]),
-                "/session/input_audio_format", from_client)
+                "/session/input_audio_format",
+                from_client,
+            )
         if "turn_detection" in session:
             self.turn_detection = session["turn_detection"] is not None
         audio = session.get("audio")
@@ -114,7 +120,9 @@ class Session:
             if "format" in audio_input:
                 yield from self._set_format(
                     *format_from_ga(audio_input["format"]),
-                    "/session/audio/input/format", from_client)
+                    "/session/audio/input/format",
+                    from_client,
+                )
             if "turn_detection" in audio_input:
                 self.turn_detection = audio_input["turn_detection"] is not None
 

@@ -34,9 +34,10 @@ def relative_path(source: str, cwd: str) -> str | None:
     """Return ``source`` relative to ``cwd`` with forward slashes, or None when it is outside."""
     if source in ("<stdin>", "-"):
         return None
+    path = os.path.join(cwd, source)  # an absolute source stays as it is
     for resolve in (os.path.abspath, os.path.realpath):
         try:
-            rel = os.path.relpath(resolve(source), resolve(cwd))
+            rel = os.path.relpath(resolve(path), resolve(cwd))
         except ValueError:  # another drive on Windows
             continue
         if rel != os.pardir and not rel.startswith(os.pardir + os.sep):

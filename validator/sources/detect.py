@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -13,13 +14,17 @@ from typing import BinaryIO
 from ..violation import Violation
 from .base import Record, SourceError
 from .document import read_document
+from .har import read_har
 from .jsonl import read_jsonl
 
 LINE_SUFFIXES = (".jsonl", ".ndjson")
 DOCUMENT_SUFFIXES = (".json",)
-SUFFIXES = LINE_SUFFIXES + DOCUMENT_SUFFIXES
+HAR_SUFFIXES = (".har",)
+SUFFIXES = LINE_SUFFIXES + DOCUMENT_SUFFIXES + HAR_SUFFIXES
 MAX_DOCUMENT_BYTES = 256 * 2**20
 _GZIP_MAGIC = b"\x1f\x8b"
+# a HAR starts {"log": {...: Chrome writes it indented, other tools compact
+_HAR_START = re.compile(rb'\{\s*"log"\s*:\s*\{')
 
 
 def walk_paths(paths: Iterable[str]) -> Iterator[str]:
@@ -46,12 +51,17 @@ def _kind_by_suffix(name: str) -> str | None:
         return "lines"
     if lowered.endswith(DOCUMENT_SUFFIXES):
         return "document"
+    if lowered.endswith(HAR_SUFFIXES):
+        return "har"
     return None
 
 
 def _kind_by_content(head: bytes) -> str:
-    """A '[' first, or a '{' alone on the first line, is a document; anything else is lines."""
+    """A HAR starts '{"log": {'; a '[' first, or a '{' alone on the first line, is a document;
+    anything else is lines."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if _HAR_START.match(text):
+        return "har"
     if text.startswith(b"["):
         return "document"
     if text.startswith(b"{"):
@@ -74,20 +84,28 @@ def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Reco
         reader = io.BufferedReader(
             gzip.GzipFile(fileobj=reader, mode="rb"), buffer_size=1 << 20  # type: ignore[arg-type]
         )
-    kind = _kind_by_suffix(name) or _kind_by_content(reader.peek(1 << 16)[: 1 << 16])
+    kind = _kind_by_suffix(name)
+    if kind != "lines" and kind != "har":
+        # a HAR saved as .json (or with no suffix) is still a HAR
+        by_content = _kind_by_content(reader.peek(1 << 16)[: 1 << 16])
+        kind = "har" if by_content == "har" else kind or by_content
     if kind == "lines":
         yield from read_jsonl(reader, max_record_bytes)
         return
     limit = max(MAX_DOCUMENT_BYTES, max_record_bytes)
     data = reader.read(limit + 1)
     if len(data) > limit:
+        what = "HAR file" if kind == "har" else "JSON document"
+        advice = ("export fewer requests, e.g. filter the Network panel to WS"
+                  if kind == "har" else "write large captures as JSONL, one event per line")
         yield Record(1, 0, b"", problem=Violation(
-            "RT105",
-            f"JSON document is over {limit:,} bytes; it was not read (write large captures "
-            "as JSONL, one event per line)",
+            "RT105", f"{what} is over {limit:,} bytes; it was not read ({advice})",
         ))
         return
-    yield from read_document(data)
+    if kind == "har":
+        yield from read_har(data, max_record_bytes)
+    else:
+        yield from read_document(data)
 
 
 def open_input(path: str) -> BinaryIO:

@@ -28,19 +28,29 @@ def read_document(data: bytes) -> Iterator[Record]:
     text = strip_bom(text)
     start = skip_ws(text, 0)
     if start >= len(text):
-        yield Record(1, 0, b"", problem=Violation(
-            "RT101", "document is empty: a JSON document holds one event or an array of events"))
+        yield Record(
+            1,
+            0,
+            b"",
+            problem=Violation(
+                "RT101", "document is empty: a JSON document holds one event or an array of events"
+            ),
+        )
         return
     if text[start] != "[":
         line, col = line_col(text, start)
         yield Record(line + 1, col, text[start:])
         return
-    index = 0
-    for item in iter_json_array(text, start):
+    # lines are counted from the previous element on, not from the start: O(n) in all
+    line, line_start, counted = 0, 0, 0
+    for index, item in enumerate(iter_json_array(text, start)):
         if isinstance(item, Violation):
             yield _at(text, item.offset or 0, replace(item, offset=None))
             return
         begin, end = item
-        line, col = line_col(text, begin)
-        yield Record(line + 1, col, text[begin:end], pointer=f"/{index}")
-        index += 1
+        newlines = text.count("\n", counted, begin)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, begin) + 1
+        counted = begin
+        yield Record(line + 1, begin - line_start, text[begin:end], pointer=f"/{index}")

@@ -13,11 +13,16 @@ _CHUNK = 1 << 20
 
 def too_large(line: int, size: int, limit: int) -> Record:
     """Return the RT105 record for a record of ``size`` bytes over ``limit``."""
-    return Record(line, 0, b"", problem=Violation(
-        "RT105",
-        f"record is {size:,} bytes, over the record limit of {limit:,} bytes; it was skipped "
-        "unread (split the audio into smaller appends, or raise --max-record-bytes)",
-    ))
+    return Record(
+        line,
+        0,
+        b"",
+        problem=Violation(
+            "RT105",
+            f"record is {size:,} bytes, over the record limit of {limit:,} bytes; it was skipped "
+            "unread (split the audio into smaller appends, or raise --max-record-bytes)",
+        ),
+    )
 
 
 def _content_length(line: bytes) -> int:
