@@ -131,7 +131,6 @@ def test_mutation_is_found_at_its_index(data: bytes, at: int, bad: str) -> None:
     mutated = text[:at] + bad + text[at + 1 :]
     problems = list(base64_problems(mutated))
     assert problems == list(base64_problems_slow(mutated))
-    assert problems and problems[0].rule in ("RT301", "RT302")
-    if bad != "=":
+    if bad != "=":  # '=' can make another valid string ("AAA=" -> "AA==")
         assert problems[0].rule == "RT301"
         assert problems[0].offset == at

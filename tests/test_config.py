@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,7 @@ def test_full_table(tmp_path: Path) -> None:
         max_record_bytes=2097152,
         format="sarif",
         output=os.path.join(tmp_path, "reports/lint.sarif"),
-        per_file_ignores=(("fixtures/invalid/*", ("RT3",)),
-                          ("legacy.jsonl", ("RT402", "RT305"))),
+        per_file_ignores=(("fixtures/invalid/*", ("RT3",)), ("legacy.jsonl", ("RT402", "RT305"))),
         path=path,
     )
 
@@ -85,7 +85,9 @@ def test_walks_up_to_the_first_file_with_the_table(tmp_path: Path) -> None:
 
 def test_nearest_file_wins(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", '[tool.realtime-validator]\nfail-on = "warning"\n')
-    inner = write(tmp_path / "a" / "pyproject.toml", '[tool.realtime-validator]\nformat = "github"\n')
+    inner = write(
+        tmp_path / "a" / "pyproject.toml", '[tool.realtime-validator]\nformat = "github"\n'
+    )
     config = load_config(tmp_path / "a")
     assert (config.path, config.fail_on, config.format) == (inner, None, "github")
 
@@ -103,7 +105,7 @@ def test_broken_unrelated_file_on_the_way_is_skipped(tmp_path: Path) -> None:
 
 
 def test_broken_file_with_the_table_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "pyproject.toml", '[tool.realtime-validator]\nformat = \n')
+    path = write(tmp_path / "pyproject.toml", "[tool.realtime-validator]\nformat = \n")
     with pytest.raises(ConfigError, match=rf"^cannot parse {path}: Invalid value \(at line 2"):
         load_config(tmp_path)
 
@@ -115,14 +117,15 @@ def test_isolated_ignores_files(tmp_path: Path) -> None:
 
 def test_isolated_and_explicit_conflict(tmp_path: Path) -> None:
     path = write(tmp_path / "pyproject.toml", FULL)
-    with pytest.raises(ConfigError, match="^--config and --isolated cannot be used together$"):
+    with pytest.raises(ConfigError, match=r"^--config and --isolated cannot be used together$"):
         load_config(tmp_path, explicit=path, isolated=True)
 
 
 def test_explicit_pyproject_wins_over_the_walk(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", '[tool.realtime-validator]\nformat = "junit"\n')
-    chosen = write(tmp_path / "elsewhere" / "pyproject.toml",
-                   '[tool.realtime-validator]\nformat = "github"\n')
+    chosen = write(
+        tmp_path / "elsewhere" / "pyproject.toml", '[tool.realtime-validator]\nformat = "github"\n'
+    )
     config = load_config(tmp_path, explicit=chosen)
     assert (config.path, config.format) == (chosen, "github")
 
@@ -147,40 +150,57 @@ def test_explicit_missing(tmp_path: Path) -> None:
 
 def test_tool_table_not_a_table(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", 'tool.realtime-validator = "strict"\n')
-    with pytest.raises(ConfigError, match='^tool.realtime-validator must be a table, not string "strict"$'):
+    message = 'tool.realtime-validator must be a table, not string "strict"'
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
         load_config(tmp_path)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ('fail_on = "error"', "unknown key 'fail_on'; did you mean 'fail-on'?"),
-    ('selct = ["RT3"]', "unknown key 'selct'; did you mean 'select'?"),
-    ('max-audio = 10', "unknown key 'max-audio'; did you mean 'max-audio-bytes'?"),
-    ("jobs = 4", "unknown key 'jobs'; valid keys: select, ignore, fail-on, audio-format, "
-                 "max-audio-bytes, max-record-bytes, format, output, per-file-ignores"),
-    ('select = "RT3"', 'select must be a list of strings, not string "RT3"'),
-    ("select = [301]", "select must be a list of strings, not array [301]"),
-    ('select = ["RT999"]', "select: no rule matches 'RT999'"),
-    ('ignore = ["RT3", "audio-emtpy"]',
-     "ignore: no rule matches 'audio-emtpy'; did you mean 'audio-empty'?"),
-    ('fail-on = "fatal"', "fail-on = 'fatal' is not one of 'error', 'warning'"),
-    ("fail-on = true", "fail-on must be a string, not boolean true"),
-    ('audio-format = "mp3"', "audio-format: unknown audio format 'mp3': use one of "),
-    ("audio-format = 16", "audio-format must be a string, not integer 16"),
-    ('max-audio-bytes = "15MiB"', 'max-audio-bytes must be an integer, not string "15MiB"'),
-    ("max-audio-bytes = 1.5", "max-audio-bytes must be an integer, not float 1.5"),
-    ("max-audio-bytes = true", "max-audio-bytes must be an integer, not boolean true"),
-    ("max-audio-bytes = -1", "max-audio-bytes = -1 must be at least 0"),
-    ("max-record-bytes = 0", "max-record-bytes = 0 must be at least 1"),
-    ('format = "xml"', "format = 'xml' is not one of 'github', 'json', 'jsonl', 'junit', "
-                       "'sarif', 'text'"),
-    ('output = ""', 'output must be a file name, not string ""'),
-    ('per-file-ignores = ["RT3"]',
-     'per-file-ignores must be a table of glob = [codes], not array ["RT3"]'),
-    ('per-file-ignores = {"*.json" = "RT3"}',
-     "per-file-ignores '*.json' must be a list of strings, not string \"RT3\""),
-    ('per-file-ignores = {"*.json" = ["RT9"]}',
-     "per-file-ignores '*.json': no rule matches 'RT9'"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('fail_on = "error"', "unknown key 'fail_on'; did you mean 'fail-on'?"),
+        ('selct = ["RT3"]', "unknown key 'selct'; did you mean 'select'?"),
+        ("max-audio = 10", "unknown key 'max-audio'; did you mean 'max-audio-bytes'?"),
+        (
+            "jobs = 4",
+            "unknown key 'jobs'; valid keys: select, ignore, fail-on, audio-format, "
+            "max-audio-bytes, max-record-bytes, format, output, per-file-ignores",
+        ),
+        ('select = "RT3"', 'select must be a list of strings, not string "RT3"'),
+        ("select = [301]", "select must be a list of strings, not array [301]"),
+        ('select = ["RT999"]', "select: no rule matches 'RT999'"),
+        (
+            'ignore = ["RT3", "audio-emtpy"]',
+            "ignore: no rule matches 'audio-emtpy'; did you mean 'audio-empty'?",
+        ),
+        ('fail-on = "fatal"', "fail-on = 'fatal' is not one of 'error', 'warning'"),
+        ("fail-on = true", "fail-on must be a string, not boolean true"),
+        ('audio-format = "mp3"', "audio-format: unknown audio format 'mp3': use one of "),
+        ("audio-format = 16", "audio-format must be a string, not integer 16"),
+        ('max-audio-bytes = "15MiB"', 'max-audio-bytes must be an integer, not string "15MiB"'),
+        ("max-audio-bytes = 1.5", "max-audio-bytes must be an integer, not float 1.5"),
+        ("max-audio-bytes = true", "max-audio-bytes must be an integer, not boolean true"),
+        ("max-audio-bytes = -1", "max-audio-bytes = -1 must be at least 0"),
+        ("max-record-bytes = 0", "max-record-bytes = 0 must be at least 1"),
+        (
+            'format = "xml"',
+            "format = 'xml' is not one of 'github', 'json', 'jsonl', 'junit', 'sarif', 'text'",
+        ),
+        ('output = ""', 'output must be a file name, not string ""'),
+        (
+            'per-file-ignores = ["RT3"]',
+            'per-file-ignores must be a table of glob = [codes], not array ["RT3"]',
+        ),
+        (
+            'per-file-ignores = {"*.json" = "RT3"}',
+            "per-file-ignores '*.json' must be a list of strings, not string \"RT3\"",
+        ),
+        (
+            'per-file-ignores = {"*.json" = ["RT9"]}',
+            "per-file-ignores '*.json': no rule matches 'RT9'",
+        ),
+    ],
+)
 def test_errors(tmp_path: Path, body: str, message: str) -> None:
     path = write(tmp_path / "pyproject.toml", f"[tool.realtime-validator]\n{body}\n")
     with pytest.raises(ConfigError) as info:
@@ -188,18 +208,26 @@ def test_errors(tmp_path: Path, body: str, message: str) -> None:
     assert str(info.value).startswith(f"[tool.realtime-validator] in {path}: {message}")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("pcm16", "pcm16"), ("g711_alaw", "g711_alaw"), ("audio/pcmu", "audio/pcmu"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("pcm16", "pcm16"),
+        ("g711_alaw", "g711_alaw"),
+        ("audio/pcmu", "audio/pcmu"),
+    ],
+)
 def test_audio_format_kept_as_written(value: str, expected: str) -> None:
     assert parse_table({"audio-format": value}).audio_format == expected
 
 
-@pytest.mark.parametrize(("output", "expected"), [
-    ("-", "-"),
-    ("report.xml", "{dir}/report.xml"),
-    ("/abs/report.xml", "/abs/report.xml"),
-])
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("-", "-"),
+        ("report.xml", "{dir}/report.xml"),
+        ("/abs/report.xml", "/abs/report.xml"),
+    ],
+)
 def test_output_is_relative_to_the_file(tmp_path: Path, output: str, expected: str) -> None:
     path = tmp_path / "pyproject.toml"
     config = parse_table({"output": output}, path)
@@ -207,10 +235,13 @@ def test_output_is_relative_to_the_file(tmp_path: Path, output: str, expected: s
 
 
 def test_option_values() -> None:
-    config = parse_table({"fail-on": "warning", "format": "github", "max-audio-bytes": 10,
-                          "select": ["RT3"]})
+    config = parse_table(
+        {"fail-on": "warning", "format": "github", "max-audio-bytes": 10, "select": ["RT3"]}
+    )
     assert config.option_values() == {
-        "fail_on": "warning", "output_format": "github", "max_audio_bytes": 10
+        "fail_on": "warning",
+        "output_format": "github",
+        "max_audio_bytes": 10,
     }
     assert Config().option_values() == {}
 
@@ -219,36 +250,47 @@ ALL = frozenset(RULES)
 RT3 = frozenset(c for c in RULES if c.startswith("RT3"))
 
 
-@pytest.mark.parametrize(("table", "select", "ignore", "expected"), [
-    ({}, (), (), ALL),
-    ({"select": ["RT3"]}, (), (), RT3),
-    ({"select": ["RT3"], "ignore": ["RT305"]}, (), (), RT3 - {"RT305"}),
-    # the command line's --ignore adds to the file's
-    ({"ignore": ["RT305"]}, (), ("RT402",), ALL - {"RT305", "RT402"}),
-    ({"select": ["RT3"]}, (), ("audio-empty",), RT3 - {"RT305"}),
-    # the command line's --select starts afresh
-    ({"select": ["RT3"], "ignore": ["RT305"]}, ("RT305", "RT402"), (), {"RT305", "RT402"}),
-    ({"ignore": ["RT4"]}, ("RT4",), ("RT401",), {"RT402", "RT403"}),
-])
-def test_resolve_rules(table: dict[str, list[str]], select: tuple[str, ...],
-                       ignore: tuple[str, ...], expected: frozenset[str]) -> None:
+@pytest.mark.parametrize(
+    ("table", "select", "ignore", "expected"),
+    [
+        ({}, (), (), ALL),
+        ({"select": ["RT3"]}, (), (), RT3),
+        ({"select": ["RT3"], "ignore": ["RT305"]}, (), (), RT3 - {"RT305"}),
+        # the command line's --ignore adds to the file's
+        ({"ignore": ["RT305"]}, (), ("RT402",), ALL - {"RT305", "RT402"}),
+        ({"select": ["RT3"]}, (), ("audio-empty",), RT3 - {"RT305"}),
+        # the command line's --select starts afresh
+        ({"select": ["RT3"], "ignore": ["RT305"]}, ("RT305", "RT402"), (), {"RT305", "RT402"}),
+        ({"ignore": ["RT4"]}, ("RT4",), ("RT401",), {"RT402", "RT403"}),
+    ],
+)
+def test_resolve_rules(
+    table: dict[str, list[str]],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    expected: frozenset[str],
+) -> None:
     assert resolve_rules(parse_table(table), select, ignore) == expected
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("fixtures/invalid/a.json", RT3),
-    ("fixtures/invalid/deep/b.jsonl", RT3),
-    ("fixtures/valid/a.json", frozenset()),
-    ("legacy.jsonl", {"RT402", "RT305"}),
-    ("logs/old/legacy.jsonl", {"RT402", "RT305"}),
-    ("fixtures/invalid/legacy.jsonl", RT3 | {"RT402"}),
-    ("{root}/fixtures/invalid/a.json", RT3),
-    ("other.jsonl", frozenset()),
-    ("<stdin>", frozenset()),
-    ("-", frozenset()),
-])
-def test_per_file_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str,
-                          expected: frozenset[str]) -> None:
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("fixtures/invalid/a.json", RT3),
+        ("fixtures/invalid/deep/b.jsonl", RT3),
+        ("fixtures/valid/a.json", frozenset()),
+        ("legacy.jsonl", {"RT402", "RT305"}),
+        ("logs/old/legacy.jsonl", {"RT402", "RT305"}),
+        ("fixtures/invalid/legacy.jsonl", RT3 | {"RT402"}),
+        ("{root}/fixtures/invalid/a.json", RT3),
+        ("other.jsonl", frozenset()),
+        ("<stdin>", frozenset()),
+        ("-", frozenset()),
+    ],
+)
+def test_per_file_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, expected: frozenset[str]
+) -> None:
     write(tmp_path / "pyproject.toml", FULL)
     monkeypatch.chdir(tmp_path)
     config = load_config(tmp_path)

@@ -17,8 +17,17 @@ MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 HOOK_ID = "realtime-validator"
 VALID = '{"type": "input_audio_buffer.append", "event_id": "evt_1", "audio": "AAABAAIA"}\n'
 INVALID = '{"type": "input_audio_buffer.append", "event_id": "evt_2", "audio": "AAA-AAAA"}\n'
-GIT = ("git", "-c", "user.name=test", "-c", "user.email=test@example.com",
-       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main")
+GIT = (
+    "git",
+    "-c",
+    "user.name=test",
+    "-c",
+    "user.email=test@example.com",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "init.defaultBranch=main",
+)
 
 
 def hook() -> dict[str, Any]:
@@ -36,18 +45,21 @@ def test_manifest() -> None:
     assert entry["pass_filenames"] is True
 
 
-@pytest.mark.parametrize(("name", "passed"), [
-    ("fixtures/event.json", True),
-    ("captures/session.jsonl", True),
-    ("captures/session.ndjson", True),
-    ("captures/browser.har", True),
-    ("captures/session.jsonl.gz", True),
-    ("captures/event.json.gz", True),
-    ("README.md", False),
-    ("captures/session.jsonl.bak", False),
-    ("pyproject.toml", False),
-    ("schema.json5", False),
-])
+@pytest.mark.parametrize(
+    ("name", "passed"),
+    [
+        ("fixtures/event.json", True),
+        ("captures/session.jsonl", True),
+        ("captures/session.ndjson", True),
+        ("captures/browser.har", True),
+        ("captures/session.jsonl.gz", True),
+        ("captures/event.json.gz", True),
+        ("README.md", False),
+        ("captures/session.jsonl.bak", False),
+        ("pyproject.toml", False),
+        ("schema.json5", False),
+    ],
+)
 def test_files_pattern(name: str, passed: bool) -> None:
     identify = pytest.importorskip("identify.identify")
     entry = hook()
@@ -58,10 +70,13 @@ def test_files_pattern(name: str, passed: bool) -> None:
     assert (matched and typed) is passed
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a command and return its completed process (never raising on failure)."""
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
-                          check=False)
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def hook_repository(destination: Path) -> Path:

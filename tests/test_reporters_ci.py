@@ -35,18 +35,29 @@ RT301_MESSAGE = (
     "use the standard alphabet (base64.b64encode, not urlsafe_b64encode), or replace '-' with "
     "'+' and '_' with '/'"
 )
-RT305_MESSAGE = (
-    "audio is empty: the append adds nothing to the input buffer; skip empty chunks"
-)
+RT305_MESSAGE = "audio is empty: the append adds nothing to the input buffer; skip empty chunks"
 
-V301 = Violation("RT301", "bad character '-'", "/audio", "logs/a.jsonl", 3, 40, "evt_1",
-                 "input_audio_buffer.append")
+V301 = Violation(
+    "RT301",
+    "bad character '-'",
+    "/audio",
+    "logs/a.jsonl",
+    3,
+    40,
+    "evt_1",
+    "input_audio_buffer.append",
+)
 V305 = Violation("RT305", "audio is empty", "/audio", "logs/a.jsonl", 4, 9)
 
 
-def run(reporter_class: type[Reporter], violations: list[Violation],
-        statistics: Statistics | None = None, *, sources: tuple[str, ...] = (),
-        show_statistics: bool = False) -> str:
+def run(
+    reporter_class: type[Reporter],
+    violations: list[Violation],
+    statistics: Statistics | None = None,
+    *,
+    sources: tuple[str, ...] = (),
+    show_statistics: bool = False,
+) -> str:
     """Return what a reporter writes for ``violations``."""
     out = io.StringIO()
     reporter = reporter_class(out, show_statistics=show_statistics)
@@ -78,32 +89,49 @@ def test_registered() -> None:
 # -- github ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "data", "prop"), [
-    ("plain", "plain", "plain"),
-    ("100%", "100%25", "100%25"),
-    ("a\r\nb", "a%0D%0Ab", "a%0D%0Ab"),
-    ("a:b,c", "a:b,c", "a%3Ab%2Cc"),
-    ("%0A", "%250A", "%250A"),
-    ("::error::x", "::error::x", "%3A%3Aerror%3A%3Ax"),
-])
+@pytest.mark.parametrize(
+    ("text", "data", "prop"),
+    [
+        ("plain", "plain", "plain"),
+        ("100%", "100%25", "100%25"),
+        ("a\r\nb", "a%0D%0Ab", "a%0D%0Ab"),
+        ("a:b,c", "a:b,c", "a%3Ab%2Cc"),
+        ("%0A", "%250A", "%250A"),
+        ("::error::x", "::error::x", "%3A%3Aerror%3A%3Ax"),
+    ],
+)
 def test_github_escaping(text: str, data: str, prop: str) -> None:
     assert escape_data(text) == data
     assert escape_property(text) == prop
 
 
-@pytest.mark.parametrize(("violation", "expected"), [
-    (V301, "::error file=logs/a.jsonl,line=3,col=40,title=RT301 base64-invalid-character"
-           "::bad character '-'"),
-    (V305, "::warning file=logs/a.jsonl,line=4,col=9,title=RT305 audio-empty::audio is empty"),
-    (Violation("RT101", "cut\nshort: 50%", "", "a,b:c.jsonl", 1),
-     "::error file=a%2Cb%3Ac.jsonl,line=1,title=RT101 invalid-json::cut%0Ashort: 50%25"),
-    (Violation("RT105", "too large", "", "big.jsonl"),
-     "::error file=big.jsonl,title=RT105 record-too-large::too large"),
-    (Violation("RT201", "no type", "", "<stdin>", 2, 1),
-     "::error file=<stdin>,line=2,col=1,title=RT201 missing-property::no type"),
-    (Violation("RT203", "unknown property 'x'", "/x"),
-     "::error title=RT203 unknown-property::unknown property 'x'"),
-])
+@pytest.mark.parametrize(
+    ("violation", "expected"),
+    [
+        (
+            V301,
+            "::error file=logs/a.jsonl,line=3,col=40,title=RT301 base64-invalid-character"
+            "::bad character '-'",
+        ),
+        (V305, "::warning file=logs/a.jsonl,line=4,col=9,title=RT305 audio-empty::audio is empty"),
+        (
+            Violation("RT101", "cut\nshort: 50%", "", "a,b:c.jsonl", 1),
+            "::error file=a%2Cb%3Ac.jsonl,line=1,title=RT101 invalid-json::cut%0Ashort: 50%25",
+        ),
+        (
+            Violation("RT105", "too large", "", "big.jsonl"),
+            "::error file=big.jsonl,title=RT105 record-too-large::too large",
+        ),
+        (
+            Violation("RT201", "no type", "", "<stdin>", 2, 1),
+            "::error file=<stdin>,line=2,col=1,title=RT201 missing-property::no type",
+        ),
+        (
+            Violation("RT203", "unknown property 'x'", "/x"),
+            "::error title=RT203 unknown-property::unknown property 'x'",
+        ),
+    ],
+)
 def test_github_command(violation: Violation, expected: str) -> None:
     assert run(GithubReporter, [violation]) == expected + "\n"
 
@@ -113,19 +141,21 @@ def test_github_statistics() -> None:
     stats.findings_by_rule.update({"RT305": 2, "RT301": 1})
     out = run(GithubReporter, [], stats, show_statistics=True)
     assert out == (
-        "       1 RT301 [error] base64-invalid-character\n"
-        "       2 RT305 [warning] audio-empty\n"
+        "       1 RT301 [error] base64-invalid-character\n       2 RT305 [warning] audio-empty\n"
     )
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("logs/a.jsonl", "logs/a.jsonl"),
-    ("./logs/../logs/a.jsonl", "logs/a.jsonl"),
-    ("{cwd}/logs/a.jsonl", "logs/a.jsonl"),
-    ("/elsewhere/a.jsonl", "/elsewhere/a.jsonl"),
-    ("../up.jsonl", "../up.jsonl"),
-    ("<stdin>", "<stdin>"),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("logs/a.jsonl", "logs/a.jsonl"),
+        ("./logs/../logs/a.jsonl", "logs/a.jsonl"),
+        ("{cwd}/logs/a.jsonl", "logs/a.jsonl"),
+        ("/elsewhere/a.jsonl", "/elsewhere/a.jsonl"),
+        ("../up.jsonl", "../up.jsonl"),
+        ("<stdin>", "<stdin>"),
+    ],
+)
 def test_display_path(tmp_path: Path, source: str, expected: str) -> None:
     cwd = tmp_path / "repo"
     assert display_path(source.format(cwd=cwd), str(cwd)) == expected
@@ -134,8 +164,9 @@ def test_display_path(tmp_path: Path, source: str, expected: str) -> None:
 # -- sarif ----------------------------------------------------------------------------------
 
 
-def sarif_log(violations: list[Violation], statistics: Statistics | None = None,
-              **kwargs: Any) -> dict[str, Any]:
+def sarif_log(
+    violations: list[Violation], statistics: Statistics | None = None, **kwargs: Any
+) -> dict[str, Any]:
     """Return the SARIF log a SarifReporter writes, parsed."""
     document: dict[str, Any] = json.loads(run(SarifReporter, violations, statistics, **kwargs))
     return document
@@ -172,13 +203,20 @@ def test_sarif_document(project: Path) -> None:
         "ruleIndex": list(RULES).index("RT301"),
         "level": "error",
         "message": {"text": "bad character '-'"},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": "logs/a.jsonl", "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": 3, "startColumn": 40},
-        }}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": "logs/a.jsonl", "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": 3, "startColumn": 40},
+                }
+            }
+        ],
         "partialFingerprints": {FINGERPRINT_KEY: first["partialFingerprints"][FINGERPRINT_KEY]},
-        "properties": {"pointer": "/audio", "eventId": "evt_1",
-                       "eventType": "input_audio_buffer.append"},
+        "properties": {
+            "pointer": "/audio",
+            "eventId": "evt_1",
+            "eventType": "input_audio_buffer.append",
+        },
     }
     assert run_["results"][1]["level"] == "warning"
     for result in run_["results"]:
@@ -199,28 +237,38 @@ def test_sarif_rule_descriptor(code: str) -> None:
     }
 
 
-@pytest.mark.parametrize(("source", "artifact"), [
-    ("logs/a.jsonl", {"uri": "logs/a.jsonl", "uriBaseId": "%SRCROOT%"}),
-    ("{cwd}/logs/a.jsonl", {"uri": "logs/a.jsonl", "uriBaseId": "%SRCROOT%"}),
-    ("logs/my capture#1.jsonl", {"uri": "logs/my%20capture%231.jsonl", "uriBaseId": "%SRCROOT%"}),
-    ("logs/café.jsonl", {"uri": "logs/caf%C3%A9.jsonl", "uriBaseId": "%SRCROOT%"}),
-    ("/elsewhere/a.jsonl", {"uri": "/elsewhere/a.jsonl"}),
-    ("<stdin>", {"uri": "<stdin>"}),
-])
+@pytest.mark.parametrize(
+    ("source", "artifact"),
+    [
+        ("logs/a.jsonl", {"uri": "logs/a.jsonl", "uriBaseId": "%SRCROOT%"}),
+        ("{cwd}/logs/a.jsonl", {"uri": "logs/a.jsonl", "uriBaseId": "%SRCROOT%"}),
+        (
+            "logs/my capture#1.jsonl",
+            {"uri": "logs/my%20capture%231.jsonl", "uriBaseId": "%SRCROOT%"},
+        ),
+        ("logs/café.jsonl", {"uri": "logs/caf%C3%A9.jsonl", "uriBaseId": "%SRCROOT%"}),
+        ("/elsewhere/a.jsonl", {"uri": "/elsewhere/a.jsonl"}),
+        ("<stdin>", {"uri": "<stdin>"}),
+    ],
+)
 def test_sarif_artifact_uri(project: Path, source: str, artifact: dict[str, str]) -> None:
     v = Violation("RT305", "audio is empty", "/audio", source.format(cwd=project), 1, 2)
     result = sarif_log([v])["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"] == artifact
 
 
-@pytest.mark.parametrize(("line", "column", "region"), [
-    (3, 40, {"startLine": 3, "startColumn": 40}),
-    (3, None, {"startLine": 3}),
-    (None, None, None),
-    (None, 5, None),
-])
-def test_sarif_region(project: Path, line: int | None, column: int | None,
-                      region: dict[str, int] | None) -> None:
+@pytest.mark.parametrize(
+    ("line", "column", "region"),
+    [
+        (3, 40, {"startLine": 3, "startColumn": 40}),
+        (3, None, {"startLine": 3}),
+        (None, None, None),
+        (None, 5, None),
+    ],
+)
+def test_sarif_region(
+    project: Path, line: int | None, column: int | None, region: dict[str, int] | None
+) -> None:
     v = Violation("RT101", "broken", "", "a.jsonl", line, column)
     document = sarif_log([v])
     assert_valid_sarif(document)
@@ -245,10 +293,16 @@ def test_sarif_fingerprint_ignores_lines(project: Path) -> None:
     assert fingerprints([V301])[0].endswith(":1")
 
 
-@pytest.mark.parametrize("change", [
-    {"rule": "RT302"}, {"message": "other"}, {"pointer": "/x"}, {"source": "logs/b.jsonl"},
-    {"event_id": "evt_9"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"rule": "RT302"},
+        {"message": "other"},
+        {"pointer": "/x"},
+        {"source": "logs/b.jsonl"},
+        {"event_id": "evt_9"},
+    ],
+)
 def test_sarif_fingerprint_depends_on(project: Path, change: dict[str, str]) -> None:
     from dataclasses import replace
 
@@ -321,18 +375,27 @@ def parse_junit(text: str, tmp_path: Path) -> Any:
     return junitparser.JUnitXml.fromfile(str(path))
 
 
-@pytest.mark.parametrize(("violations", "sources", "unreadable", "suites"), [
-    ([], (), [], {}),
-    ([], ("a.jsonl",), [], {"a.jsonl": (1, 0, 0)}),
-    ([V301, V305], (), [], {"logs/a.jsonl": (2, 2, 0)}),
-    ([V301], ("x.json", "logs/a.jsonl"), [], {"x.json": (1, 0, 0), "logs/a.jsonl": (1, 1, 0)}),
-    ([], ("x.json",), ["gone.jsonl"], {"x.json": (1, 0, 0), "gone.jsonl": (1, 0, 1)}),
-    ([Violation("RT305", "empty", "/audio")], (), [], {"<event>": (1, 1, 0)}),
-])
-def test_junit_counts(tmp_path: Path, violations: list[Violation], sources: tuple[str, ...],
-                      unreadable: list[str], suites: dict[str, tuple[int, int, int]]) -> None:
-    xml = parse_junit(run(JunitReporter, violations, Statistics(unreadable=unreadable),
-                          sources=sources), tmp_path)
+@pytest.mark.parametrize(
+    ("violations", "sources", "unreadable", "suites"),
+    [
+        ([], (), [], {}),
+        ([], ("a.jsonl",), [], {"a.jsonl": (1, 0, 0)}),
+        ([V301, V305], (), [], {"logs/a.jsonl": (2, 2, 0)}),
+        ([V301], ("x.json", "logs/a.jsonl"), [], {"x.json": (1, 0, 0), "logs/a.jsonl": (1, 1, 0)}),
+        ([], ("x.json",), ["gone.jsonl"], {"x.json": (1, 0, 0), "gone.jsonl": (1, 0, 1)}),
+        ([Violation("RT305", "empty", "/audio")], (), [], {"<event>": (1, 1, 0)}),
+    ],
+)
+def test_junit_counts(
+    tmp_path: Path,
+    violations: list[Violation],
+    sources: tuple[str, ...],
+    unreadable: list[str],
+    suites: dict[str, tuple[int, int, int]],
+) -> None:
+    xml = parse_junit(
+        run(JunitReporter, violations, Statistics(unreadable=unreadable), sources=sources), tmp_path
+    )
     assert xml.name == "realtime-validator"
     got = {suite.name: (suite.tests, suite.failures, suite.errors) for suite in xml}
     assert got == suites
@@ -350,12 +413,19 @@ def test_junit_note_source_twice_is_one_suite() -> None:
 
 
 def test_junit_control_characters(tmp_path: Path) -> None:
-    v = Violation("RT101", "bad byte \x00 and \x1b, <tag> & \"q\"", "", "a.jsonl", 1, 1,
-                  event_id=os.fsdecode(b"\xff"))
+    v = Violation(
+        "RT101",
+        'bad byte \x00 and \x1b, <tag> & "q"',
+        "",
+        "a.jsonl",
+        1,
+        1,
+        event_id=os.fsdecode(b"\xff"),
+    )
     xml = parse_junit(run(JunitReporter, [v]), tmp_path)
     (case,) = list(next(iter(xml)))
     (failure,) = case.result
-    assert failure.message == "bad byte \\x00 and \\x1b, <tag> & \"q\""
+    assert failure.message == 'bad byte \\x00 and \\x1b, <tag> & "q"'
     assert failure.type == "error"
     assert failure.text.endswith("event_id: \\udcff")
 
@@ -375,13 +445,18 @@ def test_cli_sarif(project: Path) -> None:
     assert_valid_sarif(document)
     results = document["runs"][0]["results"]
     assert [(r["ruleId"], r["level"], r["message"]["text"]) for r in results] == [
-        ("RT301", "error", RT301_MESSAGE), ("RT305", "warning", RT305_MESSAGE)
+        ("RT301", "error", RT301_MESSAGE),
+        ("RT305", "warning", RT305_MESSAGE),
     ]
     assert [r["locations"][0]["physicalLocation"] for r in results] == [
-        {"artifactLocation": {"uri": "logs/bad.jsonl", "uriBaseId": "%SRCROOT%"},
-         "region": {"startLine": 1, "startColumn": 73}},
-        {"artifactLocation": {"uri": "logs/bad.jsonl", "uriBaseId": "%SRCROOT%"},
-         "region": {"startLine": 2, "startColumn": 48}},
+        {
+            "artifactLocation": {"uri": "logs/bad.jsonl", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 1, "startColumn": 73},
+        },
+        {
+            "artifactLocation": {"uri": "logs/bad.jsonl", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 2, "startColumn": 48},
+        },
     ]
 
 
@@ -389,9 +464,7 @@ def test_cli_sarif_stdin(project: Path) -> None:
     result = invoke("--format", "sarif", "-", input=BAD)
     assert result.exit_code == 1, result.output
     results = json.loads(result.stdout)["runs"][0]["results"]
-    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
-        "uri": "<stdin>"
-    }
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "<stdin>"}
 
 
 def test_cli_sarif_fingerprints_survive_moved_lines(project: Path) -> None:
@@ -400,8 +473,13 @@ def test_cli_sarif_fingerprints_survive_moved_lines(project: Path) -> None:
     after = json.loads(invoke("--format", "sarif", "logs/bad.jsonl").stdout)
 
     def keys(document: dict[str, Any]) -> list[tuple[int, str]]:
-        return [(r["locations"][0]["physicalLocation"]["region"]["startLine"],
-                 r["partialFingerprints"][FINGERPRINT_KEY]) for r in document["runs"][0]["results"]]
+        return [
+            (
+                r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                r["partialFingerprints"][FINGERPRINT_KEY],
+            )
+            for r in document["runs"][0]["results"]
+        ]
 
     (line1, fp1), (line2, fp2) = keys(before)
     assert keys(after) == [(line1 + 2, fp1), (line2 + 2, fp2)]
@@ -474,8 +552,14 @@ def command() -> str:
 
 @pytest.mark.parametrize("fmt", ["sarif", "github", "junit"])
 def test_installed_command(project: Path, tmp_path: Path, fmt: str) -> None:
-    proc = subprocess.run([command(), "lint", "--format", fmt, "logs/bad.jsonl"],
-                          capture_output=True, text=True, cwd=project, timeout=60, check=False)
+    proc = subprocess.run(
+        [command(), "lint", "--format", fmt, "logs/bad.jsonl"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr
     if fmt == "sarif":
         document = json.loads(proc.stdout)
@@ -483,7 +567,8 @@ def test_installed_command(project: Path, tmp_path: Path, fmt: str) -> None:
         assert [r["ruleId"] for r in document["runs"][0]["results"]] == ["RT301", "RT305"]
     elif fmt == "github":
         assert [line.split(" ", 1)[0] for line in proc.stdout.splitlines()] == [
-            "::error", "::warning"
+            "::error",
+            "::warning",
         ]
     else:
         assert parse_junit(proc.stdout, tmp_path).failures == 2

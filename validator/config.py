@@ -199,8 +199,8 @@ def per_file_ignored(config: Config, source_path: str) -> frozenset[str]:
     """Return the codes that ``per-file-ignores`` turns off for the input ``source_path``.
 
     Globs are fnmatch patterns over the path relative to the configuration file's directory
-    (the working directory for a Config without a file), with forward slashes (``*`` also crosses ``/``); a glob without ``/`` also matches the
-    file name alone, in any directory.
+    (the working directory for a Config without a file), with forward slashes; ``*`` also
+    crosses ``/``, and a glob without ``/`` also matches the file name in any directory.
     """
     if not config.per_file_ignores or source_path in ("-", "<stdin>"):
         return frozenset()
@@ -268,8 +268,9 @@ def _patterns(value: Any, where: str) -> tuple[str, ...]:
         raise ConfigError(f"{where} must be a list of strings, not {_kind(value)}")
     bad = unknown_patterns(value)
     if bad:
-        close = difflib.get_close_matches(bad[0], [*RULES, *(r.name for r in RULES.values())],
-                                          n=1, cutoff=0.6)
+        close = difflib.get_close_matches(
+            bad[0], [*RULES, *(r.name for r in RULES.values())], n=1, cutoff=0.6
+        )
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(f"{where}: no rule matches {bad[0]!r}{hint}")
     return tuple(value)
@@ -293,8 +294,14 @@ def _per_file_ignores(
 
 def _kind(value: Any) -> str:
     """Name a TOML value's type the way the TOML spec does, and show the value."""
-    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array",
-             dict: "table"}
+    names = {
+        bool: "boolean",
+        int: "integer",
+        float: "float",
+        str: "string",
+        list: "array",
+        dict: "table",
+    }
     shown = json.dumps(value, ensure_ascii=False, default=str)
     if len(shown) > 40:
         shown = shown[:37] + "..."

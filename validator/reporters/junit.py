@@ -63,12 +63,18 @@ class JunitReporter(Reporter):
             counts = {"tests": 0, "failures": 0, "errors": 0}
             for v in findings:
                 location = v.location()
-                case = SubElement(suite, "testcase", name=f"{v.rule} {v.name}",
-                                  classname=xml_text(location), file=xml_text(source))
+                case = SubElement(
+                    suite,
+                    "testcase",
+                    name=f"{v.rule} {v.name}",
+                    classname=xml_text(location),
+                    file=xml_text(source),
+                )
                 if v.line is not None:
                     case.set("line", str(v.line))
-                failure = SubElement(case, "failure", message=xml_text(v.message),
-                                     type=v.severity.value)
+                failure = SubElement(
+                    case, "failure", message=xml_text(v.message), type=v.severity.value
+                )
                 details = [f"{location}: {v.rule} {v.message}"]
                 if v.pointer:
                     details.append(f"pointer: {v.pointer}")
@@ -78,15 +84,26 @@ class JunitReporter(Reporter):
                 counts["tests"] += 1
                 counts["failures"] += 1
             if source in unreadable:
-                case = SubElement(suite, "testcase", name="read", classname=xml_text(source),
-                                  file=xml_text(source))
-                SubElement(case, "error", message=xml_text(f"cannot read {source}"),
-                           type="unreadable")
+                case = SubElement(
+                    suite,
+                    "testcase",
+                    name="read",
+                    classname=xml_text(source),
+                    file=xml_text(source),
+                )
+                SubElement(
+                    case, "error", message=xml_text(f"cannot read {source}"), type="unreadable"
+                )
                 counts["tests"] += 1
                 counts["errors"] += 1
             elif not findings:
-                SubElement(suite, "testcase", name=PASSING_NAME, classname=xml_text(source),
-                           file=xml_text(source))
+                SubElement(
+                    suite,
+                    "testcase",
+                    name=PASSING_NAME,
+                    classname=xml_text(source),
+                    file=xml_text(source),
+                )
                 counts["tests"] += 1
             for key, value in counts.items():
                 suite.set(key, str(value))

@@ -30,36 +30,58 @@ from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
 from .jsonl import too_large
 
-# a JSON string, or a character that opens, separates or closes a container; numbers and
-# literals are skipped (the document already parsed, so nothing between tokens can surprise)
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],]', re.DOTALL)
-_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_NEXT = re.compile(r'[{}\[\],"]')
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n",
                    "r": "\r", "t": "\t"}
 _JSON_WS = " \t\n\r"
 _STRUCTURAL = "{}[],:"
-_OPCODE_TEXT, _OPCODE_BINARY = 1, 2
+_OPCODE_TEXT = 1
 _CONTROL_OPCODES = range(8, 16)  # close, ping, pong: not messages
 
 
-def _data_offsets(text: str) -> dict[tuple[int, int], int]:
-    """Return, for each (entry, message) index pair, the offset of the quote of its "data".
+def string_end(text: str, quote: int) -> int:
+    """Return the index just past the JSON string whose opening quote is at ``quote``.
 
-    One forward pass over the tokens with the path kept on a stack; a repeated key leaves
-    the last value, as ``json.loads`` does.
+    ``str.find`` skips the long runs (base64 audio) at memchr speed; a quote is the end
+    when an even number of backslashes precedes it.
     """
-    found: dict[tuple[int, int], int] = {}
-    # each frame is [is_object, key (object) or index (array)]
-    stack: list[list[Any]] = []
+    find = text.find
+    j = quote
+    while True:
+        j = find('"', j + 1)
+        if j < 0:
+            return len(text)
+        k = j - 1
+        while text[k] == "\\":
+            k -= 1
+        if (j - 1 - k) % 2 == 0:
+            return j + 1
+
+
+def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
+    """Return, for each (entry, message) index pair, the span of its "data" string in ``text``.
+
+    One forward pass over the parsed document's structural characters and strings, keeping
+    the path on a stack; a repeated key leaves the last value, as ``json.loads`` does.
+    """
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    stack: list[list[Any]] = []  # [is_object, key (object) or index (array)]
     expect_key = False
-    for m in _TOKEN.finditer(text):
+    search = _NEXT.search
+    i = 0
+    while True:
+        m = search(text, i)
+        if m is None:
+            return found
         start = m.start()
         c = text[start]
+        i = start + 1
         if c == '"':
+            i = string_end(text, start)
             if expect_key:
-                key = text[start + 1 : m.end() - 1]
+                key = text[start + 1 : i - 1]
                 if "\\" in key:
-                    key = json.loads(text[start : m.end()])
+                    key = json.loads(text[start:i])
                 stack[-1][1] = key
                 expect_key = False
             elif (
@@ -71,7 +93,7 @@ def _data_offsets(text: str) -> dict[tuple[int, int], int]:
                 and not stack[2][0]
                 and not stack[4][0]
             ):
-                found[(stack[2][1], stack[4][1])] = start
+                found[(stack[2][1], stack[4][1])] = (start, i)
         elif c == "{":
             stack.append([True, None])
             expect_key = True
@@ -87,13 +109,6 @@ def _data_offsets(text: str) -> dict[tuple[int, int], int]:
         else:
             stack.pop()
             expect_key = False
-    return found
-
-
-def _decode_escape(esc: str) -> str:
-    if esc[1] == "u":
-        return chr(int(esc[2:], 16))
-    return _SIMPLE_ESCAPES.get(esc[1], esc[1])
 
 
 def aligned_message(raw: str) -> str | None:
@@ -108,26 +123,28 @@ def aligned_message(raw: str) -> str | None:
     state = 0  # 0: outside a message string, 1: inside one, 2: inside, after a backslash
     drift = 0  # characters the current message string is short of the file's
     pos = 0
-    escapes = list(_ESCAPE.finditer(raw))
-    n = len(escapes)
-    k = 0
-    while k < n:
-        m = escapes[k]
-        start, end = m.span()
-        if start > pos:
-            parts.append(raw[pos:start])
+    find = raw.find
+    i = find("\\")
+    while i >= 0:
+        if i > pos:
+            parts.append(raw[pos:i])
             if state == 2:
                 state = 1  # a plain character ends the message's own escape
-        esc = m.group()
-        c = _decode_escape(esc)
-        if "\ud800" <= c <= "\udbff" and k + 1 < n and escapes[k + 1].start() == end:
-            low = _decode_escape(escapes[k + 1].group())
-            if "\udc00" <= low <= "\udfff":
-                # json.loads joins a surrogate pair into one character
-                c = chr(0x10000 + ((ord(c) - 0xD800) << 10) + (ord(low) - 0xDC00))
-                end = escapes[k + 1].end()
-                k += 1
-        width = end - start
+        kind = raw[i + 1 : i + 2]
+        if kind == "u":
+            code = int(raw[i + 2 : i + 6], 16)
+            end = i + 6
+            if 0xD800 <= code <= 0xDBFF and raw.startswith("\\u", end):
+                low = int(raw[end + 2 : end + 6], 16)
+                if 0xDC00 <= low <= 0xDFFF:
+                    # json.loads joins a surrogate pair into one character
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    end += 6
+            c = chr(code)
+        else:
+            c = _SIMPLE_ESCAPES.get(kind, kind)
+            end = i + 2
+        width = end - i
         if state == 0:
             if c == '"':
                 parts.append(" " * (width - 1) + '"')
@@ -153,7 +170,7 @@ def aligned_message(raw: str) -> str | None:
             drift += width - 1
             state = 1
         pos = end
-        k += 1
+        i = find("\\", pos)
     parts.append(raw[pos:])
     return "".join(parts)
 
@@ -172,25 +189,43 @@ def _binary(opcode: object) -> Violation:
     )
 
 
+class _Places:
+    """Turns offsets into (1-based line, 0-based column), counting forward from the last one."""
+
+    __slots__ = ("line", "line_start", "offset", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+        self.line_start = 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """Return the line and column of ``offset``; cheap when offsets grow."""
+        text = self.text
+        if offset < self.offset:
+            self.offset, self.line, self.line_start = 0, 1, 0
+        newlines = text.count("\n", self.offset, offset)
+        if newlines:
+            self.line += newlines
+            self.line_start = text.rfind("\n", self.offset, offset) + 1
+        self.offset = offset
+        return self.line, offset - self.line_start
+
+
 def _entries(text: str, value: Any) -> list[Any] | Record:
     """Return ``log.entries``, or the RT101 record that says which part is missing."""
-    problem = None
-    at = value_offset(text, "")
+    pointer = ""
     if not isinstance(value, dict):
         problem = "the file is not a JSON object"
+    elif not isinstance(value.get("log"), dict):
+        problem = "it has no 'log' object"
+    elif isinstance(value["log"].get("entries"), list):
+        return list(value["log"]["entries"])
     else:
-        log = value.get("log")
-        if not isinstance(log, dict):
-            problem = "it has no 'log' object"
-        else:
-            at = value_offset(text, "/log")
-            entries = log.get("entries")
-            if isinstance(entries, list):
-                return entries
-            problem = "its 'log' has no 'entries' array"
-            if "entries" in log:
-                at = value_offset(text, "/log/entries")
-    return _problem_at(text, at or 0, Violation(
+        problem = "its 'log' has no 'entries' array"
+        pointer = "/log/entries" if "entries" in value["log"] else "/log"
+    return _problem_at(text, value_offset(text, pointer) or 0, Violation(
         "RT101",
         f"not a HAR file: {problem}; a HAR export is {{\"log\": {{\"entries\": [...]}}}} with "
         "websocket messages in each entry's '_webSocketMessages' (DevTools: Network panel, "
@@ -199,7 +234,13 @@ def _entries(text: str, value: Any) -> list[Any] | Record:
 
 
 def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
-    """Yield one record per websocket message of a HAR file, in file order."""
+    """Yield one record per websocket message of a HAR file, in file order.
+
+    Text frames become records of the message (aligned to the file, see the module's
+    docstring) placed at the opening quote of their ``data``; binary frames RT106, messages
+    over ``max_record_bytes`` RT105 and empty ones RT101 records. A file that is not JSON, or
+    has no ``log.entries``, gives one RT101 record; one without websocket messages, none.
+    """
     decoded, bad = decode_text(data)
     if bad is not None:
         prefix = data.decode("utf-8", "replace")
@@ -212,22 +253,23 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()):
-            reason = ("it ends before the document is complete (was the export cut short, "
-                      "or the file still being written?)")
+            reason = ("it ends before the document is complete: was the export cut short, "
+                      "or the file copied while it was being written?")
         else:
             reason = f"{exc.msg}; export the HAR again"
-        yield _problem_at(text, exc.pos, Violation("RT101", f"HAR file is not valid JSON: {reason}"))
+        yield _problem_at(text, exc.pos,
+                          Violation("RT101", f"HAR file is not valid JSON: {reason}"))
         return
     except RecursionError:
         yield Record(1, 0, b"", problem=Violation(
-            "RT101", "HAR file is not valid JSON for a HAR: nested too deeply to parse"))
+            "RT101", "HAR file is nested too deeply to parse; it is not a DevTools export"))
         return
     entries = _entries(text, value)
     if isinstance(entries, Record):
         yield entries
         return
-    offsets: dict[tuple[int, int], int] | None = None
-    line, last = 1, 0  # the line of file offset ``last``: offsets only grow, so count forward
+    spans: dict[tuple[int, int], tuple[int, int]] | None = None
+    places = _Places(text)
     for i, entry in enumerate(entries):
         messages = entry.get("_webSocketMessages") if isinstance(entry, dict) else None
         if not isinstance(messages, list):
@@ -246,25 +288,22 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
             if not isinstance(payload, str):
                 yield _malformed(text, pointer, "has no 'data' string")
                 continue
-            if offsets is None:
-                offsets = _data_offsets(text)
-            quote = offsets.get((i, j))
-            if quote is None:  # not seen by the scan: cannot happen for a parsed document
+            if spans is None:
+                spans = data_spans(text)
+            span = spans.get((i, j))
+            if span is None:  # the scan saw every string of the parsed document
                 quote = value_offset(text, pointer + "/data") or 0
-            if quote >= last:
-                line += text.count("\n", last, quote)
-            else:
-                line = text.count("\n", 0, quote) + 1
-            last = quote
-            column = quote - text.rfind("\n", 0, quote) - 1
+                span = (quote, string_end(text, quote))
+            quote, end = span
+            line, column = places.at(quote)
             if opcode != _OPCODE_TEXT:
                 yield Record(line, column, b"", pointer=pointer, problem=_binary(opcode))
                 continue
             if len(payload) > max_record_bytes // 4:
                 size = len(payload.encode("utf-8", "surrogatepass"))
                 if size > max_record_bytes:
-                    record = too_large(line, size, max_record_bytes)
-                    yield record._replace(column=column, pointer=pointer)
+                    yield too_large(line, size, max_record_bytes)._replace(
+                        column=column, pointer=pointer)
                     continue
             if not payload.strip():
                 yield Record(line, column, b"", pointer=pointer, problem=Violation(
@@ -273,10 +312,7 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
                     "do not send empty or blank text frames",
                 ))
                 continue
-            aligned = None
-            string = _TOKEN.match(text, quote)
-            if string is not None:
-                aligned = aligned_message(text[quote + 1 : string.end() - 1])
+            aligned = aligned_message(text[quote + 1 : end - 1])
             yield Record(line, column, aligned if aligned is not None else " " + payload,
                          pointer=pointer)
 
