@@ -65,12 +65,12 @@ except ImportError:
     print("pybase64-simd", "pybase64 not installed")
 """
 
-PROBE_VALIDATOR = """
+NO_MAIN = 5
+PROBE_VALIDATOR = f"""
 import importlib.util, sys
 import validator
-sys.exit(0 if importlib.util.find_spec("validator.__main__") else 5)
+sys.exit(0 if importlib.util.find_spec("validator.__main__") else {NO_MAIN})
 """
-NO_MAIN = 5
 
 
 class SetupError(Exception):
@@ -261,6 +261,8 @@ def describe(name: str, path: Path) -> Corpus:
 def prepare_corpora(args: argparse.Namespace) -> list[Corpus]:
     """Return the corpora to run: read from --data, or generated once into the cache."""
     if args.data is not None:
+        if args.mixed_mb != DEFAULT_MIXED_MB:
+            note("--mixed-mb is ignored with --data")
         return read_data_dir(args.data, args.corpora)
     paths = {name: cache_path(name, args.mixed_mb) for name in args.corpora}
     missing = [n for n, p in paths.items() if args.regenerate or not p.is_file()]

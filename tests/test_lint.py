@@ -105,7 +105,7 @@ def test_select_ignore() -> None:
 def test_json_document_array_locations(tmp_path: Path) -> None:
     doc = tmp_path / "events.json"
     doc.write_text(
-        '[\n  {"type": "input_audio_buffer.append", "audio": "AAAA"},\n'
+        '[\n  {"type": "input_audio_buffer.append", "audio": "AAAAAA=="},\n'
         '  {"type": "input_audio_buffer.append",\n   "audio": "AA_A"}\n]\n'
     )
     (v,) = lint(str(doc))

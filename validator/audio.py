@@ -14,10 +14,21 @@ from typing import NamedTuple
 
 import pybase64
 
+from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
+
 MAX_AUDIO_BYTES = 15 * 2**20
 """The API's limit on one append's decoded audio: 15 MiB = 15,728,640 bytes."""
 
 ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+FLOAT32_WINDOW = 1024
+"""Leading decoded bytes the float32 check reads: 256 samples, evidence enough, and cheap."""
+HEAD_CHARS = -(-CONTENT_WINDOW // 3) * 4
+"""Base64 characters that decode to at least CONTENT_WINDOW bytes."""
+_FORMAT_NAMES = {
+    "pcm16": "16-bit little-endian mono samples at 24 kHz",
+    "g711_ulaw": "G.711 u-law samples at 8 kHz",
+    "g711_alaw": "G.711 A-law samples at 8 kHz",
+}
 _WHITESPACE = {
     " ": "a space",
     "\n": "a line break (\\n)",
@@ -195,3 +206,41 @@ def base64_problems_slow(audio: str, max_audio_bytes: int = MAX_AUDIO_BYTES) -> 
     size = _size_problem(audio, max_audio_bytes)
     if size is not None:
         yield size
+
+
+def content_problems(head: bytes, size: int, audio_format: str) -> Iterator[Problem]:
+    """Yield RT306-RT308 for decoded audio: ``head`` its first bytes, ``size`` its length."""
+    if audio_format == "pcm16" and size % 2:
+        yield Problem(
+            "RT306",
+            f"pcm16 audio is {size:,} bytes, an odd number: a sample was split between "
+            "chunks and the rest play as noise; cut chunks at a multiple of 2 bytes",
+            None,
+        )
+    container = sniff_container(head[:CONTENT_WINDOW])
+    if container is not None:
+        yield Problem(
+            "RT307",
+            f"audio is a {container} file, not raw samples; the server plays its bytes as "
+            f"noise: decode it and send raw {_FORMAT_NAMES[audio_format]}",
+            None,
+        )
+    elif audio_format == "pcm16" and looks_like_float32(head[:FLOAT32_WINDOW]):
+        yield Problem(
+            "RT308",
+            "audio looks like 32-bit float samples, but the input format is pcm16; convert: "
+            "int16 = clip(round(x * 32767), -32768, 32767), little-endian",
+            None,
+        )
+
+
+def audio_problems(
+    audio: str, audio_format: str = "pcm16", max_audio_bytes: int = MAX_AUDIO_BYTES
+) -> Iterator[Problem]:
+    """Yield every problem of an append's audio string: base64, size, then content."""
+    problems = list(base64_problems(audio, max_audio_bytes))
+    yield from problems
+    if any(p.rule in ("RT301", "RT302") for p in problems) or not audio:
+        return
+    head = pybase64.b64decode(audio[:HEAD_CHARS], validate=True)
+    yield from content_problems(head, decoded_size(audio), audio_format)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .audio import MAX_AUDIO_BYTES, base64_problems
+from .audio import MAX_AUDIO_BYTES, audio_problems
 from .event_types import APPEND_TYPES, EVENT_TYPES, TRANSLATION_APPEND, closest_event_type
 from .parse import MISSING, parse_record
 from .schema import compiled, load_schema
@@ -156,9 +156,9 @@ def check_object(
     yield from _schema_problems(event, event_type)
     audio = event.get("audio")
     if isinstance(audio, str):
-        for rule, message, offset in base64_problems(audio, max_audio_bytes):
+        fmt = "pcm16" if event_type == TRANSLATION_APPEND else audio_format
+        for rule, message, offset in audio_problems(audio, fmt, max_audio_bytes):
             yield Violation(rule, message, pointer="/audio", offset=offset)
-    del audio_format  # the audio-content rules use it (RT306-RT308)
 
 
 def _with_context(violations: list[Violation], value: Any) -> list[Violation]:

@@ -22,7 +22,8 @@ from typing import IO, Any, BinaryIO, cast
 
 import pybase64
 
-from .audio import MAX_AUDIO_BYTES, decoded_size, is_canonical
+from .audio import FLOAT32_WINDOW, MAX_AUDIO_BYTES, decoded_size, is_canonical
+from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
 from .event_types import APPEND, EVENT_TYPES
 from .events import check_object, json_type
 from .formats import normalize_format
@@ -164,9 +165,8 @@ class Linter:
         start = m.end()
         if end < start:
             return False
-        audio = memoryview(line)[start:end]
         try:
-            pybase64.b64decode(audio, validate=True)
+            decoded = pybase64.b64decode(memoryview(line)[start:end], validate=True)
         except _B64_ERRORS:
             return False
         if end == start:
@@ -175,9 +175,16 @@ class Linter:
         nbytes = (end - start) // 4 * 3 - (line[end - 1] == 61) - (line[end - 2] == 61)
         if nbytes > self.options.max_audio_bytes or not is_canonical(line[end - 4 : end]):
             return False
+        session = self.session
+        pcm16 = session.audio_format == "pcm16"
+        if pcm16 and nbytes & 1:
+            return False  # RT306
+        if sniff_container(decoded[:CONTENT_WINDOW]) is not None:
+            return False  # RT307
+        if pcm16 and looks_like_float32(decoded[:FLOAT32_WINDOW]):
+            return False  # RT308
         raw_id = first if first is not None else second
         event_id = raw_id.decode("ascii") if raw_id is not None else None
-        session = self.session
         if event_id is not None and not session.is_new_id(event_id):
             return False
         session.add_append(APPEND, event_id, nbytes)

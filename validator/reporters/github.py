@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, TextIO
 
 from ..rules import RULES
 from .base import Reporter
-from .sarif import clean, display_path
+from .sarif import clean, display_path, working_directory
 
 if TYPE_CHECKING:
     from ..lint import Statistics
@@ -29,7 +28,7 @@ class GithubReporter(Reporter):
 
     def __init__(self, out: TextIO, *, show_statistics: bool = False) -> None:
         super().__init__(out, show_statistics=show_statistics)
-        self.cwd = os.getcwd()
+        self.cwd = working_directory()
 
     def note_source(self, name: str) -> None:
         """Accept the name of an input about to be linted (not needed for annotations)."""

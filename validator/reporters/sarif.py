@@ -7,7 +7,6 @@ import os
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import quote
 
 from ..rules import RULES
 from .base import Reporter
@@ -28,6 +27,14 @@ _RULE_INDEX = {code: index for index, code in enumerate(RULES)}
 def clean(text: str) -> str:
     """Return ``text`` with lone surrogates (undecodable file-name bytes) as ``\\udcxx`` text."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def working_directory() -> str:
+    """Return the working directory, or the root when it no longer exists."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return os.path.abspath(os.sep)
 
 
 def relative_path(source: str, cwd: str) -> str | None:
@@ -76,7 +83,7 @@ class SarifReporter(Reporter):
 
     def __init__(self, out: TextIO, *, show_statistics: bool = False) -> None:
         super().__init__(out, show_statistics=show_statistics)
-        self.cwd = os.getcwd()
+        self.cwd = working_directory()
         self._results: list[dict[str, Any]] = []
         self._seen: Counter[str] = Counter()
 
@@ -97,6 +104,8 @@ class SarifReporter(Reporter):
         }
         uri = ""
         if violation.source is not None:
+            from urllib.parse import quote  # here, not at import: start-up time counts
+
             artifact: dict[str, Any]
             rel = relative_path(violation.source, self.cwd)
             if rel is not None:

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +26,7 @@ MAX_DOCUMENT_BYTES = 256 * 2**20
 _GZIP_MAGIC = b"\x1f\x8b"
 # a HAR starts {"log": {...: Chrome writes it indented, other tools compact
 _HAR_START = re.compile(rb'\{\s*"log"\s*:\s*\{')
+_VALUE_START = frozenset(b'{["-0123456789tfnNI')  # N, I: NaN, Infinity (RT101 by name)
 
 
 def walk_paths(paths: Iterable[str]) -> Iterator[str]:
@@ -71,6 +73,17 @@ def _kind_by_content(head: bytes) -> str:
     return "lines"
 
 
+def _not_json_end(head: bytes) -> int:
+    """Return the length up to the first character if it cannot start JSON, else 0."""
+    start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    size = len(head)
+    while start < size and head[start] in b" \t\r\n":
+        start += 1
+    if start < size and head[start] < 0x80 and head[start] not in _VALUE_START:
+        return start + 1
+    return 0
+
+
 def _peekable(stream: BinaryIO) -> io.BufferedReader:
     if isinstance(stream, io.BufferedReader):
         return stream
@@ -78,11 +91,22 @@ def _peekable(stream: BinaryIO) -> io.BufferedReader:
 
 
 def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Record]:
-    """Yield the records of one open binary stream, choosing the reader by suffix and content."""
+    """Yield the records of one open binary stream, choosing the reader by suffix and content.
+
+    A stream that cannot be read to its end raises OSError or EOFError (a truncated gzip),
+    never zlib.error: corrupt gzip data becomes ``gzip.BadGzipFile``, an OSError.
+    """
+    try:
+        yield from _records(stream, name, max_record_bytes)
+    except zlib.error as exc:
+        raise gzip.BadGzipFile(f"corrupt gzip data ({exc})") from exc
+
+
+def _records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Record]:
     reader = _peekable(stream)
     if reader.peek(2)[:2] == _GZIP_MAGIC:
         reader = io.BufferedReader(
-            gzip.GzipFile(fileobj=reader, mode="rb"), buffer_size=1 << 20  # type: ignore[arg-type]
+            gzip.GzipFile(fileobj=reader, mode="rb"), buffer_size=1 << 20
         )
     kind = _kind_by_suffix(name)
     if kind != "lines" and kind != "har":
@@ -93,7 +117,10 @@ def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Reco
         yield from read_jsonl(reader, max_record_bytes)
         return
     limit = max(MAX_DOCUMENT_BYTES, max_record_bytes)
-    data = reader.read(limit + 1)
+    # Not JSON from its first character on: that character alone gives the finding (RT101
+    # there, before any bad UTF-8 further on), and a gzip bomb or a binary file is not read
+    end = _not_json_end(reader.peek(1 << 16)[: 1 << 16])
+    data = reader.read(end) if end else reader.read(limit + 1)
     if len(data) > limit:
         what = "HAR file" if kind == "har" else "JSON document"
         advice = ("export fewer requests, e.g. filter the Network panel to WS"

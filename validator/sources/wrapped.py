@@ -1,0 +1,105 @@
+"""Wrapped records (``--event-pointer /event``): the event is one value inside each record.
+
+Capture tools often log ``{"ts": ..., "direction": "client", "event": {...}}``. ``unwrap``
+turns each such record into a record of the raw text of the value at the pointer, placed where
+that text starts, so that findings point into the file and the linter reads the event exactly
+as it was written (re-serializing would lose positions, duplicate keys and number spelling).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..locate import line_col, scan_value, value_offset
+from ..violation import Violation
+from .base import Record
+
+_MISSING = object()
+
+
+def _tokens(pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+def _resolve(value: Any, tokens: list[str]) -> Any:
+    """Return the value at ``tokens`` (RFC 6901), or ``_MISSING``."""
+    for token in tokens:
+        if isinstance(value, dict):
+            if token not in value:
+                return _MISSING
+            value = value[token]
+        elif isinstance(value, list):
+            # an array index is digits without a leading zero; '-' (past the end) is never there
+            if not token.isdigit() or (token != "0" and token.startswith("0")):
+                return _MISSING
+            index = int(token)
+            if index >= len(value):
+                return _MISSING
+            value = value[index]
+        else:
+            return _MISSING
+    return value
+
+
+def _text(data: bytes | str) -> str | None:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _missing(record: Record, text: str, pointer: str) -> Record:
+    dl, dc = line_col(text, len(text) - len(text.lstrip(" \t\r\n")))
+    problem = Violation(
+        "RT201",
+        f"record has no value at {pointer}; with --event-pointer {pointer} every record must "
+        "hold its event there (check the pointer, or lint without --event-pointer if the "
+        "records are bare events)",
+    )
+    return Record(record.line + dl, dc if dl else record.column + dc, b"",
+                  pointer=record.pointer, problem=problem)
+
+
+def _unwrap_one(record: Record, pointer: str, tokens: list[str]) -> Record:
+    if record.problem is not None:
+        return record
+    text = _text(record.data)
+    if text is None or not text.strip():
+        return record  # not UTF-8 (RT102) or a blank line: the linter says so
+    # a BOM is not counted in columns, as the linter does for the first record
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = text[1:]
+    try:
+        wrapper = json.loads(text)
+    except (ValueError, RecursionError):
+        return record  # the linter reports RT101 on the whole record
+    if _resolve(wrapper, tokens) is _MISSING:
+        return _missing(record, text, pointer)
+    start = value_offset(text, pointer)  # the last of repeated keys, as json.loads takes
+    if start is None:  # cannot happen once the pointer resolved on the parsed value
+        return _missing(record, text, pointer)
+    end = scan_value(text, start)
+    dl, dc = line_col(text, start)
+    data: bytes | str = text[start:end]
+    if not bom and isinstance(record.data, bytes) and len(record.data) == len(text):
+        data = record.data[start:end]  # ASCII: offsets are byte offsets; bytes keep the fast road
+    return Record(record.line + dl, dc if dl else record.column + dc, data,
+                  pointer=record.pointer + pointer)
+
+
+def unwrap(records: Iterable[Record], pointer: str) -> Iterator[Record]:
+    """Return the records of the events at ``pointer`` inside each of ``records``.
+
+    A record without a value there becomes an RT201 record; records that are not JSON (or not
+    UTF-8, or blank) and records the source already found a problem in pass through unchanged.
+    Raises ValueError at once for a pointer that is neither empty nor starts with '/'.
+    """
+    if pointer and not pointer.startswith("/"):
+        raise ValueError(f"{pointer!r} is not a JSON pointer: it must start with '/', e.g. /event")
+    tokens = _tokens(pointer)
+    return (_unwrap_one(record, pointer, tokens) for record in records)
