@@ -18,7 +18,7 @@ from validator.cli import cli
 LOG = "fixtures/logs/session.jsonl"
 GOOD = '{"type":"input_audio_buffer.append","event_id":"evt_1","audio":"' + b64(bytes(960)) + '"}\n'
 BAD = '{"type":"input_audio_buffer.append","event_id":"evt_2","audio":"AA-A"}\n'
-WARN = '{"type":"input_audio_buffer.append","event_id":"evt_3","audio":"YR=="}\n'
+WARN = '{"type":"input_audio_buffer.append","event_id":"evt_3","audio":"AAAAYR=="}\n'
 
 
 @pytest.fixture(autouse=True)
@@ -204,3 +204,67 @@ def test_installed_command_and_module() -> None:
         assert proc.returncode == 1
         assert proc.stdout.splitlines()[0].startswith("fixtures/logs/session.jsonl:16:184: RT301")
         assert proc.stderr.startswith("Checked 39 records")
+
+
+def _project(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.realtime-validator]\n{table}\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "log.jsonl").write_text(BAD + WARN)
+    return tmp_path / "sub"
+
+
+def test_config_is_found_walking_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = _project(tmp_path, 'select = ["RT303"]\nfail-on = "warning"')
+    monkeypatch.chdir(sub)
+    code, out, _ = run("lint", "log.jsonl")
+    assert code == 1
+    assert [line.split()[1] for line in out.splitlines()] == ["RT303"]
+
+
+def test_command_line_wins_over_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = _project(tmp_path, 'select = ["RT303"]\nfail-on = "warning"\nformat = "jsonl"')
+    monkeypatch.chdir(sub)
+    code, out, _ = run("lint", "--fail-on", "error", "--format", "text", "log.jsonl")
+    assert code == 0
+    assert out.startswith("log.jsonl:2:")
+    code, out, _ = run("lint", "--isolated", "log.jsonl")
+    assert code == 1 and len(out.splitlines()) == 2
+
+
+def test_per_file_ignores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = _project(tmp_path, '[tool.realtime-validator.per-file-ignores]\n"sub/*.jsonl" = ["RT301"]')
+    monkeypatch.chdir(sub)
+    code, out, _ = run("lint", "log.jsonl")
+    assert code == 0
+    assert [line.split()[1] for line in out.splitlines()] == ["RT303"]
+
+
+def test_bad_config_is_exit_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = _project(tmp_path, 'fail_on = "error"')
+    monkeypatch.chdir(sub)
+    code, _, err = run("lint", "log.jsonl")
+    assert code == 2
+    assert "unknown key 'fail_on'; did you mean 'fail-on'?" in err
+    explicit = tmp_path / "other.toml"
+    explicit.write_text('ignore = ["RT3"]\n')
+    assert run("lint", "--config", str(explicit), "log.jsonl")[0] == 0
+
+
+def test_output_is_replaced_only_when_complete(tmp_path: Path) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("previous report\n")
+    code, _, _ = run("lint", "--output", str(target), str(tmp_path / "missing.jsonl"), "-",
+                     input=BAD)
+    assert code == 2
+    assert target.read_text().startswith("<stdin>:1:67: RT301")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_full_disk_is_exit_two_with_a_message() -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "validator", "lint", LOG], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    assert "cannot write standard output: No space left on device" in proc.stderr
+    assert "Traceback" not in proc.stderr

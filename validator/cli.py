@@ -3,81 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack
-from typing import TextIO
+from pathlib import Path
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
 from .audio import MAX_AUDIO_BYTES
 from .formats import ACCEPTED_SPELLINGS, normalize_format
-from .lint import Options, Statistics, lint_records
+from .lint import Options
 from .reporters import REPORTER_BY_NAME
-from .rules import RULES, Severity, select_rules, unknown_patterns
-from .sources import SourceError, open_input, walk_paths
+from .rules import RULES, unknown_patterns
+from .runner import RunSettings, run
 from .sources.base import DEFAULT_MAX_RECORD_BYTES
-from .sources.detect import records
-from .violation import Violation
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
-
-
-def _size(text: str) -> str:
-    n = float(text)
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return text
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
-def summary(stats: Statistics) -> str:
-    """Return the one-line summary: records, append events, audio, bytes, time, findings."""
-    errors = sum(
-        n for c, n in stats.findings_by_rule.items() if RULES[c].severity is Severity.ERROR
-    )
-    warnings = stats.findings - errors
-    files = f" in {stats.files} files" if stats.files != 1 else ""
-    return (
-        f"Checked {_count(stats.records, 'record')}{files}: "
-        f"{_count(stats.append_events, 'append event')}, "
-        f"{stats.audio_seconds:,.1f} s of audio, {_size(str(stats.bytes))} in "
-        f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
-        f"({_count(errors, 'error')}, {_count(warnings, 'warning')})"
-    )
-
-
-def _findings(
-    paths: tuple[str, ...], options: Options, stats: Statistics, err: TextIO
-) -> Iterator[Violation]:
-    for path in walk_paths(paths or ("-",)):
-        name = "<stdin>" if path == "-" else path
-        try:
-            stream = open_input(path)
-        except SourceError as exc:
-            stats.unreadable.append(name)
-            err.write(f"realtime-validator: error: {exc}\n")
-            continue
-        try:
-            yield from lint_records(
-                records(stream, name, options.max_record_bytes), options, stats, name
-            )
-        except (OSError, EOFError) as exc:
-            stats.unreadable.append(name)
-            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-            err.write(f"realtime-validator: error: cannot read {name}: {reason}\n")
-        finally:
-            if path != "-":
-                stream.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,22 +85,45 @@ def cli() -> None:
     show_default=True,
     help="Largest record; longer ones are skipped unread (RT105).",
 )
+@click.option(
+    "--event-pointer",
+    metavar="POINTER",
+    help="Read the event at this JSON pointer inside each record (e.g. /event).",
+)
 @click.option("--statistics", is_flag=True, help="Show the count of findings by rule.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read options from this pyproject.toml (or TOML file) instead of searching.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.pass_context
 def lint_command(
+    ctx: click.Context,
+    /,
     paths: tuple[str, ...],
-    output_format: str,
-    output: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    fail_on: str,
-    audio_format: str,
-    max_audio_bytes: int,
-    max_record_bytes: int,
+    event_pointer: str | None,
     statistics: bool,
     quiet: bool,
+    config_path: Path | None,
+    isolated: bool,
+    **given: Any,
 ) -> None:
-    """Lint JSONL logs and JSON event files (PATH '-' or none: standard input)."""
+    """Lint JSONL logs, JSON event files and HAR captures (PATH '-' or none: standard input)."""
+    from .config import ConfigError, load_config, per_file_ignored, resolve_rules
+
+    try:
+        config = load_config(Path.cwd(), config_path, isolated)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    opts = dict(given)
+    for name, value in config.option_values().items():
+        if ctx.get_parameter_source(name) is ParameterSource.DEFAULT:
+            opts[name] = value  # the command line wins over the configuration
     selected, ignored = _split(select), _split(ignore)
     bad = unknown_patterns(selected + ignored)
     if bad:
@@ -165,34 +131,31 @@ def lint_command(
             f"no rule matches {', '.join(bad)}", param_hint="--select/--ignore"
         )
     try:
-        fmt = normalize_format(audio_format)
+        fmt = normalize_format(opts["audio_format"])
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--audio-format") from exc
-    options = Options(fmt, max_audio_bytes, max_record_bytes, select_rules(selected, ignored))
-    stats = Statistics()
-    threshold = Severity(fail_on).rank
-    failed = False
-    err = sys.stderr
-    with ExitStack() as stack:
-        if output and output != "-":
-            try:
-                out: TextIO = stack.enter_context(open(output, "w", encoding="utf-8"))
-            except OSError as exc:
-                err.write(f"realtime-validator: error: cannot write {output}: {exc.strerror}\n")
-                sys.exit(EXIT_ERROR)
-        else:
-            out = sys.stdout
-        reporter = REPORTER_BY_NAME[output_format](out, show_statistics=statistics)
-        reporter.start()
-        for violation in _findings(paths, options, stats, err):
-            failed = failed or violation.severity.rank >= threshold
-            reporter.report(violation)
-        reporter.finish(stats)
-    if not quiet:
-        err.write(summary(stats) + "\n")
-    if stats.unreadable:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+    if event_pointer is not None and event_pointer and not event_pointer.startswith("/"):
+        raise click.BadParameter("a JSON pointer starts with '/'", param_hint="--event-pointer")
+    options = Options(
+        fmt,
+        opts["max_audio_bytes"],
+        opts["max_record_bytes"],
+        resolve_rules(config, selected, ignored),
+    )
+    settings = RunSettings(
+        paths=paths,
+        options=options,
+        output_format=opts["output_format"],
+        output=opts["output"],
+        fail_on=opts["fail_on"],
+        statistics=statistics,
+        quiet=quiet,
+        event_pointer=event_pointer or None,
+        ignored_for=(lambda name: per_file_ignored(config, name))
+        if config.per_file_ignores
+        else None,
+    )
+    sys.exit(run(settings, sys.stdout, sys.stderr))
 
 
 @cli.command("rule")

@@ -9,7 +9,6 @@ follows both directions: client ``session.update`` and server ``session.created`
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 

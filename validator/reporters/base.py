@@ -16,6 +16,9 @@ class Reporter:
         self.out = out
         self.show_statistics = show_statistics
 
+    def note_source(self, name: str) -> None:
+        """Take note of an input about to be linted (a clean file is a passing JUnit case)."""
+
     def start(self) -> None:
         """Write whatever comes before the first finding."""
 

@@ -11,8 +11,8 @@ Where findings point: the HAR holds each message as an escaped JSON string
 (``"{\\"type\\":...}"``), so offsets inside the decoded message are not offsets in the file.
 The record's ``data`` is therefore not the decoded message verbatim but an *aligned* text: the
 same JSON value, padded with JSON whitespace so that each of its characters sits at the column
-of the file character it came from (the leading space is the opening quote of ``data``). A
-finding's position is then exact, except inside a message string after an escape in that same
+of the file character it came from; the record starts just inside the quotes. A finding's
+position is then exact, except inside a message string after an escape in that same
 string (``\\n``, ``\\"``, ``\\uXXXX`` inside a message's string value): there it is left of the
 true column by the escapes' extra width, and exact again after the string's closing quote.
 """
@@ -116,10 +116,10 @@ def aligned_message(raw: str) -> str | None:
 
     ``raw`` is the file's text between the quotes of a ``data`` string. The result parses to
     the same JSON value as the message (or fails to parse as it does), and its character
-    ``k`` sits at file offset ``quote + k``. Returns None where no such padding exists (an
+    ``k`` sits at file offset ``quote + 1 + k``. Returns None where no such padding exists (an
     escaped letter or digit outside the message's strings); the caller falls back then.
     """
-    parts: list[str] = [" "]  # the opening quote of "data"
+    parts: list[str] = []
     state = 0  # 0: outside a message string, 1: inside one, 2: inside, after a backslash
     drift = 0  # characters the current message string is short of the file's
     pos = 0
@@ -237,8 +237,9 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
     """Yield one record per websocket message of a HAR file, in file order.
 
     Text frames become records of the message (aligned to the file, see the module's
-    docstring) placed at the opening quote of their ``data``; binary frames RT106, messages
-    over ``max_record_bytes`` RT105 and empty ones RT101 records. A file that is not JSON, or
+    docstring) placed at the first character inside the quotes of their ``data``; binary
+    frames RT106, messages over ``max_record_bytes`` RT105 and empty ones RT101 records,
+    placed at the opening quote. A file that is not JSON, or
     has no ``log.entries``, gives one RT101 record; one without websocket messages, none.
     """
     decoded, bad = decode_text(data)
@@ -313,7 +314,7 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
                 ))
                 continue
             aligned = aligned_message(text[quote + 1 : end - 1])
-            yield Record(line, column, aligned if aligned is not None else " " + payload,
+            yield Record(line, column + 1, aligned if aligned is not None else payload,
                          pointer=pointer)
 
 

@@ -1,0 +1,161 @@
+"""One run of ``realtime-validator lint``: inputs -> lint -> reporter -> exit code.
+
+Below the command line and free of click: it takes settled options, walks the inputs, lints
+each as its own session, feeds the reporter, writes the summary and returns the exit code.
+An input that cannot be read is reported on stderr and skipped (exit 2), the others are still
+linted; ``--output`` is written to a temporary file and renamed only when the run completed,
+so a full disk never leaves a partial report that looks whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TextIO
+
+from .lint import Options, Statistics, lint_records
+from .reporters import REPORTER_BY_NAME
+from .rules import RULES, Severity
+from .sources import SourceError, open_input, walk_paths
+from .sources.base import Record
+from .sources.detect import records
+from .violation import Violation
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a run needs, settled from the command line and the configuration."""
+
+    paths: tuple[str, ...]
+    options: Options
+    output_format: str = "text"
+    output: str | None = None
+    fail_on: str = "error"
+    statistics: bool = False
+    quiet: bool = False
+    event_pointer: str | None = None
+    ignored_for: Callable[[str], frozenset[str]] | None = None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def summary(stats: Statistics) -> str:
+    """Return the one-line summary: records, append events, audio, bytes, time, findings."""
+    errors = sum(
+        n for c, n in stats.findings_by_rule.items() if RULES[c].severity is Severity.ERROR
+    )
+    warnings = stats.findings - errors
+    files = f" in {stats.files} files" if stats.files != 1 else ""
+    return (
+        f"Checked {_count(stats.records, 'record')}{files}: "
+        f"{_count(stats.append_events, 'append event')}, "
+        f"{stats.audio_seconds:,.1f} s of audio, {_size(stats.bytes)} in "
+        f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
+        f"({_count(errors, 'error')}, {_count(warnings, 'warning')})"
+    )
+
+
+def _records_of(settings: RunSettings, stream: object, name: str) -> Iterable[Record]:
+    found = records(stream, name, settings.options.max_record_bytes)  # type: ignore[arg-type]
+    if settings.event_pointer is not None:
+        from .sources.wrapped import unwrap
+
+        return unwrap(found, settings.event_pointer)
+    return found
+
+
+def findings(
+    settings: RunSettings,
+    stats: Statistics,
+    err: TextIO,
+    note_source: Callable[[str], None] | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of every input in order; unreadable inputs go to ``err``."""
+    for path in walk_paths(settings.paths or ("-",)):
+        name = "<stdin>" if path == "-" else path
+        if note_source is not None:
+            note_source(name)
+        options = settings.options
+        if settings.ignored_for is not None:
+            ignored = settings.ignored_for(name)
+            if ignored:
+                options = replace(options, enabled=options.enabled - ignored)
+        try:
+            stream = open_input(path)
+        except SourceError as exc:
+            stats.unreadable.append(name)
+            err.write(f"realtime-validator: error: {exc}\n")
+            continue
+        try:
+            yield from lint_records(_records_of(settings, stream, name), options, stats, name)
+        except (OSError, EOFError) as exc:
+            stats.unreadable.append(name)
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            err.write(f"realtime-validator: error: cannot read {name}: {reason}\n")
+        finally:
+            if path != "-":
+                stream.close()
+
+
+def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
+    """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
+    stats = Statistics()
+    threshold = Severity(settings.fail_on).rank
+    failed = False
+    target = settings.output if settings.output not in (None, "-") else None
+    temp_path = None
+    try:
+        if target is not None:
+            directory = os.path.dirname(os.path.abspath(target))
+            fd, temp_path = tempfile.mkstemp(prefix=".realtime-validator-", dir=directory)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp_path, 0o666 & ~umask)  # as open() would have made it
+            out = open(fd, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        err.write(f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}\n")
+        return EXIT_ERROR
+    try:
+        reporter = REPORTER_BY_NAME[settings.output_format](
+            out, show_statistics=settings.statistics
+        )
+        reporter.start()
+        for violation in findings(settings, stats, err, reporter.note_source):
+            failed = failed or violation.severity.rank >= threshold
+            reporter.report(violation)
+        reporter.finish(stats)
+        out.flush()
+        if temp_path is not None:
+            out.close()
+            assert target is not None
+            os.replace(temp_path, target)
+            temp_path = None
+    except OSError as exc:
+        where = target or "standard output"
+        err.write(f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}\n")
+        return EXIT_ERROR
+    finally:
+        if temp_path is not None:
+            with contextlib.suppress(OSError):
+                out.close()
+            os.unlink(temp_path)
+    if not settings.quiet:
+        err.write(summary(stats) + "\n")
+    if stats.unreadable:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if failed else EXIT_OK
