@@ -209,7 +209,20 @@ def base64_problems_slow(audio: str, max_audio_bytes: int = MAX_AUDIO_BYTES) -> 
 
 
 def content_problems(head: bytes, size: int, audio_format: str) -> Iterator[Problem]:
-    """Yield RT306-RT308 for decoded audio: ``head`` its first bytes, ``size`` its length."""
+    """Yield RT306-RT308 for decoded audio: ``head`` its first bytes, ``size`` its length.
+
+    A file (RT307) is the whole story: its byte count and sample look say nothing more.
+    """
+    container = sniff_container(head[:CONTENT_WINDOW])
+    if container is not None:
+        article = "an" if container[0] in "AMO" else "a"
+        yield Problem(
+            "RT307",
+            f"audio is {article} {container} file, not raw samples; the server plays its "
+            f"bytes as noise: decode it and send raw {_FORMAT_NAMES[audio_format]}",
+            None,
+        )
+        return
     if audio_format == "pcm16" and size % 2:
         yield Problem(
             "RT306",
@@ -217,15 +230,7 @@ def content_problems(head: bytes, size: int, audio_format: str) -> Iterator[Prob
             "chunks and the rest play as noise; cut chunks at a multiple of 2 bytes",
             None,
         )
-    container = sniff_container(head[:CONTENT_WINDOW])
-    if container is not None:
-        yield Problem(
-            "RT307",
-            f"audio is a {container} file, not raw samples; the server plays its bytes as "
-            f"noise: decode it and send raw {_FORMAT_NAMES[audio_format]}",
-            None,
-        )
-    elif audio_format == "pcm16" and looks_like_float32(head[:FLOAT32_WINDOW]):
+    if audio_format == "pcm16" and looks_like_float32(head[:FLOAT32_WINDOW]):
         yield Problem(
             "RT308",
             "audio looks like 32-bit float samples, but the input format is pcm16; convert: "

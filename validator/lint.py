@@ -57,6 +57,9 @@ class Statistics:
     append_events: int = 0
     audio_bytes: int = 0
     audio_seconds_by_format: dict[str, float] = field(default_factory=dict)
+    shortest_chunk_ms: float | None = None
+    longest_chunk_ms: float | None = None
+    largest_append_bytes: int = 0
     records_with_findings: int = 0
     findings_by_rule: Counter[str] = field(default_factory=Counter)
     unreadable: list[str] = field(default_factory=list)
@@ -81,12 +84,36 @@ class Statistics:
         self.events_by_type.update(other.events_by_type)
         self.append_events += other.append_events
         self.audio_bytes += other.audio_bytes
-        for fmt, seconds in other.audio_seconds_by_format.items():
-            self.audio_seconds_by_format[fmt] = self.audio_seconds_by_format.get(fmt, 0.0) + seconds
+        self.add_audio(
+            other.audio_seconds_by_format,
+            other.shortest_chunk_ms,
+            other.longest_chunk_ms,
+            other.largest_append_bytes,
+        )
         self.records_with_findings += other.records_with_findings
         self.findings_by_rule.update(other.findings_by_rule)
         self.unreadable.extend(other.unreadable)
         self.seconds += other.seconds
+
+    def add_audio(
+        self,
+        seconds_by_format: dict[str, float],
+        shortest_ms: float | None,
+        longest_ms: float | None,
+        largest_bytes: int,
+    ) -> None:
+        """Add one session's audio: seconds per format, chunk duration range, largest append."""
+        for fmt, seconds in seconds_by_format.items():
+            self.audio_seconds_by_format[fmt] = self.audio_seconds_by_format.get(fmt, 0.0) + seconds
+        if shortest_ms is not None and (
+            self.shortest_chunk_ms is None or shortest_ms < self.shortest_chunk_ms
+        ):
+            self.shortest_chunk_ms = shortest_ms
+        if longest_ms is not None and (
+            self.longest_chunk_ms is None or longest_ms > self.longest_chunk_ms
+        ):
+            self.longest_chunk_ms = longest_ms
+        self.largest_append_bytes = max(self.largest_append_bytes, largest_bytes)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the statistics as the JSON object the json format writes."""
@@ -102,6 +129,9 @@ class Statistics:
             "audio_seconds_by_format": {
                 k: round(v, 3) for k, v in sorted(self.audio_seconds_by_format.items())
             },
+            "shortest_chunk_ms": _round(self.shortest_chunk_ms),
+            "longest_chunk_ms": _round(self.longest_chunk_ms),
+            "largest_append_bytes": self.largest_append_bytes,
             "records_with_findings": self.records_with_findings,
             "findings": self.findings,
             "findings_by_rule": dict(sorted(self.findings_by_rule.items())),
@@ -294,10 +324,17 @@ class Linter:
                 for v in found:
                     stats.findings_by_rule[v.rule] += 1
                 yield from found
-        for fmt, seconds in self.session.seconds_by_format.items():
-            stats.audio_seconds_by_format[fmt] = (
-                stats.audio_seconds_by_format.get(fmt, 0.0) + seconds
-            )
+        session = self.session
+        stats.add_audio(
+            session.seconds_by_format,
+            session.shortest_ms,
+            session.longest_ms,
+            session.largest_bytes,
+        )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def _never(line: bytes) -> bool:

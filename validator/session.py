@@ -40,7 +40,16 @@ def _escape(token: str) -> str:
 class Session:
     """Audio format, turn detection, buffered audio and client event ids of one log."""
 
-    __slots__ = ("audio_format", "buffered_ms", "event_ids", "seconds_by_format", "turn_detection")
+    __slots__ = (
+        "audio_format",
+        "buffered_ms",
+        "event_ids",
+        "largest_bytes",
+        "longest_ms",
+        "seconds_by_format",
+        "shortest_ms",
+        "turn_detection",
+    )
 
     def __init__(self, audio_format: str = "pcm16") -> None:
         self.audio_format = audio_format
@@ -48,6 +57,9 @@ class Session:
         self.buffered_ms: float = 0.0
         self.event_ids: set[str] = set()
         self.seconds_by_format: dict[str, float] = {}
+        self.shortest_ms: float | None = None
+        self.longest_ms: float | None = None
+        self.largest_bytes = 0
 
     def format_for(self, event_type: str) -> str:
         """Return the format an append of ``event_type`` is judged by (translation: pcm16)."""
@@ -63,8 +75,15 @@ class Session:
             self.event_ids.add(event_id)
         fmt = self.format_for(event_type)
         seconds = nbytes / FORMATS[fmt].bytes_per_second
-        self.buffered_ms += seconds * 1000.0
+        ms = seconds * 1000.0
+        self.buffered_ms += ms
         self.seconds_by_format[fmt] = self.seconds_by_format.get(fmt, 0.0) + seconds
+        if self.shortest_ms is None or ms < self.shortest_ms:
+            self.shortest_ms = ms
+        if self.longest_ms is None or ms > self.longest_ms:
+            self.longest_ms = ms
+        if nbytes > self.largest_bytes:
+            self.largest_bytes = nbytes
 
     def observe(self, event: dict[str, Any], audio_bytes: int | None) -> Iterator[Violation]:
         """Update the state with a parsed event and yield RT401, RT402 and RT403 findings.

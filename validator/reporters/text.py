@@ -27,6 +27,14 @@ class TextReporter(Reporter):
         for code, count in sorted(statistics.findings_by_rule.items()):
             rule = RULES[code]
             self.out.write(f"{count:>8} {code} [{rule.severity.value}] {rule.name}\n")
+        for fmt, seconds in sorted(statistics.audio_seconds_by_format.items()):
+            self.out.write(f"{seconds:>10.1f} s of {fmt} audio\n")
+        if statistics.shortest_chunk_ms is not None and statistics.longest_chunk_ms is not None:
+            self.out.write(
+                f"{statistics.append_events:>8} appends of {statistics.shortest_chunk_ms:.0f}-"
+                f"{statistics.longest_chunk_ms:.0f} ms, the largest "
+                f"{statistics.largest_append_bytes:,} bytes\n"
+            )
 
 
 class JsonLinesReporter(Reporter):
