@@ -232,7 +232,9 @@ def test_command_line_wins_over_config(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_per_file_ignores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sub = _project(tmp_path, '[tool.realtime-validator.per-file-ignores]\n"sub/*.jsonl" = ["RT301"]')
+    sub = _project(
+        tmp_path, '[tool.realtime-validator.per-file-ignores]\n"sub/*.jsonl" = ["RT301"]'
+    )
     monkeypatch.chdir(sub)
     code, out, _ = run("lint", "log.jsonl")
     assert code == 0
@@ -253,8 +255,9 @@ def test_bad_config_is_exit_two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_output_is_replaced_only_when_complete(tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
     target.write_text("previous report\n")
-    code, _, _ = run("lint", "--output", str(target), str(tmp_path / "missing.jsonl"), "-",
-                     input=BAD)
+    code, _, _ = run(
+        "lint", "--output", str(target), str(tmp_path / "missing.jsonl"), "-", input=BAD
+    )
     assert code == 2
     assert target.read_text().startswith("<stdin>:1:67: RT301")
     assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]
@@ -263,8 +266,13 @@ def test_output_is_replaced_only_when_complete(tmp_path: Path) -> None:
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
 def test_full_disk_is_exit_two_with_a_message() -> None:
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "validator", "lint", LOG], stdout=full,
-                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-m", "validator", "lint", LOG],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
     assert proc.returncode == 2
     assert "cannot write standard output: No space left on device" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES, b64
 
 from validator import lint, validate_event
-
-from conftest import FIXTURES, b64
 
 AUDIO = FIXTURES / "audio"
 APPEND = "input_audio_buffer.append"
@@ -96,11 +95,15 @@ def test_format_changes_midway_in_both_shapes() -> None:
         _append(odd),  # pcm16 by default: RT306
         {"type": "session.update", "session": {"input_audio_format": "g711_ulaw"}},
         _append(odd),  # fine
-        {"type": "session.updated", "session": {"audio": {"input": {"format": {
-            "type": "audio/pcm", "rate": 24000}}}}},
+        {
+            "type": "session.updated",
+            "session": {"audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}}}},
+        },
         _append(odd),  # pcm16 again: RT306
-        {"type": "session.created", "session": {"audio": {"input": {"format": {
-            "type": "audio/pcma"}}}}},
+        {
+            "type": "session.created",
+            "session": {"audio": {"input": {"format": {"type": "audio/pcma"}}}},
+        },
         _append(odd),  # fine
         {"type": "session.input_audio_buffer.append", "audio": b64(odd)},  # always pcm16
     ]
@@ -113,8 +116,10 @@ def test_format_changes_midway_in_both_shapes() -> None:
     [
         ({"input_audio_format": "pcm24"}, "/session/input_audio_format"),
         ({"input_audio_format": None}, "/session/input_audio_format"),
-        ({"audio": {"input": {"format": {"type": "audio/pcm", "rate": 16000}}}},
-         "/session/audio/input/format"),
+        (
+            {"audio": {"input": {"format": {"type": "audio/pcm", "rate": 16000}}}},
+            "/session/audio/input/format",
+        ),
         ({"audio": {"input": {"format": {"type": "audio/mp3"}}}}, "/session/audio/input/format"),
         ({"audio": {"input": {"format": "pcm16"}}}, "/session/audio/input/format"),
     ],
@@ -164,20 +169,28 @@ def test_commit_too_small(events: list[dict[str, Any]], expected: list[tuple[int
 
 def test_rt401_message_gives_milliseconds() -> None:
     (v,) = lint([json.dumps(e) for e in [OFF, _ms(40), COMMIT]])
-    assert v.message.startswith("commit with 40 ms of audio buffered: the server fails it "
-                                "(input_audio_buffer_commit_empty: expected at least 100ms")
+    assert v.message.startswith(
+        "commit with 40 ms of audio buffered: the server fails it "
+        "(input_audio_buffer_commit_empty: expected at least 100ms"
+    )
 
 
 def test_g711_byte_rate_counts_for_the_buffer() -> None:
-    g711 = {"type": "session.update", "session": {"input_audio_format": "g711_alaw",
-                                                  "turn_detection": None}}
+    g711 = {
+        "type": "session.update",
+        "session": {"input_audio_format": "g711_alaw", "turn_detection": None},
+    }
     events = [g711, _append(bytes(799)), COMMIT, _append(bytes(800)), COMMIT]
     assert _codes(events) == [(3, "RT401")]
 
 
 def test_duplicate_event_ids() -> None:
-    events = [_ms(20) | {"event_id": "a"}, {"type": "response.create", "event_id": "a"},
-              {"type": "session.created", "event_id": "a"}, _ms(20) | {"event_id": "b"}]
+    events = [
+        _ms(20) | {"event_id": "a"},
+        {"type": "response.create", "event_id": "a"},
+        {"type": "session.created", "event_id": "a"},
+        _ms(20) | {"event_id": "b"},
+    ]
     assert _codes(events) == [(2, "RT402")]  # server event ids are the server's own
 
 
@@ -190,7 +203,10 @@ def test_formats_log_statistics() -> None:
     assert rules == ["RT308", "RT307", "RT306", "RT401", "RT403", "RT403", "RT306", "RT402"]
     stats = result.statistics
     assert {k: round(v, 3) for k, v in stats.audio_seconds_by_format.items()} == {
-        "pcm16": 0.79, "g711_ulaw": 0.3, "g711_alaw": 0.2}
+        "pcm16": 0.79,
+        "g711_ulaw": 0.3,
+        "g711_alaw": 0.2,
+    }
     assert (stats.shortest_chunk_ms, stats.largest_append_bytes) == (40.0, 4801)
     assert stats.longest_chunk_ms == pytest.approx(100.125)
 
@@ -200,8 +216,9 @@ def test_statistics_text(tmp_path: Path) -> None:
 
     from validator.cli import cli
 
-    result = CliRunner().invoke(cli, ["lint", "--statistics", "-q",
-                                      str(FIXTURES / "logs" / "formats.jsonl")])
+    result = CliRunner().invoke(
+        cli, ["lint", "--statistics", "-q", str(FIXTURES / "logs" / "formats.jsonl")]
+    )
     assert result.stdout.splitlines()[-4:] == [
         "       0.2 s of g711_alaw audio",
         "       0.3 s of g711_ulaw audio",

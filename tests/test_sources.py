@@ -112,8 +112,7 @@ def test_har_records_start_inside_the_data_string(indent: int | None, ensure_asc
         assert rec.problem is None
         line = lines[rec.line - 1]
         assert line[rec.column - 1] == '"'  # the data string's opening quote
-        assert line[rec.column - len('"data": "') : rec.column] == (
-            '"data": "' if indent else '"data":"')
+        assert line[rec.column - len('"data": "') : rec.column] == '"data": "'
         assert isinstance(rec.data, str)
         assert json.loads(rec.data) == json.loads(message["data"])
 
