@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import validator
-from validator.schema import SCHEMA_FILES, compiled, load_schema
+from validator.events import passes_schema
+from validator.schema import SCHEMA_FILES, compiled, load_schema, structural_schema
 
 SCHEMA_PATHS = sorted((ROOT / "schemas").glob("*.schema.json"))
 
@@ -142,3 +143,20 @@ def test_schema_verdict_matches_validate_event(event: dict[str, Any]) -> None:
     assert schema_ok == (
         not codes & {"RT201", "RT202", "RT203", "RT204", "RT301", "RT302", "RT304"}
     )
+
+
+_STRUCTURAL = {t: jsonschema.Draft7Validator(structural_schema(t)) for t in SCHEMA_FILES}
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_events)
+def test_passes_schema_twin_agrees_with_the_compiled_schema(event: dict[str, Any]) -> None:
+    event_type = event.get("type")
+    if event_type not in SCHEMA_FILES:
+        return
+    try:
+        compiled(event_type)(event)
+        compiled_ok = True
+    except fastjsonschema.JsonSchemaException:
+        compiled_ok = False
+    assert passes_schema(event) == compiled_ok == _STRUCTURAL[event_type].is_valid(event)

@@ -202,10 +202,10 @@ def test_har_message_over_the_record_limit_is_rt105() -> None:
                      "not a HAR file: its 'log' has no 'entries' array", id="no-entries"),
         pytest.param('{"log": {"entries": {}}}', "RT101", 1, 20,
                      "not a HAR file: its 'log' has no 'entries' array", id="entries-object"),
-        pytest.param('{"log": {"entries": [{"_webSocketMessages": [7]}]}}', "RT101", 1, 44,
+        pytest.param('{"log": {"entries": [{"_webSocketMessages": [7]}]}}', "RT101", 1, 45,
                      "HAR websocket message is not an object", id="message-not-object"),
         pytest.param('{"log": {"entries": [{"_webSocketMessages": [{"type": "send"}]}]}}',
-                     "RT101", 1, 44, "HAR websocket message has no 'data' string",
+                     "RT101", 1, 45, "HAR websocket message has no 'data' string",
                      id="message-without-data"),
     ],
 )
@@ -297,7 +297,7 @@ def test_message_not_alignable_falls_back_to_the_message() -> None:
 @pytest.mark.parametrize(
     ("raw", "aligned"),
     [
-        ('{\\"a\\":1}', '{ "a" : 1}'),
+        ('{\\"a\\":1}', '{ "a" :1}'),
         ('{\\"a\\": \\"x\\\\ny\\"}', '{ "a" :  "x\\ny"  }'),  # drift made up after the quote
         ("\\n{}\\t", "  {}  "),
         ('[\\u0022a\\u0022]', '[     "a"     ]'),
@@ -585,8 +585,8 @@ def test_unwrap_rejects_a_pointer_without_a_slash() -> None:
 
 WRAPPED = INPUTS / "wrapped.jsonl"
 WRAPPED_FINDINGS = [
-    ("RT201", 4, 1, None), ("RT301", 3, 198, "evt_2"), ("RT402", 5, 105, "evt_1"),
-    ("RT203", 7, 764, "evt_3"),
+    ("RT201", 4, 1, None), ("RT301", 3, 200, "evt_2"), ("RT402", 5, 105, "evt_1"),
+    ("RT203", 7, 767, "evt_3"),
 ]
 
 
@@ -651,7 +651,7 @@ def test_record_limit(tmp_path: Path, ending: str, delta: int, too_large: bool) 
     (tmp_path / "limit.jsonl").write_bytes(text.encode())
     limit = size + delta
     code, rows, _ = findings("--max-record-bytes", str(limit), "limit.jsonl", cwd=tmp_path)
-    expected = [("RT301", bad, 47)]
+    expected = [("RT301", bad, 48)]
     if too_large:
         expected.append(("RT105", big, 1))
     assert sorted(located(rows), key=lambda f: f[1]) == sorted(expected, key=lambda f: f[1])
@@ -667,7 +667,7 @@ def test_record_limit(tmp_path: Path, ending: str, delta: int, too_large: bool) 
 @pytest.mark.parametrize("size", [100, 101, 102, 103, 2**20 + 5, 3 * 2**20 + 1])
 def test_rt105_size_counts_the_record_without_its_line_ending(ending: bytes, size: int) -> None:
     limit = 100
-    data = b"x" * size + ending + b"{}" + ending
+    data = b"x" * size + ending + b"{}" + ending if ending else b"x" * size
     recs = list(read_records(io.BytesIO(data), "x.jsonl", limit))
     first = recs[0]
     if size <= limit:
@@ -683,7 +683,7 @@ def test_truncated_last_record_is_rt101(tmp_path: Path) -> None:
     (tmp_path / "cut.jsonl").write_text(APPEND + "\n" + APPEND[:80])
     code, rows, _ = findings("cut.jsonl", cwd=tmp_path)
     assert code == 1
-    assert located(rows) == [("RT101", 2, 81)]
+    assert located(rows) == [("RT101", 2, 64)]  # the string left open
     assert "ends before the value is complete" in rows[0]["message"]
 
 
@@ -692,10 +692,10 @@ def test_truncated_last_record_is_rt101(tmp_path: Path) -> None:
     ("data", "expected"),
     [
         pytest.param(b"\xef\xbb\xbf" + APPEND.encode() + b"\n", [], id="bom"),
-        pytest.param(b"\xef\xbb\xbf" + BAD.encode() + b"\n", [("RT301", 1, 47)], id="bom-bad"),
-        pytest.param((APPEND + "\r\n\r\n" + BAD + "\r\n").encode(), [("RT301", 3, 47)],
+        pytest.param(b"\xef\xbb\xbf" + BAD.encode() + b"\n", [("RT301", 1, 48)], id="bom-bad"),
+        pytest.param((APPEND + "\r\n\r\n" + BAD + "\r\n").encode(), [("RT301", 3, 48)],
                      id="crlf-blank"),
-        pytest.param(("\n\n" + BAD).encode(), [("RT301", 3, 47)], id="no-trailing-newline"),
+        pytest.param(("\n\n" + BAD).encode(), [("RT301", 3, 48)], id="no-trailing-newline"),
         pytest.param(b"", [], id="empty"),
     ],
 )

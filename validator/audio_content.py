@@ -161,8 +161,15 @@ def _sniff_untagged(head: bytes) -> str | None:
     return None
 
 
+# The first byte of every container above: ID3, RIFF/RIFX/RF64, BW64, FORM, OggS, fLaC, EBML,
+# MPEG/ADTS sync; MP4 is told by "ftyp" at offset 4 instead.
+_FIRST_BYTES = frozenset((b"I", b"R", b"B", b"F", b"O", b"f", b"\x1a", b"\xff"))
+
+
 def sniff_container(head: bytes) -> str | None:
     """Return the container's display name when these leading bytes are an audio/video FILE rather than raw samples, else None."""  # noqa: E501
+    if head[:1] not in _FIRST_BYTES and head[4:8] != b"ftyp":
+        return None  # no container starts otherwise: the usual exit, for raw samples
     tag_length = _id3_length(head)
     if tag_length is None:
         return _sniff_untagged(head)
@@ -229,4 +236,8 @@ def looks_like_float32(window: bytes) -> bool:
     """Return True when bytes that should be pcm16 are far more plausibly little-endian float32 samples."""  # noqa: E501
     # A float32 stream cut into appends at a multiple of 2 bytes but not of 4 starts mid-sample;
     # the second alignment covers it (for pcm16 it only swaps odd and even samples).
+    # Both alignments read their exponent bytes from odd offsets: too few there, and neither
+    # can pass (the usual exit for pcm16, one slice and one translate).
+    if window[1::2].translate(_AUDIO_EXPONENT).count(1) < _MIN_EXPONENTS:
+        return False
     return _float32_at(window, 0) or _float32_at(window, 2)

@@ -8,8 +8,6 @@ Client and server types are disjoint, so a record's direction follows from its t
 
 from __future__ import annotations
 
-import difflib
-
 APPEND = "input_audio_buffer.append"
 TRANSLATION_APPEND = "session.input_audio_buffer.append"
 APPEND_TYPES = frozenset((APPEND, TRANSLATION_APPEND))
@@ -95,6 +93,8 @@ EVENT_TYPES: frozenset[str] = CLIENT_EVENT_TYPES | SERVER_EVENT_TYPES
 
 def closest_event_type(name: str) -> str | None:
     """Return the known event type closest to ``name``, or None where nothing is close."""
+    import difflib
+
     lowered = name.strip().lower()
     if lowered in EVENT_TYPES:
         return lowered

@@ -22,7 +22,7 @@ from typing import IO, Any, BinaryIO, cast
 
 import pybase64
 
-from .audio import FLOAT32_WINDOW, MAX_AUDIO_BYTES, decoded_size, is_canonical
+from .audio import FLOAT32_WINDOW, MAX_AUDIO_BYTES, decoded_size
 from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
 from .event_types import APPEND, EVENT_TYPES
 from .events import check_object, json_type
@@ -36,13 +36,17 @@ from .sources.detect import records as read_records
 from .violation import Violation
 
 _SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
-_FAST_APPEND = re.compile(
+_FAST_APPEND_RE = re.compile(
     rb'\{(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
     rb'"type": ?"input_audio_buffer\.append", ?'
     rb'(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
     rb'"audio": ?"'
 )
+_FAST_APPEND = _FAST_APPEND_RE.match
 _B64_ERRORS = (binascii.Error, ValueError)
+_b64decode = pybase64.b64decode
+_CANONICAL_2 = frozenset(b"AQgw")  # values with the low 4 bits zero, before "=="
+_CANONICAL_1 = frozenset(b"AEIMQUYcgkosw048")  # low 2 bits zero, before "="
 
 
 @dataclass
@@ -173,37 +177,44 @@ class Linter:
         self.stats = statistics
         self.source = source
         self.session = Session(options.audio_format)
+        self.max_audio_bytes = options.max_audio_bytes
+        self.fast_appends = 0  # counted here, added to the statistics at the end
+        self.fast_bytes = 0
 
     # -- the fast road --------------------------------------------------------------------
 
     def fast_append(self, line: bytes) -> bool:
         """Account for ``line`` and return True if it is a canonical append with no finding."""
-        m = _FAST_APPEND.match(line)
+        m = _FAST_APPEND(line)
         if m is None:
             return False
-        first, second = m.group(1), m.group(2)
+        first, second = m.group(1, 2)
         if first is not None and second is not None:
             return False  # event_id twice: RT104 on the slow road
-        if line.endswith(b'"}\n'):
-            end = len(line) - 3
-        elif line.endswith(b'"}\r\n'):
-            end = len(line) - 4
-        elif line.endswith(b'"}'):
-            end = len(line) - 2
-        else:
-            return False
+        end = len(line)
+        if line[end - 1] == 10:  # "\n", or "\r\n"
+            end -= 2 if line[end - 2] == 13 else 1
+        end -= 2
         start = m.end()
-        if end < start:
-            return False
+        if end <= start or not line.startswith(b'"}', end):
+            return False  # RT305 (empty), or more after the audio string
         try:
-            decoded = pybase64.b64decode(memoryview(line)[start:end], validate=True)
+            decoded = _b64decode(memoryview(line)[start:end], validate=True)
         except _B64_ERRORS:
             return False
-        if end == start:
-            return False  # RT305
-        # valid base64 is whole groups of four, '=' only at the end: the size is arithmetic
-        nbytes = (end - start) // 4 * 3 - (line[end - 1] == 61) - (line[end - 2] == 61)
-        if nbytes > self.options.max_audio_bytes or not is_canonical(line[end - 4 : end]):
+        # valid base64 is whole groups of four with '=' only at the end: the size is arithmetic,
+        # and the last data character must leave the unused bits zero (RT303)
+        nbytes = (end - start) // 4 * 3
+        if line[end - 1] == 61:
+            if line[end - 2] == 61:
+                nbytes -= 2
+                if line[end - 3] not in _CANONICAL_2:
+                    return False
+            else:
+                nbytes -= 1
+                if line[end - 2] not in _CANONICAL_1:
+                    return False
+        if nbytes > self.max_audio_bytes:
             return False
         session = self.session
         pcm16 = session.audio_format == "pcm16"
@@ -214,14 +225,15 @@ class Linter:
         if pcm16 and looks_like_float32(decoded[:FLOAT32_WINDOW]):
             return False  # RT308
         raw_id = first if first is not None else second
-        event_id = raw_id.decode("ascii") if raw_id is not None else None
-        if event_id is not None and not session.is_new_id(event_id):
-            return False
-        session.add_append(APPEND, event_id, nbytes)
-        stats = self.stats
-        stats.events_by_type[APPEND] += 1
-        stats.append_events += 1
-        stats.audio_bytes += nbytes
+        if raw_id is None:
+            session.add_append(APPEND, None, nbytes)
+        else:
+            event_id = raw_id.decode("ascii")
+            if event_id in session.event_ids:
+                return False  # RT402
+            session.add_append(APPEND, event_id, nbytes)
+        self.fast_appends += 1
+        self.fast_bytes += nbytes
         return True
 
     # -- the slow road --------------------------------------------------------------------
@@ -324,6 +336,11 @@ class Linter:
                 for v in found:
                     stats.findings_by_rule[v.rule] += 1
                 yield from found
+        stats.events_by_type[APPEND] += self.fast_appends
+        stats.append_events += self.fast_appends
+        stats.audio_bytes += self.fast_bytes
+        if not stats.events_by_type[APPEND]:
+            del stats.events_by_type[APPEND]
         session = self.session
         stats.add_audio(
             session.seconds_by_format,

@@ -44,6 +44,22 @@ class _Pairs:
         return result
 
 
+class _Duplicate(Exception):
+    """A key repeated: the first, stateless pass stops and the collecting pass takes over."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Duplicate
+    return result
+
+
+# Built once: json.loads(text, **hooks) would build a decoder and its scanner on every call.
+# The hook keeps no state, so sharing the decoder keeps parse_text pure.
+_STRICT = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_reject_constant)
+
+
 class Parsed(NamedTuple):
     """A parsed record: its text (None where it is not UTF-8), value, and findings."""
 
@@ -112,7 +128,10 @@ def parse_text(text: str) -> tuple[Any, list[Violation]]:
     """Return the JSON value of ``text`` and its findings (RT101, RT104); MISSING on RT101."""
     hook = _Pairs()
     try:
-        value = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
+        try:
+            return _STRICT.decode(text), []
+        except _Duplicate:
+            value = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
     except _NonStandardConstant as exc:
         offset = _find_constant(text, exc.name)
         return _MISSING, [

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TextIO
@@ -121,6 +120,8 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     temp_path = None
     try:
         if target is not None:
+            import tempfile
+
             directory = os.path.dirname(os.path.abspath(target))
             fd, temp_path = tempfile.mkstemp(prefix=".realtime-validator-", dir=directory)
             umask = os.umask(0)

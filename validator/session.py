@@ -73,11 +73,12 @@ class Session:
         """Account for a valid-or-not append of ``nbytes`` decoded bytes (no findings)."""
         if event_id is not None:
             self.event_ids.add(event_id)
-        fmt = self.format_for(event_type)
+        fmt = "pcm16" if event_type == TRANSLATION_APPEND else self.audio_format
         seconds = nbytes / FORMATS[fmt].bytes_per_second
         ms = seconds * 1000.0
         self.buffered_ms += ms
-        self.seconds_by_format[fmt] = self.seconds_by_format.get(fmt, 0.0) + seconds
+        by_format = self.seconds_by_format
+        by_format[fmt] = by_format.get(fmt, 0.0) + seconds
         if self.shortest_ms is None or ms < self.shortest_ms:
             self.shortest_ms = ms
         if self.longest_ms is None or ms > self.longest_ms:

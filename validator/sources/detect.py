@@ -123,16 +123,15 @@ def _records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Rec
     data = reader.read(end) if end else reader.read(limit + 1)
     if len(data) > limit:
         what = "HAR file" if kind == "har" else "JSON document"
-        advice = ("export fewer requests, e.g. filter the Network panel to WS"
+        advice = ("clear the Network panel before the session starts, or record a shorter one"
                   if kind == "har" else "write large captures as JSONL, one event per line")
         yield Record(1, 0, b"", problem=Violation(
             "RT105", f"{what} is over {limit:,} bytes; it was not read ({advice})",
         ))
         return
-    if kind == "har":
-        yield from read_har(data, max_record_bytes)
-    else:
-        yield from read_document(data)
+    found = read_har(data, max_record_bytes) if kind == "har" else read_document(data)
+    del data  # so that read_har can drop the bytes once it has decoded them
+    yield from found
 
 
 def open_input(path: str) -> BinaryIO:

@@ -249,7 +249,9 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
         yield Record(line + 1, col, b"", problem=Violation(bad.rule, bad.message))
         return
     assert decoded is not None
+    del data  # a HAR can be hundreds of MB: keep one copy of it, not two
     text = strip_bom(decoded)
+    del decoded
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:

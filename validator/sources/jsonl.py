@@ -50,14 +50,18 @@ def read_jsonl(stream: BinaryIO, max_record_bytes: int) -> Iterator[Record]:
         if len(line) > max_record_bytes:
             if len(line) == limit and not line.endswith(b"\n"):
                 size = len(line)
+                last = line
                 while True:
                     chunk = readline(_CHUNK)
                     if not chunk:
                         break
                     if chunk.endswith(b"\n"):
                         size += _content_length(chunk)
+                        if chunk == b"\n" and last.endswith(b"\r"):
+                            size -= 1  # the "\r" of this "\r\n" ended the previous piece
                         break
                     size += len(chunk)
+                    last = chunk
                 yield too_large(lineno, size, max_record_bytes)
                 continue
             size = _content_length(line)

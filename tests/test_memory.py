@@ -1,0 +1,119 @@
+"""Peak memory of the installed command (SPEC, Bars): a 2 GB record with no newline and a
+gzip bomb stay under 150 MB of resident memory, whatever the input's size.
+
+Each run is a child process measured with ``os.wait4`` (its own ``ru_maxrss``, in KiB on
+Linux). The inputs are made in ``tmp_path``: the 2 GB record as a sparse file (zeros, no
+newline, almost no disk), the bomb by streaming 16 MiB of zeros at a time through gzip.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+GIB = 2**30
+LIMIT_KB = 150 * 1024
+APPEND = '{"type":"input_audio_buffer.append","event_id":"evt_1","audio":"AAAAAAAA"}'
+
+
+def _command() -> str | None:
+    beside = Path(sys.executable).with_name("realtime-validator")
+    return str(beside) if beside.is_file() else shutil.which("realtime-validator")
+
+
+COMMAND = _command()
+pytestmark = [
+    pytest.mark.skipif(COMMAND is None, reason="realtime-validator is not installed"),
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in KiB: Linux"),
+]
+
+
+class Measured(NamedTuple):
+    """A finished run: exit code, the ``--format json`` result, peak RSS and wall time."""
+
+    code: int
+    result: dict[str, Any]
+    stderr: str
+    peak_kb: int
+    seconds: float
+
+
+def measure(tmp_path: Path, *args: str | Path) -> Measured:
+    """Run ``realtime-validator lint --format json ARGS`` and measure its peak RSS."""
+    assert COMMAND is not None
+    out, err = tmp_path / "stdout.json", tmp_path / "stderr.txt"
+    started = time.perf_counter()
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen([COMMAND, "lint", "-q", "--format", "json", *map(str, args)],
+                                stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                cwd=tmp_path)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
+    return Measured(proc.returncode, json.loads(out.read_text()), err.read_text(),
+                    usage.ru_maxrss, seconds)
+
+
+def rules(result: dict[str, Any]) -> list[tuple[str, int]]:
+    """Return (rule, line) of each finding."""
+    return [(f["rule"], f["line"]) for f in result["findings"]]
+
+
+def test_two_gigabyte_record_without_newline(tmp_path: Path) -> None:
+    path = tmp_path / "huge.jsonl"
+    with path.open("wb") as f:
+        f.truncate(2 * GIB)  # sparse: 2 GiB of zero bytes, none of them a newline
+        f.seek(0, os.SEEK_END)
+        f.write(b"\n" + APPEND.encode() + b"\n")
+    run = measure(tmp_path, path.name)
+    assert run.code == 1, run.stderr
+    assert rules(run.result) == [("RT105", 1)]
+    assert run.result["findings"][0]["message"].startswith("record is 2,147,483,648 bytes,")
+    stats = run.result["statistics"]
+    assert (stats["records"], stats["append_events"]) == (2, 1)  # it went on with line 2
+    assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
+    assert run.seconds < 40, f"{run.seconds:.1f} s"
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A gzip file of ~9 MB that inflates to 2 GiB of zeros (no newline)."""
+    path = tmp_path_factory.mktemp("bomb") / "bomb.gz"
+    zeros = bytes(16 * 2**20)
+    started = time.perf_counter()
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1,
+                                               mtime=0) as f:
+        for _ in range(2 * GIB // len(zeros)):
+            f.write(zeros)
+            if time.perf_counter() - started > 60:
+                pytest.skip("making the gzip bomb took over 60 s")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("bomb.jsonl.gz", [("RT105", 1)]),  # inflated to the end in 1 MiB pieces
+        ("bomb.txt", [("RT105", 1)]),  # a misleading suffix: gzip by magic, lines by content
+        ("bomb.json.gz", [("RT101", 1)]),  # not JSON from its first byte: not read further
+        ("bomb.har.gz", [("RT101", 1)]),
+    ],
+)
+def test_gzip_bomb(tmp_path: Path, bomb: Path, name: str, expected: list[tuple[str, int]]) -> None:
+    (tmp_path / name).symlink_to(bomb)
+    run = measure(tmp_path, name)
+    assert run.code == 1, run.stderr
+    assert rules(run.result) == expected
+    if expected[0][0] == "RT105":
+        assert run.result["findings"][0]["message"].startswith("record is 2,147,483,648 bytes,")
+    assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
+    assert run.seconds < 40, f"{run.seconds:.1f} s"
