@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from validator import RULES
@@ -29,3 +35,57 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "pip install '.[test]'" in ci or 'pip install ".[test]"' in ci
     assert "pytest" in ci
+
+
+def _yaml_blocks() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", README, re.S)
+
+
+def test_config_table_lists_every_key() -> None:
+    from validator.config import KEYS
+
+    section = README.split("### Configuration", 1)[1].split("\n## ", 1)[0]
+    keys = re.findall(r"^\| `([a-z-]+)` \|", section, re.M)
+    assert keys == list(KEYS)
+
+
+def test_config_example_is_accepted(tmp_path: Path) -> None:
+    from validator.config import load_config
+
+    example = re.findall(r"```toml\n(.*?)```", README, re.S)[0]
+    (tmp_path / "pyproject.toml").write_text(example)
+    config = load_config(tmp_path)
+    assert config.ignore == ("RT402",) and config.fail_on == "warning"
+
+
+def test_workflow_commands_run(tmp_path: Path) -> None:
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load(_yaml_blocks()[0])
+    steps = workflow["jobs"]["lint-events"]["steps"]
+    commands = [s["run"] for s in steps if "run" in s and s["run"].startswith("realtime-validator")]
+    assert [c.split()[2:4] for c in commands] == [["--format", "github"], ["--format", "sarif"]]
+    uploaded = [
+        s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif")
+    ]
+    sarif_file = uploaded[0]["with"]["sarif_file"]
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "bad.jsonl").write_text(
+        '{"type":"input_audio_buffer.append","audio":"AA-A"}\n'
+    )
+    for command in commands:
+        proc = subprocess.run(
+            [sys.executable, "-m", "validator", *shlex.split(command)[1:]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 1, proc.stderr
+    assert json.loads((tmp_path / sarif_file).read_text())["version"] == "2.1.0"
+
+
+def test_pre_commit_snippet_names_our_hook() -> None:
+    yaml = pytest.importorskip("yaml")
+    config = yaml.safe_load(_yaml_blocks()[1])
+    (hook,) = config["repos"][0]["hooks"]
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] in [h["id"] for h in manifest]
