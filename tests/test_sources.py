@@ -23,11 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from validator.lint import Options, Statistics, lint_records
-from validator.locate import value_offset
+from validator.locate import scan_value, value_offset
 from validator.sources.base import Record
+from validator.sources.detect import input_kind
 from validator.sources.detect import records as read_records
 from validator.sources.har import aligned_message, data_spans, read_har
-from validator.sources.wrapped import unwrap
+from validator.sources.wrapped import skip_value, unwrap, value_span
 from validator.violation import Violation
 
 INPUTS = FIXTURES / "inputs"
@@ -379,14 +380,23 @@ def test_har_with_ten_thousand_messages_reads_in_under_a_second() -> None:
     assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
-def test_make_har_reproduces_the_fixture() -> None:
-    sys.path.insert(0, str(HAR.parent))
+def _script(folder: Path, name: str) -> Any:
+    sys.path.insert(0, str(folder))
     try:
-        import make_har  # type: ignore[import-not-found]
+        return __import__(name)
     finally:
         sys.path.pop(0)
+
+
+def test_make_har_reproduces_the_fixture() -> None:
+    make_har = _script(HAR.parent, "make_har")
     text = json.dumps(make_har.har(), indent=2, ensure_ascii=False)
     assert text == HAR.read_text(encoding="utf-8")
+
+
+def test_make_inputs_reproduces_the_fixtures() -> None:
+    for name, data in _script(INPUTS, "make_inputs").files().items():
+        assert (INPUTS / name).read_bytes() == data, name
 
 
 # -- every input form through the installed command ----------------------------------------
@@ -515,6 +525,44 @@ def test_truncated_gzip_raises_an_oserror_or_eoferror() -> None:
         list(read_records(io.BytesIO(data[:200]), "x.jsonl.gz", 2**20))
 
 
+@pytest.mark.parametrize("name", ["x.json", "x.har", "x.json.gz"])
+def test_input_that_cannot_be_json_is_not_read_whole(name: str) -> None:
+    data = b"\xef\xbb\xbf \n\x00" + bytes(8 * 2**20) + b"\xff"
+    raw = io.BytesIO(gzip.compress(data, mtime=0) if name.endswith(".gz") else data)
+    stream = io.BufferedReader(raw, buffer_size=2**20)
+    found = list(lint_records(read_records(stream, name, 2**20), Options(), Statistics(), name))
+    assert [(v.rule, v.line, v.column) for v in found] == [("RT101", 2, 1)]
+    if not name.endswith(".gz"):
+        assert raw.tell() <= 2**20  # one buffer's worth, not the 8 MB
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "kind"),
+    [
+        ("a.jsonl", b'{"log": {"entries": []}}', "lines"),
+        ("a.ndjson.gz", b"\x1f\x8b\x08", "gzip"),
+        ("a.har", b"[]", "har"),
+        ("a.json", b'\xef\xbb\xbf{\n  "log": {\n', "har"),
+        ("a.json", b'{"type": "input_audio_buffer.append"}', "document"),
+        ("capture", b'{"log":{"version":"1.2"', "har"),
+        ("capture", b'{"type":"x"}\n{"type":"y"}\n', "lines"),
+        ("capture", b"[\n", "document"),
+        ("-", b"{\n", "document"),
+    ],
+)
+def test_input_kind(name: str, head: bytes, kind: str) -> None:
+    assert input_kind(name, head) == kind
+
+
+def test_reading_leaves_the_callers_stream_open() -> None:
+    stream = io.BytesIO((APPEND + "\n").encode())
+    assert len(list(read_records(stream, "<stream>", 2**20))) == 1
+    import gc
+
+    gc.collect()  # a wrapper that owned the stream would close it when collected
+    assert not stream.closed
+
+
 # -- wrapped records -------------------------------------------------------------------------
 
 EVENT = '{"type":"input_audio_buffer.append","audio":"AA-A"}'
@@ -568,6 +616,7 @@ MISSING = ("record has no value at {p}; with --event-pointer {p} every record mu
         ('{"events": [1]}', "/events/1", 0),
         ('{"events": [1, 2]}', "/events/01", 0),
         ('{"events": [1]}', "/events/-", 0),
+        ('{"events": [1]}', "/events/\u00b2", 0),
         ('{"event": 5}', "/event/type", 0),
         ("42", "/event", 0),
     ],
@@ -576,6 +625,19 @@ def test_unwrap_without_the_value_is_rt201(data: str, pointer: str, column: int)
     (rec,) = unwrap([Record(7, 0, data.encode())], pointer)
     assert rec.problem == Violation("RT201", MISSING.format(p=pointer))
     assert (rec.line, rec.column, rec.data, rec.problem.pointer) == (7, column, b"", "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON, indent=st.sampled_from([None, 1, "\t"]), data=st.data())
+def test_value_span_matches_the_slow_twin(value: Any, indent: int | str | None,
+                                          data: st.DataObject) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=data.draw(st.booleans()))
+    pointer, _ = data.draw(st.sampled_from(_pointers(value)))
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    start = value_offset(text, pointer)
+    assert start is not None
+    assert value_span(text, tokens) == (start, scan_value(text, start))
+    assert skip_value(text, start) == scan_value(text, start)
 
 
 def test_unwrap_rejects_a_pointer_without_a_slash() -> None:

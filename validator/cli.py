@@ -90,6 +90,14 @@ def cli() -> None:
     metavar="POINTER",
     help="Read the event at this JSON pointer inside each record (e.g. /event).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes for large JSONL inputs (the same findings, in the same order).",
+)
 @click.option("--statistics", is_flag=True, help="Show the count of findings by rule.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
 @click.option(
@@ -107,6 +115,7 @@ def lint_command(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     event_pointer: str | None,
+    jobs: int,
     statistics: bool,
     quiet: bool,
     config_path: Path | None,
@@ -151,6 +160,7 @@ def lint_command(
         statistics=statistics,
         quiet=quiet,
         event_pointer=event_pointer or None,
+        jobs=jobs,
         ignored_for=(lambda name: per_file_ignored(config, name))
         if config.per_file_ignores
         else None,

@@ -185,46 +185,14 @@ class Linter:
 
     def fast_append(self, line: bytes) -> bool:
         """Account for ``line`` and return True if it is a canonical append with no finding."""
-        m = _FAST_APPEND(line)
-        if m is None:
-            return False
-        first, second = m.group(1, 2)
-        if first is not None and second is not None:
-            return False  # event_id twice: RT104 on the slow road
-        end = len(line)
-        if line[end - 1] == 10:  # "\n", or "\r\n"
-            end -= 2 if line[end - 2] == 13 else 1
-        end -= 2
-        start = m.end()
-        if end <= start or not line.startswith(b'"}', end):
-            return False  # RT305 (empty), or more after the audio string
-        try:
-            decoded = _b64decode(memoryview(line)[start:end], validate=True)
-        except _B64_ERRORS:
-            return False
-        # valid base64 is whole groups of four with '=' only at the end: the size is arithmetic,
-        # and the last data character must leave the unused bits zero (RT303)
-        nbytes = (end - start) // 4 * 3
-        if line[end - 1] == 61:
-            if line[end - 2] == 61:
-                nbytes -= 2
-                if line[end - 3] not in _CANONICAL_2:
-                    return False
-            else:
-                nbytes -= 1
-                if line[end - 2] not in _CANONICAL_1:
-                    return False
-        if nbytes > self.max_audio_bytes:
-            return False
+        scanned = scan_append(line, self.max_audio_bytes)
+        return scanned is not None and self.accept(*scanned)
+
+    def accept(self, raw_id: bytes | None, nbytes: int, flags: int) -> bool:
+        """Account for a scanned append and return True, or False where the state objects."""
         session = self.session
-        pcm16 = session.audio_format == "pcm16"
-        if pcm16 and nbytes & 1:
-            return False  # RT306
-        if sniff_container(decoded[:CONTENT_WINDOW]) is not None:
-            return False  # RT307
-        if pcm16 and looks_like_float32(decoded[:FLOAT32_WINDOW]):
-            return False  # RT308
-        raw_id = first if first is not None else second
+        if flags and session.audio_format == "pcm16":
+            return False  # RT306 or RT308
         if raw_id is None:
             session.add_append(APPEND, None, nbytes)
         else:
@@ -304,43 +272,53 @@ class Linter:
 
     def run(self, records: Iterable[Record]) -> Iterator[Violation]:
         """Yield the selected findings of ``records`` in order, counting everything read."""
-        stats = self.stats
-        enabled = self.options.enabled
         fast = self.fast_append if self.options.fast else _never
-        first = True
+        stats = self.stats
         for record in records:
             data = record.data
-            if first:
-                first = False
-                if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
-                    record = record._replace(data=data[3:], column=record.column)
-                    data = record.data
-                elif isinstance(data, str) and data.startswith("\ufeff"):
-                    record = record._replace(data=strip_bom(data))
-                    data = record.data
-            stats.bytes += len(data)
-            if record.problem is None:
-                if isinstance(data, bytes) and fast(data):
-                    stats.records += 1
-                    continue
-                if not data.strip():
-                    stats.blank_lines += 1
-                    continue
-            stats.records += 1
-            if isinstance(data, bytes) and data.endswith(b"\n"):
-                record = record._replace(data=data[:-2] if data.endswith(b"\r\n") else data[:-1])
-            found = [v for v in self.check_record(record) if v.rule in enabled]
-            found.sort(key=_position)
+            if record.problem is None and type(data) is bytes and fast(data):
+                stats.records += 1
+                stats.bytes += len(data)
+                continue
+            found = self.slow(record)
             if found:
-                stats.records_with_findings += 1
-                for v in found:
-                    stats.findings_by_rule[v.rule] += 1
                 yield from found
-        stats.events_by_type[APPEND] += self.fast_appends
+        self.finish()
+
+    def slow(self, record: Record) -> list[Violation]:
+        """Return the selected findings of a record that the fast road did not accept."""
+        stats = self.stats
+        data = record.data
+        stats.bytes += len(data) if record.problem is None else record.size
+        if record.line == 1 and record.column == 0:
+            if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
+                record = record._replace(data=data[3:])
+                data = record.data
+            elif isinstance(data, str) and data.startswith("\ufeff"):
+                record = record._replace(data=strip_bom(data))
+                data = record.data
+        if record.problem is None and not data.strip():
+            stats.blank_lines += 1
+            return []
+        stats.records += 1
+        if isinstance(data, bytes) and data.endswith(b"\n"):
+            record = record._replace(data=data[:-2] if data.endswith(b"\r\n") else data[:-1])
+        enabled = self.options.enabled
+        found = [v for v in self.check_record(record) if v.rule in enabled]
+        if found:
+            found.sort(key=_position)
+            stats.records_with_findings += 1
+            for v in found:
+                stats.findings_by_rule[v.rule] += 1
+        return found
+
+    def finish(self) -> None:
+        """Add what the fast road and the session counted to the statistics."""
+        stats = self.stats
+        if self.fast_appends:
+            stats.events_by_type[APPEND] += self.fast_appends
         stats.append_events += self.fast_appends
         stats.audio_bytes += self.fast_bytes
-        if not stats.events_by_type[APPEND]:
-            del stats.events_by_type[APPEND]
         session = self.session
         stats.add_audio(
             session.seconds_by_format,
@@ -348,6 +326,52 @@ class Linter:
             session.longest_ms,
             session.largest_bytes,
         )
+
+
+def scan_append(line: bytes, max_audio_bytes: int) -> tuple[bytes | None, int, int] | None:
+    """Return (raw event_id, decoded size, flags) of a canonical append line, else None.
+
+    The stateless half of the fast road: the envelope, strict base64, canonical padding, the
+    size limit and the container check. ``flags`` is 1 for an odd size and 2 for float32-like
+    bytes, which matter only when the session's format is pcm16 (``Linter.accept`` decides).
+    """
+    m = _FAST_APPEND(line)
+    if m is None:
+        return None
+    first, second = m.group(1, 2)
+    if first is not None and second is not None:
+        return None  # event_id twice: RT104 on the slow road
+    end = len(line)
+    if line[end - 1] == 10:  # "\n", or "\r\n"
+        end -= 2 if line[end - 2] == 13 else 1
+    end -= 2
+    start = m.end()
+    if end <= start or not line.startswith(b'"}', end):
+        return None  # RT305 (empty), or more after the audio string
+    try:
+        decoded = _b64decode(memoryview(line)[start:end], validate=True)
+    except _B64_ERRORS:
+        return None
+    # valid base64 is whole groups of four with '=' only at the end: the size is arithmetic,
+    # and the last data character must leave the unused bits zero (RT303)
+    nbytes = (end - start) // 4 * 3
+    if line[end - 1] == 61:
+        if line[end - 2] == 61:
+            nbytes -= 2
+            if line[end - 3] not in _CANONICAL_2:
+                return None
+        else:
+            nbytes -= 1
+            if line[end - 2] not in _CANONICAL_1:
+                return None
+    if nbytes > max_audio_bytes:
+        return None
+    if sniff_container(decoded[:CONTENT_WINDOW]) is not None:
+        return None  # RT307
+    flags = nbytes & 1
+    if looks_like_float32(decoded[:FLOAT32_WINDOW]):
+        flags |= 2
+    return (first if first is not None else second), nbytes, flags
 
 
 def _round(value: float | None) -> float | None:

@@ -142,10 +142,16 @@ def string_char_offset(text: str, quote: int, index: int) -> int:
     n = len(text)
     count = 0
     while i < n and count < index:
-        c = text[i]
-        if c == '"':
+        # plain characters up to the next escape or quote are one each: jump over them at once
+        stop = _STRING_STOP.search(text, i)
+        plain = (stop.start() if stop is not None else n) - i
+        if plain >= index - count:
+            return i + (index - count)
+        count += plain
+        i += plain
+        if i >= n or text[i] == '"':
             break
-        if c == "\\" and i + 1 < n:
+        if i + 1 < n:
             if text[i + 1] == "u":
                 width = 6
                 if (

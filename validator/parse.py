@@ -7,12 +7,18 @@ RT104) with offsets into the record's text, which the linter turns into line and
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from .violation import Violation
 
 _UTF8_BOM = "\ufeff"
+# a \uD800-\uDFFF escape: the cheap sign that a lone surrogate may hide in the text
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# every escape, left to right: an escaped backslash is consumed whole, so the 'u' after it
+# starts no escape
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|[^u])")
 
 
 class _NonStandardConstant(ValueError):
@@ -37,9 +43,11 @@ class _Pairs:
         result = dict(pairs)
         if len(result) != len(pairs):
             seen: set[str] = set()
+            reported: set[str] = set()  # a key written three times is one finding, not two
             for key, _ in pairs:
-                if key in seen:
+                if key in seen and key not in reported:
                     self.duplicates.append((result, key))
+                    reported.add(key)
                 seen.add(key)
         return result
 
@@ -55,9 +63,26 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _parse_int(digits: str) -> int | float:
+    """Return the integer, or a float (inf) past Python's int limit of 4,300 digits."""
+    try:
+        return int(digits)
+    except ValueError:  # valid JSON all the same; a number still stands in for it
+        return float(digits)
+
+
 # Built once: json.loads(text, **hooks) would build a decoder and its scanner on every call.
 # The hook keeps no state, so sharing the decoder keeps parse_text pure.
 _STRICT = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_constant=_reject_constant)
+# the same, for the rare text with an integer too long for int(): a Python hook per integer
+_STRICT_LONG_INTS = json.JSONDecoder(
+    object_pairs_hook=_unique_pairs, parse_constant=_reject_constant, parse_int=_parse_int
+)
+
+
+def _is_int_limit(exc: ValueError) -> bool:
+    """Return True for int()'s digit limit, the one ValueError json lets through unwrapped."""
+    return not isinstance(exc, (json.JSONDecodeError, _NonStandardConstant))
 
 
 class Parsed(NamedTuple):
@@ -124,14 +149,106 @@ def _walk_pointers(value: Any, targets: set[int]) -> dict[int, str]:
     return found
 
 
+def _has_surrogate(value: Any) -> bool:
+    """Return True when a string or key anywhere in ``value`` holds a lone surrogate."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            strings = [node]
+        elif isinstance(node, dict):
+            strings = list(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+            continue
+        else:
+            continue
+        for s in strings:
+            if not s.isascii():
+                try:
+                    s.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+    return False
+
+
+def _surrogate_offset(text: str) -> int | None:
+    """Return the offset of the first lone surrogate in ``text``: an escape or a character."""
+    pending = None  # offset of a high surrogate escape not yet followed by its low half
+    previous_end = -1
+    for m in _ESCAPE.finditer(text):
+        code = int(m.group(1), 16) if m.group(1) else -1
+        if pending is not None:
+            if m.start() == previous_end and 0xDC00 <= code <= 0xDFFF:
+                pending = None
+                previous_end = m.end()
+                continue
+            return pending
+        if 0xD800 <= code <= 0xDBFF:
+            pending = m.start()
+        elif 0xDC00 <= code <= 0xDFFF:
+            return m.start()
+        previous_end = m.end()
+    if pending is not None:
+        return pending
+    for i, c in enumerate(text):  # a character itself, in text that did not come from bytes
+        if "\ud800" <= c <= "\udfff":
+            return i
+    return None
+
+
+def _lone_surrogate(text: str, value: Any) -> Violation | None:
+    """Return RT101 when the parsed value holds a lone UTF-16 surrogate, else None.
+
+    Python's json accepts "\\ud800" (an escape of half a surrogate pair) where strict parsers,
+    the server's among them, reject it; such a string cannot even be encoded as UTF-8. Cheap
+    on the common path: only text with a \\uD8xx-\\uDFxx escape, or non-ASCII text that did
+    not come from UTF-8 bytes, is walked.
+    """
+    if not (
+        ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
+        or (not text.isascii() and not _encodes(text))
+    ):
+        return None
+    if not _has_surrogate(value):
+        return None
+    offset = _surrogate_offset(text)
+    return Violation(
+        "RT101",
+        "record is not valid JSON: a string holds a lone UTF-16 surrogate (a \\uD800-\\uDBFF "
+        "escape must be followed by a \\uDC00-\\uDFFF one, and a low one never stands alone); "
+        "strict parsers, the server's among them, reject it: escape the character as a whole "
+        "surrogate pair, or write it as UTF-8",
+        offset=offset if offset is not None else 0,
+    )
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_text(text: str) -> tuple[Any, list[Violation]]:
     """Return the JSON value of ``text`` and its findings (RT101, RT104); MISSING on RT101."""
     hook = _Pairs()
     try:
         try:
-            return _STRICT.decode(text), []
+            try:
+                value = _STRICT.decode(text)
+            except ValueError as exc:
+                if not _is_int_limit(exc):
+                    raise
+                value = _STRICT_LONG_INTS.decode(text)
+            lone = _lone_surrogate(text, value)
+            return (value, []) if lone is None else (_MISSING, [lone])
         except _Duplicate:
-            value = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
+            value = json.loads(
+                text, object_pairs_hook=hook, parse_constant=_reject_constant, parse_int=_parse_int
+            )
     except _NonStandardConstant as exc:
         offset = _find_constant(text, exc.name)
         return _MISSING, [
@@ -164,6 +281,9 @@ def parse_text(text: str) -> tuple[Any, list[Violation]]:
                 offset=0,
             )
         ]
+    lone = _lone_surrogate(text, value)
+    if lone is not None:
+        return _MISSING, [lone]
     violations = []
     if hook.duplicates:
         pointers = _walk_pointers(value, {id(d) for d, _ in hook.duplicates})
@@ -200,13 +320,14 @@ MISSING = _MISSING
 
 def iter_json_array(text: str, start: int) -> Iterator[tuple[int, int] | Violation]:
     """Yield the (start, end) offsets of each element of the array at ``start``, or RT101."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_parse_int)  # only the offsets are kept
     ws = " \t\r\n"
     i = start + 1
     n = len(text)
     while i < n and text[i] in ws:
         i += 1
     if i < n and text[i] == "]":
+        yield from _after_array(text, i + 1)  # "[]" may be followed by more, as in "[][]"
         return
     while True:
         while i < n and text[i] in ws:
@@ -235,16 +356,7 @@ def iter_json_array(text: str, start: int) -> Iterator[tuple[int, int] | Violati
             i += 1
             continue
         if i < n and text[i] == "]":
-            i += 1
-            while i < n and text[i] in ws:
-                i += 1
-            if i < n:
-                yield Violation(
-                    "RT101",
-                    "document is not valid JSON: extra data after the "
-                    "array; one document holds one array",
-                    offset=i,
-                )
+            yield from _after_array(text, i + 1)
             return
         yield Violation(
             "RT101",
@@ -252,6 +364,19 @@ def iter_json_array(text: str, start: int) -> Iterator[tuple[int, int] | Violati
             offset=min(i, n),
         )
         return
+
+
+def _after_array(text: str, i: int) -> Iterator[Violation]:
+    """Yield RT101 when anything but whitespace follows the array that ends before ``i``."""
+    n = len(text)
+    while i < n and text[i] in " \t\r\n":
+        i += 1
+    if i < n:
+        yield Violation(
+            "RT101",
+            "document is not valid JSON: extra data after the array; one document holds one array",
+            offset=i,
+        )
 
 
 def strip_bom(text: str) -> str:

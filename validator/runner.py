@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TextIO
@@ -38,6 +39,7 @@ class RunSettings:
     statistics: bool = False
     quiet: bool = False
     event_pointer: str | None = None
+    jobs: int = 1
     ignored_for: Callable[[str], frozenset[str]] | None = None
 
 
@@ -94,6 +96,16 @@ def findings(
             ignored = settings.ignored_for(name)
             if ignored:
                 options = replace(options, enabled=options.enabled - ignored)
+        if settings.event_pointer is None and settings.jobs > 1:
+            from .parallel import eligible, lint_parallel
+
+            if eligible(path, settings.jobs):
+                try:
+                    yield from lint_parallel(path, options, stats, name, settings.jobs)
+                except OSError as exc:
+                    stats.unreadable.append(name)
+                    err.write(f"realtime-validator: error: cannot read {name}: {exc.strerror}\n")
+                continue
         try:
             stream = open_input(path)
         except SourceError as exc:
@@ -111,6 +123,14 @@ def findings(
                 stream.close()
 
 
+def _exists_not_regular(path: str) -> bool:
+    """Return True when ``path`` names something other than a regular file (a device, a FIFO)."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
 def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
     stats = Statistics()
@@ -118,16 +138,24 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     failed = False
     target = settings.output if settings.output not in (None, "-") else None
     temp_path = None
+    direct = False
     try:
         if target is not None:
-            import tempfile
+            real = os.path.realpath(target)  # through a symlink: update the file, keep the link
+            if _exists_not_regular(target):
+                # a device, FIFO or /dev/stdout: renaming over it would replace it (as root,
+                # /dev/full itself); write to it directly, and its errors still say so
+                out = open(target, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+                direct = True
+            else:
+                import tempfile
 
-            directory = os.path.dirname(os.path.abspath(target))
-            fd, temp_path = tempfile.mkstemp(prefix=".realtime-validator-", dir=directory)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp_path, 0o666 & ~umask)  # as open() would have made it
-            out = open(fd, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+                directory = os.path.dirname(real)
+                fd, temp_path = tempfile.mkstemp(prefix=".realtime-validator-", dir=directory)
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(temp_path, 0o666 & ~umask)  # as open() would have made it
+                out = open(fd, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
     except OSError as exc:
         err.write(f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}\n")
         return EXIT_ERROR
@@ -141,20 +169,24 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             reporter.report(violation)
         reporter.finish(stats)
         out.flush()
+        if direct:
+            direct = False
+            out.close()
         if temp_path is not None:
             out.close()
-            assert target is not None
-            os.replace(temp_path, target)
+            os.replace(temp_path, real)
             temp_path = None
     except OSError as exc:
         where = target or "standard output"
         err.write(f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}\n")
         return EXIT_ERROR
     finally:
-        if temp_path is not None:
+        if temp_path is not None or direct:
             with contextlib.suppress(OSError):
                 out.close()
-            os.unlink(temp_path)
+        if temp_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_path)
     if not settings.quiet:
         err.write(summary(stats) + "\n")
     if stats.unreadable:

@@ -22,6 +22,7 @@ class Record(NamedTuple):
     data: bytes | str
     pointer: str = ""
     problem: Violation | None = None
+    size: int = 0  # bytes of input the record took, where ``data`` does not hold them (RT105)
 
 
 class SourceError(Exception):

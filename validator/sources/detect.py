@@ -73,6 +73,22 @@ def _kind_by_content(head: bytes) -> str:
     return "lines"
 
 
+def input_kind(name: str, head: bytes) -> str:
+    """Return how an input is read: "gzip", "lines", "document" or "har".
+
+    ``head`` is the input's first bytes (64 KiB is plenty). The suffix decides, except that a
+    HAR saved as ``.json`` or under another name is still a HAR; "gzip" means the kind is
+    known only once the data is inflated (``records`` does that).
+    """
+    if head[:2] == _GZIP_MAGIC:
+        return "gzip"
+    kind = _kind_by_suffix(name)
+    if kind == "lines" or kind == "har":
+        return kind
+    by_content = _kind_by_content(head)
+    return "har" if by_content == "har" else kind or by_content
+
+
 def _not_json_end(head: bytes) -> int:
     """Return the length up to the first character if it cannot start JSON, else 0."""
     start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
@@ -96,23 +112,22 @@ def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Reco
     A stream that cannot be read to its end raises OSError or EOFError (a truncated gzip),
     never zlib.error: corrupt gzip data becomes ``gzip.BadGzipFile``, an OSError.
     """
+    reader = _peekable(stream)
     try:
-        yield from _records(stream, name, max_record_bytes)
+        yield from _records(reader, name, max_record_bytes)
     except zlib.error as exc:
         raise gzip.BadGzipFile(f"corrupt gzip data ({exc})") from exc
+    finally:
+        if reader is not stream and not reader.closed:
+            reader.detach()  # a wrapper must not close the caller's stream when collected
 
 
-def _records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Record]:
-    reader = _peekable(stream)
+def _records(reader: io.BufferedReader, name: str, max_record_bytes: int) -> Iterator[Record]:
     if reader.peek(2)[:2] == _GZIP_MAGIC:
         reader = io.BufferedReader(
             gzip.GzipFile(fileobj=reader, mode="rb"), buffer_size=1 << 20
         )
-    kind = _kind_by_suffix(name)
-    if kind != "lines" and kind != "har":
-        # a HAR saved as .json (or with no suffix) is still a HAR
-        by_content = _kind_by_content(reader.peek(1 << 16)[: 1 << 16])
-        kind = "har" if by_content == "har" else kind or by_content
+    kind = input_kind(name, reader.peek(1 << 16)[: 1 << 16])
     if kind == "lines":
         yield from read_jsonl(reader, max_record_bytes)
         return

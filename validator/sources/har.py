@@ -238,9 +238,9 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
 
     Text frames become records of the message (aligned to the file, see the module's
     docstring) placed at the first character inside the quotes of their ``data``; binary
-    frames RT106, messages over ``max_record_bytes`` RT105 and empty ones RT101 records,
-    placed at the opening quote. A file that is not JSON, or
-    has no ``log.entries``, gives one RT101 record; one without websocket messages, none.
+    frames become RT106, messages over ``max_record_bytes`` RT105 and empty ones RT101
+    records, placed at the opening quote. A file that is not JSON, or has no
+    ``log.entries``, gives one RT101 record; one without websocket messages, none.
     """
     decoded, bad = decode_text(data)
     if bad is not None:
@@ -294,13 +294,14 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
             if spans is None:
                 spans = data_spans(text)
             span = spans.get((i, j))
-            if span is None:  # the scan saw every string of the parsed document
+            if span is None:  # cannot happen: the scan sees every message of a parsed file
                 quote = value_offset(text, pointer + "/data") or 0
                 span = (quote, string_end(text, quote))
             quote, end = span
             line, column = places.at(quote)
             if opcode != _OPCODE_TEXT:
-                yield Record(line, column, b"", pointer=pointer, problem=_binary(opcode))
+                yield Record(line, column, b"", pointer=pointer, problem=_binary(opcode),
+                             size=len(payload))
                 continue
             if len(payload) > max_record_bytes // 4:
                 size = len(payload.encode("utf-8", "surrogatepass"))

@@ -17,6 +17,7 @@ def too_large(line: int, size: int, limit: int) -> Record:
         line,
         0,
         b"",
+        size=size,
         problem=Violation(
             "RT105",
             f"record is {size:,} bytes, over the record limit of {limit:,} bytes; it was skipped "

@@ -9,18 +9,27 @@ as it was written (re-serializing would lose positions, duplicate keys and numbe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..locate import line_col, scan_value, value_offset
+from ..locate import line_col, skip_ws
 from ..violation import Violation
 from .base import Record
+from .har import string_end
 
 _MISSING = object()
+_CONTAINER = re.compile(r'[{}\[\]"]')
+_LITERAL_END = re.compile(r"[,\]}\s]")
 
 
 def _tokens(pointer: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+def _is_index(token: str) -> bool:
+    # ASCII digits without a leading zero ('²' is a digit to str.isdigit, not to int)
+    return token.isascii() and token.isdigit() and (token == "0" or token[0] != "0")
 
 
 def _resolve(value: Any, tokens: list[str]) -> Any:
@@ -31,8 +40,8 @@ def _resolve(value: Any, tokens: list[str]) -> Any:
                 return _MISSING
             value = value[token]
         elif isinstance(value, list):
-            # an array index is digits without a leading zero; '-' (past the end) is never there
-            if not token.isdigit() or (token != "0" and token.startswith("0")):
+            # '-' (past the end) is never there
+            if not _is_index(token):
                 return _MISSING
             index = int(token)
             if index >= len(value):
@@ -50,6 +59,74 @@ def _text(data: bytes | str) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def skip_value(text: str, i: int) -> int:
+    """Return the index just past the JSON value at ``i`` of text that parsed.
+
+    The fast twin of ``locate.scan_value``: strings (the audio) are skipped with ``str.find``.
+    """
+    c = text[i]
+    if c == '"':
+        return string_end(text, i)
+    if c not in "[{":
+        m = _LITERAL_END.search(text, i)
+        return m.start() if m else len(text)
+    depth = 0
+    search = _CONTAINER.search
+    while True:
+        m = search(text, i)
+        if m is None:
+            return len(text)
+        j = m.start()
+        c = text[j]
+        if c == '"':
+            i = string_end(text, j)
+            continue
+        depth += 1 if c in "[{" else -1
+        if depth == 0:
+            return j + 1
+        i = j + 1
+
+
+def value_span(text: str, tokens: list[str]) -> tuple[int, int] | None:
+    """Return the span of the value at ``tokens`` in JSON text that parsed, or None.
+
+    The fast twin of ``locate.value_offset`` and ``scan_value``; a repeated key gives the
+    last value, as ``json.loads`` does.
+    """
+    i = skip_ws(text, 0)
+    for token in tokens:
+        c = text[i]
+        if c == "{":
+            found = None
+            i = skip_ws(text, i + 1)
+            while text[i] == '"':
+                end = string_end(text, i)
+                key = text[i + 1 : end - 1]
+                if "\\" in key:
+                    key = json.loads(text[i:end])
+                value = skip_ws(text, skip_ws(text, end) + 1)  # past the ':'
+                if key == token:
+                    found = value
+                i = skip_ws(text, skip_value(text, value))
+                if text[i] != ",":
+                    break
+                i = skip_ws(text, i + 1)
+            if found is None:
+                return None
+            i = found
+        elif c == "[" and _is_index(token):
+            i = skip_ws(text, i + 1)
+            for _ in range(int(token)):
+                if text[i] == "]":
+                    return None
+                i = skip_ws(text, skip_ws(text, skip_value(text, i)) + 1)  # past the ','
+            if text[i] == "]":
+                return None
+        else:
+            return None
+    return i, skip_value(text, i)
 
 
 def _missing(record: Record, text: str, pointer: str) -> Record:
@@ -80,10 +157,10 @@ def _unwrap_one(record: Record, pointer: str, tokens: list[str]) -> Record:
         return record  # the linter reports RT101 on the whole record
     if _resolve(wrapper, tokens) is _MISSING:
         return _missing(record, text, pointer)
-    start = value_offset(text, pointer)  # the last of repeated keys, as json.loads takes
-    if start is None:  # cannot happen once the pointer resolved on the parsed value
+    span = value_span(text, tokens)
+    if span is None:  # cannot happen once the pointer resolved on the parsed value
         return _missing(record, text, pointer)
-    end = scan_value(text, start)
+    start, end = span
     dl, dc = line_col(text, start)
     data: bytes | str = text[start:end]
     if not bom and isinstance(record.data, bytes) and len(record.data) == len(text):
