@@ -21,6 +21,7 @@ import base64
 import functools
 import io
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,8 +40,8 @@ from validator.rules import RULES
 from validator.sources.base import DEFAULT_MAX_RECORD_BYTES, Record
 from validator.sources.jsonl import read_jsonl
 
-EXAMPLES = 120
-"""Examples per hypothesis test: the file runs in about 20 s on one shared core."""
+EXAMPLES = int(os.environ.get("REALTIME_VALIDATOR_FUZZ_EXAMPLES", "600"))
+"""Examples per hypothesis test (600 in CI: the file runs in about 25 s); the variable raises it."""
 
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -225,7 +226,8 @@ def check_jsonl(data: bytes, path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) 
     )
     assert invoked.exception is None or isinstance(invoked.exception, SystemExit), invoked.exception
     assert "Traceback" not in invoked.output
-    assert invoked.exit_code == (1 if found else 0), invoked.stderr
+    errors = any(v.severity.value == "error" for v in found)
+    assert invoked.exit_code == (1 if errors else 0), invoked.stderr
     report = json.loads(invoked.stdout)
     assert len(report["findings"]) == len(found)
     for key in ("records", "blank_lines", "records_with_findings", "findings", "bytes"):
@@ -364,7 +366,7 @@ def test_mutated_with_a_small_record_limit(target: Path, data: bytes, limit: int
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(TOKENS + [b'{"a":', b"AAAA", b"0"]), max_size=30))
+@given(st.lists(st.sampled_from([*TOKENS, b'{"a":', b"AAAA", b"0"]), max_size=30))
 def test_token_soup(target: Path, pieces: list[bytes]) -> None:
     check_all(b"".join(pieces), target)
 

@@ -230,3 +230,12 @@ def test_read_jsonl_limits(tmp_path: Path) -> None:
         (4, None),
     ]
     assert records[2].problem is not None and "500 bytes" in records[2].problem.message
+
+
+def test_event_pointer_in_the_library() -> None:
+    event = _line("AA-A")
+    lines = ['{"ts": 1, "event": ' + event + "}", '{"ts": 2}']
+    found = [(v.rule, v.line, v.column) for v in lint(lines, event_pointer="/event")]
+    assert found == [("RT301", 1, 20 + 66), ("RT201", 2, 1)]
+    with pytest.raises(ValueError, match="not a JSON pointer"):
+        lint(lines, event_pointer="event")

@@ -7,11 +7,9 @@ all. Nothing here imports click: the command line merges these values under its 
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import json
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -113,6 +111,8 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
     unknown = [key for key in table if key not in KEYS]
     if unknown:
         key = unknown[0]
+        import difflib
+
         close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys: {', '.join(KEYS)}"
         raise ConfigError(f"{where}: unknown key {key!r}{hint}")
@@ -245,6 +245,8 @@ def _read(path: Path) -> str:
 
 
 def _parse(text: str, path: Path) -> dict[str, Any]:
+    import tomllib  # only once a file that names the tool is found
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -268,6 +270,8 @@ def _patterns(value: Any, where: str) -> tuple[str, ...]:
         raise ConfigError(f"{where} must be a list of strings, not {_kind(value)}")
     bad = unknown_patterns(value)
     if bad:
+        import difflib
+
         close = difflib.get_close_matches(
             bad[0], [*RULES, *(r.name for r in RULES.values())], n=1, cutoff=0.6
         )

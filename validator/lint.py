@@ -451,28 +451,39 @@ def lint(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
+    event_pointer: str | None = None,
 ) -> LintResult:
     """Return the findings of a path, binary or text file object, or iterable of lines.
 
     Iterating yields Violations in file order; ``result.statistics`` holds the counts (records,
     events by type, append events, seconds of audio, bytes) once iteration has ended.
+    ``event_pointer`` (e.g. "/event") reads the event inside each wrapping record.
     """
     options = _options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
+    if event_pointer is not None and not event_pointer.startswith("/"):
+        raise ValueError(f"event_pointer {event_pointer!r} is not a JSON pointer ('/event')")
     stats = Statistics()
-    return LintResult(_lint_source(source, options, stats), stats)
+    return LintResult(_lint_source(source, options, stats, event_pointer), stats)
 
 
 def _lint_source(
     source: str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes],
     options: Options,
     stats: Statistics,
+    event_pointer: str | None,
 ) -> Iterator[Violation]:
+    def wrapped(records: Iterable[Record]) -> Iterable[Record]:
+        if event_pointer is None:
+            return records
+        from .sources.wrapped import unwrap
+
+        return unwrap(records, event_pointer)
+
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         with open(name, "rb", buffering=1 << 20) as stream:
-            yield from lint_records(
-                read_records(stream, name, options.max_record_bytes), options, stats, name
-            )
+            records = read_records(stream, name, options.max_record_bytes)
+            yield from lint_records(wrapped(records), options, stats, name)
         return
     given = getattr(source, "name", None)
     display = given if isinstance(given, str) else "<stream>"
@@ -483,9 +494,8 @@ def _lint_source(
         probe = source.read(0)
         if isinstance(probe, bytes):
             binary = cast(BinaryIO, source)
-            yield from lint_records(
-                read_records(binary, display, options.max_record_bytes), options, stats, display
-            )
+            records = read_records(binary, display, options.max_record_bytes)
+            yield from lint_records(wrapped(records), options, stats, display)
             return
     lines = cast(Iterable[str | bytes], source)
-    yield from lint_records(_line_records(lines), options, stats, display)
+    yield from lint_records(wrapped(_line_records(lines)), options, stats, display)

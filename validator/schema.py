@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from .event_types import APPEND, TRANSLATION_APPEND
@@ -29,6 +28,8 @@ def _read(filename: str) -> str:
         return resources.files("validator.schemas").joinpath(filename).read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
         # running from a checkout that was not installed: schemas/ sits beside validator/
+        from pathlib import Path
+
         return (Path(__file__).resolve().parent.parent / "schemas" / filename).read_text("utf-8")
 
 
