@@ -28,3 +28,22 @@ class Reporter:
 
     def finish(self, statistics: Statistics) -> None:
         """Write whatever comes after the last finding."""
+
+
+def statistics_lines(statistics: Statistics) -> list[str]:
+    """Return the --statistics lines: findings by rule, audio per format, chunk sizes."""
+    from ..rules import RULES
+
+    lines = []
+    for code, count in sorted(statistics.findings_by_rule.items()):
+        rule = RULES[code]
+        lines.append(f"{count:>8} {code} [{rule.severity.value}] {rule.name}\n")
+    for fmt, seconds in sorted(statistics.audio_seconds_by_format.items()):
+        lines.append(f"{seconds:>10.1f} s of {fmt} audio\n")
+    if statistics.shortest_chunk_ms is not None and statistics.longest_chunk_ms is not None:
+        lines.append(
+            f"{statistics.append_events:>8} appends of {statistics.shortest_chunk_ms:.0f}-"
+            f"{statistics.longest_chunk_ms:.0f} ms, the largest "
+            f"{statistics.largest_append_bytes:,} bytes\n"
+        )
+    return lines

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from ..rules import RULES
-from .base import Reporter
+from .base import Reporter, statistics_lines
 from .sarif import clean, display_path, working_directory
 
 if TYPE_CHECKING:
@@ -52,8 +51,5 @@ class GithubReporter(Reporter):
 
     def finish(self, statistics: Statistics) -> None:
         """Write the counts by rule as plain log lines when --statistics asked for them."""
-        if not self.show_statistics:
-            return
-        for code, count in sorted(statistics.findings_by_rule.items()):
-            rule = RULES[code]
-            self.out.write(f"{count:>8} {code} [{rule.severity.value}] {rule.name}\n")
+        if self.show_statistics:
+            self.out.writelines(statistics_lines(statistics))

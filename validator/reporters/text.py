@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..rules import RULES
-from .base import Reporter
+from .base import Reporter, statistics_lines
 
 if TYPE_CHECKING:
     from ..lint import Statistics
@@ -21,20 +20,9 @@ class TextReporter(Reporter):
         self.out.write(f"{violation.location()}: {violation.rule} {violation.message}\n")
 
     def finish(self, statistics: Statistics) -> None:
-        """Write the counts by rule when --statistics asked for them."""
-        if not self.show_statistics:
-            return
-        for code, count in sorted(statistics.findings_by_rule.items()):
-            rule = RULES[code]
-            self.out.write(f"{count:>8} {code} [{rule.severity.value}] {rule.name}\n")
-        for fmt, seconds in sorted(statistics.audio_seconds_by_format.items()):
-            self.out.write(f"{seconds:>10.1f} s of {fmt} audio\n")
-        if statistics.shortest_chunk_ms is not None and statistics.longest_chunk_ms is not None:
-            self.out.write(
-                f"{statistics.append_events:>8} appends of {statistics.shortest_chunk_ms:.0f}-"
-                f"{statistics.longest_chunk_ms:.0f} ms, the largest "
-                f"{statistics.largest_append_bytes:,} bytes\n"
-            )
+        """Write the counts by rule and the audio totals when --statistics asked for them."""
+        if self.show_statistics:
+            self.out.writelines(statistics_lines(statistics))
 
 
 class JsonLinesReporter(Reporter):

@@ -9,6 +9,7 @@ from ..violation import Violation
 from .base import Record
 
 _CHUNK = 1 << 20
+_new = tuple.__new__
 
 
 def too_large(line: int, size: int, limit: int) -> Record:
@@ -69,4 +70,4 @@ def read_jsonl(stream: BinaryIO, max_record_bytes: int) -> Iterator[Record]:
             if size > max_record_bytes:
                 yield too_large(lineno, size, max_record_bytes)
                 continue
-        yield Record(lineno, 0, line)
+        yield _new(Record, (lineno, 0, line, "", None, 0))  # Record(lineno, 0, line), at C speed
