@@ -9,10 +9,12 @@ Inputs: random bytes; random JSON values and events; mutations (bit flips, trunc
 splices of two records, insertions of hostile tokens, deletions, joined lines) of valid events,
 the fixture events and windows of the fixture logs; nesting 100,000 deep; numbers such as
 ``1e999999``, ``-0`` and a 5,001-digit integer; NUL bytes, invalid UTF-8, lone surrogates;
-and appends of 15 MiB and 15 MiB +/- 1 byte of audio (built once per session).
+HAR files and JSON documents mutated alike; and appends of 15 MiB and 15 MiB +/- 1 byte of
+audio (built once, in a child process: see below).
 
-The budget: ``EXAMPLES`` examples for each hypothesis test, a few seconds each; see the README.
-``fuzz/fuzz_lint.py`` runs the same checks for as long as you like, outside CI.
+The budget: ``EXAMPLES`` examples for each hypothesis test (600; a third of it for the HAR);
+the file runs in about 25 s. ``REALTIME_VALIDATOR_FUZZ_EXAMPLES`` raises it, and
+``fuzz/fuzz_lint.py`` (atheris) fuzzes for as long as you like, outside CI.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ import functools
 import io
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -139,6 +144,9 @@ DEEP = [
     + b"}",
 ]
 
+HAR = (FIXTURES / "har" / "session.har").read_bytes()
+DOCUMENTS = [p.read_bytes() for p in EVENT_FILES]
+
 
 # -- what must hold for every input -----------------------------------------------------------
 
@@ -187,7 +195,7 @@ def expected_lines(data: bytes, limit: int) -> tuple[int, set[int], int]:
     return len(lines), records, blanks
 
 
-def _roads(records: list[Record], fast: bool, limit: int) -> tuple[list[object], dict[str, object]]:
+def _roads(records: list[Record], fast: bool, limit: int) -> tuple[list[Any], dict[str, Any]]:
     stats = Statistics()
     options = Options(fast=fast, max_record_bytes=limit)
     found = [
@@ -240,10 +248,35 @@ def check_all(data: bytes, path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) ->
     check_jsonl(data, path, limit)
 
 
+def check_file(data: bytes, path: Path) -> None:
+    """A document or HAR by its suffix: lint() and the command line end cleanly."""
+    path.write_bytes(data)
+    result = lint(str(path))
+    try:
+        found = list(result)
+    except (OSError, EOFError):
+        assert data.startswith(GZIP_MAGIC)
+        return
+    stats = result.statistics
+    assert stats.findings == len(found)
+    assert stats.records_with_findings <= stats.records
+    invoked = CliRunner().invoke(cli, ["lint", "--isolated", "--format", "jsonl", str(path)])
+    assert invoked.exception is None or isinstance(invoked.exception, SystemExit), invoked.exception
+    assert "Traceback" not in invoked.output
+    assert invoked.exit_code in (0, 1), invoked.stderr
+    assert len(invoked.stdout.splitlines()) == len(found)
+
+
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One file, rewritten for each example (a function-scoped tmp_path would not do)."""
-    return tmp_path_factory.mktemp("fuzz") / "input.jsonl"
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory for the files the examples write (a function-scoped tmp_path would not do)."""
+    return tmp_path_factory.mktemp("fuzz")
+
+
+@pytest.fixture(scope="module")
+def target(workdir: Path) -> Path:
+    """One .jsonl file, rewritten for each example."""
+    return workdir / "input.jsonl"
 
 
 # -- strategies -------------------------------------------------------------------------------
@@ -337,6 +370,24 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
+@st.composite
+def mutated_from(draw: st.DrawFn, seeds: list[bytes], tokens: list[bytes]) -> bytes:
+    """One of ``seeds`` with a few flips, insertions, deletions or a truncation."""
+    data = bytearray(draw(st.sampled_from(seeds)))
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["flip", "insert", "insert", "delete", "truncate"]))
+        at = draw(st.integers(0, len(data)))
+        if op == "flip" and data:
+            data[min(at, len(data) - 1)] ^= 1 << draw(st.integers(0, 7))
+        elif op == "insert":
+            data[at:at] = draw(st.sampled_from(tokens))
+        elif op == "delete":
+            del data[at : at + draw(st.integers(1, 16))]
+        else:
+            del data[at:]
+    return bytes(data)
+
+
 # -- the fuzz tests -----------------------------------------------------------------------------
 
 
@@ -369,6 +420,33 @@ def test_mutated_with_a_small_record_limit(target: Path, data: bytes, limit: int
 @given(st.lists(st.sampled_from([*TOKENS, b'{"a":', b"AAAA", b"0"]), max_size=30))
 def test_token_soup(target: Path, pieces: list[bytes]) -> None:
     check_all(b"".join(pieces), target)
+
+
+@settings(FUZZ, max_examples=max(1, EXAMPLES // 3))
+@given(mutated_from([HAR], TOKENS))
+def test_mutated_har(workdir: Path, data: bytes) -> None:
+    check_stream(data)
+    check_file(data, workdir / "capture.har")
+
+
+@FUZZ
+@given(mutated_from(DOCUMENTS, TOKENS))
+def test_mutated_documents(workdir: Path, data: bytes) -> None:
+    check_stream(data)
+    check_file(data, workdir / "events.json")
+
+
+def test_har_with_a_long_integer_is_read(workdir: Path) -> None:
+    """int() refuses over 4,300 digits with a bare ValueError; a HAR reader must not let it out."""
+    data = b'{"log": {"version": ' + b"1" * 5000 + b', "entries": []}}'
+    check_file(data, workdir / "capture.har")
+
+
+def test_wrapped_record_with_a_long_integer(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.jsonl"
+    event = '{"type":"input_audio_buffer.append","audio":"AAAA"}'
+    path.write_text('{"ts": ' + "1" * 5000 + ', "event": ' + event + "}\n")
+    assert [v.rule for v in lint(str(path), event_pointer="/event")] == ["RT306"]
 
 
 # -- the hostile cases, each once --------------------------------------------------------------
@@ -430,6 +508,27 @@ def test_nul_invalid_utf8_and_surrogates(target: Path, data: bytes) -> None:
     check_all(data + b"\n" + VALID_EVENTS[0], target)
 
 
+def test_installed_command_on_the_hostile_cases(tmp_path: Path) -> None:
+    """One real process over a directory of every hostile case: findings, never a traceback."""
+    cases = [*DEEP, *TOKENS, GZIP_MAGIC + b"\x08\x00garbage"]
+    for i, data in enumerate(cases):
+        (tmp_path / f"case{i:03}.jsonl").write_bytes(data + b"\n" + VALID_EVENTS[0])
+        (tmp_path / f"case{i:03}.json").write_bytes(b"[" + data + b"]")
+    beside = Path(sys.executable).with_name("realtime-validator")
+    command = [str(beside)] if beside.is_file() else [sys.executable, "-m", "validator"]
+    proc = subprocess.run(
+        [*command, "lint", "--isolated", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2  # the gzip garbage cannot be read; everything else is linted
+    errors = [line for line in proc.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "case" in errors[0]
+    assert f"in {2 * len(cases):,} files" in proc.stderr.splitlines()[-1]
+
+
 def test_every_fixture_file_survives_truncation_at_every_tenth(target: Path) -> None:
     for path in sorted(FIXTURES.rglob("*.json*")):
         data = path.read_bytes()
@@ -438,54 +537,78 @@ def test_every_fixture_file_survives_truncation_at_every_tenth(target: Path) -> 
 
 
 # -- 15 MiB of audio, and one byte either side --------------------------------------------------
+# Building and checking these peaks at about 260 MB. A child's ru_maxrss starts from its
+# parent's peak, so tests/test_memory.py would measure this process's peak, not its own child's:
+# the cases run in a child pytest (test_big_inputs_in_a_child_process) and exist only there.
+
+BIG_CHILD = "REALTIME_VALIDATOR_BIG_INPUTS"
+IN_CHILD = os.environ.get(BIG_CHILD) == "child"
+BIG_CASES = 9
 
 
-@functools.cache
-def big_append(delta: int) -> bytes:
-    """An append line of MAX_AUDIO_BYTES + ``delta`` bytes of audio, built once per session."""
-    samples = b"\x10\x00" * (MAX_AUDIO_BYTES // 2)
-    raw = samples + b"\x00" * delta if delta >= 0 else samples[:delta]
-    audio = base64.b64encode(raw)
-    return b'{"type":"input_audio_buffer.append","event_id":"evt_big","audio":"' + audio + b'"}\n'
-
-
-BIG_RULES = {-1: ["RT306"], 0: [], 1: ["RT304", "RT306"]}
-
-
-@pytest.mark.parametrize("delta", [-1, 0, 1])
-def test_fifteen_mebibytes_and_one_byte_either_side(target: Path, delta: int) -> None:
-    line = big_append(delta)
-    expected = BIG_RULES[delta]
-    assert [v.rule for v in validator.validate_event(line)] == expected
-    check_all(line, target)
-    assert [v.rule for v in lint(str(target))] == expected
-    records = [Record(1, 0, line), Record(2, 0, VALID_EVENTS[0])]
-    assert _roads(records, True, DEFAULT_MAX_RECORD_BYTES) == _roads(
-        records, False, DEFAULT_MAX_RECORD_BYTES
+def test_big_inputs_in_a_child_process() -> None:
+    """Run the 15 MiB cases below in a child process; they must all pass there."""
+    if IN_CHILD:
+        pytest.skip("this is the child")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "big_"],
+        env={**os.environ, BIG_CHILD: "child"},
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=300,
     )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert f"{BIG_CASES} passed, 1 skipped" in proc.stdout, proc.stdout[-2000:]
 
 
-def _big_mutations() -> Iterable[tuple[str, bytes, list[str]]]:
-    line = big_append(0)
-    middle = len(line) // 2
-    yield "truncated", line[:middle], ["RT101"]
-    yield "bad character", line[:middle] + b"-" + line[middle + 1 :], ["RT301"]
-    yield "spliced", line[:middle] + big_append(1)[middle + 7 :], ["RT302"]
-    yield "nul", line[:middle] + b"\x00" + line[middle + 1 :], ["RT101"]
-    yield "invalid utf-8", line[:middle] + b"\xff" + line[middle + 1 :], ["RT102"]
+if IN_CHILD:
 
+    @functools.cache
+    def big_append(delta: int) -> bytes:
+        """An append line of MAX_AUDIO_BYTES + ``delta`` bytes of audio, built once per session."""
+        samples = b"\x10\x00" * (MAX_AUDIO_BYTES // 2)
+        raw = samples + b"\x00" * delta if delta >= 0 else samples[:delta]
+        audio = base64.b64encode(raw)
+        return (
+            b'{"type":"input_audio_buffer.append","event_id":"evt_big","audio":"' + audio + b'"}\n'
+        )
 
-@pytest.mark.parametrize("name", ["truncated", "bad character", "spliced", "nul", "invalid utf-8"])
-def test_fifteen_mebibytes_mutated(target: Path, name: str) -> None:
-    (data, expected) = next((d, e) for n, d, e in _big_mutations() if n == name)
-    assert [v.rule for v in validator.validate_event(data)] == expected
-    check_jsonl(data, target)
-    assert [v.rule for v in lint(str(target))] == expected
+    BIG_RULES = {-1: ["RT306"], 0: [], 1: ["RT304", "RT306"]}
 
+    @pytest.mark.parametrize("delta", [-1, 0, 1])
+    def test_big_fifteen_mebibytes_and_one_byte_either_side(target: Path, delta: int) -> None:
+        line = big_append(delta)
+        expected = BIG_RULES[delta]
+        assert [v.rule for v in validator.validate_event(line)] == expected
+        check_all(line, target)
+        assert [v.rule for v in lint(str(target))] == expected
+        records = [Record(1, 0, line), Record(2, 0, VALID_EVENTS[0])]
+        assert _roads(records, True, DEFAULT_MAX_RECORD_BYTES) == _roads(
+            records, False, DEFAULT_MAX_RECORD_BYTES
+        )
 
-def test_fifteen_mebibytes_over_a_record_limit(target: Path) -> None:
-    line = big_append(0)
-    check_jsonl(line + VALID_EVENTS[0], target, len(line) - 2)
-    assert [(v.rule, v.line) for v in lint(str(target), max_record_bytes=len(line) - 2)] == [
-        ("RT105", 1)
-    ]
+    def _big_mutations() -> Iterable[tuple[str, bytes, list[str]]]:
+        line = big_append(0)
+        middle = len(line) // 2
+        yield "truncated", line[:middle], ["RT101"]
+        yield "bad character", line[:middle] + b"-" + line[middle + 1 :], ["RT301"]
+        yield "spliced", line[:middle] + big_append(1)[middle + 7 :], ["RT302"]
+        yield "nul", line[:middle] + b"\x00" + line[middle + 1 :], ["RT101"]
+        yield "invalid utf-8", line[:middle] + b"\xff" + line[middle + 1 :], ["RT102"]
+
+    @pytest.mark.parametrize(
+        "name", ["truncated", "bad character", "spliced", "nul", "invalid utf-8"]
+    )
+    def test_big_fifteen_mebibytes_mutated(target: Path, name: str) -> None:
+        (data, expected) = next((d, e) for n, d, e in _big_mutations() if n == name)
+        assert [v.rule for v in validator.validate_event(data)] == expected
+        check_jsonl(data, target)
+        assert [v.rule for v in lint(str(target))] == expected
+
+    def test_big_fifteen_mebibytes_over_a_record_limit(target: Path) -> None:
+        line = big_append(0)
+        check_jsonl(line + VALID_EVENTS[0], target, len(line) - 2)
+        assert [(v.rule, v.line) for v in lint(str(target), max_record_bytes=len(line) - 2)] == [
+            ("RT105", 1)
+        ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -194,7 +195,7 @@ def _event(template: str) -> str:
     )
 
 
-def _both_roads(lines: list[str]) -> tuple[list[tuple[object, ...]], dict[str, object]]:
+def _both_roads(lines: list[str]) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
     """Return the findings and statistics of ``lines``, asserting both roads agree on them."""
     results = []
     for fast in (True, False):

@@ -80,6 +80,14 @@ _STRICT_LONG_INTS = json.JSONDecoder(
 )
 
 
+_LENIENT = json.JSONDecoder(parse_int=_parse_int)
+
+
+def loads_any(text: str) -> Any:
+    """Return ``json.loads(text)``, reading integers past Python's digit limit as floats."""
+    return _LENIENT.decode(text)
+
+
 def _is_int_limit(exc: ValueError) -> bool:
     """Return True for int()'s digit limit, the one ValueError json lets through unwrapped."""
     return not isinstance(exc, (json.JSONDecodeError, _NonStandardConstant))

@@ -87,7 +87,12 @@ def findings(
     note_source: Callable[[str], None] | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of every input in order; unreadable inputs go to ``err``."""
-    for path in walk_paths(settings.paths or ("-",)):
+
+    def unlistable(path: str, reason: str) -> None:
+        stats.unreadable.append(path)
+        _tell(err, f"realtime-validator: error: cannot read {path}: {reason}")
+
+    for path in walk_paths(settings.paths or ("-",), unlistable):
         name = "<stdin>" if path == "-" else path
         if note_source is not None:
             note_source(name)
@@ -104,23 +109,34 @@ def findings(
                     yield from lint_parallel(path, options, stats, name, settings.jobs)
                 except OSError as exc:
                     stats.unreadable.append(name)
-                    err.write(f"realtime-validator: error: cannot read {name}: {exc.strerror}\n")
+                    _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
                 continue
         try:
             stream = open_input(path)
         except SourceError as exc:
             stats.unreadable.append(name)
-            err.write(f"realtime-validator: error: {exc}\n")
+            _tell(err, f"realtime-validator: error: {exc}")
             continue
         try:
             yield from lint_records(_records_of(settings, stream, name), options, stats, name)
         except (OSError, EOFError) as exc:
             stats.unreadable.append(name)
-            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-            err.write(f"realtime-validator: error: cannot read {name}: {reason}\n")
+            _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
         finally:
             if path != "-":
                 stream.close()
+
+
+def _tell(err: TextIO, line: str) -> None:
+    """Write one line to ``err``; if even that fails (stderr on a full disk), the exit code
+    still tells: an error must not become a traceback and exit 1."""
+    with contextlib.suppress(OSError):
+        err.write(line + "\n")
+
+
+def _reason(exc: BaseException) -> str:
+    """Return why a read failed: the OS's words, else the message (a corrupt gzip stream)."""
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _exists_not_regular(path: str) -> bool:
@@ -157,7 +173,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
                 os.chmod(temp_path, 0o666 & ~umask)  # as open() would have made it
                 out = open(fd, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
     except OSError as exc:
-        err.write(f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}\n")
+        _tell(err, f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}")
         return EXIT_ERROR
     try:
         reporter = REPORTER_BY_NAME[settings.output_format](
@@ -178,7 +194,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             temp_path = None
     except OSError as exc:
         where = target or "standard output"
-        err.write(f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}\n")
+        _tell(err, f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}")
         return EXIT_ERROR
     finally:
         if temp_path is not None or direct:
@@ -188,7 +204,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             with contextlib.suppress(OSError):
                 os.unlink(temp_path)
     if not settings.quiet:
-        err.write(summary(stats) + "\n")
+        _tell(err, summary(stats))
     if stats.unreadable:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed else EXIT_OK

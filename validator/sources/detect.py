@@ -8,33 +8,41 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..violation import Violation
 from .base import Record, SourceError
-from .document import read_document
-from .har import read_har
+from .document import read_document_stream
+from .har import read_har_stream
 from .jsonl import read_jsonl
 
 LINE_SUFFIXES = (".jsonl", ".ndjson")
 DOCUMENT_SUFFIXES = (".json",)
 HAR_SUFFIXES = (".har",)
 SUFFIXES = LINE_SUFFIXES + DOCUMENT_SUFFIXES + HAR_SUFFIXES
-MAX_DOCUMENT_BYTES = 256 * 2**20
 _GZIP_MAGIC = b"\x1f\x8b"
 # a HAR starts {"log": {...: Chrome writes it indented, other tools compact
 _HAR_START = re.compile(rb'\{\s*"log"\s*:\s*\{')
 _VALUE_START = frozenset(b'{["-0123456789tfnNI')  # N, I: NaN, Infinity (RT101 by name)
 
 
-def walk_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Yield the inputs named by ``paths``, walking directories for known suffixes (sorted)."""
+def walk_paths(
+    paths: Iterable[str], onerror: Callable[[str, str], None] | None = None
+) -> Iterator[str]:
+    """Yield the inputs named by ``paths``, walking directories for known suffixes (sorted).
+
+    A directory that cannot be listed is passed to ``onerror(path, reason)``, not skipped.
+    """
+
+    def failed(exc: OSError) -> None:
+        if onerror is not None:
+            onerror(exc.filename or path, exc.strerror or str(exc))
+
     for path in paths:
         if path != "-" and os.path.isdir(path):
             found = []
-            for root, dirs, files in os.walk(path, followlinks=False):
+            for root, dirs, files in os.walk(path, onerror=failed, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in files:
                     base = name[:-3] if name.endswith(".gz") else name
@@ -131,22 +139,15 @@ def _records(reader: io.BufferedReader, name: str, max_record_bytes: int) -> Ite
     if kind == "lines":
         yield from read_jsonl(reader, max_record_bytes)
         return
-    limit = max(MAX_DOCUMENT_BYTES, max_record_bytes)
     # Not JSON from its first character on: that character alone gives the finding (RT101
     # there, before any bad UTF-8 further on), and a gzip bomb or a binary file is not read
     end = _not_json_end(reader.peek(1 << 16)[: 1 << 16])
-    data = reader.read(end) if end else reader.read(limit + 1)
-    if len(data) > limit:
-        what = "HAR file" if kind == "har" else "JSON document"
-        advice = ("clear the Network panel before the session starts, or record a shorter one"
-                  if kind == "har" else "write large captures as JSONL, one event per line")
-        yield Record(1, 0, b"", problem=Violation(
-            "RT105", f"{what} is over {limit:,} bytes; it was not read ({advice})",
-        ))
-        return
-    found = read_har(data, max_record_bytes) if kind == "har" else read_document(data)
-    del data  # so that read_har can drop the bytes once it has decoded them
-    yield from found
+    source: BinaryIO = io.BytesIO(reader.read(end)) if end else reader
+    # both read in bounded pieces: at most one record (and a read window) is held at a time
+    if kind == "har":
+        yield from read_har_stream(source, max_record_bytes)
+    else:
+        yield from read_document_stream(source, max_record_bytes)
 
 
 def open_input(path: str) -> BinaryIO:

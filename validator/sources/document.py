@@ -1,14 +1,136 @@
-"""JSON documents: one event, or an array of events, each element a record with its place."""
+"""JSON documents: one event, or an array of events, each element a record with its place.
+
+``read_document_stream`` reads the input in bounded pieces (see ``stream``): an array's
+elements are yielded as soon as each is complete, an element over the record limit is an RT105
+record, read to its end and dropped, and the elements after it are still read.
+``read_document_whole`` is the obvious reader of a document held whole, kept as the tests' twin.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import BinaryIO
 
 from ..locate import line_col, skip_ws
 from ..parse import decode_text, iter_json_array, strip_bom
 from ..violation import Violation
-from .base import Record
+from .base import DEFAULT_MAX_RECORD_BYTES, Record
+from .jsonl import too_large
+from .stream import BAD, CHUNK, DEEP, ERROR, SKIPPED, Text
+
+_EMPTY = "document is empty: a JSON document holds one event or an array of events"
+_SYNTAX = "document is not valid JSON: {}; fix the syntax or the truncated document"
+_SEPARATOR = "document is not valid JSON: expected ',' or ']' after an array element"
+_EXTRA = "document is not valid JSON: extra data after the array; one document holds one array"
+_DEEP = "document is not valid JSON for Realtime events: nested too deeply to parse"
+_CUT = "it ends inside an element that was skipped"
+
+
+def read_document(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+                  ) -> Iterator[Record]:
+    """Yield the records of a JSON document held in ``data`` (see ``read_document_stream``)."""
+    return read_document_stream(io.BytesIO(data), max_record_bytes)
+
+
+def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                         chunk: int = CHUNK) -> Iterator[Record]:
+    """Yield the records of a JSON document: the document itself, or each array element.
+
+    Reads ``chunk`` bytes at a time and holds at most one element (``max_record_bytes``) and
+    the window around it. Syntax errors give RT101 where json places them, and end the
+    document; bytes that are not UTF-8 give RT102 where they are, once the reader gets there.
+    """
+    text = Text(stream, chunk)
+    c = text.peek()
+    if not c:
+        yield _ended(text) or Record(1, 0, b"", problem=Violation("RT101", _EMPTY))
+        return
+    line, column = text.place(text.offset)
+    if c != "[":
+        found = text.take_rest(max_record_bytes)
+        if found.kind == SKIPPED:
+            yield too_large(line, found.end, max_record_bytes)._replace(column=column)
+            bad = _ended(text)
+            if bad is not None:
+                yield bad
+        elif found.kind == BAD:
+            yield _bad(text)
+        else:
+            yield Record(line, column, text.buf[text.i :])
+        return
+    text.i += 1
+    if text.peek() == "]":
+        text.i += 1
+        yield from _after_array(text)
+        return
+    index = 0
+    while True:
+        if not text.peek():
+            yield _ended(text) or _problem(text, text.end_offset(),
+                                           _SYNTAX.format("Expecting value"))
+            return
+        line, column = text.place(text.offset)
+        found = text.take(max_record_bytes)
+        kind = found.kind
+        if kind == SKIPPED:
+            yield too_large(line, found.end, max_record_bytes)._replace(
+                column=column, pointer=f"/{index}")
+            if found.value:  # the text ended inside it
+                yield _ended(text) or _problem(text, text.end_offset(), _SYNTAX.format(_CUT))
+                return
+        elif kind == ERROR:
+            yield _problem(text, found.end, _SYNTAX.format(found.value))
+            return
+        elif kind == DEEP:
+            yield Record(line, column, b"", problem=Violation("RT101", _DEEP))
+            return
+        elif kind == BAD:
+            yield _bad(text)
+            return
+        else:
+            i, end = text.i, found.end
+            yield Record(line, column, text.buf[i:end], pointer=f"/{index}")
+            text.i = end
+        c = text.peek()
+        if c == ",":
+            text.i += 1
+            index += 1
+            continue
+        if c == "]":
+            text.i += 1
+            yield from _after_array(text)
+            return
+        yield _ended(text) or _problem(text, text.offset, _SEPARATOR)
+        return
+
+
+def _problem(text: Text, offset: int, message: str) -> Record:
+    line, column = text.place(offset)
+    return Record(line, column, b"", problem=Violation("RT101", message))
+
+
+def _bad(text: Text) -> Record:
+    assert text.bad is not None
+    line, column = text.bad_record_place()
+    return Record(line, column, b"", problem=text.bad)
+
+
+def _ended(text: Text) -> Record | None:
+    """Return the RT102 record where the text ended at bytes that are not UTF-8, else None."""
+    return _bad(text) if text.bad is not None else None
+
+
+def _after_array(text: Text) -> Iterator[Record]:
+    """Yield RT101 when anything but whitespace follows the array (RT102 for bad bytes)."""
+    if text.peek():
+        yield _problem(text, text.offset, _EXTRA)
+    elif text.bad is not None:
+        yield _bad(text)
+
+
+# -- the whole-document reader: the tests' twin ------------------------------------------------
 
 
 def _at(text: str, offset: int, problem: Violation) -> Record:
@@ -16,8 +138,8 @@ def _at(text: str, offset: int, problem: Violation) -> Record:
     return Record(line + 1, col, b"", problem=problem)
 
 
-def read_document(data: bytes) -> Iterator[Record]:
-    """Yield the records of a JSON document: the document itself, or each array element."""
+def read_document_whole(data: bytes) -> Iterator[Record]:
+    """Yield the records of a JSON document held whole: the document, or each array element."""
     text, bad = decode_text(data)
     if bad is not None:
         # locate the bad byte in the part that did decode
@@ -28,14 +150,7 @@ def read_document(data: bytes) -> Iterator[Record]:
     text = strip_bom(text)
     start = skip_ws(text, 0)
     if start >= len(text):
-        yield Record(
-            1,
-            0,
-            b"",
-            problem=Violation(
-                "RT101", "document is empty: a JSON document holds one event or an array of events"
-            ),
-        )
+        yield Record(1, 0, b"", problem=Violation("RT101", _EMPTY))
         return
     if text[start] != "[":
         line, col = line_col(text, start)

@@ -15,20 +15,30 @@ of the file character it came from; the record starts just inside the quotes. A 
 position is then exact, except inside a message string after an escape in that same
 string (``\\n``, ``\\"``, ``\\uXXXX`` inside a message's string value): there it is left of the
 true column by the escapes' extra width, and exact again after the string's closing quote.
+
+Reading: ``read_har_stream`` walks the file in bounded pieces (see ``stream``): the objects
+and arrays on the way to ``log.entries[]._webSocketMessages[]`` are followed key by key, in
+any order; every other value is skipped (checked by json when it fits the 1 MiB window, else
+only scanned to its end: a response body of any size is never held whole); each message
+object is held (up to the record limit and an envelope) and decoded alone. So records come
+out as the file is read, and a syntax error after them ends the file with RT101 there.
+``read_har_whole`` is the obvious reader of a HAR held whole, kept as the tests' twin.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..locate import line_col, value_offset
 from ..parse import decode_text, strip_bom
 from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
 from .jsonl import too_large
+from .stream import BAD, CHUNK, DEEP, ERROR, OK, SKIP_HOLD, SKIPPED, Text, json_error
 
 _NEXT = re.compile(r'[{}\[\],"]')
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n",
@@ -225,16 +235,34 @@ def _entries(text: str, value: Any) -> list[Any] | Record:
     else:
         problem = "its 'log' has no 'entries' array"
         pointer = "/log/entries" if "entries" in value["log"] else "/log"
-    return _problem_at(text, value_offset(text, pointer) or 0, Violation(
+    return _problem_at(text, value_offset(text, pointer) or 0, _not_a_har(problem))
+
+
+def _not_a_har(problem: str) -> Violation:
+    return Violation(
         "RT101",
         f"not a HAR file: {problem}; a HAR export is {{\"log\": {{\"entries\": [...]}}}} with "
         "websocket messages in each entry's '_webSocketMessages' (DevTools: Network panel, "
         "'Export HAR')",
-    ))
+    )
 
 
-def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
-    """Yield one record per websocket message of a HAR file, in file order.
+def _invalid(reason: str | None) -> Violation:
+    """Return RT101 for a HAR that is not JSON: json's ``reason``, or None where it is cut."""
+    reason = _CUT_SHORT if reason is None else f"{reason}; export the HAR again"
+    return Violation("RT101", f"HAR file is not valid JSON: {reason}")
+
+
+_CUT_SHORT = ("it ends before the document is complete: was the export cut short, "
+              "or the file copied while it was being written?")
+_TOO_DEEP = "HAR file is nested too deeply to parse; it is not a DevTools export"
+_EMPTY = ("websocket message is empty: every Realtime event is a JSON object; "
+          "do not send empty or blank text frames")
+
+
+def read_har_whole(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+                   ) -> Iterator[Record]:
+    """Yield one record per websocket message of a HAR file held whole, in file order.
 
     Text frames become records of the message (aligned to the file, see the module's
     docstring) placed at the first character inside the quotes of their ``data``; binary
@@ -255,17 +283,11 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
-            reason = ("it ends before the document is complete: was the export cut short, "
-                      "or the file copied while it was being written?")
-        else:
-            reason = f"{exc.msg}; export the HAR again"
-        yield _problem_at(text, exc.pos,
-                          Violation("RT101", f"HAR file is not valid JSON: {reason}"))
+        cut = exc.pos >= len(text.rstrip())
+        yield _problem_at(text, exc.pos, _invalid(None if cut else exc.msg))
         return
     except RecursionError:
-        yield Record(1, 0, b"", problem=Violation(
-            "RT101", "HAR file is nested too deeply to parse; it is not a DevTools export"))
+        yield Record(1, 0, b"", problem=Violation("RT101", _TOO_DEEP))
         return
     entries = _entries(text, value)
     if isinstance(entries, Record):
@@ -310,11 +332,8 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
                         column=column, pointer=pointer)
                     continue
             if not payload.strip():
-                yield Record(line, column, b"", pointer=pointer, problem=Violation(
-                    "RT101",
-                    "websocket message is empty: every Realtime event is a JSON object; "
-                    "do not send empty or blank text frames",
-                ))
+                yield Record(line, column, b"", pointer=pointer,
+                             problem=Violation("RT101", _EMPTY))
                 continue
             aligned = aligned_message(text[quote + 1 : end - 1])
             yield Record(line, column + 1, aligned if aligned is not None else payload,
@@ -322,8 +341,347 @@ def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
 
 
 def _malformed(text: str, pointer: str, what: str) -> Record:
-    return _problem_at(text, value_offset(text, pointer) or 0, Violation(
+    return _problem_at(text, value_offset(text, pointer) or 0, _message_problem(what), pointer)
+
+
+def _message_problem(what: str) -> Violation:
+    return Violation(
         "RT101",
         f"HAR websocket message {what}; DevTools writes each as {{\"type\", \"time\", "
         "\"opcode\", \"data\"}: export the HAR again",
-    ), pointer)
+    )
+
+
+# -- the streaming reader --------------------------------------------------------------------
+
+_ENVELOPE = 64 * 2**10
+"""Bytes a message object may hold beyond the record limit: its keys and the data's escapes."""
+
+
+def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
+    """Yield the records of a HAR file held in ``data`` (see ``read_har_stream``)."""
+    return read_har_stream(io.BytesIO(data), max_record_bytes)
+
+
+def read_har_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+                    chunk: int = CHUNK) -> Iterator[Record]:
+    """Yield one record per websocket message of a HAR file, in file order, as it is read.
+
+    The records are those of ``read_har_whole``: text frames are records of the message
+    (aligned to the file) placed at the first character inside the quotes of their ``data``;
+    binary frames are RT106, payloads over ``max_record_bytes`` RT105 and empty ones RT101,
+    placed at the opening quote. A message object too large to hold is RT105 at its start. A
+    file that is not JSON gives RT101 where it breaks (after the records before that point);
+    one without ``log.entries``, one RT101 record; one without websocket messages, none.
+    """
+    reader = _HarReader(Text(stream, chunk), max_record_bytes)
+    try:
+        yield from reader.records()
+    except _Stop as stop:
+        yield stop.record
+
+
+class _Stop(Exception):
+    """The file cannot be read on: ``record`` says why (RT101 or RT102)."""
+
+    def __init__(self, record: Record) -> None:
+        super().__init__(record)
+        self.record = record
+
+
+class _HarReader:
+    """Walks one HAR text: the path to the messages key by key, everything else skipped."""
+
+    __slots__ = ("comma", "entries_at", "entries_ok", "log_at", "max_record_bytes",
+                 "message_limit", "text")
+
+    def __init__(self, text: Text, max_record_bytes: int) -> None:
+        self.text = text
+        self.max_record_bytes = max_record_bytes
+        self.message_limit = max_record_bytes + max_record_bytes // 8 + _ENVELOPE
+        self.comma = (1, 0)  # the place of the last comma between members or elements
+        self.log_at: tuple[int, int] | None = None  # the last "log" object's place
+        self.entries_ok = False  # the last "log" object has an "entries" array
+        self.entries_at: tuple[int, int] | None = None  # else where its "entries" is
+
+    def records(self) -> Iterator[Record]:
+        """Yield the records of the file; raise _Stop where it cannot be read on."""
+        text = self.text
+        c = text.peek()
+        if not c:
+            raise self._syntax("", c)
+        root = text.place(text.offset)
+        is_object = c == "{"
+        if is_object:
+            for key in self._members():
+                if key == "log":
+                    if text.buf[text.i] == "{":
+                        yield from self._log()
+                        continue
+                    self.log_at = None
+                self._skip()
+        else:
+            self._skip()
+        c = text.peek()
+        if c:
+            raise self._syntax("0", c)  # json's "Extra data"
+        if text.bad is not None:
+            raise _Stop(self._bad())
+        problem = self._not_a_har(root, is_object)
+        if problem is not None:
+            yield problem
+
+    def _not_a_har(self, root: tuple[int, int], is_object: bool) -> Record | None:
+        if not is_object:
+            problem, (line, column) = "the file is not a JSON object", root
+        elif self.log_at is None:
+            problem, (line, column) = "it has no 'log' object", root
+        elif self.entries_ok:
+            return None
+        else:
+            problem = "its 'log' has no 'entries' array"
+            line, column = self.entries_at or self.log_at
+        return Record(line, column, b"", problem=_not_a_har(problem))
+
+    def _log(self) -> Iterator[Record]:
+        text = self.text
+        self.log_at = text.place(text.offset)
+        self.entries_ok, self.entries_at = False, None
+        for key in self._members():
+            if key == "entries":
+                if text.buf[text.i] == "[":
+                    self.entries_ok, self.entries_at = True, None
+                    yield from self._entries()
+                    continue
+                self.entries_ok, self.entries_at = False, text.place(text.offset)
+            self._skip()
+
+    def _entries(self) -> Iterator[Record]:
+        text = self.text
+        for i in self._items():
+            if text.buf[text.i] != "{":
+                self._skip()
+                continue
+            for key in self._members():
+                if key == "_webSocketMessages" and text.buf[text.i] == "[":
+                    for j in self._items():
+                        yield from self._message(i, j)
+                else:
+                    self._skip()
+
+    def _message(self, i: int, j: int) -> Iterator[Record]:
+        text = self.text
+        pointer = f"/log/entries/{i}/_webSocketMessages/{j}"
+        is_object = text.buf[text.i] == "{"
+        line, column = text.place(text.offset)
+        found = text.take(self.message_limit)
+        if found.kind == SKIPPED:
+            if is_object:
+                yield too_large(line, found.end, self.max_record_bytes)._replace(
+                    column=column, pointer=pointer)
+            else:
+                yield Record(line, column, b"", pointer=pointer,
+                             problem=_message_problem("is not an object"))
+            if found.value:
+                raise self._cut()
+            return
+        self._check(found.kind, found.end, found.value)
+        start, end = text.i, found.end
+        message = found.value
+        if not isinstance(message, dict):
+            text.i = end
+            yield Record(line, column, b"", pointer=pointer,
+                         problem=_message_problem("is not an object"))
+            return
+        record = self._record(message, start, end, (line, column), pointer)
+        text.i = end
+        if record is not None:
+            yield record
+
+    def _record(self, message: dict[str, Any], start: int, end: int, at: tuple[int, int],
+                pointer: str) -> Record | None:
+        """Return the record of one decoded message held at ``buf[start:end]``, as whole does."""
+        if message.get("type") == "error":
+            return None  # DevTools' note of a websocket error, not a frame on the wire
+        opcode = message.get("opcode", _OPCODE_TEXT)
+        if opcode in _CONTROL_OPCODES:
+            return None
+        payload = message.get("data")
+        if not isinstance(payload, str):
+            return Record(*at, b"", pointer=pointer,
+                          problem=_message_problem("has no 'data' string"))
+        text = self.text
+        buf = text.buf
+        quote, stop = member_string(buf, start, end, "data") or (start, end)
+        line, column = text.place(text.base + quote)
+        if opcode != _OPCODE_TEXT:
+            return Record(line, column, b"", pointer=pointer, problem=_binary(opcode),
+                          size=len(payload))
+        limit = self.max_record_bytes
+        if len(payload) > limit // 4:
+            size = len(payload.encode("utf-8", "surrogatepass"))
+            if size > limit:
+                return too_large(line, size, limit)._replace(column=column, pointer=pointer)
+        if not payload.strip():
+            return Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
+        aligned = aligned_message(buf[quote + 1 : stop - 1])
+        return Record(line, column + 1, aligned if aligned is not None else payload,
+                      pointer=pointer)
+
+    # -- the path: objects and arrays, followed a member or an element at a time --------------
+
+    def _members(self) -> Iterator[str | None]:
+        """Yield each key of the object at the cursor (None: too long), the cursor on its value.
+
+        The caller reads the value (or skips it) before taking the next key.
+        """
+        text = self.text
+        text.i += 1
+        prefix = "{"
+        c = text.peek()
+        if c == "}":
+            text.i += 1
+            return
+        while True:
+            if c != '"':
+                raise self._syntax(prefix, c)
+            found = text.take(SKIP_HOLD)
+            self._check(found.kind, found.end, found.value)
+            key = None
+            if found.kind == OK:
+                key = found.value
+                text.i = found.end
+            elif found.value:
+                raise self._cut()
+            c = text.peek()
+            if c != ":":
+                raise self._syntax('{"k"', c)
+            text.i += 1
+            c = text.peek()
+            if not c:
+                raise self._syntax('{"k":', c)
+            yield key
+            c = text.peek()
+            if c == "}":
+                text.i += 1
+                return
+            if c != ",":
+                raise self._syntax('{"k":0', c)
+            self.comma = text.place(text.offset)
+            text.i += 1
+            prefix = '{"k":0,'
+            c = text.peek()
+
+    def _items(self) -> Iterator[int]:
+        """Yield the index of each element of the array at the cursor, the cursor on it."""
+        text = self.text
+        text.i += 1
+        c = text.peek()
+        if c == "]":
+            text.i += 1
+            return
+        index = 0
+        while True:
+            if not c or (c == "]" and index):
+                raise self._syntax("[0," if index else "[", c)
+            yield index
+            c = text.peek()
+            if c == "]":
+                text.i += 1
+                return
+            if c != ",":
+                raise self._syntax("[0", c)
+            self.comma = text.place(text.offset)
+            text.i += 1
+            index += 1
+            c = text.peek()
+
+    def _skip(self) -> None:
+        """Read past the value at the cursor: checked by json where it fits the window."""
+        text = self.text
+        found = text.take(SKIP_HOLD, sized=False)
+        if found.kind == SKIPPED:
+            if found.value:
+                raise self._cut()
+            return
+        self._check(found.kind, found.end, found.value)
+        text.i = found.end
+
+    # -- where it breaks -------------------------------------------------------------------
+
+    def _check(self, kind: int, end: int, message: Any) -> None:
+        """Raise _Stop for a value that json rejects, nests too deeply, or is cut by bad bytes."""
+        if kind == ERROR:
+            text = self.text
+            line, column = text.place(end)
+            text.i = end - text.base
+            raise _Stop(Record(line, column, b"", problem=_invalid(
+                None if text.rest_is_space() else message)))
+        if kind == DEEP:
+            raise _Stop(Record(1, 0, b"", problem=Violation("RT101", _TOO_DEEP)))
+        if kind == BAD:
+            raise _Stop(self._bad())
+
+    def _syntax(self, prefix: str, c: str) -> _Stop:
+        """Return _Stop for the character ``c`` at the cursor ('' at the end) after ``prefix``."""
+        text = self.text
+        if not c and text.bad is not None:
+            return _Stop(self._bad())
+        message, offset = json_error(prefix, c)
+        line, column = self.comma if offset < 0 else text.place(text.offset)
+        cut = not c or text.rest_is_space()
+        return _Stop(Record(line, column, b"", problem=_invalid(None if cut else message)))
+
+    def _cut(self) -> _Stop:
+        """Return _Stop for a text that ended inside a value too large to hold."""
+        text = self.text
+        if text.bad is not None:
+            return _Stop(self._bad())
+        line, column = text.place(text.end_offset())
+        return _Stop(Record(line, column, b"", problem=_invalid(None)))
+
+    def _bad(self) -> Record:
+        text = self.text
+        assert text.bad is not None
+        line, column = text.bad_record_place()
+        return Record(line, column, b"", problem=Violation(text.bad.rule, text.bad.message))
+
+
+def member_string(text: str, start: int, end: int, name: str) -> tuple[int, int] | None:
+    """Return the span of the last string value of member ``name`` of the object at ``start``.
+
+    ``text[start:end]`` is an object that parsed; a repeated key leaves the last value, as
+    ``json.loads`` does.
+    """
+    found = None
+    depth = 0
+    expect_key = False
+    key: Any = None
+    search = _NEXT.search
+    i = start
+    while True:
+        m = search(text, i, end)
+        if m is None:
+            return found
+        at = m.start()
+        c = text[at]
+        i = at + 1
+        if c == '"':
+            i = string_end(text, at)
+            if depth == 1:
+                if expect_key:
+                    key = text[at + 1 : i - 1]
+                    if "\\" in key:
+                        key = json.loads(text[at:i])
+                    expect_key = False
+                elif key == name:
+                    found = (at, i)
+        elif c == "{":
+            depth += 1
+            expect_key = depth == 1
+        elif c == "[":
+            depth += 1
+        elif c == ",":
+            expect_key = depth == 1
+        else:
+            depth -= 1

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..locate import line_col, skip_ws
+from ..parse import loads_any
 from ..violation import Violation
 from .base import Record
 from .har import string_end
@@ -152,7 +153,7 @@ def _unwrap_one(record: Record, pointer: str, tokens: list[str]) -> Record:
     if bom:
         text = text[1:]
     try:
-        wrapper = json.loads(text)
+        wrapper = loads_any(text)
     except (ValueError, RecursionError):
         return record  # the linter reports RT101 on the whole record
     if _resolve(wrapper, tokens) is _MISSING:
