@@ -117,3 +117,71 @@ def test_gzip_bomb(tmp_path: Path, bomb: Path, name: str, expected: list[tuple[s
         assert run.result["findings"][0]["message"].startswith("record is 2,147,483,648 bytes,")
     assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
     assert run.seconds < 40, f"{run.seconds:.1f} s"
+
+
+# -- JSON documents and HAR files are streamed: bombs and huge records in them ---------------
+
+BAD = '{"type":"input_audio_buffer.append","audio":"AA-A"}'  # RT301 at the '-'
+
+
+def gzip_bomb(path: Path, head: bytes, fill: bytes, size: int, tail: bytes) -> Path:
+    """Write a gzip file that inflates to ``head``, ``size`` bytes of ``fill``, ``tail``.
+
+    One 16 MiB block is compressed once and its member written again and again: gzip members
+    concatenate, so a file of a few MB that inflates to gigabytes takes no time to make.
+    """
+    block = 16 * 2**20
+    member = gzip.compress(fill * (block // len(fill)), compresslevel=1, mtime=0)  # fast to inflate
+    with path.open("wb") as f:
+        f.write(gzip.compress(head, mtime=0))
+        for _ in range(size // block):
+            f.write(member)
+        f.write(gzip.compress(tail, mtime=0))
+    return path
+
+
+def test_gzip_bomb_json_array(tmp_path: Path) -> None:
+    """'[' and 2 GiB of spaces: the array is read in pieces; the element after is linted."""
+    gzip_bomb(tmp_path / "bomb.json.gz", b"[", b" ", 2 * GIB, b"\n" + BAD.encode() + b"]")
+    run = measure(tmp_path, "bomb.json.gz")
+    assert run.code == 1, run.stderr
+    assert [(f["rule"], f["line"], f["column"]) for f in run.result["findings"]] == [
+        ("RT301", 2, BAD.index("-") + 1)]
+    assert run.result["statistics"]["records"] == 1
+    assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
+    assert run.seconds < 40, f"{run.seconds:.1f} s"
+
+
+def test_gzip_bomb_har_with_a_huge_body(tmp_path: Path) -> None:
+    """A HAR whose first entry's body is a 2 GiB string: skipped, never held whole."""
+    head = b'{"log":{"entries":[{"response":{"content":{"text":"'
+    message = json.dumps({"type": "send", "opcode": 1, "data": BAD}, separators=(",", ":"))
+    tail = ('"}},"_webSocketMessages":[' + message + "]}]}}").encode()
+    gzip_bomb(tmp_path / "bomb.har.gz", head, b"A", 2 * GIB, tail)
+    run = measure(tmp_path, "bomb.har.gz")
+    assert run.code == 1, run.stderr
+    (finding,) = run.result["findings"]
+    dash = len(head) + 2 * GIB + tail.index(b"AA-A") + 2  # offset of the '-' in the inflated file
+    assert (finding["rule"], finding["line"], finding["column"]) == ("RT301", 1, dash + 1)
+    assert finding["pointer"] == "/audio"
+    assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
+    assert run.seconds < 40, f"{run.seconds:.1f} s"
+
+
+def test_gigabyte_array_element_is_rt105_and_the_next_is_linted(tmp_path: Path) -> None:
+    """A 1 GiB element (sparse: zeros in its audio string) is skipped unread; then the next."""
+    path = tmp_path / "huge.json"
+    with path.open("wb") as f:
+        f.write(b'[{"type":"input_audio_buffer.append","audio":"')
+        f.truncate(GIB)  # sparse: zeros up to 1 GiB, almost no disk
+        f.seek(0, os.SEEK_END)
+        f.write(b'"},\n' + BAD.encode() + b"]")
+    run = measure(tmp_path, path.name)
+    assert run.code == 1, run.stderr
+    assert [(f["rule"], f["line"], f["column"], f["pointer"])
+            for f in run.result["findings"]] == [
+        ("RT105", 1, 2, ""), ("RT301", 2, BAD.index("-") + 1, "/audio")]
+    assert run.result["findings"][0]["message"].startswith(f"record is {GIB + 1:,} bytes,")
+    assert run.result["statistics"]["records"] == 2
+    assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
+    assert run.seconds < 40, f"{run.seconds:.1f} s"

@@ -45,7 +45,7 @@ def stream_har(data: bytes, chunk: int, limit: int = BIG) -> list[Record]:
 # -- generated JSON text ----------------------------------------------------------------------
 
 TRICKY = st.lists(
-    st.sampled_from(list('ab"\\/[]{},:\n\t\x00\x1f é€😀\u2028\ud7ff ') + ["\\u", "\\\\"]),
+    st.sampled_from([*'ab"\\/[]{},:\n\t\x00\x1f é€😀\u2028\ud7ff ', "\\u", "\\\\"]),
     max_size=12,
 ).map("".join)
 SCALARS = (st.none() | st.booleans() | st.integers(-(10**20), 10**20)
@@ -92,7 +92,8 @@ JUNK = st.sampled_from(['"', "\\", "[", "]", "{", "}", ",", ":", "x", "1", "-", 
 def broken(draw: st.DrawFn, text: str) -> str:
     """Return ``text`` cut short, or with junk inserted or characters deleted."""
     for _ in range(draw(st.integers(1, 2))):
-        at = draw(st.integers(0, len(text)) | st.integers(0, len(text)).map(lambda n: len(text) - n))
+        size = len(text)
+        at = draw(st.integers(0, size) | st.integers(0, size).map(lambda n, s=size: s - n))
         op = draw(st.sampled_from(["insert", "cut", "insert", "delete"]))
         if op == "cut":
             text = text[:at]

@@ -24,13 +24,13 @@ import pybase64
 
 from .audio import FLOAT32_WINDOW, MAX_AUDIO_BYTES, decoded_size
 from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
-from .event_types import APPEND, EVENT_TYPES
+from .event_types import APPEND, APPEND_TYPES, CLIENT_EVENT_TYPES, EVENT_TYPES
 from .events import check_object, json_type
 from .formats import normalize_format
 from .locate import key_offsets, line_col, skip_ws, string_char_offset, value_offset
 from .parse import MISSING, parse_record, strip_bom
 from .rules import RULES
-from .session import Session
+from .session import BUFFER_RESETS, COMMIT, SESSION_EVENTS, Session
 from .sources.base import DEFAULT_MAX_RECORD_BYTES, Record
 from .sources.detect import records as read_records
 from .violation import Violation
@@ -43,6 +43,7 @@ _FAST_APPEND_RE = re.compile(
     rb'"audio": ?"'
 )
 _FAST_APPEND = _FAST_APPEND_RE.match
+_APPEND_START = b'{"type":"input_audio_buffer.append"'
 _B64_ERRORS = (binascii.Error, ValueError)
 _b64decode = pybase64.b64decode
 _CANONICAL_2 = frozenset(b"AQgw")  # values with the low 4 bits zero, before "=="
@@ -184,9 +185,28 @@ class Linter:
     # -- the fast road --------------------------------------------------------------------
 
     def fast_append(self, line: bytes) -> bool:
-        """Account for ``line`` and return True if it is a canonical append with no finding."""
+        """Account for ``line`` and return True if it is a record with no finding for sure.
+
+        A canonical append (``scan_append``), or an event that can only be RT402 and is not
+        (``scan_quiet``); anything else is for the slow road.
+        """
         scanned = scan_append(line, self.max_audio_bytes)
-        return scanned is not None and self.accept(*scanned)
+        if scanned is not None:
+            return self.accept(*scanned)
+        if line[:2] == b'{"' and not line.startswith(_APPEND_START):
+            quiet = scan_quiet(line)
+            return quiet is not None and self.accept_quiet(*quiet)
+        return False
+
+    def accept_quiet(self, event_type: str, event_id: str | None) -> bool:
+        """Account for a record ``scan_quiet`` passed; False where its event_id was used."""
+        if event_id is not None:
+            ids = self.session.event_ids
+            if event_id in ids:
+                return False  # RT402
+            ids.add(event_id)
+        self.stats.events_by_type[event_type] += 1
+        return True
 
     def accept(self, raw_id: bytes | None, nbytes: int, flags: int) -> bool:
         """Account for a scanned append and return True, or False where the state objects."""
@@ -320,12 +340,42 @@ class Linter:
         stats.append_events += self.fast_appends
         stats.audio_bytes += self.fast_bytes
         session = self.session
+        span = session.chunk_range_ms()
         stats.add_audio(
             session.seconds_by_format,
-            session.shortest_ms,
-            session.longest_ms,
+            span[0] if span else None,
+            span[1] if span else None,
             session.largest_bytes,
         )
+
+
+# Events whose only effect on the session is their event_id: everything else (appends, buffer
+# commits and clears, session updates) takes the slow road so that the state moves there.
+_STATEFUL = APPEND_TYPES | SESSION_EVENTS | BUFFER_RESETS | {COMMIT}
+
+
+def scan_quiet(line: bytes) -> tuple[str, str | None] | None:
+    """Return (type, client event_id or None) of a record that can have no finding but RT402.
+
+    The stateless half of the slow road for the other events of a capture (server events,
+    response.create, ...): strict UTF-8 and JSON, a known type that does not move the session.
+    ``Linter.accept_quiet`` applies the duplicate-id check; None means "take the slow road".
+    """
+    if line.endswith(b"\n"):
+        line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+    if not line or line[0] != 123:  # "{": blank lines, a BOM, arrays take the slow road
+        return None
+    parsed = parse_record(line)
+    value = parsed.value
+    if parsed.violations or type(value) is not dict:
+        return None
+    event_type = value.get("type")
+    if type(event_type) is not str or event_type not in EVENT_TYPES or event_type in _STATEFUL:
+        return None
+    event_id = value.get("event_id")
+    if type(event_id) is str and event_type in CLIENT_EVENT_TYPES:
+        return event_type, event_id
+    return event_type, None
 
 
 def scan_append(line: bytes, max_audio_bytes: int) -> tuple[bytes | None, int, int] | None:

@@ -18,7 +18,7 @@ from array import array
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .lint import Linter, Options, Statistics, scan_append
+from .lint import Linter, Options, Statistics, scan_append, scan_quiet
 from .sources.jsonl import read_jsonl
 from .violation import Violation
 
@@ -27,11 +27,62 @@ MIN_PARALLEL_BYTES = 16 * 2**20
 _CHUNK_BYTES = 8 * 2**20
 
 
+Verdict = tuple[int, bytes | None, int, int] | tuple[int, str, str | None] | None
+"""(length, raw event_id, size, flags) for an append the fast road accepts, (length, type,
+event_id) for a record that can only be RT402, None for a line for the slow road."""
+
+
+class Run(NamedTuple):
+    """Consecutive appends the fast road accepts, summed up so they can be taken at once."""
+
+    start: int  # index of the first line in the chunk
+    end: int  # index past the last
+    ids: list[str]  # their event_ids
+    unique: bool  # no event_id twice among them
+    total: int  # decoded bytes
+    smallest: int
+    largest: int
+    flags: int  # any odd size or float32 look (they matter for pcm16 only)
+    length: int  # bytes of input
+
+
 class ChunkVerdicts(NamedTuple):
-    """Per line of one chunk: its offset, and (event_id, size, flags, length) or None."""
+    """Per line of one chunk: its offset and its verdict; and the runs of appends."""
 
     offsets: array[int]
-    verdicts: list[tuple[bytes | None, int, int, int] | None]
+    verdicts: list[Verdict]
+    runs: list[Run]
+
+
+def _runs(verdicts: list[Verdict]) -> list[Run]:
+    runs = []
+    i, n = 0, len(verdicts)
+    while i < n:
+        if verdicts[i] is None or len(verdicts[i]) != 4:  # type: ignore[arg-type]
+            i += 1
+            continue
+        j = i
+        ids: list[str] = []
+        total = length = flags = 0
+        smallest, largest = 1 << 62, 0
+        while j < n:
+            verdict = verdicts[j]
+            if verdict is None or len(verdict) != 4:
+                break
+            size, raw_id, nbytes, flag = verdict
+            length += size
+            if raw_id is not None:
+                ids.append(raw_id.decode("ascii"))
+            total += nbytes
+            smallest = min(smallest, nbytes)
+            largest = max(largest, nbytes)
+            flags |= flag
+            j += 1
+        runs.append(
+            Run(i, j, ids, len(set(ids)) == len(ids), total, smallest, largest, flags, length)
+        )
+        i = j
+    return runs
 
 
 def chunk_bounds(path: str, jobs: int) -> list[tuple[int, int]]:
@@ -57,7 +108,7 @@ def scan_chunk(task: tuple[str, int, int, int, int]) -> ChunkVerdicts:
     """Return the verdicts of the lines in one chunk (runs in a worker process)."""
     path, begin, end, max_audio_bytes, max_record_bytes = task
     offsets: array[int] = array("q")
-    verdicts: list[tuple[bytes | None, int, int, int] | None] = []
+    verdicts: list[Verdict] = []
     limit = max_record_bytes + 2
     with open(path, "rb", buffering=1 << 20) as stream:
         stream.seek(begin)
@@ -76,8 +127,29 @@ def scan_chunk(task: tuple[str, int, int, int, int]) -> ChunkVerdicts:
                     position += len(line)
                 continue
             scanned = scan_append(line, max_audio_bytes)
-            verdicts.append(None if scanned is None else (*scanned, len(line)))
-    return ChunkVerdicts(offsets, verdicts)
+            if scanned is not None:
+                verdicts.append((len(line), *scanned))
+                continue
+            quiet = scan_quiet(line)
+            verdicts.append(None if quiet is None else (len(line), *quiet))
+    return ChunkVerdicts(offsets, verdicts, _runs(verdicts))
+
+
+def _take_run(linter: Linter, statistics: Statistics, run: Run) -> bool:
+    """Account for a run of appends at once, or return False to take them one by one."""
+    session = linter.session
+    if run.flags and session.audio_format == "pcm16":
+        return False  # RT306 or RT308 somewhere in it
+    if not run.unique or not session.event_ids.isdisjoint(run.ids):
+        return False  # RT402 somewhere in it
+    session.event_ids.update(run.ids)
+    session.add_run(session.audio_format, run.total, run.smallest, run.largest)
+    appends = run.end - run.start
+    linter.fast_appends += appends
+    linter.fast_bytes += run.total
+    statistics.records += appends
+    statistics.bytes += run.length
+    return True
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -102,15 +174,30 @@ def lint_parallel(
     try:
         with (
             _context().Pool(processes=jobs) as pool,
-            open(path, "rb", buffering=1 << 16) as stream,
+            open(path, "rb", buffering=1 << 13) as stream,  # re-reads a line here and there
         ):
             for chunk in pool.imap(scan_chunk, tasks, chunksize=1):
-                for offset, verdict in zip(chunk.offsets, chunk.verdicts, strict=True):
-                    line += 1
-                    if verdict is not None and options.fast and linter.accept(*verdict[:3]):
-                        statistics.records += 1
-                        statistics.bytes += verdict[3]
+                runs = {run.start: run for run in chunk.runs} if options.fast else {}
+                offsets, verdicts = chunk.offsets, chunk.verdicts
+                index, count = 0, len(verdicts)
+                while index < count:
+                    run = runs.get(index)
+                    if run is not None and _take_run(linter, statistics, run):
+                        line += run.end - run.start
+                        index = run.end
                         continue
+                    offset, verdict = offsets[index], verdicts[index]
+                    index += 1
+                    line += 1
+                    if verdict is not None and options.fast:
+                        if len(verdict) == 4:
+                            accepted = linter.accept(verdict[1], verdict[2], verdict[3])
+                        else:
+                            accepted = linter.accept_quiet(verdict[1], verdict[2])
+                        if accepted:
+                            statistics.records += 1
+                            statistics.bytes += verdict[0]
+                            continue
                     stream.seek(offset)
                     record = next(read_jsonl(stream, options.max_record_bytes))
                     found = linter.slow(record._replace(line=line))

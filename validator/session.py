@@ -38,53 +38,80 @@ def _escape(token: str) -> str:
 
 
 class Session:
-    """Audio format, turn detection, buffered audio and client event ids of one log."""
+    """Audio format, turn detection, buffered audio and client event ids of one log.
+
+    Audio is counted in bytes per format, exact integers: milliseconds are derived when they
+    are needed, so that one append at a time and a run of appends at once (``add_run``, for
+    ``--jobs``) reach the same state to the last bit.
+    """
 
     __slots__ = (
         "audio_format",
-        "buffered_ms",
+        "buffered",
+        "bytes_by_format",
         "event_ids",
-        "largest_bytes",
-        "longest_ms",
-        "seconds_by_format",
-        "shortest_ms",
+        "ranges",
         "turn_detection",
     )
 
     def __init__(self, audio_format: str = "pcm16") -> None:
         self.audio_format = audio_format
         self.turn_detection = True  # server VAD is the default
-        self.buffered_ms: float = 0.0
+        self.buffered: dict[str, int] = {}  # bytes appended since the last commit or clear
+        self.bytes_by_format: dict[str, int] = {}
+        self.ranges: dict[str, list[int]] = {}  # format -> [smallest, largest] append
         self.event_ids: set[str] = set()
-        self.seconds_by_format: dict[str, float] = {}
-        self.shortest_ms: float | None = None
-        self.longest_ms: float | None = None
-        self.largest_bytes = 0
+
+    @property
+    def buffered_ms(self) -> float:
+        """Return the milliseconds of audio appended since the last commit or clear."""
+        return sum(n * 1000 / FORMATS[f].bytes_per_second for f, n in self.buffered.items())
+
+    @property
+    def seconds_by_format(self) -> dict[str, float]:
+        """Return the seconds of audio appended, by format."""
+        return {f: n / FORMATS[f].bytes_per_second for f, n in self.bytes_by_format.items()}
+
+    def chunk_range_ms(self) -> tuple[float, float] | None:
+        """Return the shortest and longest append in milliseconds, or None without appends."""
+        spans = [
+            (lo * 1000 / FORMATS[f].bytes_per_second, hi * 1000 / FORMATS[f].bytes_per_second)
+            for f, (lo, hi) in self.ranges.items()
+        ]
+        if not spans:
+            return None
+        return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+    @property
+    def largest_bytes(self) -> int:
+        """Return the largest append's decoded size in bytes (0 without appends)."""
+        return max((hi for _, hi in self.ranges.values()), default=0)
 
     def format_for(self, event_type: str) -> str:
         """Return the format an append of ``event_type`` is judged by (translation: pcm16)."""
         return "pcm16" if event_type == TRANSLATION_APPEND else self.audio_format
-
-    def is_new_id(self, event_id: str) -> bool:
-        """Return True when ``event_id`` was not used by an earlier client event."""
-        return event_id not in self.event_ids
 
     def add_append(self, event_type: str, event_id: str | None, nbytes: int) -> None:
         """Account for a valid-or-not append of ``nbytes`` decoded bytes (no findings)."""
         if event_id is not None:
             self.event_ids.add(event_id)
         fmt = "pcm16" if event_type == TRANSLATION_APPEND else self.audio_format
-        seconds = nbytes / FORMATS[fmt].bytes_per_second
-        ms = seconds * 1000.0
-        self.buffered_ms += ms
-        by_format = self.seconds_by_format
-        by_format[fmt] = by_format.get(fmt, 0.0) + seconds
-        if self.shortest_ms is None or ms < self.shortest_ms:
-            self.shortest_ms = ms
-        if self.longest_ms is None or ms > self.longest_ms:
-            self.longest_ms = ms
-        if nbytes > self.largest_bytes:
-            self.largest_bytes = nbytes
+        self.add_run(fmt, nbytes, nbytes, nbytes)
+
+    def add_run(self, fmt: str, total: int, smallest: int, largest: int) -> None:
+        """Account for appends in ``fmt`` of ``total`` bytes, the smallest and largest given."""
+        buffered = self.buffered
+        buffered[fmt] = buffered.get(fmt, 0) + total
+        by_format = self.bytes_by_format
+        by_format[fmt] = by_format.get(fmt, 0) + total
+        span = self.ranges.get(fmt)
+        if span is None:
+            self.ranges[fmt] = [smallest, largest]
+        else:
+            if smallest < span[0]:
+                span[0] = smallest
+            if largest > span[1]:
+                span[1] = largest
 
     def observe(self, event: dict[str, Any], audio_bytes: int | None) -> Iterator[Violation]:
         """Update the state with a parsed event and yield RT401, RT402 and RT403 findings.
@@ -108,16 +135,17 @@ class Session:
             if audio_bytes is not None:
                 self.add_append(event_type, None, audio_bytes)
         elif event_type == COMMIT:
-            if not self.turn_detection and self.buffered_ms < MIN_COMMIT_MS:
+            buffered_ms = self.buffered_ms
+            if not self.turn_detection and buffered_ms < MIN_COMMIT_MS:
                 yield Violation(
                     "RT401",
-                    f"commit with {self.buffered_ms:.0f} ms of audio buffered: the server "
+                    f"commit with {buffered_ms:.0f} ms of audio buffered: the server "
                     "fails it (input_audio_buffer_commit_empty: expected at least 100ms of "
                     "audio); append at least 100 ms before committing, or skip the commit",
                 )
-            self.buffered_ms = 0.0
+            self.buffered = {}
         elif event_type in BUFFER_RESETS:
-            self.buffered_ms = 0.0
+            self.buffered = {}
         elif event_type in SESSION_EVENTS:
             yield from self._session(event, event_type in CLIENT_SESSION_UPDATES)
 

@@ -72,16 +72,15 @@ def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_R
                                            _SYNTAX.format("Expecting value"))
             return
         line, column = text.place(text.offset)
-        found = text.take(max_record_bytes)
-        kind = found.kind
+        kind, end, value = text.take(max_record_bytes)
         if kind == SKIPPED:
-            yield too_large(line, found.end, max_record_bytes)._replace(
+            yield too_large(line, end, max_record_bytes)._replace(
                 column=column, pointer=f"/{index}")
-            if found.value:  # the text ended inside it
+            if value:  # the text ended inside it
                 yield _ended(text) or _problem(text, text.end_offset(), _SYNTAX.format(_CUT))
                 return
         elif kind == ERROR:
-            yield _problem(text, found.end, _SYNTAX.format(found.value))
+            yield _problem(text, end, _SYNTAX.format(value))
             return
         elif kind == DEEP:
             yield Record(line, column, b"", problem=Violation("RT101", _DEEP))
@@ -90,9 +89,11 @@ def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_R
             yield _bad(text)
             return
         else:
-            i, end = text.i, found.end
-            yield Record(line, column, text.buf[i:end], pointer=f"/{index}")
+            del value  # the parsed element: the linter parses the record again
+            data = text.buf[text.i : end]
             text.i = end
+            yield Record(line, column, data, pointer=f"/{index}")
+            del data
         c = text.peek()
         if c == ",":
             text.i += 1
