@@ -13,6 +13,7 @@ from . import __version__
 from .audio import MAX_AUDIO_BYTES
 from .formats import ACCEPTED_SPELLINGS, normalize_format
 from .lint import Options
+from .progress import wanted
 from .reporters import REPORTER_BY_NAME
 from .rules import RULES, unknown_patterns
 from .runner import RunSettings, run
@@ -161,6 +162,7 @@ def lint_command(
         quiet=quiet,
         event_pointer=event_pointer or None,
         jobs=jobs,
+        progress=wanted(sys.stderr, quiet),
         ignored_for=(lambda name: per_file_ignored(config, name))
         if config.per_file_ignores
         else None,

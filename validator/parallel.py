@@ -15,7 +15,7 @@ import itertools
 import multiprocessing
 import os
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from .lint import Linter, Options, Statistics, scan_append, scan_quiet
@@ -158,7 +158,12 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def lint_parallel(
-    path: str, options: Options, statistics: Statistics, source: str, jobs: int
+    path: str,
+    options: Options,
+    statistics: Statistics,
+    source: str,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of a JSONL file as ``lint_records`` would, scanning in ``jobs``."""
     import time
@@ -176,7 +181,9 @@ def lint_parallel(
             _context().Pool(processes=jobs) as pool,
             open(path, "rb", buffering=1 << 13) as stream,  # re-reads a line here and there
         ):
-            for chunk in pool.imap(scan_chunk, tasks, chunksize=1):
+            for task, chunk in zip(tasks, pool.imap(scan_chunk, tasks, chunksize=1), strict=True):
+                if progress is not None:
+                    progress(task[2])  # the chunk's end offset: bytes done
                 runs = {run.start: run for run in chunk.runs} if options.fast else {}
                 offsets, verdicts = chunk.offsets, chunk.verdicts
                 index, count = 0, len(verdicts)

@@ -14,7 +14,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from .lint import Options, Statistics, lint_records
 from .reporters import REPORTER_BY_NAME
@@ -40,6 +40,7 @@ class RunSettings:
     quiet: bool = False
     event_pointer: str | None = None
     jobs: int = 1
+    progress: bool = False  # a progress line on err for large inputs (a terminal, not CI)
     ignored_for: Callable[[str], frozenset[str]] | None = None
 
 
@@ -105,21 +106,52 @@ def findings(
             from .parallel import eligible, lint_parallel
 
             if eligible(path, settings.jobs):
+                bar = None
+                if settings.progress:
+                    from .progress import MIN_PROGRESS_BYTES, Progress
+
+                    size = os.path.getsize(path)
+                    bar = Progress(err, path, size) if size >= MIN_PROGRESS_BYTES else None
                 try:
-                    yield from lint_parallel(path, options, stats, name, settings.jobs)
+                    for violation in lint_parallel(
+                        path, options, stats, name, settings.jobs, bar.update if bar else None
+                    ):
+                        if bar is not None:
+                            bar.close()
+                        yield violation
+                    if bar is not None:
+                        bar.close()
                 except OSError as exc:
+                    if bar is not None:
+                        bar.close()
                     stats.unreadable.append(name)
                     _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
                 continue
+        progress = None
         try:
-            stream = open_input(path)
+            stream: BinaryIO | None = None
+            if settings.progress and path != "-":
+                from .progress import open_with_progress
+
+                stream = open_with_progress(path, err)
+                progress = getattr(getattr(stream, "raw", None), "progress", None)
+            if stream is None:
+                stream = open_input(path)
         except SourceError as exc:
             stats.unreadable.append(name)
             _tell(err, f"realtime-validator: error: {exc}")
             continue
         try:
-            yield from lint_records(_records_of(settings, stream, name), options, stats, name)
+            found = lint_records(_records_of(settings, stream, name), options, stats, name)
+            if progress is None:
+                yield from found
+            else:
+                for violation in found:
+                    progress.close()  # the finding gets a clean line; the next update redraws
+                    yield violation
         except (OSError, EOFError) as exc:
+            if progress is not None:
+                progress.close()
             stats.unreadable.append(name)
             _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
         finally:
