@@ -108,11 +108,13 @@ def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_R
 
 
 def _problem(text: Text, offset: int, message: str) -> Record:
+    """Return the RT101 record of ``message`` at text offset ``offset``."""
     line, column = text.place(offset)
     return Record(line, column, b"", problem=Violation("RT101", message))
 
 
 def _bad(text: Text) -> Record:
+    """Return the RT102 record where the text stopped at bytes that are not UTF-8."""
     assert text.bad is not None
     line, column = text.bad_record_place()
     return Record(line, column, b"", problem=text.bad)
@@ -135,6 +137,7 @@ def _after_array(text: Text) -> Iterator[Record]:
 
 
 def _at(text: str, offset: int, problem: Violation) -> Record:
+    """Return the record of ``problem`` at ``offset`` of the whole ``text``."""
     line, col = line_col(text, offset)
     return Record(line + 1, col, b"", problem=problem)
 

@@ -38,7 +38,7 @@ from ..parse import decode_text, strip_bom
 from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
 from .jsonl import too_large
-from .stream import BAD, CHUNK, DEEP, ERROR, OK, SKIP_HOLD, SKIPPED, Text, json_error
+from .stream import BAD, CHUNK, DEEP, ERROR, OK, SKIP_HOLD, SKIPPED, Text, json_error, utf8_size
 
 _NEXT = re.compile(r'[{}\[\],"]')
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n",
@@ -121,20 +121,23 @@ def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
             expect_key = False
 
 
-def aligned_message(raw: str) -> str | None:
+def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str | None:
     """Return the message whose escaped form in the file is ``raw``, aligned to the file.
 
-    ``raw`` is the file's text between the quotes of a ``data`` string. The result parses to
-    the same JSON value as the message (or fails to parse as it does), and its character
-    ``k`` sits at file offset ``quote + 1 + k``. Returns None where no such padding exists (an
-    escaped letter or digit outside the message's strings); the caller falls back then.
+    ``raw[start:stop]`` is the file's text between the quotes of a ``data`` string (a window
+    on the file is not copied). The result parses to the same JSON value as the message (or
+    fails to parse as it does), and its character ``k`` sits at file offset ``quote + 1 + k``.
+    Returns None where no such padding exists (an escaped letter or digit outside the
+    message's strings); the caller falls back then.
     """
+    if stop is None:
+        stop = len(raw)
     parts: list[str] = []
     state = 0  # 0: outside a message string, 1: inside one, 2: inside, after a backslash
     drift = 0  # characters the current message string is short of the file's
-    pos = 0
+    pos = start
     find = raw.find
-    i = find("\\")
+    i = find("\\", pos, stop)
     while i >= 0:
         if i > pos:
             parts.append(raw[pos:i])
@@ -144,7 +147,7 @@ def aligned_message(raw: str) -> str | None:
         if kind == "u":
             code = int(raw[i + 2 : i + 6], 16)
             end = i + 6
-            if 0xD800 <= code <= 0xDBFF and raw.startswith("\\u", end):
+            if 0xD800 <= code <= 0xDBFF and raw.startswith("\\u", end, stop):
                 low = int(raw[end + 2 : end + 6], 16)
                 if 0xDC00 <= low <= 0xDFFF:
                     # json.loads joins a surrogate pair into one character
@@ -180,8 +183,8 @@ def aligned_message(raw: str) -> str | None:
             drift += width - 1
             state = 1
         pos = end
-        i = find("\\", pos)
-    parts.append(raw[pos:])
+        i = find("\\", pos, stop)
+    parts.append(raw[pos:stop])
     return "".join(parts)
 
 
@@ -239,6 +242,7 @@ def _entries(text: str, value: Any) -> list[Any] | Record:
 
 
 def _not_a_har(problem: str) -> Violation:
+    """Return RT101 for a JSON file that is not a HAR: ``problem`` says what is missing."""
     return Violation(
         "RT101",
         f"not a HAR file: {problem}; a HAR export is {{\"log\": {{\"entries\": [...]}}}} with "
@@ -345,6 +349,7 @@ def _malformed(text: str, pointer: str, what: str) -> Record:
 
 
 def _message_problem(what: str) -> Violation:
+    """Return RT101 for a websocket message that is not a frame as DevTools writes it."""
     return Violation(
         "RT101",
         f"HAR websocket message {what}; DevTools writes each as {{\"type\", \"time\", "
@@ -432,6 +437,7 @@ class _HarReader:
             yield problem
 
     def _not_a_har(self, root: tuple[int, int], is_object: bool) -> Record | None:
+        """Return the RT101 record of a file without ``log.entries``, or None."""
         if not is_object:
             problem, (line, column) = "the file is not a JSON object", root
         elif self.log_at is None:
@@ -444,6 +450,7 @@ class _HarReader:
         return Record(line, column, b"", problem=_not_a_har(problem))
 
     def _log(self) -> Iterator[Record]:
+        """Yield the records of the ``log`` object at the cursor."""
         text = self.text
         self.log_at = text.place(text.offset)
         self.entries_ok, self.entries_at = False, None
@@ -457,6 +464,7 @@ class _HarReader:
             self._skip()
 
     def _entries(self) -> Iterator[Record]:
+        """Yield the records of the ``entries`` array at the cursor."""
         text = self.text
         for i in self._items():
             if text.buf[text.i] != "{":
@@ -470,63 +478,61 @@ class _HarReader:
                     self._skip()
 
     def _message(self, i: int, j: int) -> Iterator[Record]:
+        """Yield the record of message ``j`` of entry ``i`` at the cursor (none for some frames)."""
         text = self.text
         pointer = f"/log/entries/{i}/_webSocketMessages/{j}"
         is_object = text.buf[text.i] == "{"
-        line, column = text.place(text.offset)
-        found = text.take(self.message_limit)
-        if found.kind == SKIPPED:
+        at = text.place(text.offset)
+        kind, end, message = text.take(self.message_limit)
+        if kind == SKIPPED:
             if is_object:
-                yield too_large(line, found.end, self.max_record_bytes)._replace(
-                    column=column, pointer=pointer)
+                yield too_large(at[0], end, self.max_record_bytes)._replace(
+                    column=at[1], pointer=pointer)
             else:
-                yield Record(line, column, b"", pointer=pointer,
+                yield Record(*at, b"", pointer=pointer,
                              problem=_message_problem("is not an object"))
-            if found.value:
+            if message:
                 raise self._cut()
             return
-        self._check(found.kind, found.end, found.value)
-        start, end = text.i, found.end
-        message = found.value
-        if not isinstance(message, dict):
-            text.i = end
-            yield Record(line, column, b"", pointer=pointer,
-                         problem=_message_problem("is not an object"))
-            return
-        record = self._record(message, start, end, (line, column), pointer)
+        self._check(kind, end, message)
+        start = text.i
         text.i = end
-        if record is not None:
-            yield record
-
-    def _record(self, message: dict[str, Any], start: int, end: int, at: tuple[int, int],
-                pointer: str) -> Record | None:
-        """Return the record of one decoded message held at ``buf[start:end]``, as whole does."""
+        if not isinstance(message, dict):
+            yield Record(*at, b"", pointer=pointer, problem=_message_problem("is not an object"))
+            return
         if message.get("type") == "error":
-            return None  # DevTools' note of a websocket error, not a frame on the wire
+            return  # DevTools' note of a websocket error, not a frame on the wire
         opcode = message.get("opcode", _OPCODE_TEXT)
         if opcode in _CONTROL_OPCODES:
-            return None
+            return
         payload = message.get("data")
+        del message
         if not isinstance(payload, str):
-            return Record(*at, b"", pointer=pointer,
-                          problem=_message_problem("has no 'data' string"))
-        text = self.text
+            yield Record(*at, b"", pointer=pointer,
+                         problem=_message_problem("has no 'data' string"))
+            return
         buf = text.buf
         quote, stop = member_string(buf, start, end, "data") or (start, end)
         line, column = text.place(text.base + quote)
         if opcode != _OPCODE_TEXT:
-            return Record(line, column, b"", pointer=pointer, problem=_binary(opcode),
-                          size=len(payload))
+            yield Record(line, column, b"", pointer=pointer, problem=_binary(opcode),
+                         size=len(payload))
+            return
         limit = self.max_record_bytes
         if len(payload) > limit // 4:
-            size = len(payload.encode("utf-8", "surrogatepass"))
+            size = utf8_size(payload)
             if size > limit:
-                return too_large(line, size, limit)._replace(column=column, pointer=pointer)
+                yield too_large(line, size, limit)._replace(column=column, pointer=pointer)
+                return
         if not payload.strip():
-            return Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
-        aligned = aligned_message(buf[quote + 1 : stop - 1])
-        return Record(line, column + 1, aligned if aligned is not None else payload,
-                      pointer=pointer)
+            yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
+            return
+        del payload  # held again only where the message cannot be aligned (rare)
+        data = aligned_message(buf, quote + 1, stop - 1)
+        if data is None:
+            data = json.loads(buf[quote:stop])
+        del buf
+        yield Record(line, column + 1, data, pointer=pointer)
 
     # -- the path: objects and arrays, followed a member or an element at a time --------------
 
@@ -641,6 +647,7 @@ class _HarReader:
         return _Stop(Record(line, column, b"", problem=_invalid(None)))
 
     def _bad(self) -> Record:
+        """Return the RT102 record where the text stopped at bytes that are not UTF-8."""
         text = self.text
         assert text.bad is not None
         line, column = text.bad_record_place()

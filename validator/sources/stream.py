@@ -22,7 +22,7 @@ CHUNK = 1 << 20
 """Bytes read from the input at a time."""
 
 SKIP_HOLD = 1 << 20
-"""Characters of a value that is only skipped (HAR bodies) held to check its syntax."""
+"""Bytes of a value that is only skipped (a HAR body) held whole so that json checks it."""
 
 # results of Text.take
 OK, ERROR, DEEP, SKIPPED, BAD = range(5)
@@ -156,21 +156,23 @@ class Taken(NamedTuple):
 class Text:
     """A JSON text decoded from a binary stream in bounded pieces, with a window and cursor."""
 
-    __slots__ = ("_bytes", "_carry", "_counted", "_first", "_line", "_line_start", "_read",
-                 "_size", "bad", "base", "bom", "buf", "ended", "i", "skipped")
+    __slots__ = ("_bytes", "_carry", "_counted", "_first", "_line", "_line_start", "_near_end",
+                 "_pending", "_read", "_size", "bad", "base", "bom", "buf", "ended", "i", "skipped")
 
     def __init__(self, stream: BinaryIO, chunk: int = CHUNK) -> None:
         self._read = stream.read
         self._size = chunk
+        self._near_end = chunk // 16  # 64 KiB: a value that starts closer to the end is scanned
         self.buf = ""  # the window: text offsets base .. base + len(buf)
         self.i = 0  # the cursor, an index in buf
         self.base = 0
-        self.ended = False  # the last piece has been read
+        self.ended = False  # the input's end has been read (``_pending`` may remain)
         self.bad: Violation | None = None  # RT102: the text stops short at bytes not UTF-8
         self.bom = False
         self.skipped = 0
         self._carry = b""
         self._first = True  # no text yet: a BOM may come
+        self._pending = ""  # text read but not yet in the window: what followed a value
         self._bytes = 0  # bytes decoded so far
         self._line = 0  # newlines before offset _counted
         self._line_start = 0
@@ -180,6 +182,9 @@ class Text:
 
     def piece(self) -> str:
         """Return the next decoded piece of the input; '' once the text has ended."""
+        if self._pending:
+            piece, self._pending = self._pending, ""
+            return piece
         while not self.ended:
             data = self._read(self._size)
             final = not data
@@ -206,6 +211,7 @@ class Text:
         return ""
 
     def _stop_at(self, data: bytes, exc: UnicodeDecodeError) -> None:
+        """End the text at the bytes that are not UTF-8, with the RT102 finding for them."""
         offset = self._bytes + exc.start
         byte = data[exc.start : exc.start + 1].hex().upper()
         self.bad = Violation(
@@ -240,6 +246,11 @@ class Text:
                 return buf[i]
             if not self.more():
                 return ""
+
+    @property
+    def at_end(self) -> bool:
+        """Return True once the window holds all the text that is left."""
+        return self.ended and not self._pending
 
     @property
     def offset(self) -> int:
@@ -300,18 +311,22 @@ class Text:
         """
         buf, i = self.buf, self.i
         if buf[i] in _VALUE_OPEN:
-            try:
-                value, end = DECODER.raw_decode(buf, i)
-            except json.JSONDecodeError:
-                pass  # broken, or going on past the window: the scan tells which
-            except RecursionError:
-                return Taken(DEEP, self.base + i)
-            else:
-                return self._sized(end, value, limit) if sized else Taken(OK, end, value)
+            # near the window's end a value likely goes on: then the scan tells, where a failed
+            # raw_decode would cost a parse, and a count of the window's lines for its error
+            if len(buf) - i > self._near_end or self.at_end:
+                try:
+                    value, end = DECODER.raw_decode(buf, i)
+                except json.JSONDecodeError:
+                    pass  # broken, or going on past the window: the scan tells which
+                except RecursionError:
+                    return Taken(DEEP, self.base + i)
+                else:
+                    return self._sized(end, value, limit) if sized else Taken(OK, end, value)
         elif _TOKEN.match(buf, i).end() < len(buf):  # type: ignore[union-attr]
             return self._decode(limit, sized)
-        elif self.ended:  # a number or literal at the text's end
+        elif self.at_end:  # a number or literal at the text's end
             return Taken(BAD) if self.bad is not None else self._decode(limit, sized)
+        del buf  # the window is replaced by the value: do not keep it alive here
         end = self.capture(limit)
         if end in (_SKIPPED, _SKIPPED_ENDED):
             return Taken(SKIPPED, self.skipped, end == _SKIPPED_ENDED)
@@ -329,6 +344,7 @@ class Text:
         return Taken(OK, len(self.buf))
 
     def _decode(self, limit: int, sized: bool) -> Taken:
+        """Decode the value at the cursor, which the window holds whole."""
         try:
             value, end = DECODER.raw_decode(self.buf, self.i)
         except json.JSONDecodeError as exc:
@@ -338,9 +354,11 @@ class Text:
         return self._sized(end, value, limit) if sized else Taken(OK, end, value)
 
     def _sized(self, end: int, value: Any, limit: int) -> Taken:
+        """Return OK for the decoded value, or SKIPPED where it is over ``limit`` bytes."""
         i = self.i
         if end - i > limit // 4:
-            size = utf8_size(self.buf[i:end])
+            buf = self.buf
+            size = end - i if buf.isascii() else utf8_size(buf[i:end])
             if size > limit:
                 self.i = end
                 return Taken(SKIPPED, size, False)
@@ -349,8 +367,8 @@ class Text:
     def capture(self, limit: int, scan: Scan | None = None) -> int:
         """Find the end of the value at the cursor, reading on; return its end index in buf.
 
-        Up to ``limit`` bytes are held: then the window becomes the value (from index 0) and
-        what followed it in its last piece. Or -1 (_ENDED): the text ended inside the value,
+        Up to ``limit`` bytes are held: then the window becomes the value alone (from index
+        0; what followed it is read next). Or -1 (_ENDED): the text ended inside the value,
         the window holds all of it; -2 (_SKIPPED): the value was longer than ``limit``, read
         and dropped, its size in ``skipped``, the cursor just past it; -3 (_SKIPPED_ENDED):
         likewise, but the text ended inside it.
@@ -361,7 +379,7 @@ class Text:
         end = scan.feed(buf, i if scan.token else i + 1)
         if end >= 0:
             if end - i > limit // 4:
-                size = utf8_size(buf[i:end])
+                size = end - i if buf.isascii() else utf8_size(buf[i:end])
                 if size > limit:  # not decoded: too large, whether it would parse or not
                     self.i, self.skipped = end, size
                     return _SKIPPED
@@ -371,6 +389,7 @@ class Text:
         first = buf[i:]
         size = utf8_size(first)
         at = self.base + len(buf)  # the text offset of the next piece
+        self.buf = buf = ""  # the window before the value is done with: free it now
         held = size <= limit
         pieces = [first] if held else []
         if not held:
@@ -388,9 +407,11 @@ class Text:
             if end >= 0:
                 size += end if piece.isascii() else utf8_size(piece[:end])
                 if held and size <= limit:
-                    pieces.append(piece)
+                    pieces.append(piece[:end])
+                    self._pending = piece[end:]
+                    del piece
                     self.buf, self.base, self.i = "".join(pieces), start, 0
-                    return len(self.buf) - len(piece) + end
+                    return len(self.buf)
                 if held:
                     self._count_pieces(pieces, start)
                 self._count(piece, at, at + end)
@@ -409,6 +430,7 @@ class Text:
             at += len(piece)
 
     def _count_pieces(self, pieces: list[str], start: int) -> None:
+        """Count the newlines of consecutive ``pieces`` that start at text offset ``start``."""
         for piece in pieces:
             self._count(piece, start, start + len(piece))
             start += len(piece)
