@@ -180,7 +180,7 @@ def test_gigabyte_array_element_is_rt105_and_the_next_is_linted(tmp_path: Path) 
     assert run.code == 1, run.stderr
     assert [(f["rule"], f["line"], f["column"], f["pointer"])
             for f in run.result["findings"]] == [
-        ("RT105", 1, 2, ""), ("RT301", 2, BAD.index("-") + 1, "/audio")]
+        ("RT105", 1, 2, "/0"), ("RT301", 2, BAD.index("-") + 1, "/audio")]
     assert run.result["findings"][0]["message"].startswith(f"record is {GIB + 1:,} bytes,")
     assert run.result["statistics"]["records"] == 2
     assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"

@@ -231,7 +231,11 @@ class Linter:
         if record.problem is not None:
             return [
                 replace(
-                    record.problem, source=self.source, line=record.line, column=record.column + 1
+                    record.problem,
+                    source=self.source,
+                    line=record.line,
+                    column=record.column + 1,
+                    pointer=record.problem.pointer or record.pointer,
                 )
             ]
         parsed = parse_record(record.data)
