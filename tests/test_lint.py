@@ -153,6 +153,14 @@ _templates = [
     '{{"type":"input_audio_buffer\\u002eappend","audio":"{audio}"}}',
     '{{"type":"input_audio_buffer.commit","event_id":"{eid}"}}',
     '{{"type":"session.update","event_id":"{eid}","session":{{"turn_detection":null}}}}',
+    '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"resp_1","item_id":"i",'
+    '"output_index":0,"content_index":0,"delta":"{audio}"}}',
+    '{{"type": "response.output_audio.delta", "event_id": "{eid}", "response_id": "r", '
+    '"item_id": "i", "output_index": 12, "content_index": 0, "delta": "{audio}"}}',
+    '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"r","item_id":"i",'
+    '"output_index":01,"content_index":0,"delta":"{audio}"}}',
+    '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"r","item_id":"i",'
+    '"output_index":0,"content_index":0,"delta":"{audio}","delta":"x"}}',
 ]
 _audio = st.one_of(
     st.binary(max_size=40).map(lambda b: b64(b)),

@@ -21,8 +21,8 @@ MAX_AUDIO_BYTES = 15 * 2**20
 """The API's limit on one append's decoded audio: 15 MiB = 15,728,640 bytes."""
 
 ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-FLOAT32_WINDOW = 1024
-"""Leading decoded bytes the float32 check reads: 256 samples, evidence enough, and cheap."""
+FLOAT32_WINDOW = 512
+"""Leading decoded bytes the float32 check reads: 128 samples, evidence enough, and cheap."""
 HEAD_CHARS = -(-CONTENT_WINDOW // 3) * 4
 """Base64 characters that decode to at least CONTENT_WINDOW bytes."""
 _FORMAT_NAMES = {

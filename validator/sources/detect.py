@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 from .base import Record, SourceError
-from .document import read_document_stream
-from .har import read_har_stream
 from .jsonl import read_jsonl
 
 LINE_SUFFIXES = (".jsonl", ".ndjson")
@@ -124,6 +120,8 @@ def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Reco
     try:
         yield from _records(reader, name, max_record_bytes)
     except zlib.error as exc:
+        import gzip
+
         raise gzip.BadGzipFile(f"corrupt gzip data ({exc})") from exc
     finally:
         if reader is not stream and not reader.closed:
@@ -132,9 +130,7 @@ def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Reco
 
 def _records(reader: io.BufferedReader, name: str, max_record_bytes: int) -> Iterator[Record]:
     if reader.peek(2)[:2] == _GZIP_MAGIC:
-        reader = io.BufferedReader(
-            gzip.GzipFile(fileobj=reader, mode="rb"), buffer_size=1 << 20
-        )
+        reader = io.BufferedReader(_gzip_file(reader), buffer_size=1 << 20)
     kind = input_kind(name, reader.peek(1 << 16)[: 1 << 16])
     if kind == "lines":
         yield from read_jsonl(reader, max_record_bytes)
@@ -145,9 +141,20 @@ def _records(reader: io.BufferedReader, name: str, max_record_bytes: int) -> Ite
     source: BinaryIO = io.BytesIO(reader.read(end)) if end else reader
     # both read in bounded pieces: at most one record (and a read window) is held at a time
     if kind == "har":
+        from .har import read_har_stream
+
         yield from read_har_stream(source, max_record_bytes)
     else:
+        from .document import read_document_stream
+
         yield from read_document_stream(source, max_record_bytes)
+
+
+def _gzip_file(reader: BinaryIO) -> io.RawIOBase:
+    import gzip  # only for gzip input: most runs never need it
+
+    # GzipFile has readinto, all BufferedReader asks of a raw stream
+    return gzip.GzipFile(fileobj=reader, mode="rb")  # type: ignore[return-value]
 
 
 def open_input(path: str) -> BinaryIO:
@@ -155,6 +162,6 @@ def open_input(path: str) -> BinaryIO:
     if path == "-":
         return sys.stdin.buffer
     try:
-        return Path(path).open("rb", buffering=1 << 20)
+        return open(path, "rb", buffering=1 << 20)  # the caller closes it
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
