@@ -331,9 +331,12 @@ def make_setup(python: str, peers: Path) -> Setup:
 
 
 def lint_argv(python: str, path: Path, jobs: int | None = None) -> tuple[str, ...]:
-    """Return `realtime-validator lint --format jsonl PATH`, run by this interpreter."""
+    """Return `realtime-validator lint --format jsonl PATH`: the console script installed
+    beside this interpreter, as users run it (else `python -m validator`)."""
     jobs_option = ("--jobs", str(jobs)) if jobs else ()
-    return (python, "-m", "validator", "lint", "--format", "jsonl", *jobs_option, str(path))
+    script = Path(python).with_name("realtime-validator")
+    command = (str(script),) if script.is_file() else (python, "-m", "validator")
+    return (*command, "lint", "--format", "jsonl", *jobs_option, str(path))
 
 
 def script(

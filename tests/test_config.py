@@ -315,3 +315,23 @@ def test_per_file_ignored_without_config(tmp_path: Path, monkeypatch: pytest.Mon
     config = parse_table({"per-file-ignores": {"fixtures/*": ["RT3"]}})
     assert per_file_ignored(config, "fixtures/a.json") == RT3
     assert per_file_ignored(config, str(tmp_path / "fixtures/a.json")) == RT3
+
+
+def test_a_projects_own_pyproject_is_not_parsed(tmp_path: Path) -> None:
+    # names the package but holds no table: skipped without a TOML parse (a broken one too)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "realtime-validator"\n[[[broken')
+    assert load_config(tmp_path) == Config()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[tool.realtime-validator]\nfail-on = "warning"\n',
+        'tool.realtime-validator.fail-on = "warning"\n',
+        '[tool]\nrealtime-validator = { fail-on = "warning" }\n',
+        '[tool."realtime-validator"]\nfail-on = "warning"\n',
+    ],
+)
+def test_every_spelling_of_the_table_is_found(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert load_config(tmp_path).fail_on == "warning"

@@ -96,13 +96,22 @@ def find_config(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
             continue
         text = _read(candidate)
         # a file that never names the table cannot hold it: skip it unparsed, so that an
-        # unrelated broken pyproject.toml further up does not break the run
-        if TABLE not in text:
+        # unrelated broken pyproject.toml further up does not break the run, and a project's
+        # own pyproject.toml (which may name the package) costs no TOML parse
+        if not _may_hold_table(text):
             continue
         table = _tool_table(_parse(text, candidate))
         if table is not None:
             return candidate, table
     return None
+
+
+def _may_hold_table(text: str) -> bool:
+    """Return False when ``text`` cannot hold the table: neither ``tool.realtime-validator``
+    (a header or dotted keys) nor a ``[tool]`` table with a ``realtime-validator`` key."""
+    if f"tool.{TABLE}" in text or f'tool."{TABLE}"' in text:
+        return True
+    return TABLE in text and "[tool]" in text
 
 
 def parse_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
