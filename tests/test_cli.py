@@ -276,3 +276,17 @@ def test_full_disk_is_exit_two_with_a_message() -> None:
     assert proc.returncode == 2
     assert "cannot write standard output: No space left on device" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_statistics_per_file_and_in_total(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(GOOD + BAD)
+    (tmp_path / "b.jsonl").write_text(BAD.replace("evt_2", "evt_9"))
+    _, out, _ = run("lint", "--format", "json", str(tmp_path))
+    stats = json.loads(out)["statistics"]
+    by_file = stats["by_file"]
+    assert [Path(name).name for name in by_file] == ["a.jsonl", "b.jsonl"]
+    assert [s["records"] for s in by_file.values()] == [2, 1]
+    assert [s["findings"] for s in by_file.values()] == [1, 1]
+    assert stats["records"] == 3 and stats["findings"] == 2 and stats["files"] == 2
+    _, out, _ = run("lint", "--statistics", str(tmp_path))
+    assert out.splitlines()[-1].startswith("       1 records, 1 findings, 0.0 s of audio: ")

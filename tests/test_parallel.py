@@ -119,3 +119,12 @@ def test_small_or_compressed_inputs_stay_in_process(
     assert not parallel.eligible(str(doc), 2)
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 10**9)
     assert not parallel.eligible(str(path), 2)
+
+
+def test_chunks_read_line_by_line_past_the_whole_read_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "_WHOLE_CHUNK_BYTES", 0)  # every chunk by readline
+    path = _capture(tmp_path)
+    options = Options(max_record_bytes=2000)
+    assert _parallel(path, options, 2) == _sequential(path, options)

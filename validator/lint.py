@@ -84,6 +84,7 @@ class Statistics:
     findings_by_rule: Counter[str] = field(default_factory=Counter)
     unreadable: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    by_file: dict[str, Statistics] = field(default_factory=dict)
 
     @property
     def audio_seconds(self) -> float:
@@ -137,6 +138,12 @@ class Statistics:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the statistics as the JSON object the json format writes."""
+        result = self._counts()
+        if self.by_file:
+            result["by_file"] = {name: s._counts() for name, s in self.by_file.items()}
+        return result
+
+    def _counts(self) -> dict[str, Any]:
         return {
             "files": self.files,
             "records": self.records,

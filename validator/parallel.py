@@ -16,7 +16,7 @@ import multiprocessing
 import os
 from array import array
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from .lint import Linter, Options, Statistics, scan_append, scan_quiet
 from .sources.jsonl import read_jsonl
@@ -25,6 +25,7 @@ from .violation import Violation
 MIN_PARALLEL_BYTES = 16 * 2**20
 """Smaller inputs are linted in this process: starting workers would cost more."""
 _CHUNK_BYTES = 8 * 2**20
+_WHOLE_CHUNK_BYTES = 64 * 2**20  # a chunk up to this size is read at once
 
 
 Verdict = tuple[int, bytes | None, int, int] | tuple[int, str, str | None] | None
@@ -95,13 +96,54 @@ def chunk_bounds(path: str, jobs: int) -> list[tuple[int, int]]:
             target = size * k // count
             if target <= cuts[-1]:
                 continue
-            stream.seek(target - 1)
-            stream.readline()  # to the end of the line that holds byte target - 1
-            position = stream.tell()
+            position = _line_end(stream, target - 1, size)
             if cuts[-1] < position < size:
                 cuts.append(position)
     cuts.append(size)
     return list(itertools.pairwise(cuts))
+
+
+def _line_end(stream: BinaryIO, offset: int, size: int) -> int:
+    """Return the offset just past the newline at or after ``offset`` (or ``size``).
+
+    Read in 64 KiB blocks, not with readline: a line of megabytes is not held whole.
+    """
+    stream.seek(offset)
+    while True:
+        block = stream.read(1 << 16)
+        if not block:
+            return size
+        found = block.find(b"\n")
+        if found >= 0:
+            return offset + found + 1
+        offset += len(block)
+
+
+def _lines_of(stream: BinaryIO, begin: int, end: int, limit: int) -> Iterator[tuple[int, bytes]]:
+    """Yield (offset, line) for the lines in [begin, end); a line over ``limit`` bytes is cut
+    to its first ``limit`` bytes (enough to know it is too long) and the rest skipped."""
+    stream.seek(begin)
+    if end - begin <= _WHOLE_CHUNK_BYTES:
+        # one read of the chunk, split here: a long line is copied once, not piece by piece
+        data = stream.read(end - begin)
+        position, size = 0, len(data)
+        while position < size:
+            newline = data.find(b"\n", position)
+            stop = size if newline < 0 else newline + 1
+            yield begin + position, data[position : min(stop, position + limit)]
+            position = stop
+        return
+    position = begin
+    readline = stream.readline
+    while position < end:
+        line = readline(limit)
+        if not line:
+            return
+        yield position, line
+        position += len(line)
+        while line and not line.endswith(b"\n"):  # over the limit: skip to the line's end
+            line = readline(1 << 20)
+            position += len(line)
 
 
 def scan_chunk(task: tuple[str, int, int, int, int]) -> ChunkVerdicts:
@@ -109,22 +151,11 @@ def scan_chunk(task: tuple[str, int, int, int, int]) -> ChunkVerdicts:
     path, begin, end, max_audio_bytes, max_record_bytes = task
     offsets: array[int] = array("q")
     verdicts: list[Verdict] = []
-    limit = max_record_bytes + 2
     with open(path, "rb", buffering=1 << 20) as stream:
-        stream.seek(begin)
-        position = begin
-        readline = stream.readline
-        while position < end:
-            line = readline(limit)
-            if not line:
-                break
-            offsets.append(position)
-            position += len(line)
+        for offset, line in _lines_of(stream, begin, end, max_record_bytes + 2):
+            offsets.append(offset)
             if len(line) > max_record_bytes:
                 verdicts.append(None)  # maybe too long (RT105): the slow road decides
-                while line and not line.endswith(b"\n"):  # skip to the end of the line
-                    line = readline(1 << 20)
-                    position += len(line)
                 continue
             scanned = scan_append(line, max_audio_bytes)
             if scanned is not None:

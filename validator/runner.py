@@ -87,7 +87,10 @@ def findings(
     err: TextIO,
     note_source: Callable[[str], None] | None = None,
 ) -> Iterator[Violation]:
-    """Yield the findings of every input in order; unreadable inputs go to ``err``."""
+    """Yield the findings of every input in order; unreadable inputs go to ``err``.
+
+    Each input is counted in a Statistics of its own (``stats.by_file``), added to ``stats``.
+    """
 
     def unlistable(path: str, reason: str) -> None:
         stats.unreadable.append(path)
@@ -102,61 +105,90 @@ def findings(
             ignored = settings.ignored_for(name)
             if ignored:
                 options = replace(options, enabled=options.enabled - ignored)
-        if settings.event_pointer is None and settings.jobs > 1:
-            from .parallel import eligible, lint_parallel
-
-            if eligible(path, settings.jobs):
-                bar = None
-                if settings.progress:
-                    from .progress import MIN_PROGRESS_BYTES, Progress
-
-                    size = os.path.getsize(path)
-                    bar = Progress(err, path, size) if size >= MIN_PROGRESS_BYTES else None
-                try:
-                    for violation in lint_parallel(
-                        path, options, stats, name, settings.jobs, bar.update if bar else None
-                    ):
-                        if bar is not None:
-                            bar.close()
-                        yield violation
-                    if bar is not None:
-                        bar.close()
-                except OSError as exc:
-                    if bar is not None:
-                        bar.close()
-                    stats.unreadable.append(name)
-                    _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
-                continue
-        progress = None
+        own = Statistics()
         try:
-            stream: BinaryIO | None = None
-            if settings.progress and path != "-":
-                from .progress import open_with_progress
-
-                stream = open_with_progress(path, err)
-                progress = getattr(getattr(stream, "raw", None), "progress", None)
-            if stream is None:
-                stream = open_input(path)
-        except SourceError as exc:
-            stats.unreadable.append(name)
-            _tell(err, f"realtime-validator: error: {exc}")
-            continue
-        try:
-            found = lint_records(_records_of(settings, stream, name), options, stats, name)
-            if progress is None:
-                yield from found
-            else:
-                for violation in found:
-                    progress.close()  # the finding gets a clean line; the next update redraws
-                    yield violation
-        except (OSError, EOFError) as exc:
-            if progress is not None:
-                progress.close()
-            stats.unreadable.append(name)
-            _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
+            yield from _one_input(settings, path, name, options, own, err)
         finally:
-            if path != "-":
-                stream.close()
+            stats.merge(own)
+            stats.by_file[name] = own
+
+
+def _one_input(
+    settings: RunSettings,
+    path: str,
+    name: str,
+    options: Options,
+    stats: Statistics,
+    err: TextIO,
+) -> Iterator[Violation]:
+    """Yield the findings of one input, in worker processes where it pays (``--jobs``)."""
+    if settings.event_pointer is None and settings.jobs > 1:
+        from .parallel import eligible
+
+        if eligible(path, settings.jobs):
+            yield from _one_input_parallel(settings, path, name, options, stats, err)
+            return
+    progress = None
+    try:
+        stream: BinaryIO | None = None
+        if settings.progress and path != "-":
+            from .progress import open_with_progress
+
+            stream = open_with_progress(path, err)
+            progress = getattr(getattr(stream, "raw", None), "progress", None)
+        if stream is None:
+            stream = open_input(path)
+    except SourceError as exc:
+        stats.unreadable.append(name)
+        _tell(err, f"realtime-validator: error: {exc}")
+        return
+    try:
+        found = lint_records(_records_of(settings, stream, name), options, stats, name)
+        if progress is None:
+            yield from found
+        else:
+            for violation in found:
+                progress.close()  # the finding gets a clean line; the next update redraws
+                yield violation
+    except (OSError, EOFError) as exc:
+        if progress is not None:
+            progress.close()
+        stats.unreadable.append(name)
+        _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
+    finally:
+        if path != "-":
+            stream.close()
+
+
+def _one_input_parallel(
+    settings: RunSettings,
+    path: str,
+    name: str,
+    options: Options,
+    stats: Statistics,
+    err: TextIO,
+) -> Iterator[Violation]:
+    from .parallel import lint_parallel
+
+    bar = None
+    if settings.progress:
+        from .progress import MIN_PROGRESS_BYTES, Progress
+
+        size = os.path.getsize(path)
+        bar = Progress(err, path, size) if size >= MIN_PROGRESS_BYTES else None
+    try:
+        for violation in lint_parallel(
+            path, options, stats, name, settings.jobs, bar.update if bar else None
+        ):
+            if bar is not None:
+                bar.close()
+            yield violation
+    except OSError as exc:
+        stats.unreadable.append(name)
+        _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _tell(err: TextIO, line: str) -> None:

@@ -31,7 +31,7 @@ class Reporter:
 
 
 def statistics_lines(statistics: Statistics) -> list[str]:
-    """Return the --statistics lines: findings by rule, audio per format, chunk sizes."""
+    """Return the --statistics lines: findings by rule, audio, chunk sizes, and per file."""
     from ..rules import RULES
 
     lines = []
@@ -46,4 +46,10 @@ def statistics_lines(statistics: Statistics) -> list[str]:
             f"{statistics.longest_chunk_ms:.0f} ms, the largest "
             f"{statistics.largest_append_bytes:,} bytes\n"
         )
+    if len(statistics.by_file) > 1:
+        for name, own in statistics.by_file.items():
+            lines.append(
+                f"{own.records:>8} records, {own.findings:,} findings, "
+                f"{own.audio_seconds:,.1f} s of audio: {name}\n"
+            )
     return lines
