@@ -29,7 +29,8 @@ def wanted(err: TextIO, quiet: bool) -> bool:
         return False
 
 
-def _size(n: float) -> str:
+def human_bytes(n: float) -> str:
+    """Return a byte count the way people read it: "752 B", "120.2 kB", "2.0 GB"."""
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -56,10 +57,10 @@ class Progress:
         self.drawn_at = now
         elapsed = max(now - self.started, 1e-9)
         rate = done / elapsed
-        parts = [self.name, f"{_size(done)} / {_size(self.total)}"]
+        parts = [self.name, f"{human_bytes(done)} / {human_bytes(self.total)}"]
         if self.total:
             parts.append(f"({min(done / self.total, 1.0):.0%})")
-        parts.append(f"{_size(rate)}/s")
+        parts.append(f"{human_bytes(rate)}/s")
         if rate > 0 and self.total > done:
             parts.append(f"{(self.total - done) / rate:.0f} s left")
         try:

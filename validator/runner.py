@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO, TextIO
 
 from .lint import Options, Statistics, lint_records
+from .progress import human_bytes
 from .reporters import REPORTER_BY_NAME
 from .rules import RULES, Severity
 from .sources import SourceError, open_input, walk_paths
@@ -48,14 +49,6 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def _size(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
-
-
 def summary(stats: Statistics) -> str:
     """Return the one-line summary: records, append events, audio, bytes, time, findings."""
     errors = sum(
@@ -66,7 +59,7 @@ def summary(stats: Statistics) -> str:
     return (
         f"Checked {_count(stats.records, 'record')}{files}: "
         f"{_count(stats.append_events, 'append event')}, "
-        f"{stats.audio_seconds:,.1f} s of audio, {_size(stats.bytes)} in "
+        f"{stats.audio_seconds:,.1f} s of audio, {human_bytes(stats.bytes)} in "
         f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
         f"({_count(errors, 'error')}, {_count(warnings, 'warning')})"
     )
