@@ -128,3 +128,27 @@ def test_chunks_read_line_by_line_past_the_whole_read_size(
     path = _capture(tmp_path)
     options = Options(max_record_bytes=2000)
     assert _parallel(path, options, 2) == _sequential(path, options)
+
+
+def test_workers_are_reaped_when_the_reader_stops_early(tmp_path: Path) -> None:
+    import os
+
+    path = _capture(tmp_path)
+    found = parallel.lint_parallel(str(path), Options(), Statistics(), str(path), 2)
+    next(found)  # a first finding, then abandon the rest
+    found.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind, not even a zombie
+
+
+def test_a_failing_worker_is_an_error_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _capture(tmp_path)
+
+    def broken(task: parallel.Task) -> parallel.ChunkVerdicts:
+        raise MemoryError("worker died")
+
+    monkeypatch.setattr(parallel, "scan_chunk", broken)
+    with pytest.raises(OSError, match="a worker process ended early"):
+        list(parallel.lint_parallel(str(path), Options(), Statistics(), str(path), 2))

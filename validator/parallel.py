@@ -11,11 +11,11 @@ findings, their order and the statistics are those of ``--jobs 1``, which tests 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import multiprocessing
 import os
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import BinaryIO, NamedTuple
 
 from .lint import Linter, Options, Statistics, scan_append, scan_quiet
@@ -26,6 +26,7 @@ MIN_PARALLEL_BYTES = 16 * 2**20
 """Smaller inputs are linted in this process: starting workers would cost more."""
 _CHUNK_BYTES = 8 * 2**20
 _WHOLE_CHUNK_BYTES = 64 * 2**20  # a chunk up to this size is read at once
+Task = tuple[str, int, int, int, int]  # path, begin, end, max_audio_bytes, max_record_bytes
 
 
 Verdict = tuple[int, bytes | None, int, int] | tuple[int, str, str | None] | None
@@ -146,7 +147,7 @@ def _lines_of(stream: BinaryIO, begin: int, end: int, limit: int) -> Iterator[tu
             position += len(line)
 
 
-def scan_chunk(task: tuple[str, int, int, int, int]) -> ChunkVerdicts:
+def scan_chunk(task: Task) -> ChunkVerdicts:
     """Return the verdicts of the lines in one chunk (runs in a worker process)."""
     path, begin, end, max_audio_bytes, max_record_bytes = task
     offsets: array[int] = array("q")
@@ -183,9 +184,54 @@ def _take_run(linter: Linter, statistics: Statistics, run: Run) -> bool:
     return True
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
+def _scan_forked(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None, None]:
+    """Yield ``scan_chunk`` of each task, in order, from ``jobs`` forked workers.
+
+    Worker k scans tasks k, k + jobs, ... and pickles each result into its own pipe; this
+    process reads the pipes round robin, so results arrive in task order while the workers
+    run ahead. Forking by hand costs about a millisecond where multiprocessing.Pool, its
+    import, threads and queues cost about 30: at these input sizes that is the difference.
+    """
+    import pickle
+    import signal
+
+    workers: list[tuple[int, BinaryIO]] = []
+    try:
+        for k in range(jobs):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: scan, write, and leave without running any cleanup
+                status = 1
+                try:
+                    os.close(read_end)
+                    with os.fdopen(write_end, "wb") as out:
+                        for task in tasks[k::jobs]:
+                            pickle.dump(scan_chunk(task), out, protocol=pickle.HIGHEST_PROTOCOL)
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(write_end)
+            workers.append((pid, os.fdopen(read_end, "rb")))
+        for index in range(len(tasks)):
+            try:
+                chunk = pickle.load(workers[index % jobs][1])
+            except EOFError:
+                raise OSError(f"a worker process ended early (chunk {index})") from None
+            yield chunk
+    finally:
+        for pid, pipe in workers:
+            pipe.close()
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)  # done already, or no longer wanted
+            os.waitpid(pid, 0)
+
+
+def _scan_pool(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None, None]:
+    """The same with multiprocessing, where this platform cannot fork."""
+    import multiprocessing
+
+    with multiprocessing.get_context().Pool(processes=jobs) as pool:
+        yield from pool.imap(scan_chunk, tasks, chunksize=1)
 
 
 def lint_parallel(
@@ -202,17 +248,19 @@ def lint_parallel(
     statistics.files += 1
     started = time.perf_counter()
     linter = Linter(options, statistics, source)
-    tasks = [
+    tasks: list[Task] = [
         (path, begin, end, options.max_audio_bytes, options.max_record_bytes)
         for begin, end in chunk_bounds(path, jobs)
     ]
     line = 0
     try:
+        scan = _scan_forked if hasattr(os, "fork") else _scan_pool
+        chunks = scan(tasks, jobs)
         with (
-            _context().Pool(processes=jobs) as pool,
+            contextlib.closing(chunks),  # stops and reaps the workers however this ends
             open(path, "rb", buffering=1 << 13) as stream,  # re-reads a line here and there
         ):
-            for task, chunk in zip(tasks, pool.imap(scan_chunk, tasks, chunksize=1), strict=True):
+            for task, chunk in zip(tasks, chunks, strict=True):
                 if progress is not None:
                     progress(task[2])  # the chunk's end offset: bytes done
                 runs = {run.start: run for run in chunk.runs} if options.fast else {}
