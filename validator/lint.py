@@ -214,7 +214,8 @@ class Linter:
         """
         scanned = scan_append(line, self.max_audio_bytes)
         if scanned is not None:
-            return self.accept(*scanned)
+            raw_id, nbytes, flags = scanned
+            return self.accept(None if raw_id is None else raw_id.decode("ascii"), nbytes, flags)
         if line[:2] == b'{"' and not line.startswith(_APPEND_START):
             quiet = scan_quiet(line)
             return quiet is not None and self.accept_quiet(*quiet)
@@ -230,18 +231,14 @@ class Linter:
         self.stats.events_by_type[event_type] += 1
         return True
 
-    def accept(self, raw_id: bytes | None, nbytes: int, flags: int) -> bool:
+    def accept(self, event_id: str | None, nbytes: int, flags: int) -> bool:
         """Account for a scanned append and return True, or False where the state objects."""
         session = self.session
         if flags and session.audio_format == "pcm16":
             return False  # RT306 or RT308
-        if raw_id is None:
-            session.add_append(APPEND, None, nbytes)
-        else:
-            event_id = raw_id.decode("ascii")
-            if event_id in session.event_ids:
-                return False  # RT402
-            session.add_append(APPEND, event_id, nbytes)
+        if event_id is not None and event_id in session.event_ids:
+            return False  # RT402
+        session.add_append(APPEND, event_id, nbytes)
         self.fast_appends += 1
         self.fast_bytes += nbytes
         return True
