@@ -290,3 +290,19 @@ def test_statistics_per_file_and_in_total(tmp_path: Path) -> None:
     assert stats["records"] == 3 and stats["findings"] == 2 and stats["files"] == 2
     _, out, _ = run("lint", "--statistics", str(tmp_path))
     assert out.splitlines()[-1].startswith("       1 records, 1 findings, 0.0 s of audio: ")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`realtime-validator lint big.jsonl | head -1`: no traceback, no error line."""
+    log = tmp_path / "many.jsonl"
+    log.write_text(BAD * 20_000)  # far more output than a pipe buffer holds
+    proc = subprocess.Popen([sys.executable, "-m", "validator", "lint", "-q", str(log)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert first.startswith(str(log).encode() + b":1:67: RT301")
+    assert proc.returncode == 1
+    assert err == b""

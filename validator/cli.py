@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,13 @@ def lint_command(
         if config.per_file_ignores
         else None,
     )
-    sys.exit(run(settings, sys.stdout, sys.stderr))
+    code = run(settings, sys.stdout, sys.stderr)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # what is left in the buffer has no reader: let the exit flush go nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)
 
 
 @cli.command("rule")

@@ -249,6 +249,9 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             out.close()
             os.replace(temp_path, real)
             temp_path = None
+    except BrokenPipeError:
+        # whoever read standard output went away (`| head`): stop quietly, as grep does
+        return EXIT_FINDINGS if failed else EXIT_OK
     except OSError as exc:
         where = target or "standard output"
         _tell(err, f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}")
