@@ -16,6 +16,7 @@ from typing import NamedTuple
 import pybase64
 
 from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
+from .formats import FORMATS
 
 MAX_AUDIO_BYTES = 15 * 2**20
 """The API's limit on one append's decoded audio: 15 MiB = 15,728,640 bytes."""
@@ -233,7 +234,7 @@ def content_problems(head: bytes, size: int, audio_format: str) -> Iterator[Prob
             None,
         )
         return
-    if audio_format == "pcm16" and size % 2:
+    if size % FORMATS[audio_format].sample_width:
         yield Problem(
             "RT306",
             f"pcm16 audio is {size:,} bytes, an odd number: a sample was split between "

@@ -16,7 +16,7 @@ from .formats import ACCEPTED_SPELLINGS, normalize_format
 from .lint import Options
 from .progress import wanted
 from .reporters import REPORTER_BY_NAME
-from .rules import RULES, unknown_patterns
+from .rules import RULES, RULES_BY_NAME, unknown_patterns
 from .runner import RunSettings, run
 from .sources.base import DEFAULT_MAX_RECORD_BYTES
 
@@ -185,12 +185,12 @@ def rule_command(code: str | None) -> None:
         for rule in RULES.values():
             click.echo(f"{rule.code}  {rule.name:<26} {rule.severity.value:<8} {rule.summary}")
         return
-    matches = [r for r in RULES.values() if r.code == code.upper() or r.name == code]
-    if not matches:
+    found = RULES.get(code.upper()) or RULES_BY_NAME.get(code)
+    if found is None:
         raise click.BadParameter(
             f"no rule {code!r}; `realtime-validator rule` lists them", param_hint="CODE"
         )
-    click.echo(matches[0].page(), nl=False)
+    click.echo(found.page(), nl=False)
 
 
 @cli.command("schema")

@@ -33,10 +33,6 @@ BUFFER_RESETS = frozenset(
 COMMIT = "input_audio_buffer.commit"
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 class Session:
     """Audio format, turn detection, buffered audio and client event ids of one log.
 
