@@ -89,3 +89,28 @@ def test_pre_commit_snippet_names_our_hook() -> None:
     (hook,) = config["repos"][0]["hooks"]
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] in [h["id"] for h in manifest]
+
+
+def test_library_examples_run_as_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    import doctest
+
+    monkeypatch.chdir(ROOT)
+    section = README.split("## Library", 1)[1].split("\n## ", 1)[0]
+    example = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    test = doctest.DocTestParser().get_doctest(example, {}, "README", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries >= 4
+
+
+def test_command_line_example_is_real_output() -> None:
+    section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    shown = re.findall(r"```\n\$ realtime-validator lint (\S+)\n(.*?)```", section, re.S)[0]
+    path, output = shown
+    proc = subprocess.run(
+        [sys.executable, "-m", "validator", "lint", path], cwd=ROOT, capture_output=True, text=True
+    )
+    lines = output.splitlines()
+    assert proc.stdout.splitlines() == lines[:-1]
+    summary = re.sub(r"in \d+\.\d\d s", "in X s", lines[-1])
+    assert re.sub(r"in \d+\.\d\d s", "in X s", proc.stderr.strip()) == summary
