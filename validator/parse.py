@@ -80,12 +80,13 @@ _STRICT_LONG_INTS = json.JSONDecoder(
 )
 
 
-_LENIENT = json.JSONDecoder(parse_int=_parse_int)
+LENIENT_DECODER = json.JSONDecoder(parse_int=_parse_int)
+"""json's decoder, but reading integers past Python's digit limit as floats (valid JSON)."""
 
 
 def loads_any(text: str) -> Any:
     """Return ``json.loads(text)``, reading integers past Python's digit limit as floats."""
-    return _LENIENT.decode(text)
+    return LENIENT_DECODER.decode(text)
 
 
 def _is_int_limit(exc: ValueError) -> bool:

@@ -16,6 +16,7 @@ import json
 import re
 from typing import Any, BinaryIO, NamedTuple
 
+from ..parse import LENIENT_DECODER
 from ..violation import Violation
 
 CHUNK = 1 << 20
@@ -39,15 +40,7 @@ _TOKEN = re.compile(r"[0-9A-Za-z.+\-]*+")
 _VALUE_OPEN = frozenset('{["')
 
 
-def _int_or_float(digits: str) -> int | float:
-    """Return the integer, or a float (inf) past Python's int limit of 4,300 digits."""
-    try:
-        return int(digits)
-    except ValueError:  # valid JSON all the same
-        return float(digits)
-
-
-DECODER = json.JSONDecoder(parse_int=_int_or_float)
+DECODER = LENIENT_DECODER
 """Checks values as the whole-document readers do (NaN and Infinity pass: RT101 later)."""
 
 
