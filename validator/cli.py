@@ -100,8 +100,8 @@ def cli() -> None:
     show_default=True,
     help="Processes for large JSONL inputs (the same findings, in the same order).",
 )
-@click.option("--statistics", is_flag=True, help="Show the count of findings by rule.")
-@click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
+@click.option("--statistics", is_flag=True, help="Show counts by rule, audio totals and per file.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary or progress line on standard error.")
 @click.option(
     "--config",
     "config_path",
@@ -180,7 +180,7 @@ def lint_command(
 @cli.command("rule")
 @click.argument("code", required=False)
 def rule_command(code: str | None) -> None:
-    """Explain rule CODE (e.g. RT301 or base64-invalid-character), or list all rules."""
+    """Explain a rule, by code or name (RT301, base64-invalid-character), or list them all."""
     if code is None:
         for rule in RULES.values():
             click.echo(f"{rule.code}  {rule.name:<26} {rule.severity.value:<8} {rule.summary}")
