@@ -31,7 +31,7 @@ def cli() -> None:
     """Validate OpenAI Realtime API input_audio_buffer.append events and lint traffic logs."""
 
 
-@cli.command("lint")
+@cli.command("lint", short_help="Lint captures and event files: JSONL, JSON, HAR, gzip.")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option(
     "--format",
@@ -177,7 +177,7 @@ def lint_command(
     sys.exit(code)
 
 
-@cli.command("rule")
+@cli.command("rule", short_help="Explain a rule, or list them all.")
 @click.argument("code", required=False)
 def rule_command(code: str | None) -> None:
     """Explain a rule, by code or name (RT301, base64-invalid-character), or list them all."""
