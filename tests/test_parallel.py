@@ -152,3 +152,13 @@ def test_a_failing_worker_is_an_error_not_a_hang(
     monkeypatch.setattr(parallel, "scan_chunk", broken)
     with pytest.raises(OSError, match="a worker process ended early"):
         list(parallel.lint_parallel(str(path), Options(), Statistics(), str(path), 2))
+
+
+def test_the_multiprocessing_road_gives_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # where a platform cannot fork, multiprocessing's pool does the scanning
+    monkeypatch.setattr(parallel, "_scan_forked", parallel._scan_pool)
+    path = _capture(tmp_path)
+    options = Options(max_record_bytes=2000)
+    assert _parallel(path, options, 2) == _sequential(path, options)

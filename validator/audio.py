@@ -38,8 +38,12 @@ _WHITESPACE = {
     "\t": "a tab",
 }
 # Values of the last data character before "==" (resp. "=") whose unused low bits are zero.
-_CANONICAL_BEFORE_2 = frozenset("AQgw")
-_CANONICAL_BEFORE_1 = frozenset("AEIMQUYcgkosw048")
+CANONICAL_BEFORE_2 = "AQgw"
+"""The last data characters before "==" whose unused low 4 bits are zero."""
+CANONICAL_BEFORE_1 = "AEIMQUYcgkosw048"
+"""The last data characters before "=" whose unused low 2 bits are zero."""
+_CANONICAL_BEFORE_2 = frozenset(CANONICAL_BEFORE_2)
+_CANONICAL_BEFORE_1 = frozenset(CANONICAL_BEFORE_1)
 _OUTSIDE_ALPHABET = re.compile(r"[^A-Za-z0-9+/=]")
 
 

@@ -22,7 +22,13 @@ from typing import IO, Any, BinaryIO, cast
 
 import pybase64
 
-from .audio import FLOAT32_WINDOW, MAX_AUDIO_BYTES, decoded_size
+from .audio import (
+    CANONICAL_BEFORE_1,
+    CANONICAL_BEFORE_2,
+    FLOAT32_WINDOW,
+    MAX_AUDIO_BYTES,
+    decoded_size,
+)
 from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
 from .event_types import APPEND, APPEND_TYPES, CLIENT_EVENT_TYPES, EVENT_TYPES
 from .events import check_object, json_type
@@ -61,8 +67,8 @@ _AUDIO_DELTA = re.compile(
 ).match
 _B64_ERRORS = (binascii.Error, ValueError)
 _b64decode = pybase64.b64decode
-_CANONICAL_2 = frozenset(b"AQgw")  # values with the low 4 bits zero, before "=="
-_CANONICAL_1 = frozenset(b"AEIMQUYcgkosw048")  # low 2 bits zero, before "="
+_CANONICAL_2 = frozenset(CANONICAL_BEFORE_2.encode())  # as byte values, for the raw line
+_CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
 
 
 @dataclass
@@ -277,7 +283,7 @@ class Linter:
         if isinstance(event_type, str):
             self.stats.events_by_type[event_type if event_type in EVENT_TYPES else "<unknown>"] += 1
             audio = value.get("audio")
-            if event_type == APPEND or event_type == "session.input_audio_buffer.append":
+            if event_type in APPEND_TYPES:
                 self.stats.append_events += 1
                 if isinstance(audio, str):
                     audio_bytes = decoded_size(audio)

@@ -91,8 +91,7 @@ class Session:
         """Account for a valid-or-not append of ``nbytes`` decoded bytes (no findings)."""
         if event_id is not None:
             self.event_ids.add(event_id)
-        fmt = "pcm16" if event_type == TRANSLATION_APPEND else self.audio_format
-        self.add_run(fmt, nbytes, nbytes, nbytes)
+        self.add_run(self.format_for(event_type), nbytes, nbytes, nbytes)
 
     def add_run(self, fmt: str, total: int, smallest: int, largest: int) -> None:
         """Account for appends in ``fmt`` of ``total`` bytes, the smallest and largest given."""
