@@ -652,7 +652,12 @@ def corpus_bars(corpus: Corpus, outcomes: dict[str, Outcome]) -> list[Bar]:
         return mixed_bars(corpus, outcomes)
     if corpus.name == "small":
         return small_bars(outcomes)
-    return [memory_bar(corpus, outcomes)]
+    bars = [memory_bar(corpus, outcomes)]
+    if JOBS2 in outcomes:  # the other input over 64 MB: few lines, most time in base64
+        bars.append(
+            speed_bar(outcomes, f"{corpus.name}: lint --jobs 2 vs --jobs 1", JOBS1, JOBS2, 1.7)
+        )
+    return bars
 
 
 def measure_startup(python: str, runs: int) -> tuple[Bar, Outcome]:

@@ -422,14 +422,14 @@ def test_every_audible_20ms_append_of_float32_is_float32(shift: int) -> None:
 
 
 @pytest.mark.parametrize("amplitude", [1.0, 0.5, 0.1, 0.01, 1e-3, 1e-5])
-@pytest.mark.parametrize("count", [audio_content._MIN_EXPONENTS, 240, 2048])
+@pytest.mark.parametrize("count", [audio_content.MIN_EXPONENTS, 240, 2048])
 def test_float32_sine_is_float32(amplitude: float, count: int) -> None:
     samples = [amplitude * math.sin(2 * math.pi * 440 * (i + 0.5) / 24000) for i in range(count)]
     assert looks_like_float32(struct.pack(f"<{count}f", *samples)) is True
 
 
 def test_float32_below_the_evidence_threshold_is_not_judged() -> None:
-    count = audio_content._MIN_EXPONENTS
+    count = audio_content.MIN_EXPONENTS
     loud = struct.pack(f"<{count}f", *([0.5, -0.25] * count)[:count])
     assert looks_like_float32(loud) is True
     assert looks_like_float32(loud[:-4]) is False
@@ -482,7 +482,7 @@ def float32_twin(window: bytes) -> bool:
             b for b in posers if 2.0**-31 <= abs(struct.unpack("<f", bytes((0, 0, 0, b)))[0]) < 2.0
         ]
         if (
-            len(audio) >= audio_content._MIN_EXPONENTS
+            len(audio) >= audio_content.MIN_EXPONENTS
             and 10 * len(audio) >= 9 * len(nonzero)
             and 2 * len(posing) <= len(audio)
         ):

@@ -28,11 +28,10 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, b64
+from conftest import FIXTURES, assert_roads_agree, b64
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,10 +39,8 @@ import validator
 from validator import lint
 from validator.audio import MAX_AUDIO_BYTES
 from validator.cli import cli
-from validator.lint import Options, Statistics, lint_records
 from validator.rules import RULES
-from validator.sources.base import DEFAULT_MAX_RECORD_BYTES, Record
-from validator.sources.jsonl import read_jsonl
+from validator.sources.base import DEFAULT_MAX_RECORD_BYTES
 
 EXAMPLES = int(os.environ.get("REALTIME_VALIDATOR_FUZZ_EXAMPLES", "600"))
 """Examples per hypothesis test (600 in CI: the file runs in about 25 s); the variable raises it."""
@@ -195,18 +192,6 @@ def expected_lines(data: bytes, limit: int) -> tuple[int, set[int], int]:
     return len(lines), records, blanks
 
 
-def _roads(records: list[Record], fast: bool, limit: int) -> tuple[list[Any], dict[str, Any]]:
-    stats = Statistics()
-    options = Options(fast=fast, max_record_bytes=limit)
-    found = [
-        (v.rule, v.message, v.line, v.column, v.pointer, v.event_id, v.event_type)
-        for v in lint_records(records, options, stats, "x")
-    ]
-    out = stats.to_dict()
-    out.pop("seconds")
-    return found, out
-
-
 def check_jsonl(data: bytes, path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) -> None:
     """Through a .jsonl path and the command line: no exception, and every line accounted for."""
     if data.startswith(GZIP_MAGIC):
@@ -225,8 +210,7 @@ def check_jsonl(data: bytes, path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) 
     assert stats.records_with_findings == len(with_findings)
     assert stats.findings == len(found)
 
-    records = list(read_jsonl(io.BytesIO(data), limit))
-    assert _roads(records, True, limit) == _roads(records, False, limit)
+    assert_roads_agree(data, limit)
 
     invoked = CliRunner().invoke(
         cli,
@@ -583,10 +567,7 @@ if IN_CHILD:
         assert [v.rule for v in validator.validate_event(line)] == expected
         check_all(line, target)
         assert [v.rule for v in lint(str(target))] == expected
-        records = [Record(1, 0, line), Record(2, 0, VALID_EVENTS[0])]
-        assert _roads(records, True, DEFAULT_MAX_RECORD_BYTES) == _roads(
-            records, False, DEFAULT_MAX_RECORD_BYTES
-        )
+        assert_roads_agree(line + VALID_EVENTS[0])
 
     def _big_mutations() -> Iterable[tuple[str, bytes, list[str]]]:
         line = big_append(0)

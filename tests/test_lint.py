@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, b64
+from conftest import FIXTURES, ROOT, assert_roads_agree, b64
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +133,7 @@ def _run(lines: Iterable[bytes], fast: bool) -> tuple[list[tuple[object, ...]], 
 
 def _differential(lines: list[bytes]) -> None:
     assert _run(lines, True) == _run(lines, False)
+    assert_roads_agree(b"".join(lines))
 
 
 def test_differential_on_fixture_logs() -> None:

@@ -121,10 +121,13 @@ def test_small_or_compressed_inputs_stay_in_process(
     assert not parallel.eligible(str(path), 2)
 
 
-def test_chunks_read_line_by_line_past_the_whole_read_size(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("block", [1, 100, 1000])
+def test_lines_longer_than_a_read_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
 ) -> None:
-    monkeypatch.setattr(parallel, "_WHOLE_CHUNK_BYTES", 0)  # every chunk by readline
+    from validator.sources import jsonl
+
+    monkeypatch.setattr(jsonl, "_BLOCK", block)  # most lines finished by readline
     path = _capture(tmp_path)
     options = Options(max_record_bytes=2000)
     assert _parallel(path, options, 2) == _sequential(path, options)
@@ -146,7 +149,7 @@ def test_a_failing_worker_is_an_error_not_a_hang(
 ) -> None:
     path = _capture(tmp_path)
 
-    def broken(task: parallel.Task) -> parallel.ChunkVerdicts:
+    def broken(task: parallel.Task) -> list[parallel.Item]:
         raise MemoryError("worker died")
 
     monkeypatch.setattr(parallel, "scan_chunk", broken)

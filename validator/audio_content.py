@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["CONTENT_WINDOW", "looks_like_float32", "sniff_container"]
+__all__ = [
+    "AUDIO_EXPONENT",
+    "CONTAINER_FIRST_BYTES",
+    "CONTENT_WINDOW",
+    "MIN_EXPONENTS",
+    "looks_like_float32",
+    "sniff_container",
+]
 
 # The longest ADTS frame (13-bit length: 8191 bytes) plus the 7-byte header of the frame that must
 # follow it; rounded up. MPEG audio needs less (longest frame 2881 bytes, layer II at 8 kHz), and
@@ -163,12 +170,14 @@ def _sniff_untagged(head: bytes) -> str | None:
 
 # The first byte of every container above: ID3, RIFF/RIFX/RF64, BW64, FORM, OggS, fLaC, EBML,
 # MPEG/ADTS sync; MP4 is told by "ftyp" at offset 4 instead.
-_FIRST_BYTES = frozenset((b"I", b"R", b"B", b"F", b"O", b"f", b"\x1a", b"\xff"))
+CONTAINER_FIRST_BYTES = frozenset(b"IRBFOf\x1a\xff")
+"""Byte values a container can start with: ``sniff_container`` is None for any other head
+whose bytes 4-8 are not ``ftyp`` (the fast road's test before calling it)."""
 
 
 def sniff_container(head: bytes) -> str | None:
     """Return the container's display name when these leading bytes are an audio/video FILE rather than raw samples, else None."""  # noqa: E501
-    if head[:1] not in _FIRST_BYTES and head[4:8] != b"ftyp":
+    if (not head or head[0] not in CONTAINER_FIRST_BYTES) and head[4:8] != b"ftyp":
         return None  # no container starts otherwise: the usual exit, for raw samples
     tag_length = _id3_length(head)
     if tag_length is None:
@@ -187,7 +196,7 @@ def sniff_container(head: bytes) -> str | None:
 # bytes apart from the sign. Read as pcm16, that byte is the high byte of every second sample,
 # which in real pcm16 is spread out (0x00/0xFF for quiet sound, anything for loud): only 32 of
 # 256 values fall in these two ranges, 1 in 8 for loud noise and far fewer for speech.
-_AUDIO_EXPONENT = bytes(1 if 0x30 <= value & 0x7F <= 0x3F else 0 for value in range(256))
+AUDIO_EXPONENT = bytes(1 if 0x30 <= value & 0x7F <= 0x3F else 0 for value in range(256))
 # Evidence needed, each with its reason:
 # - at least 32 floats with an audio exponent (128 bytes, 1.3 ms of float32 at 24 kHz): enough
 #   that chance cannot produce it (uniform noise does it with odds (1/8)**29 * C(32, 29)), and
@@ -201,7 +210,7 @@ _AUDIO_EXPONENT = bytes(1 if 0x30 <= value & 0x7F <= 0x3F else 0 for value in ra
 # Margins measured on fixtures/audio (every 20 ms window, every sample offset): real float32
 # speech scores 100% with a mantissa ratio under 0.11; the highest pcm16/G.711 shares are 29%
 # (u-law read as pcm16) and 18% (loud noise); and the tests still pass with 8 instead of 32.
-_MIN_EXPONENTS = 32
+MIN_EXPONENTS = 32
 _MIN_SHARE = (9, 10)  # numerator, denominator: 90%
 _MAX_MANTISSA_RATIO = (1, 2)  # mantissa hits <= 1/2 of exponent hits
 _WITHOUT_SIGN = bytes(value & 0x7F for value in range(256))
@@ -210,12 +219,12 @@ _WITHOUT_SIGN = bytes(value & 0x7F for value in range(256))
 def _float32_at(window: bytes, start: int) -> bool:
     """Return True when window, read as float32 from byte start on, looks like float audio."""
     count = (len(window) - start) // 4
-    if count < _MIN_EXPONENTS:
+    if count < MIN_EXPONENTS:
         return False
     end = start + count * 4
     sign_exponent = window[start + 3 : end : 4]
-    exponents = sign_exponent.translate(_AUDIO_EXPONENT).count(1)
-    if exponents < _MIN_EXPONENTS:
+    exponents = sign_exponent.translate(AUDIO_EXPONENT).count(1)
+    if exponents < MIN_EXPONENTS:
         return False  # the usual exit for speech, after one slice and one translate
     # A float is 0.0 or -0.0 when its 3 low bytes and its 4th without the sign bit are all 0.
     # OR-ing the four byte planes as big integers finds those at C speed (array("I").count
@@ -227,7 +236,7 @@ def _float32_at(window: bytes, start: int) -> bool:
     numerator, denominator = _MIN_SHARE
     if exponents * denominator < (count - zeros) * numerator:
         return False
-    mantissas = window[start + 1 : end : 4].translate(_AUDIO_EXPONENT).count(1)
+    mantissas = window[start + 1 : end : 4].translate(AUDIO_EXPONENT).count(1)
     numerator, denominator = _MAX_MANTISSA_RATIO
     return mantissas * denominator <= exponents * numerator
 
@@ -238,6 +247,6 @@ def looks_like_float32(window: bytes) -> bool:
     # the second alignment covers it (for pcm16 it only swaps odd and even samples).
     # Both alignments read their exponent bytes from odd offsets: too few there, and neither
     # can pass (the usual exit for pcm16, one slice and one translate).
-    if window[1::2].translate(_AUDIO_EXPONENT).count(1) < _MIN_EXPONENTS:
+    if window[1::2].translate(AUDIO_EXPONENT).count(1) < MIN_EXPONENTS:
         return False
     return _float32_at(window, 0) or _float32_at(window, 2)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -105,7 +104,7 @@ def cli() -> None:
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),  # a str: load_config makes the Path (pathlib is not cheap)
     help="Read options from this pyproject.toml (or TOML file) instead of searching.",
 )
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
@@ -120,7 +119,7 @@ def lint_command(
     jobs: int,
     statistics: bool,
     quiet: bool,
-    config_path: Path | None,
+    config_path: str | None,
     isolated: bool,
     **given: Any,
 ) -> None:
@@ -128,7 +127,7 @@ def lint_command(
     from .config import ConfigError, load_config, per_file_ignored, resolve_rules
 
     try:
-        config = load_config(Path.cwd(), config_path, isolated)
+        config = load_config(os.getcwd(), config_path, isolated)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
     opts = dict(given)

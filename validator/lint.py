@@ -1,74 +1,39 @@
 """``lint()``: drives sources -> events -> session, adds locations, keeps statistics.
 
-Each record takes one of two roads to the same findings. The fast road reads a canonical
-append line (``{"type":"input_audio_buffer.append","event_id":"…","audio":"…"}``, compact or
-with ``json.dumps``' default spacing, ``event_id`` first, second or absent) without building
-Python objects: it matches the envelope, validates the base64 in place with pybase64's SIMD
-decoder and accounts for the audio. It only ever accepts; at the first doubt (escapes, other
-keys, bad base64, any finding at all) the record takes the slow road: strict parse, schema,
-audio checks, session rules, locations. ``tests/test_differential.py`` holds the two equal.
+Each record takes one of two roads to the same findings. The fast road (``fastroad.scan``)
+reads canonical records in place and only ever accepts; at the first doubt a record takes the
+slow road: strict parse, schema, audio checks, session rules, locations. JSONL inputs are read
+a block at a time and scanned whole (``Linter.run_stream``); the records of other sources one
+by one (``Linter.run``). ``tests/test_lint.py`` and ``tests/test_fuzz.py`` hold the roads equal.
 """
 
 from __future__ import annotations
 
-import binascii
+import io
 import os
-import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any, BinaryIO, cast
 
-import pybase64
-
-from .audio import (
-    CANONICAL_BEFORE_1,
-    CANONICAL_BEFORE_2,
-    FLOAT32_WINDOW,
-    MAX_AUDIO_BYTES,
-    decoded_size,
-)
-from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
-from .event_types import APPEND, APPEND_TYPES, CLIENT_EVENT_TYPES, EVENT_TYPES
+from .audio import MAX_AUDIO_BYTES, decoded_size
+from .event_types import APPEND, APPEND_TYPES, EVENT_TYPES
 from .events import check_object, json_type
+from .fastroad import Appends, Flagged, Item, Quiet, scan
 from .formats import normalize_format
 from .locate import key_offsets, line_col, skip_ws, string_char_offset, value_offset
 from .parse import MISSING, parse_record, strip_bom
 from .rules import RULES
-from .session import BUFFER_RESETS, COMMIT, SESSION_EVENTS, Session
+from .session import Session
 from .sources.base import DEFAULT_MAX_RECORD_BYTES, Record
-from .sources.detect import records as read_records
+from .sources.detect import opened, records_of
+from .sources.jsonl import line_blocks, read_jsonl, too_large
 from .violation import Violation
 
-_SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
-_FAST_APPEND_RE = re.compile(
-    rb'\{(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
-    rb'"type": ?"input_audio_buffer\.append", ?'
-    rb'(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
-    rb'"audio": ?"'
-)
-_FAST_APPEND = _FAST_APPEND_RE.match
-_APPEND_START = b'{"type":"input_audio_buffer.append"'
-_PLAIN_STRING = rb'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # a JSON string without escapes
-_INDEX = rb"(?:0|[1-9][0-9]{0,8})"
-_AUDIO_DELTA = re.compile(
-    rb'\{"type": ?"(response\.(?:output_)?audio\.delta)", ?"event_id": ?'
-    + _PLAIN_STRING
-    + rb', ?"response_id": ?'
-    + _PLAIN_STRING
-    + rb', ?"item_id": ?'
-    + _PLAIN_STRING
-    + rb', ?"output_index": ?'
-    + _INDEX
-    + rb', ?"content_index": ?'
-    + _INDEX
-    + rb', ?"delta": ?"'
-).match
-_B64_ERRORS = (binascii.Error, ValueError)
-_b64decode = pybase64.b64decode
-_CANONICAL_2 = frozenset(CANONICAL_BEFORE_2.encode())  # as byte values, for the raw line
-_CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
+RecordsAt = Callable[[int, int], Iterable[Record]]
+"""``records_at(offset, count)``: the records of ``count`` lines from ``offset`` on, numbered
+from 1 (the replay renumbers them)."""
 
 
 @dataclass
@@ -213,32 +178,33 @@ class Linter:
     # -- the fast road --------------------------------------------------------------------
 
     def fast_append(self, line: bytes) -> bool:
-        """Account for ``line`` and return True if it is a record with no finding for sure.
+        """Account for one record's ``line`` and return True if it has no finding for sure."""
+        items = scan(line, 0, len(line), self.max_audio_bytes, self.options.max_record_bytes)
+        return len(items) == 1 and self.take(items[0])
 
-        A canonical append (``scan_append``), or an event that can only be RT402 and is not
-        (``scan_quiet``); anything else is for the slow road.
-        """
-        scanned = scan_append(line, self.max_audio_bytes)
-        if scanned is not None:
-            raw_id, nbytes, flags = scanned
-            return self.accept(None if raw_id is None else raw_id.decode("ascii"), nbytes, flags)
-        if line[:2] == b'{"' and not line.startswith(_APPEND_START):
-            quiet = scan_quiet(line)
-            return quiet is not None and self.accept_quiet(*quiet)
+    def take(self, item: Item) -> bool:
+        """Account for one scanned record (not ``Slow``) and return True, or return False
+        where the session objects to it (and it must take the slow road)."""
+        kind = type(item)
+        if kind is Appends:
+            return self.take_appends(cast(Appends, item))
+        if kind is Flagged:
+            flagged = cast(Flagged, item)
+            return self.accept(flagged.event_id, flagged.nbytes, flagged.flags)
+        if kind is Quiet:
+            quiet = cast(Quiet, item)
+            return self.accept_quiet(quiet.event_type, quiet.event_id)
         return False
 
     def accept_quiet(self, event_type: str, event_id: str | None) -> bool:
-        """Account for a record ``scan_quiet`` passed; False where its event_id was used."""
-        if event_id is not None:
-            ids = self.session.event_ids
-            if event_id in ids:
-                return False  # RT402
-            ids.add(event_id)
+        """Account for a ``Quiet`` record; False where the session objects (RT402, RT401)."""
+        if not self.session.take_quiet(event_type, event_id):
+            return False
         self.stats.events_by_type[event_type] += 1
         return True
 
     def accept(self, event_id: str | None, nbytes: int, flags: int) -> bool:
-        """Account for a scanned append and return True, or False where the state objects."""
+        """Account for one scanned append and return True, or False where the state objects."""
         session = self.session
         if flags and session.audio_format == "pcm16":
             return False  # RT306 or RT308
@@ -248,6 +214,81 @@ class Linter:
         self.fast_appends += 1
         self.fast_bytes += nbytes
         return True
+
+    def take_appends(self, run: Appends) -> bool:
+        """Account for a run of scanned appends at once, or return False (no change) where an
+        event_id repeats (RT402 somewhere: the run is taken line by line)."""
+        session = self.session
+        ids = run.ids
+        if ids:
+            known = session.event_ids
+            if (len(ids) > 1 and len(set(ids)) != len(ids)) or not known.isdisjoint(ids):
+                return False
+            known.update(ids)
+        session.add_run(session.audio_format, run.total, run.smallest, run.largest)
+        self.fast_appends += run.lines
+        self.fast_bytes += run.total
+        return True
+
+    def replay(
+        self, items: Iterable[Item], line: int, records_at: RecordsAt
+    ) -> Generator[Violation, None, int]:
+        """Yield the findings of scanned ``items`` in order; ``line`` is the first one's number.
+
+        What the session refuses, and every ``Slow`` item, takes the slow road: its record
+        comes from ``records_at``. Returns the number of the line after the last.
+        """
+        stats = self.stats
+        fast = self.options.fast
+        take = self.take if fast else _refuse
+        one = self._one if fast else self.slow
+        for item in items:
+            if type(item) is Appends:
+                run = item
+                if fast and self.take_appends(run):
+                    stats.records += run.lines
+                    stats.bytes += run.end - run.start
+                    line += run.lines
+                    continue
+                for record in records_at(run.start, run.lines):
+                    yield from one(record._replace(line=line))
+                    line += 1
+                continue
+            if take(item):
+                stats.records += 1
+                stats.bytes += item.end - item.start
+            else:
+                for record in records_at(item.start, 1):
+                    found = self.slow(record._replace(line=line))
+                    if found:
+                        yield from found
+            line += 1
+        return line
+
+    def _one(self, record: Record) -> list[Violation]:
+        data = record.data
+        if record.problem is None and type(data) is bytes and self.fast_append(data):
+            self.stats.records += 1
+            self.stats.bytes += len(data)
+            return []
+        return self.slow(record)
+
+    def run_stream(self, stream: io.BufferedReader) -> Iterator[Violation]:
+        """Yield the findings of a JSONL stream in order, scanning it a block at a time."""
+        limit = self.options.max_record_bytes
+        max_audio = self.max_audio_bytes
+        line = 1
+        for block in line_blocks(stream, limit):
+            if type(block) is int:
+                found = self.slow(too_large(line, block, limit))
+                line += 1
+                if found:
+                    yield from found
+                continue
+            data, stop = cast(tuple[bytearray, int], block)
+            items = scan(data, 0, stop, max_audio, limit)
+            line = yield from self.replay(items, line, _records_in(data, stop, limit))
+        self.finish()
 
     # -- the slow road --------------------------------------------------------------------
 
@@ -321,15 +362,9 @@ class Linter:
 
     def run(self, records: Iterable[Record]) -> Iterator[Violation]:
         """Yield the selected findings of ``records`` in order, counting everything read."""
-        fast = self.fast_append if self.options.fast else _never
-        stats = self.stats
+        one = self._one if self.options.fast else self.slow
         for record in records:
-            data = record.data
-            if record.problem is None and type(data) is bytes and fast(data):
-                stats.records += 1
-                stats.bytes += len(data)
-                continue
-            found = self.slow(record)
+            found = one(record)
             if found:
                 yield from found
         self.finish()
@@ -378,97 +413,23 @@ class Linter:
         )
 
 
-# Events whose only effect on the session is their event_id: everything else (appends, buffer
-# commits and clears, session updates) takes the slow road so that the state moves there.
-_STATEFUL = APPEND_TYPES | SESSION_EVENTS | BUFFER_RESETS | {COMMIT}
+def _records_in(data: bytes | bytearray, stop: int, max_record_bytes: int) -> RecordsAt:
+    def records_at(offset: int, count: int) -> Iterable[Record]:
+        end = offset
+        for _ in range(count):
+            end = data.find(b"\n", end, stop) + 1 or stop
+        # a copy of those lines: data is the reader's buffer, filled again after this block
+        return read_jsonl(io.BytesIO(data[offset:end]), max_record_bytes)
+
+    return records_at
 
 
-def scan_quiet(line: bytes) -> tuple[str, str | None] | None:
-    """Return (type, client event_id or None) of a record that can have no finding but RT402.
-
-    The stateless half of the slow road for the other events of a capture (server events,
-    response.create, ...): strict UTF-8 and JSON, a known type that does not move the session.
-    ``Linter.accept_quiet`` applies the duplicate-id check; None means "take the slow road".
-    """
-    if line.endswith(b"\n"):
-        line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
-    if not line or line[0] != 123:  # "{": blank lines, a BOM, arrays take the slow road
-        return None
-    m = _AUDIO_DELTA(line)
-    if m is not None and line.endswith(b'"}') and len(line) - 2 >= m.end():
-        # the server's audio, as the server writes it: base64 has no quote, backslash or
-        # control character, so valid base64 makes the whole line valid JSON, keys distinct
-        try:
-            _b64decode(memoryview(line)[m.end() : len(line) - 2], validate=True)
-        except _B64_ERRORS:
-            pass
-        else:
-            return m.group(1).decode("ascii"), None
-    parsed = parse_record(line)
-    value = parsed.value
-    if parsed.violations or type(value) is not dict:
-        return None
-    event_type = value.get("type")
-    if type(event_type) is not str or event_type not in EVENT_TYPES or event_type in _STATEFUL:
-        return None
-    event_id = value.get("event_id")
-    if type(event_id) is str and event_type in CLIENT_EVENT_TYPES:
-        return event_type, event_id
-    return event_type, None
-
-
-def scan_append(line: bytes, max_audio_bytes: int) -> tuple[bytes | None, int, int] | None:
-    """Return (raw event_id, decoded size, flags) of a canonical append line, else None.
-
-    The stateless half of the fast road: the envelope, strict base64, canonical padding, the
-    size limit and the container check. ``flags`` is 1 for an odd size and 2 for float32-like
-    bytes, which matter only when the session's format is pcm16 (``Linter.accept`` decides).
-    """
-    m = _FAST_APPEND(line)
-    if m is None:
-        return None
-    first, second = m.group(1, 2)
-    if first is not None and second is not None:
-        return None  # event_id twice: RT104 on the slow road
-    end = len(line)
-    if line[end - 1] == 10:  # "\n", or "\r\n"
-        end -= 2 if line[end - 2] == 13 else 1
-    end -= 2
-    start = m.end()
-    if end <= start or not line.startswith(b'"}', end):
-        return None  # RT305 (empty), or more after the audio string
-    try:
-        decoded = _b64decode(memoryview(line)[start:end], validate=True)
-    except _B64_ERRORS:
-        return None
-    # valid base64 is whole groups of four with '=' only at the end: the size is arithmetic,
-    # and the last data character must leave the unused bits zero (RT303)
-    nbytes = (end - start) // 4 * 3
-    if line[end - 1] == 61:
-        if line[end - 2] == 61:
-            nbytes -= 2
-            if line[end - 3] not in _CANONICAL_2:
-                return None
-        else:
-            nbytes -= 1
-            if line[end - 2] not in _CANONICAL_1:
-                return None
-    if nbytes > max_audio_bytes:
-        return None
-    if sniff_container(decoded[:CONTENT_WINDOW]) is not None:
-        return None  # RT307
-    flags = nbytes & 1
-    if looks_like_float32(decoded[:FLOAT32_WINDOW]):
-        flags |= 2
-    return (first if first is not None else second), nbytes, flags
+def _refuse(item: Item) -> bool:
+    return False
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
-
-
-def _never(line: bytes) -> bool:
-    return False
 
 
 def _position(v: Violation) -> tuple[int, int]:
@@ -532,6 +493,37 @@ def lint_records(
         statistics.seconds += time.perf_counter() - started
 
 
+def lint_stream(
+    stream: BinaryIO,
+    name: str,
+    options: Options,
+    statistics: Statistics,
+    event_pointer: str | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of one open binary input of any kind (one session).
+
+    JSONL is read a block at a time and scanned whole; other inputs, and records wrapped in
+    another object (``event_pointer``), are read record by record. Reading errors as for
+    ``sources.detect.opened``.
+    """
+    statistics.files += 1
+    started = time.perf_counter()
+    linter = Linter(options, statistics, name)
+    try:
+        with opened(stream, name) as (kind, reader):
+            if kind == "lines" and event_pointer is None and options.fast:
+                yield from linter.run_stream(reader)
+                return
+            records: Iterable[Record] = records_of(kind, reader, options.max_record_bytes)
+            if event_pointer is not None:
+                from .sources.wrapped import unwrap
+
+                records = unwrap(records, event_pointer)
+            yield from linter.run(records)
+    finally:
+        statistics.seconds += time.perf_counter() - started
+
+
 def lint(
     source: str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes],
     *,
@@ -561,18 +553,10 @@ def _lint_source(
     stats: Statistics,
     event_pointer: str | None,
 ) -> Iterator[Violation]:
-    def wrapped(records: Iterable[Record]) -> Iterable[Record]:
-        if event_pointer is None:
-            return records
-        from .sources.wrapped import unwrap
-
-        return unwrap(records, event_pointer)
-
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         with open(name, "rb", buffering=1 << 20) as stream:
-            records = read_records(stream, name, options.max_record_bytes)
-            yield from lint_records(wrapped(records), options, stats, name)
+            yield from lint_stream(stream, name, options, stats, event_pointer)
         return
     given = getattr(source, "name", None)
     display = given if isinstance(given, str) else "<stream>"
@@ -582,9 +566,11 @@ def _lint_source(
     if hasattr(source, "readline") and hasattr(source, "read"):
         probe = source.read(0)
         if isinstance(probe, bytes):
-            binary = cast(BinaryIO, source)
-            records = read_records(binary, display, options.max_record_bytes)
-            yield from lint_records(wrapped(records), options, stats, display)
+            yield from lint_stream(cast(BinaryIO, source), display, options, stats, event_pointer)
             return
-    lines = cast(Iterable[str | bytes], source)
-    yield from lint_records(wrapped(_line_records(lines)), options, stats, display)
+    records: Iterable[Record] = _line_records(cast(Iterable[str | bytes], source))
+    if event_pointer is not None:
+        from .sources.wrapped import unwrap
+
+        records = unwrap(records, event_pointer)
+    yield from lint_records(records, options, stats, display)

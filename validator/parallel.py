@@ -1,89 +1,34 @@
 """``--jobs N``: the stateless half of the fast road in N processes, the session in this one.
 
-A large JSONL file is cut at line boundaries into chunks. Worker processes scan each chunk
-with ``scan_append``, the expensive part (strict base64 over every byte, the content checks),
-and send back one small verdict per line: its offset, and for a canonical append its event id,
-size and flags. This process then replays the verdicts in file order through the same
-``Linter``: ``accept`` applies what depends on the session (format, duplicate ids), and any
-line that is not accepted is read again at its offset and takes the slow road here. So the
-findings, their order and the statistics are those of ``--jobs 1``, which tests check.
+A large JSONL file is cut at line boundaries into chunks. Worker processes ``scan`` each chunk,
+the expensive part (strict base64 over every byte, the content checks), and send back its
+items: runs of appends summed up, the other records one by one (offsets, types, ids). This
+process replays the items in file order through the same ``Linter`` as ``--jobs 1``, and a
+record that the session refuses, or that the scan left for the slow road, is read again at its
+offset and takes the slow road here. So the findings, their order and the statistics are those
+of ``--jobs 1``, which tests check.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import os
-from collections.abc import Callable, Generator, Iterator
-from typing import BinaryIO, NamedTuple
+from collections.abc import Callable, Generator, Iterable, Iterator
+from itertools import islice
+from typing import Any, BinaryIO, cast
 
-from .lint import Linter, Options, Statistics, scan_append, scan_quiet
-from .sources.jsonl import read_jsonl
+from .fastroad import ITEM_TYPES, Item, Slow, scan
+from .lint import Linter, Options, Statistics
+from .sources.base import Record
+from .sources.jsonl import line_blocks, read_jsonl
 from .violation import Violation
 
 MIN_PARALLEL_BYTES = 16 * 2**20
 """Smaller inputs are linted in this process: starting workers would cost more."""
 _CHUNK_BYTES = 8 * 2**20
-_WHOLE_CHUNK_BYTES = 64 * 2**20  # a chunk up to this size is read at once
 Task = tuple[str, int, int, int, int]  # path, begin, end, max_audio_bytes, max_record_bytes
-
-
-Verdict = tuple[int, str | None, int, int] | tuple[int, str, str | None] | None
-"""(length, event_id, size, flags) for an append the fast road accepts, (length, type,
-event_id) for a record that can only be RT402, None for a line for the slow road."""
-
-
-class Run(NamedTuple):
-    """Consecutive appends the fast road accepts, summed up so they can be taken at once."""
-
-    start: int  # index of the first line in the chunk
-    end: int  # index past the last
-    ids: list[str]  # their event_ids
-    unique: bool  # no event_id twice among them
-    total: int  # decoded bytes
-    smallest: int
-    largest: int
-    flags: int  # any odd size or float32 look (they matter for pcm16 only)
-    length: int  # bytes of input
-
-
-class ChunkVerdicts(NamedTuple):
-    """Per line of one chunk: its offset and its verdict; and the runs of appends."""
-
-    offsets: list[int]
-    verdicts: list[Verdict]
-    runs: list[Run]
-
-
-def _runs(verdicts: list[Verdict]) -> list[Run]:
-    runs = []
-    i, n = 0, len(verdicts)
-    while i < n:
-        if verdicts[i] is None or len(verdicts[i]) != 4:  # type: ignore[arg-type]
-            i += 1
-            continue
-        j = i
-        ids: list[str] = []
-        total = length = flags = 0
-        smallest, largest = 1 << 62, 0
-        while j < n:
-            verdict = verdicts[j]
-            if verdict is None or len(verdict) != 4:
-                break
-            size, event_id, nbytes, flag = verdict
-            length += size
-            if event_id is not None:
-                ids.append(event_id)
-            total += nbytes
-            smallest = min(smallest, nbytes)
-            largest = max(largest, nbytes)
-            flags |= flag
-            j += 1
-        runs.append(
-            Run(i, j, ids, len(set(ids)) == len(ids), total, smallest, largest, flags, length)
-        )
-        i = j
-    return runs
 
 
 def chunk_bounds(path: str, jobs: int) -> list[tuple[int, int]]:
@@ -119,73 +64,42 @@ def _line_end(stream: BinaryIO, offset: int, size: int) -> int:
         offset += len(block)
 
 
-def _lines_of(stream: BinaryIO, begin: int, end: int, limit: int) -> Iterator[tuple[int, bytes]]:
-    """Yield (offset, line) for the lines in [begin, end); a line over ``limit`` bytes is cut
-    to its first ``limit`` bytes (enough to know it is too long) and the rest skipped."""
-    stream.seek(begin)
-    if end - begin <= _WHOLE_CHUNK_BYTES:
-        # one read of the chunk, split here: a long line is copied once, not piece by piece
-        data = stream.read(end - begin)
-        position, size = 0, len(data)
-        while position < size:
-            newline = data.find(b"\n", position)
-            stop = size if newline < 0 else newline + 1
-            yield begin + position, data[position : min(stop, position + limit)]
-            position = stop
-        return
-    position = begin
-    readline = stream.readline
-    while position < end:
-        line = readline(limit)
-        if not line:
-            return
-        yield position, line
-        position += len(line)
-        while line and not line.endswith(b"\n"):  # over the limit: skip to the line's end
-            line = readline(1 << 20)
-            position += len(line)
-
-
-def scan_chunk(task: Task) -> ChunkVerdicts:
-    """Return the verdicts of the lines in one chunk (runs in a worker process)."""
+def scan_chunk(task: Task) -> list[Item]:
+    """Return the items of the lines in one chunk, offsets in the file (in a worker process)."""
     path, begin, end, max_audio_bytes, max_record_bytes = task
-    offsets: list[int] = []
-    verdicts: list[Verdict] = []
-    with open(path, "rb", buffering=1 << 20) as stream:
-        for offset, line in _lines_of(stream, begin, end, max_record_bytes + 2):
-            offsets.append(offset)
-            if len(line) > max_record_bytes:
-                verdicts.append(None)  # maybe too long (RT105): the slow road decides
+    items: list[Item] = []
+    # a 1 MiB buffer, as for --jobs 1: a line that runs past a block is finished by readline,
+    # which fills the buffer, and the next block is what the buffer then holds
+    with cast(io.BufferedReader, open(path, "rb", buffering=1 << 20)) as stream:
+        stream.seek(begin)
+        offset = begin
+        for block in line_blocks(stream, max_record_bytes, end):
+            if type(block) is int:
+                after = stream.tell()
+                items.append(Slow(offset, after))  # over the limit: RT105 on the slow road
+                offset = after
                 continue
-            scanned = scan_append(line, max_audio_bytes)
-            if scanned is not None:
-                raw_id, nbytes, flags = scanned
-                event_id = None if raw_id is None else raw_id.decode("ascii")
-                verdicts.append((len(line), event_id, nbytes, flags))
-                continue
-            quiet = scan_quiet(line)
-            verdicts.append(None if quiet is None else (len(line), *quiet))
-    return ChunkVerdicts(offsets, verdicts, _runs(verdicts))
+            data, stop = block  # type: ignore[misc]
+            items.extend(scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset))
+            offset += stop
+    return items
 
 
-def _take_run(linter: Linter, statistics: Statistics, run: Run) -> bool:
-    """Account for a run of appends at once, or return False to take them one by one."""
-    session = linter.session
-    if run.flags and session.audio_format == "pcm16":
-        return False  # RT306 or RT308 somewhere in it
-    if not run.unique or not session.event_ids.isdisjoint(run.ids):
-        return False  # RT402 somewhere in it
-    session.event_ids.update(run.ids)
-    session.add_run(session.audio_format, run.total, run.smallest, run.largest)
-    appends = run.end - run.start
-    linter.fast_appends += appends
-    linter.fast_bytes += run.total
-    statistics.records += appends
-    statistics.bytes += run.length
-    return True
+def _encode(items: list[Item]) -> bytes:
+    import json
+
+    tags = {kind: tag for tag, kind in enumerate(ITEM_TYPES)}
+    return json.dumps([[tags[type(item)], *item] for item in items]).encode("ascii") + b"\n"
 
 
-def _scan_forked(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None, None]:
+def _decode(line: bytes) -> list[Item]:
+    import json
+
+    decoded: list[list[Any]] = json.loads(line)
+    return [ITEM_TYPES[tag](*fields) for tag, *fields in decoded]
+
+
+def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, None]:
     """Yield ``scan_chunk`` of each task, in order, from ``jobs`` forked workers.
 
     Worker k scans tasks k, k + jobs, ... and writes each result as one line of JSON into its
@@ -194,7 +108,6 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None,
     about a millisecond where multiprocessing.Pool, its import, threads and queues cost about
     30: at these input sizes that is the difference.
     """
-    import json
     import signal
 
     workers: list[tuple[int, BinaryIO]] = []
@@ -208,7 +121,7 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None,
                     os.close(read_end)
                     with os.fdopen(write_end, "wb") as out:
                         for task in tasks[k::jobs]:
-                            out.write(json.dumps(scan_chunk(task)).encode("ascii") + b"\n")
+                            out.write(_encode(scan_chunk(task)))
                     status = 0
                 finally:
                     os._exit(status)
@@ -218,8 +131,7 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None,
             line = workers[index % jobs][1].readline()
             if not line.endswith(b"\n"):
                 raise OSError(f"a worker process ended early (chunk {index})")
-            offsets, verdicts, runs = json.loads(line)
-            yield ChunkVerdicts(offsets, verdicts, [Run(*run) for run in runs])
+            yield _decode(line)
     finally:
         for pid, pipe in workers:
             pipe.close()
@@ -228,7 +140,7 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None,
             os.waitpid(pid, 0)
 
 
-def _scan_pool(tasks: list[Task], jobs: int) -> Generator[ChunkVerdicts, None, None]:
+def _scan_pool(tasks: list[Task], jobs: int) -> Generator[list[Item], None, None]:
     """The same with multiprocessing, where this platform cannot fork."""
     import multiprocessing
 
@@ -244,7 +156,7 @@ def lint_parallel(
     jobs: int,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Violation]:
-    """Yield the findings of a JSONL file as ``lint_records`` would, scanning in ``jobs``."""
+    """Yield the findings of a JSONL file as ``lint_stream`` would, scanning in ``jobs``."""
     import time
 
     statistics.files += 1
@@ -254,7 +166,7 @@ def lint_parallel(
         (path, begin, end, options.max_audio_bytes, options.max_record_bytes)
         for begin, end in chunk_bounds(path, jobs)
     ]
-    line = 0
+    line = 1
     try:
         scan = _scan_forked if hasattr(os, "fork") else _scan_pool
         chunks = scan(tasks, jobs)
@@ -262,35 +174,15 @@ def lint_parallel(
             contextlib.closing(chunks),  # stops and reaps the workers however this ends
             open(path, "rb", buffering=1 << 13) as stream,  # re-reads a line here and there
         ):
-            for task, chunk in zip(tasks, chunks, strict=True):
+
+            def records_at(offset: int, count: int) -> Iterable[Record]:
+                stream.seek(offset)
+                return islice(read_jsonl(stream, options.max_record_bytes), count)
+
+            for task, items in zip(tasks, chunks, strict=True):
                 if progress is not None:
                     progress(task[2])  # the chunk's end offset: bytes done
-                runs = {run.start: run for run in chunk.runs} if options.fast else {}
-                offsets, verdicts = chunk.offsets, chunk.verdicts
-                index, count = 0, len(verdicts)
-                while index < count:
-                    run = runs.get(index)
-                    if run is not None and _take_run(linter, statistics, run):
-                        line += run.end - run.start
-                        index = run.end
-                        continue
-                    offset, verdict = offsets[index], verdicts[index]
-                    index += 1
-                    line += 1
-                    if verdict is not None and options.fast:
-                        if len(verdict) == 4:
-                            accepted = linter.accept(verdict[1], verdict[2], verdict[3])
-                        else:
-                            accepted = linter.accept_quiet(verdict[1], verdict[2])
-                        if accepted:
-                            statistics.records += 1
-                            statistics.bytes += verdict[0]
-                            continue
-                    stream.seek(offset)
-                    record = next(read_jsonl(stream, options.max_record_bytes))
-                    found = linter.slow(record._replace(line=line))
-                    if found:
-                        yield from found
+                line = yield from linter.replay(items, line, records_at)
         linter.finish()
     finally:
         statistics.seconds += time.perf_counter() - started

@@ -12,17 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import BinaryIO, TextIO
 
-from .lint import Options, Statistics, lint_records
+from .lint import Options, Statistics, lint_stream
 from .progress import human_bytes
 from .reporters import REPORTER_BY_NAME
 from .rules import RULES, Severity
 from .sources import SourceError, open_input, walk_paths
-from .sources.base import Record
-from .sources.detect import records
 from .violation import Violation
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -63,15 +61,6 @@ def summary(stats: Statistics) -> str:
         f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
         f"({_count(errors, 'error')}, {_count(warnings, 'warning')})"
     )
-
-
-def _records_of(settings: RunSettings, stream: object, name: str) -> Iterable[Record]:
-    found = records(stream, name, settings.options.max_record_bytes)  # type: ignore[arg-type]
-    if settings.event_pointer is not None:
-        from .sources.wrapped import unwrap
-
-        return unwrap(found, settings.event_pointer)
-    return found
 
 
 def findings(
@@ -136,7 +125,7 @@ def _one_input(
         _tell(err, f"realtime-validator: error: {exc}")
         return
     try:
-        found = lint_records(_records_of(settings, stream, name), options, stats, name)
+        found = lint_stream(stream, name, options, stats, settings.event_pointer)
         if progress is None:
             yield from found
         else:

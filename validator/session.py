@@ -108,6 +108,24 @@ class Session:
             if largest > span[1]:
                 span[1] = largest
 
+    def take_quiet(self, event_type: str, event_id: str | None) -> bool:
+        """Apply an event that neither sets the format nor adds audio, and return True; or
+        return False, changing nothing, where ``observe`` would find RT402 or RT401 in it.
+
+        ``event_id`` is a client event's id (None for server events, whose ids are not ours).
+        """
+        if event_id is not None and event_id in self.event_ids:
+            return False
+        if event_type == COMMIT:
+            if not self.turn_detection and self.buffered_ms < MIN_COMMIT_MS:
+                return False
+            self.buffered = {}
+        elif event_type in BUFFER_RESETS:
+            self.buffered = {}
+        if event_id is not None:
+            self.event_ids.add(event_id)
+        return True
+
     def observe(self, event: dict[str, Any], audio_bytes: int | None) -> Iterator[Violation]:
         """Update the state with a parsed event and yield RT401, RT402 and RT403 findings.
 

@@ -8,6 +8,7 @@ import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from .base import Record, SourceError
@@ -110,15 +111,19 @@ def _peekable(stream: BinaryIO) -> io.BufferedReader:
     return io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[arg-type]
 
 
-def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Record]:
-    """Yield the records of one open binary stream, choosing the reader by suffix and content.
+@contextmanager
+def opened(stream: BinaryIO, name: str) -> Iterator[tuple[str, io.BufferedReader]]:
+    """Yield (kind, reader) for one open binary stream: gzip inflated, the kind decided.
 
-    A stream that cannot be read to its end raises OSError or EOFError (a truncated gzip),
-    never zlib.error: corrupt gzip data becomes ``gzip.BadGzipFile``, an OSError.
+    Reading raises OSError or EOFError (a truncated gzip), never zlib.error: corrupt gzip data
+    becomes ``gzip.BadGzipFile``, an OSError. The caller's stream is left open.
     """
     reader = _peekable(stream)
     try:
-        yield from _records(reader, name, max_record_bytes)
+        inner = reader
+        if reader.peek(2)[:2] == _GZIP_MAGIC:
+            inner = io.BufferedReader(_gzip_file(reader), buffer_size=1 << 20)
+        yield input_kind(name, inner.peek(1 << 16)[: 1 << 16]), inner
     except zlib.error as exc:
         import gzip
 
@@ -128,10 +133,17 @@ def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Reco
             reader.detach()  # a wrapper must not close the caller's stream when collected
 
 
-def _records(reader: io.BufferedReader, name: str, max_record_bytes: int) -> Iterator[Record]:
-    if reader.peek(2)[:2] == _GZIP_MAGIC:
-        reader = io.BufferedReader(_gzip_file(reader), buffer_size=1 << 20)
-    kind = input_kind(name, reader.peek(1 << 16)[: 1 << 16])
+def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Record]:
+    """Yield the records of one open binary stream, choosing the reader by suffix and content.
+
+    Errors as for ``opened``.
+    """
+    with opened(stream, name) as (kind, reader):
+        yield from records_of(kind, reader, max_record_bytes)
+
+
+def records_of(kind: str, reader: io.BufferedReader, max_record_bytes: int) -> Iterator[Record]:
+    """Yield the records of an ``opened`` input of ``kind``."""
     if kind == "lines":
         yield from read_jsonl(reader, max_record_bytes)
         return

@@ -1,0 +1,265 @@
+"""The fast road: a block of JSONL lines sorted in place, without building Python objects.
+
+``scan`` reads the lines of a block and decides, for each, what it can without the session:
+
+- a canonical append (``{"type":"input_audio_buffer.append","event_id":"…","audio":"…"}``,
+  compact or with ``json.dumps``' default spacing, ``event_id`` first, second or absent) is
+  matched by its envelope, its base64 checked in place with pybase64's SIMD decoder (no copy of
+  the line, no str), its size, padding and content judged; consecutive ones become one
+  ``Appends`` that the session takes at once, one set update and one sum;
+- a record whose only possible findings come from the session (a duplicate event_id, a commit
+  of too little audio) becomes ``Quiet``;
+- anything else, and any doubt at all (escapes, other keys, bad base64, a finding), is ``Slow``:
+  strict parse, schema, audio checks, session rules and locations on the slow road.
+
+``Linter.replay`` applies the items to the session in file order; ``--jobs`` runs ``scan`` in
+worker processes and replays here. The fast road only ever accepts, so findings and their
+locations come from the slow road alone; ``tests/test_lint.py`` and ``tests/test_fuzz.py``
+hold the two roads equal.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from typing import NamedTuple
+
+import pybase64
+
+from .audio import CANONICAL_BEFORE_1, CANONICAL_BEFORE_2, FLOAT32_WINDOW
+from .audio_content import (
+    AUDIO_EXPONENT,
+    CONTAINER_FIRST_BYTES,
+    CONTENT_WINDOW,
+    MIN_EXPONENTS,
+    looks_like_float32,
+    sniff_container,
+)
+from .event_types import APPEND_TYPES, CLIENT_EVENT_TYPES, EVENT_TYPES
+from .parse import parse_record
+from .session import SESSION_EVENTS
+
+_SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
+_FAST_APPEND = re.compile(
+    rb'\{(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
+    rb'"type": ?"input_audio_buffer\.append", ?'
+    rb'(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
+    rb'"audio": ?"'
+).match
+_APPEND_START = b'{"type":"input_audio_buffer.append"'
+_PLAIN_STRING = rb'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # a JSON string without escapes
+_INDEX = rb"(?:0|[1-9][0-9]{0,8})"
+_AUDIO_DELTA = re.compile(
+    rb'\{"type": ?"(response\.(?:output_)?audio\.delta)", ?"event_id": ?'
+    + _PLAIN_STRING
+    + rb', ?"response_id": ?'
+    + _PLAIN_STRING
+    + rb', ?"item_id": ?'
+    + _PLAIN_STRING
+    + rb', ?"output_index": ?'
+    + _INDEX
+    + rb', ?"content_index": ?'
+    + _INDEX
+    + rb', ?"delta": ?"'
+).match
+_B64_ERRORS = (binascii.Error, ValueError)
+_b64decode = pybase64.b64decode  # called positionally: keyword parsing costs as much as 1 kB
+_CANONICAL_2 = frozenset(CANONICAL_BEFORE_2.encode())  # as byte values, for the raw line
+_CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
+# Events that set the format or add audio take the slow road, so that the state moves there.
+_SLOW_TYPES = APPEND_TYPES | SESSION_EVENTS
+
+
+class Appends(NamedTuple):
+    """Consecutive canonical appends with nothing against them that the session could not see
+    at once: their event ids (duplicates: RT402) and, through the format, nothing else."""
+
+    start: int  # offset of the first line
+    end: int  # offset past the last line
+    lines: int
+    ids: list[str]
+    total: int  # decoded bytes
+    smallest: int
+    largest: int
+
+
+class Flagged(NamedTuple):
+    """One canonical append whose size is odd or whose bytes look like float32: findings
+    (RT306, RT308) when the session's format is pcm16, nothing otherwise."""
+
+    start: int
+    end: int
+    event_id: str | None
+    nbytes: int
+    flags: int  # 1: odd size, 2: float32-like
+
+
+class Quiet(NamedTuple):
+    """A record with no finding of its own; the session may still object (RT402, RT401)."""
+
+    start: int
+    end: int
+    event_type: str
+    event_id: str | None  # a client event's id, None for server events
+
+
+class Slow(NamedTuple):
+    """A record for the slow road."""
+
+    start: int
+    end: int
+
+
+Item = Appends | Flagged | Quiet | Slow
+ITEM_TYPES: tuple[type[Item], ...] = (Appends, Flagged, Quiet, Slow)
+"""Each item type by its tag (its index), for passing items between processes as JSON."""
+
+
+def scan(
+    data: bytes | bytearray,
+    start: int,
+    stop: int,
+    max_audio_bytes: int,
+    max_record_bytes: int,
+    base: int = 0,
+) -> list[Item]:
+    """Return the items of the lines in ``data[start:stop]``, in order, offsets plus ``base``.
+
+    The range holds whole lines; only the last line of an input may lack its newline.
+    """
+    items: list[Item] = []
+    add = items.append
+    view = memoryview(data)
+    find = data.find
+    match = _FAST_APPEND
+    b64decode = _b64decode
+    run_start = -1  # offset of the run of appends being gathered, -1 for none
+    ids: list[str] = []
+    count = total = largest = 0
+    smallest = 1 << 62
+    pos = start
+    while pos < stop:
+        newline = find(b"\n", pos, stop)
+        end = stop if newline < 0 else newline + 1
+        m = match(data, pos, end)
+        if m is not None and end - pos <= max_record_bytes:
+            # the audio string runs from the envelope to '"}' at the end of the line
+            close = end
+            if data[close - 1] == 10:  # "\n", or "\r\n"
+                close -= 2 if data[close - 2] == 13 else 1
+            close -= 2
+            first, second = m.group(1, 2)
+            audio = m.end()
+            if (
+                close > audio
+                and data[close] == 34
+                and data[close + 1] == 125
+                and (first is None or second is None)  # event_id twice: RT104
+            ):
+                try:
+                    decoded = b64decode(view[audio:close], None, True)
+                except _B64_ERRORS:
+                    decoded = None
+                # valid base64 is whole groups of four with '=' only at the end: the size is
+                # arithmetic, and the last data character must leave the unused bits zero
+                nbytes = (close - audio) // 4 * 3
+                if decoded is not None and data[close - 1] == 61:  # "="
+                    if data[close - 2] == 61:
+                        nbytes -= 2
+                        if data[close - 3] not in _CANONICAL_2:
+                            decoded = None  # RT303
+                    else:
+                        nbytes -= 1
+                        if data[close - 2] not in _CANONICAL_1:
+                            decoded = None
+                if (
+                    decoded  # not None, and not empty
+                    and nbytes <= max_audio_bytes
+                    and (
+                        (
+                            decoded[0] not in CONTAINER_FIRST_BYTES
+                            and not decoded.startswith(b"ftyp", 4)
+                        )
+                        or sniff_container(decoded[:CONTENT_WINDOW]) is None  # else RT307
+                    )
+                ):
+                    raw_id = first if first is not None else second
+                    event_id = None if raw_id is None else raw_id.decode("ascii")
+                    flags = nbytes & 1
+                    if decoded[1:FLOAT32_WINDOW:2].translate(AUDIO_EXPONENT).count(
+                        1
+                    ) >= MIN_EXPONENTS and looks_like_float32(decoded[:FLOAT32_WINDOW]):
+                        flags |= 2
+                    if flags:
+                        if run_start >= 0:
+                            add(
+                                Appends(run_start, base + pos, count, ids, total, smallest, largest)
+                            )
+                            run_start = -1
+                        add(Flagged(base + pos, base + end, event_id, nbytes, flags))
+                    else:
+                        if run_start < 0:
+                            run_start = base + pos
+                            ids = []
+                            count = total = largest = 0
+                            smallest = 1 << 62
+                        if event_id is not None:
+                            ids.append(event_id)
+                        count += 1
+                        total += nbytes
+                        if nbytes < smallest:
+                            smallest = nbytes
+                        if nbytes > largest:
+                            largest = nbytes
+                    pos = end
+                    continue
+        if run_start >= 0:
+            add(Appends(run_start, base + pos, count, ids, total, smallest, largest))
+            run_start = -1
+        quiet = None
+        if (
+            end - pos <= max_record_bytes
+            and data.startswith(b'{"', pos)
+            and not data.startswith(_APPEND_START, pos)
+        ):
+            quiet = scan_quiet(data[pos:end])
+        add(
+            Slow(base + pos, base + end) if quiet is None else Quiet(base + pos, base + end, *quiet)
+        )
+        pos = end
+    if run_start >= 0:
+        add(Appends(run_start, base + pos, count, ids, total, smallest, largest))
+    return items
+
+
+def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
+    """Return (type, client event_id or None) of a record with no finding of its own.
+
+    Strict UTF-8 and JSON, a known type that neither sets the format nor adds audio (commits
+    and clears are here: the session judges them); None means "take the slow road".
+    """
+    if line.endswith(b"\n"):
+        line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+    if not line or line[0] != 123:  # "{": blank lines, a BOM, arrays take the slow road
+        return None
+    m = _AUDIO_DELTA(line)
+    if m is not None and line.endswith(b'"}') and len(line) - 2 >= m.end():
+        # the server's audio, as the server writes it: base64 has no quote, backslash or
+        # control character, so valid base64 makes the whole line valid JSON, keys distinct
+        try:
+            _b64decode(memoryview(line)[m.end() : len(line) - 2], None, True)
+        except _B64_ERRORS:
+            pass
+        else:
+            return m.group(1).decode("ascii"), None
+    parsed = parse_record(line)
+    value = parsed.value
+    if parsed.violations or type(value) is not dict:
+        return None
+    event_type = value.get("type")
+    if type(event_type) is not str or event_type not in EVENT_TYPES or event_type in _SLOW_TYPES:
+        return None
+    event_id = value.get("event_id")
+    if type(event_id) is str and event_type in CLIENT_EVENT_TYPES:
+        return event_type, event_id
+    return event_type, None
