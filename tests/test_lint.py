@@ -153,6 +153,9 @@ _templates = [
     '{{"type":"input_audio_buffer.append","event_id":"{eid}","audio":"{audio}","x":1}}',
     '{{"type":"input_audio_buffer\\u002eappend","audio":"{audio}"}}',
     '{{"type":"input_audio_buffer.commit","event_id":"{eid}"}}',
+    '{{"type": "input_audio_buffer.clear", "event_id": "{eid}"}}',
+    '{{"type":"input_audio_buffer.commit"}}',
+    '{{"type":"input_audio_buffer.committed","event_id":"{eid}","item_id":"i"}}',
     '{{"type":"session.update","event_id":"{eid}","session":{{"turn_detection":null}}}}',
     '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"resp_1","item_id":"i",'
     '"output_index":0,"content_index":0,"delta":"{audio}"}}',

@@ -46,6 +46,10 @@ _FAST_APPEND = re.compile(
     rb'(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
     rb'"audio": ?"'
 ).match
+# the same, as most clients write it: one capture group, tried first because it is cheaper
+_COMPACT_APPEND = re.compile(
+    rb'\{"type":"input_audio_buffer\.append",(?:"event_id":"(' + _SAFE_ID + rb')",)?"audio":"'
+).match
 _APPEND_START = b'{"type":"input_audio_buffer.append"'
 _PLAIN_STRING = rb'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # a JSON string without escapes
 _INDEX = rb"(?:0|[1-9][0-9]{0,8})"
@@ -62,10 +66,16 @@ _AUDIO_DELTA = re.compile(
     + _INDEX
     + rb', ?"delta": ?"'
 ).match
+# a commit or clear as clients write them: valid JSON by construction, distinct keys
+_BUFFER_EVENT = re.compile(
+    rb'\{"type": ?"(input_audio_buffer\.(?:commit|clear))", ?"event_id": ?"(' + _SAFE_ID + rb')"\}'
+).fullmatch
 _B64_ERRORS = (binascii.Error, ValueError)
 _b64decode = pybase64.b64decode  # called positionally: keyword parsing costs as much as 1 kB
 _CANONICAL_2 = frozenset(CANONICAL_BEFORE_2.encode())  # as byte values, for the raw line
 _CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
+# bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
+_NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
 # Events that set the format or add audio take the slow road, so that the state moves there.
 _SLOW_TYPES = APPEND_TYPES | SESSION_EVENTS
 
@@ -131,31 +141,37 @@ def scan(
     add = items.append
     view = memoryview(data)
     find = data.find
+    compact = _COMPACT_APPEND
     match = _FAST_APPEND
     b64decode = _b64decode
     run_start = -1  # offset of the run of appends being gathered, -1 for none
-    ids: list[str] = []
+    raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
     count = total = largest = 0
     smallest = 1 << 62
     pos = start
     while pos < stop:
         newline = find(b"\n", pos, stop)
-        end = stop if newline < 0 else newline + 1
-        m = match(data, pos, end)
+        if newline < 0:
+            end = close = stop
+        else:
+            end = newline + 1
+            close = newline - 1 if data[newline - 1] == 13 else newline  # "\r\n" or "\n"
+        m = compact(data, pos, end)
+        if m is not None:
+            raw_id = m.group(1)
+        else:
+            m = match(data, pos, end)
+            if m is not None:
+                first, raw_id = m.group(1, 2)
+                if first is not None:
+                    if raw_id is not None:
+                        m = None  # event_id twice: RT104
+                    raw_id = first
         if m is not None and end - pos <= max_record_bytes:
             # the audio string runs from the envelope to '"}' at the end of the line
-            close = end
-            if data[close - 1] == 10:  # "\n", or "\r\n"
-                close -= 2 if data[close - 2] == 13 else 1
             close -= 2
-            first, second = m.group(1, 2)
             audio = m.end()
-            if (
-                close > audio
-                and data[close] == 34
-                and data[close + 1] == 125
-                and (first is None or second is None)  # event_id twice: RT104
-            ):
+            if close > audio and data[close] == 34 and data[close + 1] == 125:
                 try:
                     decoded = b64decode(view[audio:close], None, True)
                 except _B64_ERRORS:
@@ -183,28 +199,36 @@ def scan(
                         or sniff_container(decoded[:CONTENT_WINDOW]) is None  # else RT307
                     )
                 ):
-                    raw_id = first if first is not None else second
-                    event_id = None if raw_id is None else raw_id.decode("ascii")
                     flags = nbytes & 1
-                    if decoded[1:FLOAT32_WINDOW:2].translate(AUDIO_EXPONENT).count(
-                        1
+                    # looks_like_float32's own first test, without its slice of the window
+                    if len(
+                        decoded[1:FLOAT32_WINDOW:2].translate(None, _NOT_EXPONENT)
                     ) >= MIN_EXPONENTS and looks_like_float32(decoded[:FLOAT32_WINDOW]):
                         flags |= 2
                     if flags:
                         if run_start >= 0:
                             add(
-                                Appends(run_start, base + pos, count, ids, total, smallest, largest)
+                                Appends(
+                                    run_start,
+                                    base + pos,
+                                    count,
+                                    _ids(raw_ids),
+                                    total,
+                                    smallest,
+                                    largest,
+                                )
                             )
                             run_start = -1
+                        event_id = None if raw_id is None else raw_id.decode("ascii")
                         add(Flagged(base + pos, base + end, event_id, nbytes, flags))
                     else:
                         if run_start < 0:
                             run_start = base + pos
-                            ids = []
+                            raw_ids = []
                             count = total = largest = 0
                             smallest = 1 << 62
-                        if event_id is not None:
-                            ids.append(event_id)
+                        if raw_id is not None:
+                            raw_ids.append(raw_id)
                         count += 1
                         total += nbytes
                         if nbytes < smallest:
@@ -214,7 +238,7 @@ def scan(
                     pos = end
                     continue
         if run_start >= 0:
-            add(Appends(run_start, base + pos, count, ids, total, smallest, largest))
+            add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
             run_start = -1
         quiet = None
         if (
@@ -228,8 +252,13 @@ def scan(
         )
         pos = end
     if run_start >= 0:
-        add(Appends(run_start, base + pos, count, ids, total, smallest, largest))
+        add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
     return items
+
+
+def _ids(raw: list[bytes]) -> list[str]:
+    # one decode per run: the ids are printable ASCII without quotes, so never hold "\n"
+    return b"\n".join(raw).decode("ascii").split("\n") if raw else []
 
 
 def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
@@ -242,6 +271,9 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
     if not line or line[0] != 123:  # "{": blank lines, a BOM, arrays take the slow road
         return None
+    m = _BUFFER_EVENT(line)
+    if m is not None:
+        return m.group(1).decode("ascii"), m.group(2).decode("ascii")
     m = _AUDIO_DELTA(line)
     if m is not None and line.endswith(b'"}') and len(line) - 2 >= m.end():
         # the server's audio, as the server writes it: base64 has no quote, backslash or

@@ -6,8 +6,8 @@ example; ``realtime-validator rule RT301`` prints it and a test keeps README's t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -22,8 +22,7 @@ class Severity(StrEnum):
         return 2 if self is Severity.ERROR else 1
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):  # not a dataclass: making one costs a millisecond of start-up
     """One entry of the catalogue."""
 
     code: str
