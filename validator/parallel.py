@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, cast
 from .fastroad import ITEM_TYPES, Item, Slow, scan
 from .lint import Linter, Options, Statistics
 from .sources.base import Record
+from .sources.jsonl import BLOCK_BYTES as _BLOCK
 from .sources.jsonl import line_blocks, read_jsonl
 from .violation import Violation
 
@@ -64,16 +65,18 @@ def _line_end(stream: BinaryIO, offset: int, size: int) -> int:
         offset += len(block)
 
 
-def scan_chunk(task: Task) -> list[Item]:
-    """Return the items of the lines in one chunk, offsets in the file (in a worker process)."""
+def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
+    """Return the items of the lines in one chunk, offsets in the file (in a worker process).
+
+    ``buffer``: the block buffer of the previous chunk, filled again (fresh pages cost faults).
+    """
     path, begin, end, max_audio_bytes, max_record_bytes = task
     items: list[Item] = []
-    # a 1 MiB buffer, as for --jobs 1: a line that runs past a block is finished by readline,
-    # which fills the buffer, and the next block is what the buffer then holds
-    with cast(io.BufferedReader, open(path, "rb", buffering=1 << 20)) as stream:
+    # blocks are read past the stream's own buffer; it serves lines longer than a block
+    with cast(io.BufferedReader, open(path, "rb", buffering=1 << 16)) as stream:
         stream.seek(begin)
         offset = begin
-        for block in line_blocks(stream, max_record_bytes, end):
+        for block in line_blocks(stream, max_record_bytes, end, buffer):
             if type(block) is int:
                 after = stream.tell()
                 items.append(Slow(offset, after))  # over the limit: RT105 on the slow road
@@ -100,35 +103,41 @@ def _decode(line: bytes) -> list[Item]:
 
 
 def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, None]:
-    """Yield ``scan_chunk`` of each task, in order, from ``jobs`` forked workers.
+    """Yield ``scan_chunk`` of each task, in order, from this process and ``jobs - 1`` forks.
 
-    Worker k scans tasks k, k + jobs, ... and writes each result as one line of JSON into its
-    own pipe (plain data: no pickle crosses the pipe); this process reads the pipes round
-    robin, so results arrive in task order while the workers run ahead. Forking by hand costs
-    about a millisecond where multiprocessing.Pool, its import, threads and queues cost about
-    30: at these input sizes that is the difference.
+    Task i is scanned by process i % jobs: this one scans its own share when it comes to it,
+    worker k (1 <= k < jobs) writes each of its results as one line of JSON into its own pipe
+    (plain data: no pickle crosses the pipe), read here in task order while the workers run
+    ahead. So ``--jobs 2`` keeps two processes busy, not two workers and a waiting third.
+    Forking by hand costs about a millisecond where multiprocessing.Pool, its import, threads
+    and queues cost about 30: at these input sizes that is the difference.
     """
     import signal
 
     workers: list[tuple[int, BinaryIO]] = []
     try:
-        for k in range(jobs):
+        for k in range(1, jobs):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the worker: scan, write, and leave without running any cleanup
                 status = 1
                 try:
                     os.close(read_end)
+                    buffer = bytearray(_BLOCK)
                     with os.fdopen(write_end, "wb") as out:
                         for task in tasks[k::jobs]:
-                            out.write(_encode(scan_chunk(task)))
+                            out.write(_encode(scan_chunk(task, buffer)))
                     status = 0
                 finally:
                     os._exit(status)
             os.close(write_end)
             workers.append((pid, os.fdopen(read_end, "rb")))
-        for index in range(len(tasks)):
-            line = workers[index % jobs][1].readline()
+        buffer = bytearray(_BLOCK)
+        for index, task in enumerate(tasks):
+            if index % jobs == 0:
+                yield scan_chunk(task, buffer)
+                continue
+            line = workers[index % jobs - 1][1].readline()
             if not line.endswith(b"\n"):
                 raise OSError(f"a worker process ended early (chunk {index})")
             yield _decode(line)
