@@ -127,6 +127,7 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, No
                     with os.fdopen(write_end, "wb") as out:
                         for task in tasks[k::jobs]:
                             out.write(_encode(scan_chunk(task, buffer)))
+                            out.flush()  # now: a small result would wait in the buffer
                     status = 0
                 finally:
                     os._exit(status)

@@ -84,47 +84,49 @@ def line_blocks(
     max_record_bytes: int,
     end: int | None = None,
     buffer: bytearray | None = None,
-) -> Iterator[tuple[bytearray, int] | tuple[bytes, int] | int]:
+) -> Iterator[tuple[bytearray, int] | int]:
     """Yield the lines of ``stream`` a block at a time, for the fast road.
 
     ``(data, stop)``: ``data[:stop]`` holds whole lines (only the input's last line may lack
     its newline), valid until the next block is asked for; an int: the size of a line over
     the limit, which has been read past. Lines come in the order of the input, the same lines
-    ``read_jsonl`` yields; at most one block and ``max_record_bytes`` + 2 bytes of one line are
-    held at once. ``end`` stops at that offset of a seekable stream (a line boundary).
+    ``read_jsonl`` yields. ``end`` stops at that offset of a seekable stream (a line boundary).
 
-    The block is one buffer, filled again and again: a fresh megabyte per block costs page
-    faults, which cost more than the reading (twice the time, measured on a VM); ``buffer``
-    (``_BLOCK`` bytes) reuses one across inputs. One raw read per fill (``readinto1``): what
-    was read before a failing read is still linted.
+    The block is one buffer, filled again and again, and grown (in place) for a line longer
+    than it, up to the record limit: a fresh megabyte per block costs page faults, which cost
+    more than the reading (twice the time, measured on a VM). So at most one block, or one
+    line of ``max_record_bytes`` + 2 bytes, is held. ``buffer`` (at least ``BLOCK_BYTES``)
+    reuses one across inputs. One raw read per fill (``readinto1``): what was read before a
+    failing read is still linted.
     """
-    readinto, readline = stream.readinto1, stream.readline
+    readinto = stream.readinto1
     limit = max_record_bytes + 2
-    if buffer is None or len(buffer) != _BLOCK:
+    if buffer is None or len(buffer) < _BLOCK:
         buffer = bytearray(_BLOCK)
     view = memoryview(buffer)
-    kept = 0  # the start of an unfinished line, moved to the front of the buffer
+    kept = 0  # an unfinished line, moved to the front of the buffer
     while True:
-        want = _BLOCK - kept if end is None else min(_BLOCK - kept, end - stream.tell())
+        room = len(buffer) - kept
+        want = room if end is None else min(room, end - stream.tell())
         got = readinto(view[kept : kept + want]) if want > 0 else 0
         if not got:
             if kept:
                 yield buffer, kept  # the last line, without its newline
             return
         filled = kept + got
-        stop = buffer.rfind(b"\n", 0, filled) + 1
+        stop = buffer.rfind(b"\n", kept, filled) + 1  # the kept part has no newline
         if stop:
             yield buffer, stop
-        kept = filled - stop
-        if kept < _BLOCK:
+            kept = filled - stop
             view[:kept] = view[stop:filled]
             continue
-        # a line longer than the buffer: finish it alone, with readline
-        head = bytes(buffer)
-        kept = 0
-        if len(head) < limit:
-            head += readline(limit - len(head))
-            if len(head) < limit or head.endswith(b"\n"):
-                yield head, len(head)
-                continue
-        yield _rest_of_line(readline, len(head), head)
+        kept = filled
+        if kept < len(buffer):
+            continue
+        if kept >= limit:  # no newline in the first ``limit`` bytes: too large
+            yield _rest_of_line(stream.readline, kept, bytes(view[kept - 1 : kept]))
+            kept = 0
+            continue
+        view.release()  # a line longer than the buffer: make room for it
+        buffer.extend(bytes(min(2 * len(buffer), limit) - len(buffer)))
+        view = memoryview(buffer)
