@@ -85,13 +85,33 @@ def test_fixture_logs(name: str) -> None:
     assert _parallel(path, Options(), 2) == _sequential(path, Options())
 
 
-def test_chunk_bounds_cover_the_file_at_line_starts(tmp_path: Path) -> None:
+def test_chunks_hold_the_lines_that_start_in_them(tmp_path: Path) -> None:
     path = _capture(tmp_path)
     data = path.read_bytes()
-    bounds = parallel.chunk_bounds(str(path), 2)
-    assert bounds[0][0] == 0 and bounds[-1][1] == len(data)
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
-    assert all(data[begin - 1 : begin] == b"\n" for begin, _ in bounds[1:])
+    ranges = parallel.chunk_ranges(len(data), 2)
+    assert len(ranges) > 10  # 4 KiB chunks here: lines cross their edges
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    starts = [0] + [i + 1 for i, byte in enumerate(data[:-1]) if byte == 10]
+    for begin, end in ranges:
+        items = parallel.scan_chunk((str(path), begin, end, 15 * 2**20, 24 * 2**20))
+        inside = [start for start in starts if begin <= start < end]
+        if not inside:
+            assert items == []
+            continue
+        assert items[0].start == inside[0]
+        assert items[-1].end == (data.find(b"\n", inside[-1]) + 1 or len(data))
+
+
+def test_a_chunk_inside_one_long_line_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    line = f'{{"type":"input_audio_buffer.append","audio":"{b64(bytes(30000))}"}}\n'.encode()
+    path.write_bytes(line * 3)
+    size = len(line)
+    task = (str(path), size + 100, size + 200, 15 * 2**20, 24 * 2**20)
+    assert parallel.scan_chunk(task) == []
+    (only,) = parallel.scan_chunk((str(path), size - 1, size + 1, 15 * 2**20, 24 * 2**20))
+    assert (only.start, only.end) == (size, 2 * size)
 
 
 def test_cli_jobs_gives_the_same_output(tmp_path: Path) -> None:

@@ -32,33 +32,31 @@ _CHUNK_BYTES = 8 * 2**20
 Task = tuple[str, int, int, int, int]  # path, begin, end, max_audio_bytes, max_record_bytes
 
 
-def chunk_bounds(path: str, jobs: int) -> list[tuple[int, int]]:
-    """Return (begin, end) byte ranges of ``path`` that start and end at line boundaries."""
-    size = os.path.getsize(path)
+def chunk_ranges(size: int, jobs: int) -> list[tuple[int, int]]:
+    """Return (begin, end) byte ranges that cut a file of ``size`` bytes into chunks.
+
+    A chunk holds the lines that start in its range: the worker finds its first line itself,
+    so this process reads nothing to cut the file (with lines of megabytes, finding every
+    cut here was a serial read of most of the file).
+    """
     count = max(jobs * 4, size // _CHUNK_BYTES, 1)
-    cuts = [0]
-    with open(path, "rb") as stream:
-        for k in range(1, count):
-            target = size * k // count
-            if target <= cuts[-1]:
-                continue
-            position = _line_end(stream, target - 1, size)
-            if cuts[-1] < position < size:
-                cuts.append(position)
-    cuts.append(size)
+    cuts = sorted({size * k // count for k in range(count + 1)})
     return list(itertools.pairwise(cuts))
 
 
-def _line_end(stream: BinaryIO, offset: int, size: int) -> int:
-    """Return the offset just past the newline at or after ``offset`` (or ``size``).
+def _line_start(stream: BinaryIO, offset: int) -> int:
+    """Return the offset of the first line that starts at or after ``offset``.
 
     Read in 64 KiB blocks, not with readline: a line of megabytes is not held whole.
     """
+    if offset == 0:
+        return 0
+    offset -= 1  # a line starts at offset when the byte before it is a newline
     stream.seek(offset)
     while True:
         block = stream.read(1 << 16)
         if not block:
-            return size
+            return offset
         found = block.find(b"\n")
         if found >= 0:
             return offset + found + 1
@@ -74,8 +72,10 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
     items: list[Item] = []
     # blocks are read past the stream's own buffer; it serves lines longer than a block
     with cast(io.BufferedReader, open(path, "rb", buffering=1 << 16)) as stream:
-        stream.seek(begin)
-        offset = begin
+        offset = _line_start(stream, begin)
+        if offset >= end:
+            return items  # no line starts in this chunk
+        stream.seek(offset)
         for block in line_blocks(stream, max_record_bytes, end, buffer):
             if type(block) is int:
                 after = stream.tell()
@@ -174,7 +174,7 @@ def lint_parallel(
     linter = Linter(options, statistics, source)
     tasks: list[Task] = [
         (path, begin, end, options.max_audio_bytes, options.max_record_bytes)
-        for begin, end in chunk_bounds(path, jobs)
+        for begin, end in chunk_ranges(os.path.getsize(path), jobs)
     ]
     line = 1
     try:

@@ -90,7 +90,8 @@ def line_blocks(
     ``(data, stop)``: ``data[:stop]`` holds whole lines (only the input's last line may lack
     its newline), valid until the next block is asked for; an int: the size of a line over
     the limit, which has been read past. Lines come in the order of the input, the same lines
-    ``read_jsonl`` yields. ``end`` stops at that offset of a seekable stream (a line boundary).
+    ``read_jsonl`` yields. With ``end`` (an offset of a seekable stream), only the lines that
+    start before it: the last of them is read to its end.
 
     The block is one buffer, filled again and again, and grown (in place) for a line longer
     than it, up to the record limit: a fresh megabyte per block costs page faults, which cost
@@ -104,19 +105,25 @@ def line_blocks(
     if buffer is None or len(buffer) < _BLOCK:
         buffer = bytearray(_BLOCK)
     view = memoryview(buffer)
+    base = 0 if end is None else stream.tell()  # the offset of buffer[0] in the stream
     kept = 0  # an unfinished line, moved to the front of the buffer
-    while True:
-        room = len(buffer) - kept
-        want = room if end is None else min(room, end - stream.tell())
-        got = readinto(view[kept : kept + want]) if want > 0 else 0
+    while end is None or base < end:
+        got = readinto(view[kept:])
         if not got:
             if kept:
                 yield buffer, kept  # the last line, without its newline
             return
         filled = kept + got
+        if end is not None and base + filled >= end:
+            # the line holding offset end - 1 is the last: is its newline here yet?
+            last = buffer.find(b"\n", max(end - 1 - base, kept), filled) + 1
+            if last:
+                yield buffer, last
+                return
         stop = buffer.rfind(b"\n", kept, filled) + 1  # the kept part has no newline
         if stop:
             yield buffer, stop
+            base += stop
             kept = filled - stop
             view[:kept] = view[stop:filled]
             continue
@@ -126,6 +133,8 @@ def line_blocks(
         if kept >= limit:  # no newline in the first ``limit`` bytes: too large
             yield _rest_of_line(stream.readline, kept, bytes(view[kept - 1 : kept]))
             kept = 0
+            if end is not None:
+                base = stream.tell()
             continue
         view.release()  # a line longer than the buffer: make room for it
         buffer.extend(bytes(min(2 * len(buffer), limit) - len(buffer)))
