@@ -17,7 +17,7 @@ import itertools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 
 from .fastroad import ITEM_TYPES, Item, Slow, scan
 from .lint import Linter, Options, Statistics
@@ -29,6 +29,7 @@ from .violation import Violation
 MIN_PARALLEL_BYTES = 16 * 2**20
 """Smaller inputs are linted in this process: starting workers would cost more."""
 _CHUNK_BYTES = 8 * 2**20
+_MAX_CHUNKS = 8192  # their numbers, 4 bytes each, fit the claims pipe's 64 KiB at once
 Task = tuple[str, int, int, int, int]  # path, begin, end, max_audio_bytes, max_record_bytes
 
 
@@ -39,7 +40,7 @@ def chunk_ranges(size: int, jobs: int) -> list[tuple[int, int]]:
     so this process reads nothing to cut the file (with lines of megabytes, finding every
     cut here was a serial read of most of the file).
     """
-    count = max(jobs * 4, size // _CHUNK_BYTES, 1)
+    count = min(max(jobs * 4, size // _CHUNK_BYTES, 1), _MAX_CHUNKS)
     cuts = sorted({size * k // count for k in range(count + 1)})
     return list(itertools.pairwise(cuts))
 
@@ -88,35 +89,40 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
     return items
 
 
-def _encode(items: list[Item]) -> bytes:
+def _encode(index: int, items: list[Item]) -> bytes:
     import json
 
     tags = {kind: tag for tag, kind in enumerate(ITEM_TYPES)}
-    return json.dumps([[tags[type(item)], *item] for item in items]).encode("ascii") + b"\n"
+    encoded = [[tags[type(item)], *item] for item in items]
+    return json.dumps([index, encoded]).encode("ascii") + b"\n"
 
 
-def _decode(line: bytes) -> list[Item]:
+def _decode(line: bytes) -> tuple[int, list[Item]]:
     import json
 
-    decoded: list[list[Any]] = json.loads(line)
-    return [ITEM_TYPES[tag](*fields) for tag, *fields in decoded]
+    index, decoded = json.loads(line)
+    return index, [ITEM_TYPES[tag](*fields) for tag, *fields in decoded]
 
 
 def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, None]:
     """Yield ``scan_chunk`` of each task, in order, from this process and ``jobs - 1`` forks.
 
-    Task i is scanned by process i % jobs: this one scans its own share when it comes to it,
-    worker k (1 <= k < jobs) writes each of its results as one line of JSON into its own pipe
-    (plain data: no pickle crosses the pipe), read here in task order while the workers run
-    ahead. So ``--jobs 2`` keeps two processes busy, not two workers and a waiting third.
-    Forking by hand costs about a millisecond where multiprocessing.Pool, its import, threads
-    and queues cost about 30: at these input sizes that is the difference.
+    The task numbers wait in a pipe, and each process claims the next one when it is free (a
+    4-byte read from a pipe is atomic), so the work divides itself: this process also replays
+    every result, and claims fewer. A worker writes each result as a line of JSON into its own
+    pipe (plain data: no pickle crosses a pipe); this process keeps those that arrive early
+    until their turn. Forking by hand costs about a millisecond where multiprocessing.Pool,
+    its import, threads and queues cost about 30: at these input sizes that is the difference.
     """
+    import select
     import signal
 
-    workers: list[tuple[int, BinaryIO]] = []
+    claims, fill = os.pipe()
+    with os.fdopen(fill, "wb") as queue:  # closed before forking: an empty queue reads as EOF
+        queue.write(b"".join(index.to_bytes(4, "little") for index in range(len(tasks))))
+    workers: list[tuple[int, int]] = []  # pid, read end of its results pipe
     try:
-        for k in range(1, jobs):
+        for _ in range(1, jobs):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the worker: scan, write, and leave without running any cleanup
@@ -125,29 +131,59 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, No
                     os.close(read_end)
                     buffer = bytearray(_BLOCK)
                     with os.fdopen(write_end, "wb") as out:
-                        for task in tasks[k::jobs]:
-                            out.write(_encode(scan_chunk(task, buffer)))
+                        while len(claim := os.read(claims, 4)) == 4:
+                            index = int.from_bytes(claim, "little")
+                            out.write(_encode(index, scan_chunk(tasks[index], buffer)))
                             out.flush()  # now: a small result would wait in the buffer
                     status = 0
                 finally:
                     os._exit(status)
             os.close(write_end)
-            workers.append((pid, os.fdopen(read_end, "rb")))
+            workers.append((pid, read_end))
+        results: dict[int, list[Item]] = {}
+        pending = {fd: bytearray() for _, fd in workers}  # a result's first part, per worker
         buffer = bytearray(_BLOCK)
-        for index, task in enumerate(tasks):
-            if index % jobs == 0:
-                yield scan_chunk(task, buffer)
-                continue
-            line = workers[index % jobs - 1][1].readline()
-            if not line.endswith(b"\n"):
-                raise OSError(f"a worker process ended early (chunk {index})")
-            yield _decode(line)
+        claimed_all = False
+        for index in range(len(tasks)):
+            while index not in results:
+                ready = select.select(list(pending), [], [], None if claimed_all else 0)[0]
+                for fd in ready:
+                    if not _take_results(fd, pending, results):
+                        del pending[fd]  # that worker has ended
+                if index in results:
+                    break
+                claim = b"" if claimed_all else os.read(claims, 4)
+                if len(claim) == 4:
+                    mine = int.from_bytes(claim, "little")
+                    results[mine] = scan_chunk(tasks[mine], buffer)
+                    continue
+                claimed_all = True
+                if not pending:
+                    raise OSError(f"a worker process ended early (chunk {index})")
+            yield results.pop(index)
     finally:
-        for pid, pipe in workers:
-            pipe.close()
+        os.close(claims)
+        for pid, fd in workers:
+            os.close(fd)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)  # done already, or no longer wanted
             os.waitpid(pid, 0)
+
+
+def _take_results(fd: int, pending: dict[int, bytearray], results: dict[int, list[Item]]) -> bool:
+    """Read what a worker wrote; keep each whole result. False once the worker has ended."""
+    data = os.read(fd, 1 << 20)
+    if not data:
+        return False
+    part = pending[fd]
+    part += data
+    end = part.rfind(b"\n") + 1
+    if end:
+        for line in bytes(part[:end]).splitlines():
+            index, items = _decode(line)
+            results[index] = items
+        del part[:end]
+    return True
 
 
 def _scan_pool(tasks: list[Task], jobs: int) -> Generator[list[Item], None, None]:
