@@ -201,3 +201,15 @@ def test_gigabyte_array_element_is_rt105_and_the_next_is_linted(tmp_path: Path) 
     assert run.result["statistics"]["records"] == 2
     assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
     assert run.seconds < 40, f"{run.seconds:.1f} s"
+
+
+def test_millions_of_blank_lines(tmp_path: Path) -> None:
+    # a block of tiny lines is one slow-road item, not a list as long as the block (which
+    # took 3 million blank lines to some 300 MB)
+    path = tmp_path / "blank.jsonl"
+    count = 3 * 2**20
+    path.write_bytes(b"\n" * count)
+    run = measure(tmp_path, path.name)
+    assert run.code == 0, run.stderr
+    assert run.result["statistics"]["blank_lines"] == count
+    assert run.peak_kb < 100 * 1024, f"peak RSS {run.peak_kb / 1024:.0f} MB"

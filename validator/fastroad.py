@@ -114,10 +114,12 @@ class Quiet(NamedTuple):
 
 
 class Slow(NamedTuple):
-    """A record for the slow road."""
+    """Consecutive records for the slow road (blank lines, events that move the session, any
+    doubt): one item for all of them, so that a block of tiny lines is not a list as long."""
 
     start: int
     end: int
+    lines: int
 
 
 Item = Appends | Flagged | Quiet | Slow
@@ -145,6 +147,8 @@ def scan(
     match = _FAST_APPEND
     b64decode = _b64decode
     run_start = -1  # offset of the run of appends being gathered, -1 for none
+    slow_start = -1  # the same for a run of records for the slow road
+    slow_lines = 0
     raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
     count = total = largest = 0
     smallest = 1 << 62
@@ -156,8 +160,9 @@ def scan(
         else:
             end = newline + 1
             close = newline - 1 if data[newline - 1] == 13 else newline  # "\r\n" or "\n"
-        m = compact(data, pos, end)
-        if m is not None:
+        if data[pos] != 123:  # "{": blank lines, a BOM, arrays, anything but an object
+            m = None
+        elif (m := compact(data, pos, end)) is not None:
             raw_id = m.group(1)
         else:
             m = match(data, pos, end)
@@ -199,6 +204,9 @@ def scan(
                         or sniff_container(decoded[:CONTENT_WINDOW]) is None  # else RT307
                     )
                 ):
+                    if slow_start >= 0:
+                        add(Slow(slow_start, base + pos, slow_lines))
+                        slow_start = -1
                     flags = nbytes & 1
                     # looks_like_float32's own first test, without its slice of the window
                     if len(
@@ -247,12 +255,21 @@ def scan(
             and not data.startswith(_APPEND_START, pos)
         ):
             quiet = scan_quiet(data[pos:end])
-        add(
-            Slow(base + pos, base + end) if quiet is None else Quiet(base + pos, base + end, *quiet)
-        )
+        if quiet is None:
+            if slow_start < 0:
+                slow_start = base + pos
+                slow_lines = 0
+            slow_lines += 1
+        else:
+            if slow_start >= 0:
+                add(Slow(slow_start, base + pos, slow_lines))
+                slow_start = -1
+            add(Quiet(base + pos, base + end, *quiet))
         pos = end
     if run_start >= 0:
         add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
+    elif slow_start >= 0:
+        add(Slow(slow_start, base + pos, slow_lines))
     return items
 
 

@@ -20,7 +20,7 @@ from typing import IO, Any, BinaryIO, NamedTuple, cast
 from .audio import MAX_AUDIO_BYTES, decoded_size
 from .event_types import APPEND, APPEND_TYPES, EVENT_TYPES
 from .events import check_object, json_type
-from .fastroad import Appends, Flagged, Item, Quiet, scan
+from .fastroad import Appends, Flagged, Item, Quiet, Slow, scan
 from .formats import normalize_format
 from .locate import key_offsets, line_col, skip_ws, string_char_offset, value_offset
 from .parse import MISSING, parse_record, strip_bom
@@ -31,9 +31,9 @@ from .sources.detect import opened, records_of
 from .sources.jsonl import line_blocks, read_jsonl, too_large
 from .violation import Violation
 
-RecordsAt = Callable[[int, int], Iterable[Record]]
-"""``records_at(offset, count)``: the records of ``count`` lines from ``offset`` on, numbered
-from 1 (the replay renumbers them)."""
+RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
+"""``records_at(start, end, count, line)``: the records of the ``count`` lines in
+``[start, end)``, numbered from ``line``."""
 
 
 @dataclass
@@ -242,26 +242,29 @@ class Linter:
         take = self.take if fast else _refuse
         one = self._one if fast else self.slow
         for item in items:
-            if type(item) is Appends:
-                run = item
+            kind = type(item)
+            if kind is Appends:
+                run = cast(Appends, item)
                 if fast and self.take_appends(run):
                     stats.records += run.lines
                     stats.bytes += run.end - run.start
                     line += run.lines
                     continue
-                for record in records_at(run.start, run.lines):
-                    yield from one(record._replace(line=line))
-                    line += 1
+                for record in records_at(run.start, run.end, run.lines, line):
+                    yield from one(record)
+                line += run.lines
                 continue
-            if take(item):
+            if kind is not Slow and take(item):
                 stats.records += 1
                 stats.bytes += item.end - item.start
-            else:
-                for record in records_at(item.start, 1):
-                    found = self.slow(record._replace(line=line))
-                    if found:
-                        yield from found
-            line += 1
+                line += 1
+                continue
+            lines = cast(Slow, item).lines if kind is Slow else 1
+            for record in records_at(item.start, item.end, lines, line):
+                found = self.slow(record)
+                if found:
+                    yield from found
+            line += lines
         return line
 
     def _one(self, record: Record) -> list[Violation]:
@@ -286,7 +289,7 @@ class Linter:
                 continue
             data, stop = cast(tuple[bytearray, int], block)
             items = scan(data, 0, stop, max_audio, limit)
-            line = yield from self.replay(items, line, _records_in(data, stop, limit))
+            line = yield from self.replay(items, line, _records_in(data, limit))
         self.finish()
 
     # -- the slow road --------------------------------------------------------------------
@@ -412,13 +415,10 @@ class Linter:
         )
 
 
-def _records_in(data: bytes | bytearray, stop: int, max_record_bytes: int) -> RecordsAt:
-    def records_at(offset: int, count: int) -> Iterable[Record]:
-        end = offset
-        for _ in range(count):
-            end = data.find(b"\n", end, stop) + 1 or stop
+def _records_in(data: bytes | bytearray, max_record_bytes: int) -> RecordsAt:
+    def records_at(start: int, end: int, count: int, line: int) -> Iterable[Record]:
         # a copy of those lines: data is the reader's buffer, filled again after this block
-        return read_jsonl(io.BytesIO(data[offset:end]), max_record_bytes)
+        return read_jsonl(io.BytesIO(data[start:end]), max_record_bytes, line)
 
     return records_at
 

@@ -80,7 +80,7 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
         for block in line_blocks(stream, max_record_bytes, end, buffer):
             if type(block) is int:
                 after = stream.tell()
-                items.append(Slow(offset, after))  # over the limit: RT105 on the slow road
+                items.append(Slow(offset, after, 1))  # over the limit: RT105 on the slow road
                 offset = after
                 continue
             data, stop = block  # type: ignore[misc]
@@ -221,9 +221,9 @@ def lint_parallel(
             open(path, "rb", buffering=1 << 13) as stream,  # re-reads a line here and there
         ):
 
-            def records_at(offset: int, count: int) -> Iterable[Record]:
-                stream.seek(offset)
-                return islice(read_jsonl(stream, options.max_record_bytes), count)
+            def records_at(start: int, end: int, count: int, line: int) -> Iterable[Record]:
+                stream.seek(start)  # read again here, in bounded pieces (a line may be huge)
+                return islice(read_jsonl(stream, options.max_record_bytes, line), count)
 
             for task, items in zip(tasks, chunks, strict=True):
                 if progress is not None:

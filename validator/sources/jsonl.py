@@ -56,15 +56,16 @@ def _rest_of_line(readline: Callable[[int], bytes], size: int, last: bytes) -> i
         last = chunk
 
 
-def read_jsonl(stream: BinaryIO, max_record_bytes: int) -> Iterator[Record]:
+def read_jsonl(stream: BinaryIO, max_record_bytes: int, first_line: int = 1) -> Iterator[Record]:
     """Yield one record per line of ``stream``; lines over the limit become RT105 records.
 
     At most ``max_record_bytes`` + 2 bytes of one line are held in memory at once: the rest
-    of a longer line is read in 1 MiB pieces and dropped.
+    of a longer line is read in 1 MiB pieces and dropped. Lines are numbered from
+    ``first_line``.
     """
     readline = stream.readline
     limit = max_record_bytes + 2  # room for the line's own "\r\n"
-    lineno = 0
+    lineno = first_line - 1
     while True:
         line = readline(limit)
         if not line:
