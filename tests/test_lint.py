@@ -251,3 +251,21 @@ def test_event_pointer_in_the_library() -> None:
     assert found == [("RT301", 1, 20 + 66), ("RT201", 2, 1)]
     with pytest.raises(ValueError, match="not a JSON pointer"):
         lint(lines, event_pointer="event")
+
+
+def test_roads_agree_on_a_run_of_quiet_records_with_refusals_inside() -> None:
+    # consecutive commits, clears and responses are one run on the fast road: the session
+    # refuses some of them (RT401, RT402) in the middle of it
+    lines = [
+        b'{"type":"session.update","session":{"turn_detection":null}}\n',
+        b'{"type":"response.create","event_id":"r1"}\n',
+        b'{"type":"input_audio_buffer.commit","event_id":"c1"}\n',
+        b'{"type":"response.cancel"}\n',
+        b'{"type":"input_audio_buffer.clear","event_id":"c1"}\n',
+        b'{"type":"response.create","event_id":"r2"}\n',
+        b'{"type":"input_audio_buffer.commit","event_id":"c2"}\n',
+        b'{"type":"response.done","event_id":"s1","response":{}}\n',
+    ]
+    _differential(lines)
+    found = [(v.rule, v.line) for v in lint(lines)]
+    assert found == [("RT401", 3), ("RT402", 5), ("RT401", 7)]

@@ -8,7 +8,7 @@
   the line, no str), its size, padding and content judged; consecutive ones become one
   ``Appends`` that the session takes at once, one set update and one sum;
 - a record whose only possible findings come from the session (a duplicate event_id, a commit
-  of too little audio) becomes ``Quiet``;
+  of too little audio) joins a ``Quiets`` run;
 - anything else, and any doubt at all (escapes, other keys, bad base64, a finding), is ``Slow``:
   strict parse, schema, audio checks, session rules and locations on the slow road.
 
@@ -78,6 +78,8 @@ _CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
 _NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
 # Events that set the format or add audio take the slow road, so that the state moves there.
 _SLOW_TYPES = APPEND_TYPES | SESSION_EVENTS
+TYPE_NAMES = {name: name for name in EVENT_TYPES}
+"""Each event type's one string: a run of quiet records shares them instead of a copy each."""
 
 
 class Appends(NamedTuple):
@@ -104,13 +106,15 @@ class Flagged(NamedTuple):
     flags: int  # 1: odd size, 2: float32-like
 
 
-class Quiet(NamedTuple):
-    """A record with no finding of its own; the session may still object (RT402, RT401)."""
+class Quiets(NamedTuple):
+    """Consecutive records with no finding of their own; the session may still object to
+    one (RT402, RT401). Per line only its type (one shared string per type) and id."""
 
     start: int
     end: int
-    event_type: str
-    event_id: str | None  # a client event's id, None for server events
+    lines: int
+    types: list[str]
+    ids: list[str | None]  # a client event's id, None for server events
 
 
 class Slow(NamedTuple):
@@ -122,8 +126,8 @@ class Slow(NamedTuple):
     lines: int
 
 
-Item = Appends | Flagged | Quiet | Slow
-ITEM_TYPES: tuple[type[Item], ...] = (Appends, Flagged, Quiet, Slow)
+Item = Appends | Flagged | Quiets | Slow
+ITEM_TYPES: tuple[type[Item], ...] = (Appends, Flagged, Quiets, Slow)
 """Each item type by its tag (its index), for passing items between processes as JSON."""
 
 
@@ -149,6 +153,9 @@ def scan(
     run_start = -1  # offset of the run of appends being gathered, -1 for none
     slow_start = -1  # the same for a run of records for the slow road
     slow_lines = 0
+    quiet_start = -1  # and for a run of quiet records
+    quiet_types: list[str] = []
+    quiet_ids: list[str | None] = []
     raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
     count = total = largest = 0
     smallest = 1 << 62
@@ -160,11 +167,10 @@ def scan(
         else:
             end = newline + 1
             close = newline - 1 if data[newline - 1] == 13 else newline  # "\r\n" or "\n"
-        if data[pos] != 123:  # "{": blank lines, a BOM, arrays, anything but an object
-            m = None
-        elif (m := compact(data, pos, end)) is not None:
+        m = compact(data, pos, end)
+        if m is not None:
             raw_id = m.group(1)
-        else:
+        elif data[pos] == 123:  # "{": not for blank lines, a BOM, arrays
             m = match(data, pos, end)
             if m is not None:
                 first, raw_id = m.group(1, 2)
@@ -204,15 +210,25 @@ def scan(
                         or sniff_container(decoded[:CONTENT_WINDOW]) is None  # else RT307
                     )
                 ):
-                    if slow_start >= 0:
-                        add(Slow(slow_start, base + pos, slow_lines))
-                        slow_start = -1
                     flags = nbytes & 1
                     # looks_like_float32's own first test, without its slice of the window
                     if len(
                         decoded[1:FLOAT32_WINDOW:2].translate(None, _NOT_EXPONENT)
                     ) >= MIN_EXPONENTS and looks_like_float32(decoded[:FLOAT32_WINDOW]):
                         flags |= 2
+                    if (flags or run_start < 0) and (slow_start >= 0 or quiet_start >= 0):
+                        # an append after other records: close their run (checked only when
+                        # no run of appends is open, so not once per append)
+                        if slow_start >= 0:
+                            add(Slow(slow_start, base + pos, slow_lines))
+                            slow_start = -1
+                        else:
+                            add(
+                                Quiets(
+                                    quiet_start, base + pos, len(quiet_ids), quiet_types, quiet_ids
+                                )
+                            )
+                            quiet_start = -1
                     if flags:
                         if run_start >= 0:
                             add(
@@ -256,6 +272,9 @@ def scan(
         ):
             quiet = scan_quiet(data[pos:end])
         if quiet is None:
+            if quiet_start >= 0:
+                add(Quiets(quiet_start, base + pos, len(quiet_ids), quiet_types, quiet_ids))
+                quiet_start = -1
             if slow_start < 0:
                 slow_start = base + pos
                 slow_lines = 0
@@ -264,12 +283,19 @@ def scan(
             if slow_start >= 0:
                 add(Slow(slow_start, base + pos, slow_lines))
                 slow_start = -1
-            add(Quiet(base + pos, base + end, *quiet))
+            if quiet_start < 0:
+                quiet_start = base + pos
+                quiet_types = []
+                quiet_ids = []
+            quiet_types.append(quiet[0])
+            quiet_ids.append(quiet[1])
         pos = end
     if run_start >= 0:
         add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
     elif slow_start >= 0:
         add(Slow(slow_start, base + pos, slow_lines))
+    elif quiet_start >= 0:
+        add(Quiets(quiet_start, base + pos, len(quiet_ids), quiet_types, quiet_ids))
     return items
 
 
@@ -290,7 +316,7 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
         return None
     m = _BUFFER_EVENT(line)
     if m is not None:
-        return m.group(1).decode("ascii"), m.group(2).decode("ascii")
+        return TYPE_NAMES[m.group(1).decode("ascii")], m.group(2).decode("ascii")
     m = _AUDIO_DELTA(line)
     if m is not None and line.endswith(b'"}') and len(line) - 2 >= m.end():
         # the server's audio, as the server writes it: base64 has no quote, backslash or
@@ -300,7 +326,7 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
         except _B64_ERRORS:
             pass
         else:
-            return m.group(1).decode("ascii"), None
+            return TYPE_NAMES[m.group(1).decode("ascii")], None
     parsed = parse_record(line)
     value = parsed.value
     if parsed.violations or type(value) is not dict:
@@ -310,5 +336,5 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
         return None
     event_id = value.get("event_id")
     if type(event_id) is str and event_type in CLIENT_EVENT_TYPES:
-        return event_type, event_id
-    return event_type, None
+        return TYPE_NAMES[event_type], event_id
+    return TYPE_NAMES[event_type], None

@@ -15,12 +15,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from .audio import MAX_AUDIO_BYTES, decoded_size
 from .event_types import APPEND, APPEND_TYPES, EVENT_TYPES
 from .events import check_object, json_type
-from .fastroad import Appends, Flagged, Item, Quiet, Slow, scan
+from .fastroad import Appends, Flagged, Item, Quiets, Slow, scan
 from .formats import normalize_format
 from .locate import key_offsets, line_col, skip_ws, string_char_offset, value_offset
 from .parse import MISSING, parse_record, strip_bom
@@ -190,13 +191,13 @@ class Linter:
         if kind is Flagged:
             flagged = cast(Flagged, item)
             return self.accept(flagged.event_id, flagged.nbytes, flagged.flags)
-        if kind is Quiet:
-            quiet = cast(Quiet, item)
-            return self.accept_quiet(quiet.event_type, quiet.event_id)
+        if kind is Quiets and cast(Quiets, item).lines == 1:
+            quiet = cast(Quiets, item)
+            return self.accept_quiet(quiet.types[0], quiet.ids[0])
         return False
 
     def accept_quiet(self, event_type: str, event_id: str | None) -> bool:
-        """Account for a ``Quiet`` record; False where the session objects (RT402, RT401)."""
+        """Account for a quiet record; False where the session objects (RT402, RT401)."""
         if not self.session.take_quiet(event_type, event_id):
             return False
         self.stats.events_by_type[event_type] += 1
@@ -254,7 +255,11 @@ class Linter:
                     yield from one(record)
                 line += run.lines
                 continue
-            if kind is not Slow and take(item):
+            if kind is Quiets:
+                yield from self._replay_quiets(cast(Quiets, item), line, records_at)
+                line += cast(Quiets, item).lines
+                continue
+            if kind is Flagged and take(item):
                 stats.records += 1
                 stats.bytes += item.end - item.start
                 line += 1
@@ -266,6 +271,26 @@ class Linter:
                     yield from found
             line += lines
         return line
+
+    def _replay_quiets(self, run: Quiets, line: int, records_at: RecordsAt) -> Iterator[Violation]:
+        """Take a run of quiet records one by one; a refused one takes the slow road."""
+        accept = self.accept_quiet if self.options.fast else _refuse_quiet
+        records: Iterator[Record] | None = None  # the run's records, read at the first refusal
+        read = accepted = refused_bytes = 0
+        for index, (event_type, event_id) in enumerate(zip(run.types, run.ids, strict=True)):
+            if accept(event_type, event_id):
+                accepted += 1
+                continue
+            if records is None:
+                records = iter(records_at(run.start, run.end, run.lines, line))
+            record = next(islice(records, index - read, None))  # past the accepted ones
+            read = index + 1
+            refused_bytes += len(record.data)  # slow() counts them
+            found = self.slow(record)
+            if found:
+                yield from found
+        self.stats.records += accepted
+        self.stats.bytes += run.end - run.start - refused_bytes
 
     def _one(self, record: Record) -> list[Violation]:
         data = record.data
@@ -424,6 +449,10 @@ def _records_in(data: bytes | bytearray, max_record_bytes: int) -> RecordsAt:
 
 
 def _refuse(item: Item) -> bool:
+    return False
+
+
+def _refuse_quiet(event_type: str, event_id: str | None) -> bool:
     return False
 
 

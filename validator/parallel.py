@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import BinaryIO, cast
 
-from .fastroad import ITEM_TYPES, Item, Slow, scan
+from .fastroad import ITEM_TYPES, TYPE_NAMES, Item, Quiets, Slow, scan
 from .lint import Linter, Options, Statistics
 from .sources.base import Record
 from .sources.jsonl import BLOCK_BYTES as _BLOCK
@@ -97,11 +97,16 @@ def _encode(index: int, items: list[Item]) -> bytes:
     return json.dumps([index, encoded]).encode("ascii") + b"\n"
 
 
-def _decode(line: bytes) -> tuple[int, list[Item]]:
+def _decode(line: bytes) -> list[Item]:
     import json
 
-    index, decoded = json.loads(line)
-    return index, [ITEM_TYPES[tag](*fields) for tag, *fields in decoded]
+    _, decoded = json.loads(line)
+    items = []
+    for tag, *fields in decoded:
+        if ITEM_TYPES[tag] is Quiets:  # one string per type, as in the worker
+            fields[3] = [TYPE_NAMES.get(name, name) for name in fields[3]]
+        items.append(ITEM_TYPES[tag](*fields))
+    return items
 
 
 def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, None]:
@@ -140,7 +145,9 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, No
                     os._exit(status)
             os.close(write_end)
             workers.append((pid, read_end))
-        results: dict[int, list[Item]] = {}
+        # scanned here, or a worker's result still as JSON: decoded in its turn, so that the
+        # results that arrive early hold little memory
+        results: dict[int, list[Item] | bytes] = {}
         pending = {fd: bytearray() for _, fd in workers}  # a result's first part, per worker
         buffer = bytearray(_BLOCK)
         claimed_all = False
@@ -160,7 +167,8 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, No
                 claimed_all = True
                 if not pending:
                     raise OSError(f"a worker process ended early (chunk {index})")
-            yield results.pop(index)
+            result = results.pop(index)
+            yield _decode(result) if isinstance(result, bytes) else result
     finally:
         os.close(claims)
         for pid, fd in workers:
@@ -170,7 +178,9 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, No
             os.waitpid(pid, 0)
 
 
-def _take_results(fd: int, pending: dict[int, bytearray], results: dict[int, list[Item]]) -> bool:
+def _take_results(
+    fd: int, pending: dict[int, bytearray], results: dict[int, list[Item] | bytes]
+) -> bool:
     """Read what a worker wrote; keep each whole result. False once the worker has ended."""
     data = os.read(fd, 1 << 20)
     if not data:
@@ -180,8 +190,8 @@ def _take_results(fd: int, pending: dict[int, bytearray], results: dict[int, lis
     end = part.rfind(b"\n") + 1
     if end:
         for line in bytes(part[:end]).splitlines():
-            index, items = _decode(line)
-            results[index] = items
+            results[int(line[1 : line.index(b",")])] = line  # '[index, items]'
+
         del part[:end]
     return True
 
