@@ -112,9 +112,13 @@ class Quiets(NamedTuple):
 
     start: int
     end: int
-    lines: int
     types: list[str]
     ids: list[str | None]  # a client event's id, None for server events
+
+    @property
+    def lines(self) -> int:
+        """Return the number of records in the run."""
+        return len(self.types)
 
 
 class Slow(NamedTuple):
@@ -223,11 +227,7 @@ def scan(
                             add(Slow(slow_start, base + pos, slow_lines))
                             slow_start = -1
                         else:
-                            add(
-                                Quiets(
-                                    quiet_start, base + pos, len(quiet_ids), quiet_types, quiet_ids
-                                )
-                            )
+                            add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
                             quiet_start = -1
                     if flags:
                         if run_start >= 0:
@@ -273,7 +273,7 @@ def scan(
             quiet = scan_quiet(data[pos:end])
         if quiet is None:
             if quiet_start >= 0:
-                add(Quiets(quiet_start, base + pos, len(quiet_ids), quiet_types, quiet_ids))
+                add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
                 quiet_start = -1
             if slow_start < 0:
                 slow_start = base + pos
@@ -295,7 +295,7 @@ def scan(
     elif slow_start >= 0:
         add(Slow(slow_start, base + pos, slow_lines))
     elif quiet_start >= 0:
-        add(Quiets(quiet_start, base + pos, len(quiet_ids), quiet_types, quiet_ids))
+        add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
     return items
 
 

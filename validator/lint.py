@@ -189,8 +189,12 @@ class Linter:
         if kind is Appends:
             return self.take_appends(cast(Appends, item))
         if kind is Flagged:
-            flagged = cast(Flagged, item)
-            return self.accept(flagged.event_id, flagged.nbytes, flagged.flags)
+            one = cast(Flagged, item)
+            if one.flags and self.session.audio_format == "pcm16":
+                return False  # RT306 or RT308
+            ids = [] if one.event_id is None else [one.event_id]
+            size = one.nbytes
+            return self.take_appends(Appends(one.start, one.end, 1, ids, size, size, size))
         if kind is Quiets and cast(Quiets, item).lines == 1:
             quiet = cast(Quiets, item)
             return self.accept_quiet(quiet.types[0], quiet.ids[0])
@@ -201,18 +205,6 @@ class Linter:
         if not self.session.take_quiet(event_type, event_id):
             return False
         self.stats.events_by_type[event_type] += 1
-        return True
-
-    def accept(self, event_id: str | None, nbytes: int, flags: int) -> bool:
-        """Account for one scanned append and return True, or False where the state objects."""
-        session = self.session
-        if flags and session.audio_format == "pcm16":
-            return False  # RT306 or RT308
-        if event_id is not None and event_id in session.event_ids:
-            return False  # RT402
-        session.add_append(APPEND, event_id, nbytes)
-        self.fast_appends += 1
-        self.fast_bytes += nbytes
         return True
 
     def take_appends(self, run: Appends) -> bool:
@@ -240,7 +232,6 @@ class Linter:
         """
         stats = self.stats
         fast = self.options.fast
-        take = self.take if fast else _refuse
         one = self._one if fast else self.slow
         for item in items:
             kind = type(item)
@@ -259,7 +250,7 @@ class Linter:
                 yield from self._replay_quiets(cast(Quiets, item), line, records_at)
                 line += cast(Quiets, item).lines
                 continue
-            if kind is Flagged and take(item):
+            if kind is Flagged and fast and self.take(item):
                 stats.records += 1
                 stats.bytes += item.end - item.start
                 line += 1
@@ -446,10 +437,6 @@ def _records_in(data: bytes | bytearray, max_record_bytes: int) -> RecordsAt:
         return read_jsonl(io.BytesIO(data[start:end]), max_record_bytes, line)
 
     return records_at
-
-
-def _refuse(item: Item) -> bool:
-    return False
 
 
 def _refuse_quiet(event_type: str, event_id: str | None) -> bool:

@@ -89,11 +89,13 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
     return items
 
 
+_TAGS = {kind: tag for tag, kind in enumerate(ITEM_TYPES)}
+
+
 def _encode(index: int, items: list[Item]) -> bytes:
     import json
 
-    tags = {kind: tag for tag, kind in enumerate(ITEM_TYPES)}
-    encoded = [[tags[type(item)], *item] for item in items]
+    encoded = [[_TAGS[type(item)], *item] for item in items]
     return json.dumps([index, encoded]).encode("ascii") + b"\n"
 
 
@@ -103,9 +105,10 @@ def _decode(line: bytes) -> list[Item]:
     _, decoded = json.loads(line)
     items = []
     for tag, *fields in decoded:
-        if ITEM_TYPES[tag] is Quiets:  # one string per type, as in the worker
-            fields[3] = [TYPE_NAMES.get(name, name) for name in fields[3]]
-        items.append(ITEM_TYPES[tag](*fields))
+        item = ITEM_TYPES[tag]._make(fields)
+        if type(item) is Quiets:  # one string per type, as in the worker
+            item = item._replace(types=[TYPE_NAMES.get(name, name) for name in item.types])
+        items.append(item)
     return items
 
 

@@ -108,6 +108,14 @@ class Session:
             if largest > span[1]:
                 span[1] = largest
 
+    def _short_commit_ms(self) -> float | None:
+        """Return the milliseconds buffered when a commit now fails (RT401: turn detection
+        off and under 100 ms), else None."""
+        if self.turn_detection:
+            return None
+        buffered_ms = self.buffered_ms
+        return buffered_ms if buffered_ms < MIN_COMMIT_MS else None
+
     def take_quiet(self, event_type: str, event_id: str | None) -> bool:
         """Apply an event that neither sets the format nor adds audio, and return True; or
         return False, changing nothing, where ``observe`` would find RT402 or RT401 in it.
@@ -117,7 +125,7 @@ class Session:
         if event_id is not None and event_id in self.event_ids:
             return False
         if event_type == COMMIT:
-            if not self.turn_detection and self.buffered_ms < MIN_COMMIT_MS:
+            if self._short_commit_ms() is not None:
                 return False
             self.buffered = {}
         elif event_type in BUFFER_RESETS:
@@ -148,8 +156,8 @@ class Session:
             if audio_bytes is not None:
                 self.add_append(event_type, None, audio_bytes)
         elif event_type == COMMIT:
-            buffered_ms = self.buffered_ms
-            if not self.turn_detection and buffered_ms < MIN_COMMIT_MS:
+            buffered_ms = self._short_commit_ms()
+            if buffered_ms is not None:
                 yield Violation(
                     "RT401",
                     f"commit with {buffered_ms:.0f} ms of audio buffered: the server "
