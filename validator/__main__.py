@@ -1,6 +1,6 @@
 """``python -m validator``: the same as the ``realtime-validator`` command."""
 
-from .cli import main
+from .command import main
 
 if __name__ == "__main__":
     main()

@@ -1,9 +1,13 @@
-"""The command line: a thin click shell around ``lint``. Options in, one call, exit code out."""
+"""The command line: a thin click shell. Options in, one call, exit code out.
+
+A plain ``lint`` line seldom gets here: ``command.main`` reads it without click (see
+``argv.py``). Help, the other commands, and every line with something to say about it do.
+The defaults and choices below are ``argv.DEFAULTS``'s, so both readings agree on them.
+"""
 
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from typing import Any
 
@@ -11,18 +15,10 @@ import click
 from click.core import ParameterSource
 
 from . import __version__
-from .audio import MAX_AUDIO_BYTES
-from .formats import ACCEPTED_SPELLINGS, normalize_format
-from .lint import Options
-from .progress import wanted
-from .reporters import REPORTER_BY_NAME
-from .rules import RULES, RULES_BY_NAME, unknown_patterns
-from .runner import RunSettings, run
-from .sources.base import DEFAULT_MAX_RECORD_BYTES
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+from .argv import DEFAULTS, FAIL_ON, FORMAT_NAMES
+from .command import UsageProblem, execute, settle
+from .formats import ACCEPTED_SPELLINGS
+from .rules import RULES, RULES_BY_NAME
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,8 +32,8 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(sorted(REPORTER_BY_NAME)),
-    default="text",
+    type=click.Choice(FORMAT_NAMES),
+    default=DEFAULTS["output_format"],
     show_default=True,
     help="Output format.",
 )
@@ -61,14 +57,14 @@ def cli() -> None:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["error", "warning"]),
-    default="error",
+    type=click.Choice(FAIL_ON),
+    default=DEFAULTS["fail_on"],
     show_default=True,
     help="Exit 1 when a finding of this severity or worse is found.",
 )
 @click.option(
     "--audio-format",
-    default="pcm16",
+    default=DEFAULTS["audio_format"],
     show_default=True,
     metavar="|".join(ACCEPTED_SPELLINGS),
     help="Input audio format at the start of each log (session events change it).",
@@ -76,14 +72,14 @@ def cli() -> None:
 @click.option(
     "--max-audio-bytes",
     type=click.IntRange(min=0),
-    default=MAX_AUDIO_BYTES,
+    default=DEFAULTS["max_audio_bytes"],
     show_default=True,
     help="Largest decoded audio of one append.",
 )
 @click.option(
     "--max-record-bytes",
     type=click.IntRange(min=1),
-    default=DEFAULT_MAX_RECORD_BYTES,
+    default=DEFAULTS["max_record_bytes"],
     show_default=True,
     help="Largest record; longer ones are skipped unread (RT105).",
 )
@@ -96,7 +92,7 @@ def cli() -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    default=1,
+    default=DEFAULTS["jobs"],
     show_default=True,
     help="Processes for large JSONL inputs (the same findings, in the same order).",
 )
@@ -110,71 +106,20 @@ def cli() -> None:
 )
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.pass_context
-def lint_command(
-    ctx: click.Context,
-    /,
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    event_pointer: str | None,
-    jobs: int,
-    statistics: bool,
-    quiet: bool,
-    config_path: str | None,
-    isolated: bool,
-    **given: Any,
-) -> None:
+def lint_command(ctx: click.Context, /, **values: Any) -> None:
     """Lint JSONL logs, JSON event files and HAR captures (PATH '-' or none: standard input)."""
-    from .config import ConfigError, load_config, per_file_ignored, resolve_rules
-
-    try:
-        config = load_config(os.getcwd(), config_path, isolated)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
-    opts = dict(given)
-    for name, value in config.option_values().items():
-        if ctx.get_parameter_source(name) is ParameterSource.DEFAULT:
-            opts[name] = value  # the command line wins over the configuration
-    selected, ignored = _split(select), _split(ignore)
-    bad = unknown_patterns(selected + ignored)
-    if bad:
-        raise click.BadParameter(
-            f"no rule matches {', '.join(bad)}", param_hint="--select/--ignore"
-        )
-    try:
-        fmt = normalize_format(opts["audio_format"])
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--audio-format") from exc
-    if event_pointer is not None and event_pointer and not event_pointer.startswith("/"):
-        raise click.BadParameter("a JSON pointer starts with '/'", param_hint="--event-pointer")
-    options = Options(
-        fmt,
-        opts["max_audio_bytes"],
-        opts["max_record_bytes"],
-        resolve_rules(config, selected, ignored),
+    given = frozenset(
+        name
+        for name in values
+        if name != "paths" and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
     )
-    settings = RunSettings(
-        paths=paths,
-        options=options,
-        output_format=opts["output_format"],
-        output=opts["output"],
-        fail_on=opts["fail_on"],
-        statistics=statistics,
-        quiet=quiet,
-        event_pointer=event_pointer or None,
-        jobs=jobs,
-        progress=wanted(sys.stderr, quiet),
-        ignored_for=(lambda name: per_file_ignored(config, name))
-        if config.per_file_ignores
-        else None,
-    )
-    code = run(settings, sys.stdout, sys.stderr)
     try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # what is left in the buffer has no reader: let the exit flush go nowhere
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(code)
+        settings = settle(values, given)
+    except UsageProblem as exc:
+        if exc.param_hint is None:
+            raise click.UsageError(str(exc)) from exc
+        raise click.BadParameter(str(exc), param_hint=exc.param_hint) from exc
+    sys.exit(execute(settings))
 
 
 @cli.command("rule", short_help="Explain a rule, or list them all.")
@@ -208,7 +153,8 @@ def schema_command(translation: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line; exits with 0 (clean), 1 (findings) or 2 (usage or unreadable)."""
+    """Run the click command line (``command.main`` is the entry point and comes here for
+    any line it does not read itself); exits with 0, 1 or 2, as ``command.main``."""
     # What is imported by now lives until exit: the garbage collector need not walk it again,
     # neither during the run nor in the collection at exit (5 ms of a 50 ms start, measured),
     # and forked --jobs workers do not copy its pages by touching it.
