@@ -147,6 +147,12 @@ _templates = [
     '{{"event_id":"{eid}","type":"input_audio_buffer.append","audio":"{audio}"}}',
     '{{"type":"input_audio_buffer.append","audio":"{audio}"}}',
     '{{"type":"input_audio_buffer.append","audio":"{audio}","event_id":"{eid}"}}',
+    '{{"type": "input_audio_buffer.append", "audio": "{audio}", "event_id": "{eid}"}}',  # SDK
+    '{{"type":"input_audio_buffer.append","audio":"{audio}", "event_id":"{eid}"}}',
+    '{{"type":"input_audio_buffer.append","event_id":"{eid}","audio":"{audio}","event_id":"x"}}',
+    '{{"type":"input_audio_buffer.append","audio":"{audio}","event_id":"{eid}","event_id":"x"}}',
+    '{{"type":"input_audio_buffer.append","audio":"{audio}","event_id":"{eid}" }}',
+    '{{"type":"input_audio_buffer.append","audio":"{audio}","event_id":{eid}}}',
     '{{"type":"input_audio_buffer.append","event_id":"{eid}","event_id":"{eid}","audio":"{audio}"}}',
     '{{"event_id":"{eid}","type":"input_audio_buffer.append","event_id":"x","audio":"{audio}"}}',
     '{{"type":"input_audio_buffer.append","event_id":"{eid}","audio":"{audio}"}} ',
@@ -225,7 +231,7 @@ def test_differential_on_random_valid_and_invalid_capture() -> None:
         if rng.random() < 0.1:
             audio = audio.replace("A", "-", 1)
         lines.append(
-            (_templates[rng.randrange(5)].format(audio=audio, eid=f"evt_{i % 390}") + "\n").encode()
+            (_templates[rng.randrange(6)].format(audio=audio, eid=f"evt_{i % 390}") + "\n").encode()
         )
     _differential(lines)
 

@@ -3,7 +3,8 @@
 ``scan`` reads the lines of a block and decides, for each, what it can without the session:
 
 - a canonical append (``{"type":"input_audio_buffer.append","event_id":"…","audio":"…"}``,
-  compact or with ``json.dumps``' default spacing, ``event_id`` first, second or absent) is
+  compact or with ``json.dumps``' default spacing, ``event_id`` first, second, last (as the
+  openai SDK writes it) or absent) is
   matched by its envelope, its base64 checked in place with pybase64's SIMD decoder (no copy of
   the line, no str), its size, padding and content judged; consecutive ones become one
   ``Appends`` that the session takes at once, one set update and one sum;
@@ -51,6 +52,9 @@ _COMPACT_APPEND = re.compile(
     rb'\{"type":"input_audio_buffer\.append",(?:"event_id":"(' + _SAFE_ID + rb')",)?"audio":"'
 ).match
 _APPEND_START = b'{"type":"input_audio_buffer.append"'
+# the event_id after the audio, as the openai SDK writes an append (type, audio, event_id):
+# from the audio's closing quote to the end of the line
+_ID_AFTER_AUDIO = re.compile(rb'", ?"event_id": ?"(' + _SAFE_ID + rb')"\}').fullmatch
 _PLAIN_STRING = rb'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # a JSON string without escapes
 _INDEX = rb"(?:0|[1-9][0-9]{0,8})"
 _AUDIO_DELTA = re.compile(
@@ -191,6 +195,15 @@ def scan(
                     decoded = b64decode(view[audio:close], None, True)
                 except _B64_ERRORS:
                     decoded = None
+                    # the audio may end before an event_id: tried only now, so that the
+                    # common order pays nothing for it
+                    quote = find(b'"', audio, close)
+                    if quote >= 0 and raw_id is None:
+                        tail = _ID_AFTER_AUDIO(data, quote, close + 2)
+                        if tail is not None:
+                            raw_id = tail.group(1)
+                            close = quote
+                            decoded = _decoded(view[audio:close])
                 # valid base64 is whole groups of four with '=' only at the end: the size is
                 # arithmetic, and the last data character must leave the unused bits zero
                 nbytes = (close - audio) // 4 * 3
@@ -297,6 +310,14 @@ def scan(
     elif quiet_start >= 0:
         add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
     return items
+
+
+def _decoded(audio: memoryview) -> bytes | None:
+    """Return the strictly decoded base64, or None where it is not valid."""
+    try:
+        return _b64decode(audio, None, True)
+    except _B64_ERRORS:
+        return None
 
 
 def _ids(raw: list[bytes]) -> list[str]:

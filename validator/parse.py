@@ -216,7 +216,8 @@ def _lone_surrogate(text: str, value: Any) -> Violation | None:
     not come from UTF-8 bytes, is walked.
     """
     if not (
-        ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
+        # a one-character needle is a memchr; "\\u" alone costs 13 us on 16 kB of audio
+        ("\\" in text and "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
         or (not text.isascii() and not _encodes(text))
     ):
         return None

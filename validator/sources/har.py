@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from ..locate import line_col, value_offset
+from ..locate import line_col, scan_string, value_offset
 from ..parse import decode_text, strip_bom
 from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
@@ -47,25 +47,6 @@ _JSON_WS = " \t\n\r"
 _STRUCTURAL = "{}[],:"
 _OPCODE_TEXT = 1
 _CONTROL_OPCODES = range(8, 16)  # close, ping, pong: not messages
-
-
-def string_end(text: str, quote: int) -> int:
-    """Return the index just past the JSON string whose opening quote is at ``quote``.
-
-    ``str.find`` skips the long runs (base64 audio) at memchr speed; a quote is the end
-    when an even number of backslashes precedes it.
-    """
-    find = text.find
-    j = quote
-    while True:
-        j = find('"', j + 1)
-        if j < 0:
-            return len(text)
-        k = j - 1
-        while text[k] == "\\":
-            k -= 1
-        if (j - 1 - k) % 2 == 0:
-            return j + 1
 
 
 def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
@@ -87,7 +68,7 @@ def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
         c = text[start]
         i = start + 1
         if c == '"':
-            i = string_end(text, start)
+            i = scan_string(text, start)
             if expect_key:
                 key = text[start + 1 : i - 1]
                 if "\\" in key:
@@ -322,7 +303,7 @@ def read_har_whole(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
             span = spans.get((i, j))
             if span is None:  # cannot happen: the scan sees every message of a parsed file
                 quote = value_offset(text, pointer + "/data") or 0
-                span = (quote, string_end(text, quote))
+                span = (quote, scan_string(text, quote))
             quote, end = span
             line, column = places.at(quote)
             if opcode != _OPCODE_TEXT:
@@ -674,7 +655,7 @@ def member_string(text: str, start: int, end: int, name: str) -> tuple[int, int]
         c = text[at]
         i = at + 1
         if c == '"':
-            i = string_end(text, at)
+            i = scan_string(text, at)
             if depth == 1:
                 if expect_key:
                     key = text[at + 1 : i - 1]

@@ -13,11 +13,10 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..locate import line_col, skip_ws
+from ..locate import line_col, scan_string, skip_ws
 from ..parse import loads_any
 from ..violation import Violation
 from .base import Record
-from .har import string_end
 
 _MISSING = object()
 _CONTAINER = re.compile(r'[{}\[\]"]')
@@ -69,7 +68,7 @@ def skip_value(text: str, i: int) -> int:
     """
     c = text[i]
     if c == '"':
-        return string_end(text, i)
+        return scan_string(text, i)
     if c not in "[{":
         m = _LITERAL_END.search(text, i)
         return m.start() if m else len(text)
@@ -82,7 +81,7 @@ def skip_value(text: str, i: int) -> int:
         j = m.start()
         c = text[j]
         if c == '"':
-            i = string_end(text, j)
+            i = scan_string(text, j)
             continue
         depth += 1 if c in "[{" else -1
         if depth == 0:
@@ -103,7 +102,7 @@ def value_span(text: str, tokens: list[str]) -> tuple[int, int] | None:
             found = None
             i = skip_ws(text, i + 1)
             while text[i] == '"':
-                end = string_end(text, i)
+                end = scan_string(text, i)
                 key = text[i + 1 : end - 1]
                 if "\\" in key:
                     key = json.loads(text[i:end])
