@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 
 _WS = re.compile(r"[ \t\r\n]*")
+_WS_CHARACTERS = frozenset(" \t\r\n")
 _LITERAL_END = re.compile(r"[,\]}\s]|$")
 
 
 def skip_ws(text: str, i: int) -> int:
     """Return the index of the first non-whitespace character at or after ``i``."""
+    c = text[i : i + 1]
+    if c and c not in _WS_CHARACTERS:
+        return i  # compact JSON has no whitespace: no regular expression for it
     m = _WS.match(text, i)
     return m.end() if m else i
 
