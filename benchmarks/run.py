@@ -29,7 +29,8 @@ OWN_PEERS = HERE / "peers"
 SHARED_BENCH = REPO.parent / "shared" / "bench"
 CACHE = HERE / ".data"
 
-CORPORA = ("mixed", "small", "big")
+CORPORA = ("mixed", "small", "big", "findings")
+GENERATED = ("mixed", "small", "big")  # made by the shared generator; findings from mixed
 DEFAULT_MIXED_MB = 200.0
 GENERATOR_SIZES = {"small": ("--small-mb", "20"), "big": ("--big-count", "20")}
 MB = 1_000_000  # every "MB" printed is 10**6 bytes
@@ -121,14 +122,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         metavar="DIR",
         help="read pre-made corpora (mixed.jsonl, small.jsonl, big.jsonl) from DIR "
-        "instead of generating them into benchmarks/.data/",
+        "instead of generating them into benchmarks/.data/ (findings is made from mixed)",
     )
     add(
         "--corpora",
         type=_corpus_list,
         default=list(CORPORA),
         metavar="LIST",
-        help="comma-separated corpora to run (default: mixed,small,big)",
+        help="comma-separated corpora to run (default: mixed,small,big,findings)",
     )
     add(
         "--repeat",
@@ -196,9 +197,27 @@ class Corpus:
 
 def cache_path(name: str, mixed_mb: float) -> Path:
     """Return where the generated corpus `name` is cached."""
-    if name == "mixed" and mixed_mb != DEFAULT_MIXED_MB:
-        return CACHE / f"mixed-{mixed_mb:g}mb.jsonl"
+    if name in ("mixed", "findings") and mixed_mb != DEFAULT_MIXED_MB:
+        return CACHE / f"{name}-{mixed_mb:g}mb.jsonl"
     return CACHE / f"{name}.jsonl"
+
+
+APPEND_LINE = b'"type":"input_audio_buffer.append"'
+URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def derive_findings(mixed: Path, out: Path) -> None:
+    """Write the mixed capture with every append's base64 made URL-safe ('-' and '_').
+
+    A client bug seen in the wild, and the worst case for a linter: every append is a
+    finding (RT301), so every one takes the slow road, is parsed, checked and located.
+    """
+    note(f"making {out} from {mixed} ...")
+    partial = out.with_suffix(".partial")
+    with mixed.open("rb") as source, partial.open("wb") as target:
+        for line in source:
+            target.write(line.translate(URL_SAFE) if APPEND_LINE in line else line)
+    partial.replace(out)
 
 
 def generator_argv(generator: Path, out: Path, names: Iterable[str], mixed_mb: float) -> list[str]:
@@ -266,8 +285,14 @@ def prepare_corpora(args: argparse.Namespace) -> list[Corpus]:
         return read_data_dir(args.data, args.corpora)
     paths = {name: cache_path(name, args.mixed_mb) for name in args.corpora}
     missing = [n for n, p in paths.items() if args.regenerate or not p.is_file()]
-    if missing:
-        generate(args.generator, missing, args.mixed_mb)
+    mixed = cache_path("mixed", args.mixed_mb)
+    wanted = [n for n in missing if n in GENERATED]
+    if "findings" in missing and "mixed" not in wanted and (args.regenerate or not mixed.is_file()):
+        wanted.append("mixed")
+    if wanted:
+        generate(args.generator, wanted, args.mixed_mb)
+    if "findings" in missing:
+        derive_findings(mixed, paths["findings"])
     return [describe(name, path) for name, path in paths.items()]
 
 
@@ -278,6 +303,10 @@ def read_data_dir(data: Path, names: list[str]) -> list[Corpus]:
     corpora = []
     for name in names:
         path = data / f"{name}.jsonl"
+        if name == "findings" and not path.is_file() and (data / "mixed.jsonl").is_file():
+            CACHE.mkdir(parents=True, exist_ok=True)
+            path = CACHE / "findings-from-data.jsonl"
+            derive_findings(data / "mixed.jsonl", path)
         if path.is_file():
             corpora.append(describe(name, path))
         else:
@@ -527,8 +556,11 @@ def table_row(corpus: Corpus, outcomes: dict[str, Outcome], outcome: Outcome) ->
 
 def corpus_title(corpus: Corpus, repeat: int) -> str:
     """Return the heading of a corpus's table."""
+    what = ""
+    if corpus.name == "findings":
+        what = " (mixed, every append's base64 URL-safe: all RT301)"
     return (
-        f"{corpus.name}: {shown_path(corpus.path)}, {human_bytes(corpus.size)}, "
+        f"{corpus.name}{what}: {shown_path(corpus.path)}, {human_bytes(corpus.size)}, "
         f"{corpus.lines:,} lines "
         f"(longest {human_bytes(corpus.longest)}), median of {repeat} runs"
     )
