@@ -210,6 +210,13 @@ def test_other_lines_are_left_to_click(argv: list[str], monkeypatch: pytest.Monk
     assert click_reads(argv, monkeypatch) is None
 
 
+def test_thousands_of_paths_are_read_in_order() -> None:
+    """A pre-commit hook passes every staged file at once."""
+    paths = [f"missing-{n}.jsonl" for n in range(20_000)]
+    parsed = parse_lint(["lint", "-q", *paths[:10_000], "--", *paths[10_000:]])
+    assert parsed is not None and parsed.values["paths"] == tuple(paths)
+
+
 def test_shell_completion_is_left_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parse_lint(["lint", "a.jsonl"]) is not None
     monkeypatch.setenv(COMPLETION_VARIABLE, "bash_complete")

@@ -141,12 +141,11 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
     raw: dict[str, list[str]] = {}
     flags: set[str] = set()
     paths: list[str] = []
-    rest = list(args[1:])
+    tokens = iter(args[1:])  # not list.pop(0): a hook may pass thousands of paths
     try:
-        while rest:
-            arg = rest.pop(0)
+        for arg in tokens:
             if arg == "--":
-                paths += rest
+                paths += tokens
                 break
             if arg[:1] != "-" or len(arg) == 1:
                 paths.append(arg)
@@ -159,7 +158,7 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
                         return None  # click: "Option '--quiet' does not take a value."
                     flags.add(option.name)
                 else:
-                    raw.setdefault(option.name, []).append(explicit if has_value else rest.pop(0))
+                    raw.setdefault(option.name, []).append(explicit if has_value else next(tokens))
                 continue
             if arg[:2] == "--":
                 return None  # no such option
@@ -171,8 +170,7 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
                 if short.convert is None:
                     flags.add(short.name)
                     continue
-                value = arg[at + 1 :] or rest.pop(0)
-                raw.setdefault(short.name, []).append(value)
+                raw.setdefault(short.name, []).append(arg[at + 1 :] or next(tokens))
                 break
         values = dict(DEFAULTS)
         for option in LONG.values():
@@ -182,6 +180,6 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
             elif option.name in flags:
                 values[option.name] = True
         values["paths"] = tuple(_read_path(path) for path in paths)
-    except (IndexError, ValueError):
+    except (StopIteration, ValueError):
         return None  # a value missing at the end of the line, or one click would refuse
     return LintArgs(values, frozenset(raw) | frozenset(flags))
