@@ -153,6 +153,14 @@ def test_validate_event_is_pure() -> None:
     assert json.dumps(event) == before
 
 
+def test_a_dict_from_code_with_other_keys_is_a_finding_not_a_crash() -> None:
+    # JSON text has string keys only; a dict built in Python may not (json.dumps writes "2")
+    event: dict[Any, Any] = {"type": "input_audio_buffer.append", "audio": AUDIO, 2: 3, (1,): 0}
+    found = [(v.rule, v.pointer) for v in validate_event(event)]
+    assert found == [("RT203", "/2"), ("RT203", "/(1,)")]
+    assert validate_event({1: "x"})[0].rule == "RT201"
+
+
 def test_max_audio_bytes_option() -> None:
     event = {"type": "input_audio_buffer.append", "audio": b64(bytes(100))}
     assert validate_event(event, max_audio_bytes=100) == []

@@ -119,7 +119,9 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
                         f"unknown property {name!r}: {event_type} takes only 'type', 'audio' "
                         "and 'event_id', and the server rejects others (unknown_parameter); "
                         "remove it",
-                        pointer="/" + name.replace("~", "~0").replace("/", "~1"),
+                        # str(): a dict from Python code may have other keys (json.dumps
+                        # writes 2 as "2"); JSON text has only strings
+                        pointer="/" + str(name).replace("~", "~0").replace("/", "~1"),
                     )
         elif rule == "RT204":
             length = len(event.get("event_id", ""))
