@@ -292,6 +292,25 @@ def _no_temp_files(directory: Path) -> None:
 
 
 @pytest.mark.skipif(not DEV_FULL.exists(), reason="no /dev/full")
+@pytest.mark.parametrize("entry", ["validator.command", "validator.cli"])
+def test_working_directory_removed_under_the_run(tmp_path: Path, good: Path, entry: str) -> None:
+    """No configuration can be searched for from a removed directory; absolute paths are
+    still linted, relative ones cannot be read: findings and errors, never a traceback."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    program = f"import sys; from {entry} import main; main(sys.argv[1:])"
+    proc = subprocess.run(
+        ["sh", "-c", 'cd "$1" && rmdir "$1" && shift && exec "$@"', "sh", str(gone),
+         sys.executable, "-c", program, "lint", str(good), "relative.jsonl"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert f"{good}{FINDING}" in proc.stdout
+    assert errors(proc.stderr) == [
+        "realtime-validator: error: cannot read relative.jsonl: No such file or directory"
+    ]
+
+
 def test_output_to_dev_full(run: Runner, good: Path) -> None:
     """--output /dev/full: written in place, never replaced by a renamed temporary file."""
     code, out, err = run("--output", DEV_FULL, good)

@@ -40,7 +40,11 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
     """Return the run the ``lint`` values ask for, with the configuration file's values where
     the command line gave none; raise UsageProblem when they cannot make a run."""
     try:
-        config = load_config(os.getcwd(), values["config_path"], values["isolated"])
+        here: str | None = os.getcwd()
+    except OSError:
+        here = None  # removed under us: absolute paths can still be linted
+    try:
+        config = load_config(here, values["config_path"], values["isolated"])
     except ConfigError as exc:
         raise UsageProblem(str(exc)) from exc
     opts = dict(values)

@@ -75,17 +75,23 @@ class Config:
 
 
 def load_config(
-    start: str | os.PathLike[str],
+    start: str | os.PathLike[str] | None,
     explicit: str | os.PathLike[str] | None = None,
     isolated: bool = False,
 ) -> Config:
-    """Return the configuration for a run in ``start``: found, named, or none; raise ConfigError."""
+    """Return the configuration for a run in ``start``: found, named, or none; raise ConfigError.
+
+    ``start`` None: the working directory was removed under the run, and there is nothing to
+    search from.
+    """
     if isolated:
         if explicit is not None:
             raise ConfigError("--config and --isolated cannot be used together")
         return Config()
     if explicit is not None:
         return _load_explicit(explicit)
+    if start is None:
+        return Config()
     found = find_config(start)
     if found is None:
         return Config()
