@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -626,6 +626,21 @@ class Bar:
 
     verdict: str  # PASS, FAIL or n/a
     text: str
+    serial_of: float | None = None  # a --jobs bar: the --jobs 1 median, to weigh start-up in
+
+
+def with_split_bound(bar: Bar, startup: float) -> Bar:
+    """Return a --jobs bar with the most that an ideal split could give next to it.
+
+    The start-up (the one-event run) is serial; if the rest of the ``--jobs 1`` run divided
+    perfectly between two processes, the run would take startup + (rest / 2).
+    """
+    total = bar.serial_of
+    if total is None or total <= startup:
+        return bar
+    bound = total / (startup + (total - startup) / 2)
+    detail = f"; start-up {startup:.3f} s of {total:.3f} s: an ideal split gives {bound:.2f}x"
+    return replace(bar, text=bar.text + detail)
 
 
 def why_missing(outcomes: dict[str, Outcome], keys: Iterable[str]) -> str:
@@ -653,11 +668,11 @@ def mixed_bars(corpus: Corpus, outcomes: dict[str, Outcome]) -> list[Bar]:
         speed_bar(outcomes, "mixed: lint vs straightforward throughput", NAIVE, OURS, 5.0),
     ]
     if JOBS2 in outcomes:
-        bars.append(speed_bar(outcomes, "mixed: lint --jobs 2 vs --jobs 1", JOBS1, JOBS2, 1.7))
+        bars.append(jobs_bar(outcomes, corpus))
     if corpus.size < SPEC_MIXED_BYTES:
         # start-up weighs more in a smaller file, which moves every ratio towards 1
         note = f" [{human_bytes(corpus.size)} capture; SPEC measures {DEFAULT_MIXED_MB:g} MB]"
-        bars = [Bar(bar.verdict, bar.text + note) for bar in bars]
+        bars = [replace(bar, text=bar.text + note) for bar in bars]
     return bars
 
 
@@ -685,11 +700,19 @@ def corpus_bars(corpus: Corpus, outcomes: dict[str, Outcome]) -> list[Bar]:
     if corpus.name == "small":
         return small_bars(outcomes)
     bars = [memory_bar(corpus, outcomes)]
-    if JOBS2 in outcomes:  # the other input over 64 MB: few lines, most time in base64
-        bars.append(
-            speed_bar(outcomes, f"{corpus.name}: lint --jobs 2 vs --jobs 1", JOBS1, JOBS2, 1.7)
-        )
+    if JOBS2 in outcomes:  # the other inputs over 64 MB
+        bars.append(jobs_bar(outcomes, corpus))
     return bars
+
+
+def jobs_bar(outcomes: dict[str, Outcome], corpus: Corpus) -> Bar:
+    """Return the --jobs bar of a corpus, carrying the --jobs 1 median for the split bound."""
+    text = f"{corpus.name}: lint --jobs 2 vs --jobs 1"
+    bar = speed_bar(outcomes, text, JOBS1, JOBS2, 1.7)
+    jobs1 = outcomes[JOBS1]
+    if bar.verdict == "n/a" or not jobs1.times:
+        return bar
+    return Bar(bar.verdict, bar.text, jobs1.median)
 
 
 def measure_startup(python: str, runs: int) -> tuple[Bar, Outcome]:
@@ -815,6 +838,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bars.append(Bar("n/a", f"start-up: {setup.cli_error}"))
     elif args.startup_runs:
         bar, lint = measure_startup(python, args.startup_runs)
+        if lint.ok and lint.times:
+            bars = [with_split_bound(b, lint.median) for b in bars]
         bars.append(bar)
         if lint.crashed:
             crashed.append(lint)
