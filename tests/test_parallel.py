@@ -10,10 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, b64
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_lint import _line_st
 
 from validator import parallel
 from validator.cli import cli
+from validator.fastroad import Checked
 from validator.lint import Options, Statistics, lint_records
+from validator.sources.base import DEFAULT_MAX_RECORD_BYTES
 from validator.sources.detect import records
 
 
@@ -21,6 +26,7 @@ from validator.sources.detect import records
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 1)
     monkeypatch.setattr(parallel, "_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(parallel, "_PREPARE_MIN_BYTES", 0)  # short lines are read there too
 
 
 def _sequential(path: Path, options: Options) -> tuple[list[object], dict[str, object]]:
@@ -189,3 +195,72 @@ def test_the_multiprocessing_road_gives_the_same(
     path = _capture(tmp_path)
     options = Options(max_record_bytes=2000)
     assert _parallel(path, options, 2) == _sequential(path, options)
+
+
+# -- appends read in the workers (Checked items) ---------------------------------------------
+
+_FORMAT_SWITCHES = [
+    b'{"type":"session.update","session":{"input_audio_format":"g711_ulaw"}}\n',
+    b'{"type":"session.update","session":{"input_audio_format":"pcm16"}}\n',
+    b'{"type":"session.input_audio_buffer.append","audio":"AAA="}\n',  # translation: pcm16
+    b'{"type":"session.input_audio_buffer.append","event_id":"evt_1","audio":"AA-A"}\n',
+]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(st.one_of(_line_st, st.sampled_from(_FORMAT_SWITCHES)), min_size=1, max_size=30),
+    limit=st.sampled_from([DEFAULT_MAX_RECORD_BYTES, 120]),
+    first=st.sampled_from([b"", b"{}\n", b"\xef\xbb\xbf"]),  # the first line is never read there
+)
+def test_appends_read_in_the_workers_give_the_same(
+    tmp_path: Path, lines: list[bytes], limit: int, first: bytes
+) -> None:
+    """Bad appends, read by a worker's half of the slow road and concluded here, give what
+    one process gives, across format changes (pcm16 only is concluded; the rest is re-read),
+    translation appends, repeated ids, RT105 and chunk edges anywhere."""
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(
+        first + b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
+    )
+    options = Options(max_record_bytes=limit)
+    assert _parallel(path, options, 2) == _sequential(path, options)
+
+
+def test_worker_read_appends_are_concluded_here(tmp_path: Path) -> None:
+    """The generated capture's bad appends come back as Checked items, not Slow ones."""
+    path = _capture(tmp_path)
+    items = [
+        item
+        for begin, end in parallel.chunk_ranges(path.stat().st_size, 2)
+        for item in parallel.scan_chunk((str(path), begin, end, 15 * 2**20, 2000))
+    ]
+    checked = [item for item in items if isinstance(item, Checked)]
+    assert sum(len(item.records) for item in checked) >= 20
+    found = {rule for item in checked for record in item.records for rule, *_ in record.found}
+    assert "RT301" in found
+
+
+def test_short_lines_and_lines_with_many_findings_are_left_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A prepared record is a few hundred bytes: a worker reads only lines of a kilobyte or
+    more with a few findings, so that its results stay a fraction of its chunk."""
+    monkeypatch.setattr(parallel, "_PREPARE_MIN_BYTES", 1024)
+    big_bad = '{"type":"input_audio_buffer.append","audio":"' + "A-" * 600 + '"}'
+    many = (
+        '{"type":"input_audio_buffer.append","audio":"'
+        + "A" * 1200
+        + '",'
+        + ",".join(f'"x{k}":0' for k in range(5))
+        + "}"
+    )
+    lines = ["{}", '{"type":"input_audio_buffer.append","audio":"A-A-"}', big_bad, many]
+    path = tmp_path / "lines.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    items = parallel.scan_chunk((str(path), 0, path.stat().st_size, 15 * 2**20, 2**20))
+    kinds = [(type(item).__name__, getattr(item, "lines", None)) for item in items]
+    assert kinds == [("Slow", 2), ("Checked", None), ("Slow", 1)]
+    assert _parallel(path, Options(), 2) == _sequential(path, Options())

@@ -134,8 +134,31 @@ class Slow(NamedTuple):
     lines: int
 
 
-Item = Appends | Flagged | Quiets | Slow
-ITEM_TYPES: tuple[type[Item], ...] = (Appends, Flagged, Quiets, Slow)
+class Prepared(NamedTuple):
+    """An append read by the stateless half of the slow road (``Linter.prepare``, in a
+    ``--jobs`` worker): its findings judged in pcm16 and placed, without the session's."""
+
+    start: int  # offset of its line
+    size: int  # bytes of the line, its newline included
+    event_type: str
+    event_id: str | None  # the event's event_id where it is a string
+    audio_bytes: int | None  # decoded size of its audio string, None without one
+    # each finding: rule, message, pointer, line within the record (0: its first), column, offset
+    found: list[tuple[str, str, str, int, int, int | None]]
+    id_at: tuple[int, int] | None  # where its event_id string is (line within, column)
+
+
+class Checked(NamedTuple):
+    """Consecutive appends of a ``Slow`` run that a ``--jobs`` worker has read already; the
+    session's half of the slow road (``Linter.conclude``) is left for this process."""
+
+    start: int
+    end: int
+    records: list[Prepared]
+
+
+Item = Appends | Flagged | Quiets | Slow | Checked
+ITEM_TYPES: tuple[type[Item], ...] = (Appends, Flagged, Quiets, Slow, Checked)
 """Each item type by its tag (its index), for passing items between processes as JSON."""
 
 

@@ -21,9 +21,9 @@ from typing import IO, Any, BinaryIO, NamedTuple, cast
 from .audio import MAX_AUDIO_BYTES, decoded_size
 from .event_types import APPEND, APPEND_TYPES, EVENT_TYPES
 from .events import check_object, json_type
-from .fastroad import Appends, Flagged, Item, Quiets, Slow, scan
+from .fastroad import Appends, Checked, Flagged, Item, Prepared, Quiets, Slow, scan
 from .formats import normalize_format
-from .locate import key_offsets, line_col, skip_ws, string_char_offset, value_offset
+from .locate import Places, skip_ws, string_char_offset
 from .parse import MISSING, parse_record, strip_bom
 from .rules import RULES
 from .session import Session
@@ -255,6 +255,10 @@ class Linter:
                 stats.bytes += item.end - item.start
                 line += 1
                 continue
+            if kind is Checked:
+                yield from self._replay_checked(cast(Checked, item), line, records_at)
+                line += len(cast(Checked, item).records)
+                continue
             lines = cast(Slow, item).lines if kind is Slow else 1
             for record in records_at(item.start, item.end, lines, line):
                 found = self.slow(record)
@@ -282,6 +286,107 @@ class Linter:
                 yield from found
         self.stats.records += accepted
         self.stats.bytes += run.end - run.start - refused_bytes
+
+    def _replay_checked(
+        self, run: Checked, line: int, records_at: RecordsAt
+    ) -> Iterator[Violation]:
+        """Conclude each prepared append; one judged in another format than pcm16 (a session
+        changed it) takes the whole slow road, read again."""
+        records = run.records
+        for index, prepared in enumerate(records):
+            if self.options.fast and self.session.format_for(prepared.event_type) == "pcm16":
+                found = self.conclude(prepared, line + index)
+            else:
+                end = records[index + 1].start if index + 1 < len(records) else run.end
+                (record,) = records_at(prepared.start, end, 1, line + index)
+                found = self.slow(record)
+            if found:
+                yield from found
+
+    def prepare(self, data: bytes | bytearray, start: int) -> Prepared | None:
+        """Return the stateless half of the slow road for the line ``data`` at offset ``start``
+        (in a ``--jobs`` worker): the findings of an append judged in pcm16, placed within
+        the line; None where the line is anything else, or the first of the input (a BOM).
+
+        ``conclude`` adds the session's half; together they are ``slow`` on that line.
+        """
+        if start == 0:
+            return None
+        body = bytes(data)
+        if body.endswith(b"\n"):
+            body = body[:-2] if body.endswith(b"\r\n") else body[:-1]
+        if len(body) > self.options.max_record_bytes or not body.strip():
+            return None  # RT105, or a blank line
+        parsed = parse_record(body)
+        value = parsed.value
+        if type(value) is not dict:
+            return None
+        event_type = value.get("type")
+        if type(event_type) is not str or event_type not in APPEND_TYPES:
+            return None
+        audio = value.get("audio")
+        audio_bytes = decoded_size(audio) if isinstance(audio, str) else None
+        found = list(parsed.violations)
+        found.extend(
+            check_object(value, audio_format="pcm16", max_audio_bytes=self.max_audio_bytes)
+        )
+        record = Record(1, 0, body)
+        text = parsed.text
+        places = Places(text) if text is not None else None
+        placed = [self._locate(v, places, record, value) for v in found]
+        eid = value.get("event_id")
+        event_id = eid if isinstance(eid, str) else None
+        id_at = None
+        if event_id is not None:  # where RT402 would point
+            at = self._locate(Violation("RT402", "", pointer="/event_id"), places, record, value)
+            id_at = ((at.line or 1) - 1, at.column or 1)
+        return Prepared(
+            start,
+            len(data),
+            event_type,
+            event_id,
+            audio_bytes,
+            [
+                (v.rule, v.message, v.pointer, (v.line or 1) - 1, v.column or 1, v.offset)
+                for v in placed
+            ],
+            id_at,
+        )
+
+    def conclude(self, prepared: Prepared, line: int) -> list[Violation]:
+        """Return the selected findings of a prepared append on ``line``, counting it and
+        applying it to the session: what ``slow`` returns for that line in pcm16."""
+        stats = self.stats
+        stats.bytes += prepared.size
+        stats.records += 1
+        event_type, event_id, audio_bytes = prepared[2:5]
+        stats.events_by_type[event_type] += 1
+        stats.append_events += 1
+        if audio_bytes is not None:
+            stats.audio_bytes += audio_bytes
+        source = self.source
+        found = [
+            Violation(
+                rule, message, pointer, source, line + within, column, event_id, event_type, offset
+            )
+            for rule, message, pointer, within, column, offset in prepared.found
+        ]
+        light = (
+            {"type": event_type} if event_id is None else {"type": event_type, "event_id": event_id}
+        )
+        for v in self.session.observe(light, audio_bytes):  # RT402, at the event_id
+            within, column = prepared.id_at or (0, 1)
+            found.append(
+                replace(
+                    v,
+                    source=source,
+                    line=line + within,
+                    column=column,
+                    event_id=event_id,
+                    event_type=event_type,
+                )
+            )
+        return self._selected(found)
 
     def _one(self, record: Record) -> list[Violation]:
         data = record.data
@@ -323,9 +428,9 @@ class Linter:
                 )
             ]
         parsed = parse_record(record.data)
-        text = parsed.text
+        places = Places(parsed.text) if parsed.text is not None else None
         if parsed.value is MISSING:
-            return [self._locate(v, text, record, None) for v in parsed.violations]
+            return [self._locate(v, places, record, None) for v in parsed.violations]
         value = parsed.value
         found = list(parsed.violations)
         if not isinstance(value, dict):
@@ -336,7 +441,7 @@ class Linter:
                     "object; every Realtime event is an object with a 'type'",
                 )
             )
-            return [self._locate(v, text, record, None) for v in found]
+            return [self._locate(v, places, record, None) for v in found]
         event_type = value.get("type")
         audio_bytes = None
         if isinstance(event_type, str):
@@ -352,13 +457,13 @@ class Linter:
             check_object(value, audio_format=fmt, max_audio_bytes=self.options.max_audio_bytes)
         )
         found.extend(self.session.observe(value, audio_bytes))
-        return [self._locate(v, text, record, value) for v in found]
+        return [self._locate(v, places, record, value) for v in found]
 
-    def _locate(self, v: Violation, text: str | None, record: Record, value: Any) -> Violation:
-        offset = _offset(v, text)
+    def _locate(self, v: Violation, places: Places | None, record: Record, value: Any) -> Violation:
+        offset = _offset(v, places)
         line, column = record.line, record.column
-        if offset is not None and text is not None:
-            dl, dc = line_col(text, offset)
+        if offset is not None and places is not None:
+            dl, dc = places.line_col(offset)
             line += dl
             column = dc if dl else column + dc
         event_id = event_type = None
@@ -405,10 +510,15 @@ class Linter:
         stats.records += 1
         if isinstance(data, bytes) and data.endswith(b"\n"):
             record = record._replace(data=data[:-2] if data.endswith(b"\r\n") else data[:-1])
+        return self._selected(self.check_record(record))
+
+    def _selected(self, found: list[Violation]) -> list[Violation]:
+        """Return a record's findings of the enabled rules, in place order, counted."""
         enabled = self.options.enabled
-        found = [v for v in self.check_record(record) if v.rule in enabled]
+        found = [v for v in found if v.rule in enabled]
         if found:
             found.sort(key=_position)
+            stats = self.stats
             stats.records_with_findings += 1
             for v in found:
                 stats.findings_by_rule[v.rule] += 1
@@ -451,20 +561,21 @@ def _position(v: Violation) -> tuple[int, int]:
     return (v.line or 0, v.column or 0)
 
 
-def _offset(v: Violation, text: str | None) -> int | None:
+def _offset(v: Violation, places: Places | None) -> int | None:
     """Return the character offset in the record's text where ``v`` points."""
-    if text is None:
+    if places is None:
         return v.offset
+    text = places.text
     if v.pointer == "":
         return v.offset if v.offset is not None else skip_ws(text, 0)
     if v.rule in ("RT104", "RT203"):
         parent, _, token = v.pointer.rpartition("/")
         key = token.replace("~1", "/").replace("~0", "~")
-        keys = key_offsets(text, parent, key)
+        keys = places.key_offsets(parent, key)
         if keys:
             return keys[1] if v.rule == "RT104" and len(keys) > 1 else keys[0]
         return skip_ws(text, 0)
-    at = value_offset(text, v.pointer)
+    at = places.value_offset(v.pointer)
     if at is None:
         return skip_ws(text, 0)
     if v.offset is not None and at < len(text) and text[at] == '"':

@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import BinaryIO, cast
 
-from .fastroad import ITEM_TYPES, TYPE_NAMES, Item, Quiets, Slow, scan
+from .fastroad import ITEM_TYPES, TYPE_NAMES, Checked, Item, Prepared, Quiets, Slow, scan
 from .lint import Linter, Options, Statistics
 from .sources.base import Record
 from .sources.jsonl import BLOCK_BYTES as _BLOCK
@@ -71,6 +71,7 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
     """
     path, begin, end, max_audio_bytes, max_record_bytes = task
     items: list[Item] = []
+    linter = Linter(Options("pcm16", max_audio_bytes, max_record_bytes), Statistics(), None)
     # blocks are read past the stream's own buffer; it serves lines longer than a block
     with cast(io.BufferedReader, open(path, "rb", buffering=1 << 16)) as stream:
         offset = _line_start(stream, begin)
@@ -84,9 +85,56 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
                 offset = after
                 continue
             data, stop = block  # type: ignore[misc]
-            items.extend(scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset))
+            scanned = scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset)
+            items.extend(_prepared(scanned, data, offset, linter))
             offset += stop
     return items
+
+
+_PREPARE_MIN_BYTES = 1024
+_PREPARE_MAX_FINDINGS = 4
+
+
+def _prepared(items: list[Item], data: bytearray, base: int, linter: Linter) -> Iterator[Item]:
+    """Yield ``items`` with the appends of each ``Slow`` run read by ``linter.prepare``.
+
+    Appends with findings of their own (bad base64, an odd size, float32) take the slow road;
+    read here, in a worker, they leave this process only the session's half to do. Only lines
+    of a kilobyte or more, with a few findings: a prepared record is a few hundred bytes,
+    and for a short line the slow road costs little here anyway; so the results of a chunk
+    stay a fraction of its size, whatever the input (a million tiny bad lines).
+    """
+    for item in items:
+        if type(item) is not Slow:
+            yield item
+            continue
+        pos, stop = item.start - base, item.end - base
+        run_start = item.start  # of the run not yet yielded, Slow or Checked
+        slow_lines = 0
+        checked: list[Prepared] = []
+        while pos < stop:
+            newline = data.find(b"\n", pos, stop)
+            end = stop if newline < 0 else newline + 1
+            prepared = None
+            if end - pos >= _PREPARE_MIN_BYTES:
+                prepared = linter.prepare(data[pos:end], base + pos)
+                if prepared is not None and len(prepared.found) > _PREPARE_MAX_FINDINGS:
+                    prepared = None  # many findings: their text could outweigh the line
+            if prepared is None:
+                if checked:
+                    yield Checked(run_start, base + pos, checked)
+                    checked, run_start = [], base + pos
+                slow_lines += 1
+            else:
+                if slow_lines:
+                    yield Slow(run_start, base + pos, slow_lines)
+                    slow_lines, run_start = 0, base + pos
+                checked.append(prepared)
+            pos = end
+        if checked:
+            yield Checked(run_start, item.end, checked)
+        elif slow_lines:
+            yield Slow(run_start, item.end, slow_lines)
 
 
 _TAGS = {kind: tag for tag, kind in enumerate(ITEM_TYPES)}
@@ -108,6 +156,8 @@ def _decode(line: bytes) -> list[Item]:
         item = ITEM_TYPES[tag]._make(fields)
         if type(item) is Quiets:  # one string per type, as in the worker
             item = item._replace(types=[TYPE_NAMES.get(name, name) for name in item.types])
+        elif type(item) is Checked:
+            item = item._replace(records=[Prepared._make(fields) for fields in item.records])
         items.append(item)
     return items
 
@@ -132,6 +182,7 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, No
     try:
         for _ in range(1, jobs):
             read_end, write_end = os.pipe()
+            _widen(write_end)
             pid = os.fork()
             if pid == 0:  # the worker: scan, write, and leave without running any cleanup
                 status = 1
@@ -179,6 +230,21 @@ def _scan_forked(tasks: list[Task], jobs: int) -> Generator[list[Item], None, No
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)  # done already, or no longer wanted
             os.waitpid(pid, 0)
+
+
+def _widen(fd: int) -> None:
+    """Let a results pipe hold a megabyte, where the platform allows it (Linux).
+
+    A worker blocks when its pipe is full, and this process reads only between its own
+    chunks: with 64 KiB, the results of a chunk of findings (a few hundred kB of JSON) kept
+    the worker waiting for most of a chunk's time.
+    """
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass  # the default size: slower with many findings, the same results
 
 
 def _take_results(
