@@ -457,7 +457,9 @@ class Linter:
             check_object(value, audio_format=fmt, max_audio_bytes=self.options.max_audio_bytes)
         )
         found.extend(self.session.observe(value, audio_bytes))
-        return [self._locate(v, places, record, value) for v in found]
+        for index, v in enumerate(found):  # in place: each unplaced finding is freed at once
+            found[index] = self._locate(v, places, record, value)
+        return found
 
     def _locate(self, v: Violation, places: Places | None, record: Record, value: Any) -> Violation:
         offset = _offset(v, places)
