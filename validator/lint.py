@@ -177,11 +177,6 @@ class Linter:
 
     # -- the fast road --------------------------------------------------------------------
 
-    def fast_append(self, line: bytes) -> bool:
-        """Account for one record's ``line`` and return True if it has no finding for sure."""
-        items = scan(line, 0, len(line), self.max_audio_bytes, self.options.max_record_bytes)
-        return len(items) == 1 and self.take(items[0])
-
     def take(self, item: Item) -> bool:
         """Account for one scanned record (not ``Slow``) and return True, or return False
         where the session objects to it (and it must take the slow road)."""
@@ -390,10 +385,18 @@ class Linter:
 
     def _one(self, record: Record) -> list[Violation]:
         data = record.data
-        if record.problem is None and type(data) is bytes and self.fast_append(data):
-            self.stats.records += 1
-            self.stats.bytes += len(data)
-            return []
+        if record.problem is None and type(data) is bytes:
+            items = scan(data, 0, len(data), self.max_audio_bytes, self.options.max_record_bytes)
+            if len(items) == 1:
+                item = items[0]
+                if self.take(item):
+                    self.stats.records += 1
+                    self.stats.bytes += len(data)
+                    return []
+                if type(item) is Appends and record.column == 0:
+                    # a canonical append that the session refused: its event_id was used
+                    # before (RT402) and that is its only finding; no need to parse it again
+                    return self.conclude(_repeated(item, data), record.line)
         return self.slow(record)
 
     def run_stream(self, stream: io.BufferedReader) -> Iterator[Violation]:
@@ -541,6 +544,15 @@ class Linter:
             span[1] if span else None,
             session.largest_bytes,
         )
+
+
+def _repeated(append: Appends, line: bytes) -> Prepared:
+    """Return a canonical append whose event_id the session refused, as ``conclude`` takes
+    it: no finding of its own, and RT402 at its event_id string."""
+    key = line.find(b'"event_id"')
+    quote = line.index(b'"', key + len(b'"event_id"'))  # past ':' and a space at most
+    event_id = append.ids[0] if append.ids else None
+    return Prepared(0, len(line), APPEND, event_id, append.total, [], (0, quote + 1))
 
 
 def _records_in(data: bytes | bytearray, max_record_bytes: int) -> RecordsAt:
