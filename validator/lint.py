@@ -301,12 +301,11 @@ class Linter:
     def prepare(self, data: bytes | bytearray, start: int) -> Prepared | None:
         """Return the stateless half of the slow road for the line ``data`` at offset ``start``
         (in a ``--jobs`` worker): the findings of an append judged in pcm16, placed within
-        the line; None where the line is anything else, or the first of the input (a BOM).
+        the line; None where the line is anything else (a first line with a BOM does not
+        parse here: ``slow`` strips it).
 
         ``conclude`` adds the session's half; together they are ``slow`` on that line.
         """
-        if start == 0:
-            return None
         body = bytes(data)
         if body.endswith(b"\n"):
             body = body[:-2] if body.endswith(b"\r\n") else body[:-1]
@@ -319,8 +318,7 @@ class Linter:
         event_type = value.get("type")
         if type(event_type) is not str or event_type not in APPEND_TYPES:
             return None
-        audio = value.get("audio")
-        audio_bytes = decoded_size(audio) if isinstance(audio, str) else None
+        audio_bytes = _audio_bytes(value)
         found = list(parsed.violations)
         found.extend(
             check_object(value, audio_format="pcm16", max_audio_bytes=self.max_audio_bytes)
@@ -355,10 +353,7 @@ class Linter:
         stats.bytes += prepared.size
         stats.records += 1
         event_type, event_id, audio_bytes = prepared[2:5]
-        stats.events_by_type[event_type] += 1
-        stats.append_events += 1
-        if audio_bytes is not None:
-            stats.audio_bytes += audio_bytes
+        self._count_event(event_type, audio_bytes)
         source = self.source
         found = [
             Violation(
@@ -448,13 +443,9 @@ class Linter:
         event_type = value.get("type")
         audio_bytes = None
         if isinstance(event_type, str):
-            self.stats.events_by_type[event_type if event_type in EVENT_TYPES else "<unknown>"] += 1
-            audio = value.get("audio")
             if event_type in APPEND_TYPES:
-                self.stats.append_events += 1
-                if isinstance(audio, str):
-                    audio_bytes = decoded_size(audio)
-                    self.stats.audio_bytes += audio_bytes
+                audio_bytes = _audio_bytes(value)
+            self._count_event(event_type, audio_bytes)
         fmt = self.session.format_for(event_type) if isinstance(event_type, str) else "pcm16"
         found.extend(
             check_object(value, audio_format=fmt, max_audio_bytes=self.options.max_audio_bytes)
@@ -463,6 +454,15 @@ class Linter:
         for index, v in enumerate(found):  # in place: each unplaced finding is freed at once
             found[index] = self._locate(v, places, record, value)
         return found
+
+    def _count_event(self, event_type: str, audio_bytes: int | None) -> None:
+        """Count a slow-road event by type, and an append with its audio."""
+        stats = self.stats
+        stats.events_by_type[event_type if event_type in EVENT_TYPES else "<unknown>"] += 1
+        if event_type in APPEND_TYPES:
+            stats.append_events += 1
+            if audio_bytes is not None:
+                stats.audio_bytes += audio_bytes
 
     def _locate(self, v: Violation, places: Places | None, record: Record, value: Any) -> Violation:
         offset = _offset(v, places)
@@ -546,12 +546,19 @@ class Linter:
         )
 
 
+def _audio_bytes(event: dict[str, Any]) -> int | None:
+    """Return the decoded size of an append's audio string, None without one."""
+    audio = event.get("audio")
+    return decoded_size(audio) if isinstance(audio, str) else None
+
+
 def _repeated(append: Appends, line: bytes) -> Prepared:
     """Return a canonical append whose event_id the session refused, as ``conclude`` takes
     it: no finding of its own, and RT402 at its event_id string."""
     key = line.find(b'"event_id"')
     quote = line.index(b'"', key + len(b'"event_id"'))  # past ':' and a space at most
     event_id = append.ids[0] if append.ids else None
+    # start 0: only a Checked run's fallback reads it, and this line is never in one
     return Prepared(0, len(line), APPEND, event_id, append.total, [], (0, quote + 1))
 
 
