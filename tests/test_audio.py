@@ -42,6 +42,10 @@ def codes(audio: str, limit: int = MAX_AUDIO_BYTES) -> list[str]:
         ("AAAA=", ["RT302"]),
         ("AA===", ["RT302"]),
         ("====", ["RT302"]),
+        # invalid, not empty: no RT305 beside the RT302
+        ("=", ["RT302"]),
+        ("==", ["RT302"]),
+        ("A", ["RT302"]),
         ("YR==", ["RT303"]),
         ("YWI=", []),
         ("YWJ=", ["RT303"]),

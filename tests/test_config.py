@@ -261,7 +261,7 @@ RT3 = frozenset(c for c in RULES if c.startswith("RT3"))
         ({"select": ["RT3"]}, (), ("audio-empty",), RT3 - {"RT305"}),
         # the command line's --select starts afresh
         ({"select": ["RT3"], "ignore": ["RT305"]}, ("RT305", "RT402"), (), {"RT305", "RT402"}),
-        ({"ignore": ["RT4"]}, ("RT4",), ("RT401",), {"RT402", "RT403"}),
+        ({"ignore": ["RT4"]}, ("RT4",), ("RT401",), {"RT402", "RT403", "RT404", "RT405"}),
     ],
 )
 def test_resolve_rules(

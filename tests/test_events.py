@@ -13,7 +13,7 @@ import validator
 from validator import InvalidEventError, Violation, check_event, is_valid, validate_event
 
 VALID = sorted((FIXTURES / "events" / "valid").glob("*.json"))
-INVALID = sorted((FIXTURES / "events" / "invalid").glob("*/*.json"))
+INVALID = sorted(p for p in (FIXTURES / "events" / "invalid").glob("*/*") if p.is_file())
 AUDIO = b64(bytes(960))
 
 
@@ -29,38 +29,24 @@ def test_valid_fixture_events(path: Path) -> None:
         assert validate_event(json.dumps(event)) == []
         assert is_valid(event)
         check_event(event)
+    assert list(validator.lint(str(path))) == []
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_invalid_fixture_raises_its_rule(path: Path) -> None:
+    """Each file under events/invalid/CODE/ raises CODE when linted, as any input kind
+    (one event, an array, a log, a HAR file, gzip); a single event also through the pure core,
+    for the rules it can see (not the session's, RT4xx and RT5xx)."""
     code = path.parent.name
+    assert code in [v.rule for v in validator.lint(str(path))]
     raw = path.read_bytes()
-    if raw.lstrip().startswith(b"["):
-        found = [v.rule for v in validator.lint(str(path))]  # an array: element by element
-    else:
-        found = [v.rule for v in validate_event(raw)]
-    assert code in found
+    if path.suffix == ".json" and not raw.lstrip().startswith(b"[") and code < "RT400":
+        assert code in [v.rule for v in validate_event(raw)]
 
 
-def test_every_foundation_rule_has_a_failing_fixture() -> None:
+def test_every_rule_in_the_catalogue_has_a_failing_fixture() -> None:
     codes = {p.parent.name for p in INVALID}
-    wanted = {
-        "RT101",
-        "RT102",
-        "RT103",
-        "RT104",
-        "RT201",
-        "RT202",
-        "RT203",
-        "RT204",
-        "RT205",
-        "RT301",
-        "RT302",
-        "RT303",
-        "RT305",
-    }
-    assert wanted <= codes
-    assert codes <= set(validator.RULES)
+    assert codes == set(validator.RULES)
 
 
 def test_violation_fields() -> None:

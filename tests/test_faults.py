@@ -353,7 +353,7 @@ def test_stderr_to_dev_full(
         "clean": tmp_path / "clean.jsonl",
         "bad": tmp_path / "bad.jsonl",
     }
-    files["clean"].write_text('{"type":"input_audio_buffer.commit"}\n')
+    files["clean"].write_text('{"type":"input_audio_buffer.clear"}\n')
     files["bad"].write_text(BAD)
     with DEV_FULL.open("w") as full:
         proc = subprocess.run(

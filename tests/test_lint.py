@@ -171,6 +171,19 @@ _templates = [
     '"output_index":01,"content_index":0,"delta":"{audio}"}}',
     '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"r","item_id":"i",'
     '"output_index":0,"content_index":0,"delta":"{audio}","delta":"x"}}',
+    # what moves the session: a new session, versions, server commits and errors
+    '{{"type":"session.created","event_id":"{eid}","session":{{"type":"realtime",'
+    '"audio":{{"input":{{"turn_detection":null}}}}}}}}',
+    '{{"type":"transcription_session.created","session":{{"input_audio_format":"g711_ulaw",'
+    '"turn_detection":null}}}}',
+    '{{"type":"session.update","event_id":"{eid}","session":{{"type":"realtime",'
+    '"input_audio_format":"g711_alaw"}}}}',
+    '{{"type":"session.update","session":{{"turn_detection":{{"type":"server_vad"}}}}}}',
+    '{{"type":"error","event_id":"e","error":{{"type":"invalid_request_error","code":"x",'
+    '"message":"m","param":null,"event_id":"{eid}"}}}}',
+    '{{"type":"input_audio_buffer.commit","event_id":"{eid}","x":1}}',
+    '{{"type":"input_audio_buffer.cleared","event_id":"{eid}"}}',
+    '{{"type":"input_audio_buffer.append","audio":"{audio}","x":1}}',
 ]
 _audio = st.one_of(
     st.binary(max_size=40).map(lambda b: b64(b)),

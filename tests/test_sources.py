@@ -129,11 +129,17 @@ def test_har_column_inside_a_message_is_exact() -> None:
 def test_har_fixture_columns_point_at_the_bad_character() -> None:
     text = HAR.read_text(encoding="utf-8")
     found = har_findings(text)
-    assert [(v.rule, v.line, v.column) for v in found] == [("RT301", 142, 109),
-                                                           ("RT106", 148, 21)]
+    assert [(v.rule, v.line, v.column) for v in found] == [
+        ("RT301", 142, 109),
+        ("RT106", 148, 21),
+        ("RT501", 154, 83),
+        ("RT405", 166, 22),
+    ]
     lines = text.split("\n")
     assert lines[141][108] == "_"  # '_' at index 10 of the audio
     assert lines[147][20] == '"'  # the binary frame's data
+    assert lines[153][82:91] == '{\\"type\\"'  # the server error's "error" object
+    assert lines[165][21:].startswith('{\\"type\\":\\"input_audio_buffer.commit')  # the commit
 
 
 @pytest.mark.parametrize(
@@ -266,7 +272,7 @@ def test_har_other_data_keys_do_not_confuse_the_scan() -> None:
     assert line[finding.column - 1 :].startswith("-A")  # type: ignore[operator]
 
 
-def test_received_server_events_pass_cleanly() -> None:
+def test_received_server_events_pass_cleanly_but_errors() -> None:
     session = {"type": "realtime", "audio": {"input": {"format": {"type": "audio/pcm",
                                                                   "rate": 24000}}}}
     server = [
@@ -281,8 +287,8 @@ def test_received_server_events_pass_cleanly() -> None:
     text = har_text([frame(json.dumps(e), "receive") for e in server] + [frame(APPEND)])
     stats = Statistics()
     found = list(lint_records(read_har(text.encode()), Options(), stats, "t.har"))
-    assert found == []
-    assert stats.records == 5
+    assert [(v.rule, v.pointer, v.event_type) for v in found] == [("RT501", "/error", "error")]
+    assert stats.records == 5 and stats.server_errors == 1
     assert stats.events_by_type["session.created"] == 1
 
 
@@ -410,7 +416,11 @@ INPUT_FORMS = [
     ("inputs/no-trailing-newline.jsonl", CAPTURE, 6),
     ("inputs/crlf.jsonl", [("RT301", 5, 141), ("RT402", 7, 48), ("RT203", 11, 707)], 6),
     ("inputs/events.json.gz", [("RT301", 24, 91), ("RT402", 28, 17), ("RT203", 41, 5)], 6),
-    ("har/session.har", [("RT301", 142, 109), ("RT106", 148, 21)], 12),
+    (
+        "har/session.har",
+        [("RT301", 142, 109), ("RT106", 148, 21), ("RT501", 154, 83), ("RT405", 166, 22)],
+        12,
+    ),
 ]
 
 
@@ -448,7 +458,12 @@ def test_har_found_by_suffix_or_content(tmp_path: Path, name: str) -> None:
     (tmp_path / name).write_bytes(gzip.compress(data, mtime=0) if name.endswith(".gz") else data)
     code, rows, _ = findings(name, cwd=tmp_path)
     assert code == 1
-    assert located(rows) == [("RT301", 142, 109), ("RT106", 148, 21)]
+    assert located(rows) == [
+        ("RT301", 142, 109),
+        ("RT106", 148, 21),
+        ("RT501", 154, 83),
+        ("RT405", 166, 22),
+    ]
 
 
 @needs_command

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import pybase64
 
 from .audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
-from .formats import FORMATS
+from .formats import FLOAT32_LOOK, FORMATS, ODD_SIZE
 
 MAX_AUDIO_BYTES = 15 * 2**20
 """The API's limit on one append's decoded audio: 15 MiB = 15,728,640 bytes."""
@@ -171,7 +171,7 @@ def _size_problem(audio: str, max_audio_bytes: int) -> Problem | None:
             "for one append; split it into several appends",
             None,
         )
-    if size == 0:
+    if not audio:  # "=" or "A" also decode to nothing, but they are invalid, not empty
         return Problem(
             "RT305",
             "audio is empty: the append adds nothing to the input buffer; skip empty chunks",
@@ -238,14 +238,15 @@ def content_problems(head: bytes, size: int, audio_format: str) -> Iterator[Prob
             None,
         )
         return
-    if size % FORMATS[audio_format].sample_width:
+    flags = FORMATS[audio_format].content_flags
+    if flags & ODD_SIZE and size % 2:
         yield Problem(
             "RT306",
             f"pcm16 audio is {size:,} bytes, an odd number: a sample was split between "
             "chunks and the rest play as noise; cut chunks at a multiple of 2 bytes",
             None,
         )
-    if audio_format == "pcm16" and looks_like_float32(head[:FLOAT32_WINDOW]):
+    if flags & FLOAT32_LOOK and looks_like_float32(head[:FLOAT32_WINDOW]):
         yield Problem(
             "RT308",
             "audio looks like 32-bit float samples, but the input format is pcm16; convert: "

@@ -1,9 +1,12 @@
-"""The Realtime API's event types, client and server, GA and beta names.
+"""The Realtime API's event types, client and server, GA, beta and translation names.
 
-Taken from the openai Python SDK 3.54 (``openai.types.realtime`` and
-``openai.types.beta.realtime``: the ``type`` literals of ``RealtimeClientEvent`` and
-``RealtimeServerEvent``), plus the translation endpoint's ``session.input_audio_buffer.append``.
-Client and server types are disjoint, so a record's direction follows from its type.
+The official OpenAPI spec's event types (openai/openai-openapi ``openapi.yaml``, pinned in
+``tests/data/openapi_event_types.json`` with its commit; ``tools/check_event_types.py`` compares
+this table with it, and ``tests/test_event_types.py`` keeps them equal), plus six beta names the
+spec no longer spells: its beta schemas carry the GA names, but beta servers sent
+``response.audio.delta`` and the like (openai-python ``types/beta/realtime``, openai-node
+``resources/beta/realtime``). Client and server types are disjoint, so a record's direction
+follows from its type.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ CLIENT_EVENT_TYPES: frozenset[str] = frozenset(
         "output_audio_buffer.clear",
         "response.cancel",
         "response.create",
+        "session.close",
         "session.input_audio_buffer.append",
         "session.update",
         "transcription_session.update",
@@ -82,11 +86,28 @@ SERVER_EVENT_TYPES: frozenset[str] = frozenset(
         "response.output_text.done",
         "response.text.delta",
         "response.text.done",
+        "session.closed",
         "session.created",
+        "session.input_transcript.delta",
+        "session.output_audio.delta",
+        "session.output_transcript.delta",
         "session.updated",
+        "transcription_session.created",
         "transcription_session.updated",
     )
 )
+
+BETA_ONLY_NAMES: frozenset[str] = frozenset(
+    (
+        "response.audio.delta",
+        "response.audio.done",
+        "response.audio_transcript.delta",
+        "response.audio_transcript.done",
+        "response.text.delta",
+        "response.text.done",
+    )
+)
+"""Server types of beta sessions that the spec lists under their GA names only."""
 
 EVENT_TYPES: frozenset[str] = CLIENT_EVENT_TYPES | SERVER_EVENT_TYPES
 

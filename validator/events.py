@@ -8,7 +8,7 @@ from typing import Any
 from .audio import MAX_AUDIO_BYTES, audio_problems
 from .event_types import APPEND_TYPES, EVENT_TYPES, TRANSLATION_APPEND, closest_event_type
 from .parse import MISSING, parse_record
-from .schema import compiled, load_schema
+from .schema import SCHEMA_FILES, compiled, load_schema
 from .violation import InvalidEventError, Violation
 
 AUDIO_FORMATS = ("pcm16", "g711_ulaw", "g711_alaw")
@@ -73,17 +73,21 @@ def _type_problems(event: dict[str, Any]) -> Iterator[Violation]:
         )
 
 
-_ALLOWED = frozenset(("type", "audio", "event_id"))
+_APPEND_KEYS = frozenset(("type", "audio", "event_id"))
+_ENVELOPE_KEYS = frozenset(("type", "event_id"))
 
 
 def passes_schema(event: dict[str, Any]) -> bool:
-    """Return True when an append (its type already checked) meets the structural schema.
+    """Return True when an event with a schema (its type already checked) meets it.
 
     The obvious twin of the compiled schema, for the common case: when it says yes there is
     nothing to report and fastjsonschema need not even be imported; when it says no, the
     compiled schema finds the errors. tests/test_schema.py holds the two verdicts equal.
     """
-    if not _ALLOWED.issuperset(event) or not isinstance(event.get("audio"), str):
+    if event["type"] in APPEND_TYPES:
+        if not _APPEND_KEYS.issuperset(event) or not isinstance(event.get("audio"), str):
+            return False
+    elif not _ENVELOPE_KEYS.issuperset(event):
         return False
     if "event_id" not in event:
         return True
@@ -103,7 +107,7 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
         return
     except (JsonSchemaValueException, JsonSchemaValuesException) as exc:
         errors = list(getattr(exc, "errors", None) or [exc])
-    allowed = set(load_schema(event_type)["properties"])
+    allowed = list(load_schema(event_type)["properties"])
     for error in errors:
         rule = KEYWORD_RULES.get(error.rule or "", "RT202")
         pointer = _pointer(list(error.path or ["data"]))
@@ -116,9 +120,9 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
                 if name not in allowed:
                     yield Violation(
                         "RT203",
-                        f"unknown property {name!r}: {event_type} takes only 'type', 'audio' "
-                        "and 'event_id', and the server rejects others (unknown_parameter); "
-                        "remove it",
+                        f"unknown property {name!r}: the server answers unknown_parameter "
+                        f"(\"Unknown parameter: '{name}'.\"); {event_type} takes only "
+                        f"{_names(allowed)}: remove it",
                         # str(): a dict from Python code may have other keys (json.dumps
                         # writes 2 as "2"); JSON text has only strings
                         pointer="/" + str(name).replace("~", "~0").replace("/", "~1"),
@@ -137,20 +141,30 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
             want = error.rule_definition if isinstance(error.rule_definition, str) else "string"
             yield Violation(
                 "RT202",
-                f"{name!r} is {json_type(value)}, not a {want}{_type_hint(name)}",
+                f"{name!r} is {json_type(value)}, not a {want}: the server answers "
+                f"invalid_type (\"Invalid type for '{name}': expected a {want}, but got "
+                f'{json_type(value)} instead.")' + _type_hint(name),
                 pointer=pointer,
             )
         elif rule == "RT205":
             continue  # the type was checked before the schema was chosen
 
 
+def _names(names: list[str]) -> str:
+    quoted = [repr(n) for n in sorted(names, key=("type", "audio", "event_id").index)]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
+
+
 def _missing_message(name: str, event_type: str) -> str:
+    said = (
+        f"the server answers missing_required_parameter (\"Missing required parameter: '{name}'.\")"
+    )
     if name == "audio":
         return (
-            f"{event_type} has no 'audio': add the base64-encoded audio bytes, or do not "
-            "send the event"
+            f"{event_type} has no 'audio': {said}; add the base64-encoded audio bytes, or do "
+            "not send the event"
         )
-    return f"{event_type} has no {name!r}"
+    return f"{event_type} has no {name!r}: {said}"
 
 
 def _type_hint(name: str) -> str:
@@ -173,9 +187,11 @@ def check_object(
         yield from problems
         return
     event_type = event["type"]
-    if event_type not in APPEND_TYPES:
+    if event_type not in SCHEMA_FILES:
         return
     yield from _schema_problems(event, event_type)
+    if event_type not in APPEND_TYPES:
+        return
     audio = event.get("audio")
     if isinstance(audio, str):
         fmt = "pcm16" if event_type == TRANSLATION_APPEND else audio_format

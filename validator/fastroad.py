@@ -36,9 +36,10 @@ from .audio_content import (
     looks_like_float32,
     sniff_container,
 )
-from .event_types import APPEND_TYPES, CLIENT_EVENT_TYPES, EVENT_TYPES
+from .event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
+from .events import check_object
 from .parse import parse_record
-from .session import SESSION_EVENTS
+from .session import NO_ID, STATEFUL_TYPES
 
 _SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
 _FAST_APPEND = re.compile(
@@ -80,8 +81,7 @@ _CANONICAL_2 = frozenset(CANONICAL_BEFORE_2.encode())  # as byte values, for the
 _CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
 # bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
 _NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
-# Events that set the format or add audio take the slow road, so that the state moves there.
-_SLOW_TYPES = APPEND_TYPES | SESSION_EVENTS
+_NO_ID = NO_ID.encode()
 TYPE_NAMES = {name: name for name in EVENT_TYPES}
 """Each event type's one string: a run of quiet records shares them instead of a copy each."""
 
@@ -93,6 +93,7 @@ class Appends(NamedTuple):
     start: int  # offset of the first line
     end: int  # offset past the last line
     lines: int
+    # the event ids from the first line that has one on, session.NO_ID where a line has none
     ids: list[str]
     total: int  # decoded bytes
     smallest: int
@@ -289,6 +290,8 @@ def scan(
                             smallest = 1 << 62
                         if raw_id is not None:
                             raw_ids.append(raw_id)
+                        elif raw_ids:
+                            raw_ids.append(_NO_ID)
                         count += 1
                         total += nbytes
                         if nbytes < smallest:
@@ -351,8 +354,9 @@ def _ids(raw: list[bytes]) -> list[str]:
 def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
     """Return (type, client event_id or None) of a record with no finding of its own.
 
-    Strict UTF-8 and JSON, a known type that neither sets the format nor adds audio (commits
-    and clears are here: the session judges them); None means "take the slow road".
+    Strict UTF-8 and JSON, a known type that the session need not read whole (commits and
+    clears are here: the session judges them by type and id) and no finding of its own (a
+    commit's envelope); None means "take the slow road".
     """
     if line.endswith(b"\n"):
         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
@@ -376,7 +380,12 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
     if parsed.violations or type(value) is not dict:
         return None
     event_type = value.get("type")
-    if type(event_type) is not str or event_type not in EVENT_TYPES or event_type in _SLOW_TYPES:
+    if (
+        type(event_type) is not str
+        or event_type not in EVENT_TYPES
+        or event_type in STATEFUL_TYPES
+        or next(check_object(value), None) is not None
+    ):
         return None
     event_id = value.get("event_id")
     if type(event_id) is str and event_type in CLIENT_EVENT_TYPES:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+ODD_SIZE = 1
+"""A content flag: the audio is an odd number of bytes (RT306 where samples are 2 bytes)."""
+FLOAT32_LOOK = 2
+"""A content flag: the bytes look like 32-bit float samples (RT308 where pcm16 is expected)."""
+
 
 class AudioFormat(NamedTuple):
     """An input audio format: its beta name, bytes per second, and bytes per sample."""
@@ -11,6 +16,12 @@ class AudioFormat(NamedTuple):
     name: str
     bytes_per_second: int
     sample_width: int
+
+    @property
+    def content_flags(self) -> int:
+        """Return the content flags that are findings in this format: an odd size where a
+        sample is two bytes, a float32 look where samples are 16-bit integers."""
+        return ODD_SIZE | FLOAT32_LOOK if self.sample_width == 2 else 0
 
 
 FORMATS: dict[str, AudioFormat] = {
@@ -36,13 +47,30 @@ def normalize_format(name: str) -> str:
     raise ValueError(f"unknown audio format {name!r}: use one of {', '.join(ACCEPTED_SPELLINGS)}")
 
 
+def _supported(values: list[str]) -> str:
+    quoted = [repr(v) for v in values]
+    return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
+
+
 def format_from_ga(value: Any) -> tuple[str | None, str | None]:
-    """Return (beta name, None) for a GA format object, or (None, reason) when unsupported."""
+    """Return (beta name, None) for a GA format object, or (None, reason) when unsupported.
+
+    The spec makes ``type`` optional; an object without it is ``audio/pcm``'s shape, the
+    only one with a ``rate``, and the session's default format.
+    """
     if not isinstance(value, dict):
-        return None, f"the GA input format is {type(value).__name__}, not an object"
-    kind = value.get("type")
+        return None, (
+            "the server answers invalid_type (\"Invalid type for 'session.audio.input.format': "
+            f'expected an object, but got {_json_type(value)} instead.")'
+        )
+    kind = value.get("type", "audio/pcm")
     if kind not in GA_TYPES:
-        return None, f"input format type {kind!r} is not one of {', '.join(GA_TYPES)}"
+        return None, (
+            f'the server answers invalid_value ("Invalid value: {kind!r}. Supported values '
+            f'are: {_supported(list(GA_TYPES))}.")'
+            if isinstance(kind, str)
+            else f"input format type is {_json_type(kind)}, not a string"
+        )
     if kind == "audio/pcm" and "rate" in value and value["rate"] != PCM_RATE:
         return None, f"audio/pcm at rate {value['rate']!r}: only {PCM_RATE} Hz is supported"
     return GA_TYPES[kind], None
@@ -52,4 +80,15 @@ def format_from_beta(value: Any) -> tuple[str | None, str | None]:
     """Return (beta name, None) for a beta ``input_audio_format``, or (None, reason)."""
     if isinstance(value, str) and value in FORMATS:
         return value, None
-    return None, f"input_audio_format {value!r} is not one of {', '.join(FORMATS)}"
+    if isinstance(value, str):
+        return None, (
+            f'the server answers invalid_value ("Invalid value: {value!r}. Supported values '
+            f'are: {_supported(list(FORMATS))}.")'
+        )
+    return None, f"input_audio_format is {_json_type(value)}, not a string"
+
+
+def _json_type(value: Any) -> str:
+    from .events import json_type
+
+    return json_type(value)

@@ -54,6 +54,8 @@ class Statistics:
     largest_append_bytes: int = 0
     records_with_findings: int = 0
     findings_by_rule: Counter[str] = field(default_factory=Counter)
+    server_errors: int = 0  # server error events in the log
+    server_errors_predicted: int = 0  # of them, those answering an event with findings
     unreadable: list[str] = field(default_factory=list)
     seconds: float = 0.0
     by_file: dict[str, Statistics] = field(default_factory=dict)
@@ -85,6 +87,8 @@ class Statistics:
         )
         self.records_with_findings += other.records_with_findings
         self.findings_by_rule.update(other.findings_by_rule)
+        self.server_errors += other.server_errors
+        self.server_errors_predicted += other.server_errors_predicted
         self.unreadable.extend(other.unreadable)
         self.seconds += other.seconds
 
@@ -134,6 +138,8 @@ class Statistics:
             "records_with_findings": self.records_with_findings,
             "findings": self.findings,
             "findings_by_rule": dict(sorted(self.findings_by_rule.items())),
+            "server_errors": self.server_errors,
+            "server_errors_predicted": self.server_errors_predicted,
             "unreadable": list(self.unreadable),
             "seconds": round(self.seconds, 3),
         }
@@ -177,42 +183,38 @@ class Linter:
 
     # -- the fast road --------------------------------------------------------------------
 
-    def take(self, item: Item) -> bool:
-        """Account for one scanned record (not ``Slow``) and return True, or return False
-        where the session objects to it (and it must take the slow road)."""
+    def take(self, item: Item, line: int) -> bool:
+        """Account for one scanned record (not ``Slow``) on ``line`` and return True, or
+        return False where the session objects to it (and it must take the slow road)."""
         kind = type(item)
         if kind is Appends:
-            return self.take_appends(cast(Appends, item))
+            return self.take_appends(cast(Appends, item), line)
         if kind is Flagged:
             one = cast(Flagged, item)
-            if one.flags and self.session.audio_format == "pcm16":
-                return False  # RT306 or RT308
-            ids = [] if one.event_id is None else [one.event_id]
-            size = one.nbytes
-            return self.take_appends(Appends(one.start, one.end, 1, ids, size, size, size))
+            if not self.session.take_flagged(one.event_id, one.nbytes, one.flags, line):
+                return False
+            self.fast_appends += 1
+            self.fast_bytes += one.nbytes
+            return True
         if kind is Quiets and cast(Quiets, item).lines == 1:
             quiet = cast(Quiets, item)
-            return self.accept_quiet(quiet.types[0], quiet.ids[0])
+            return self.accept_quiet(quiet.types[0], quiet.ids[0], line)
         return False
 
-    def accept_quiet(self, event_type: str, event_id: str | None) -> bool:
-        """Account for a quiet record; False where the session objects (RT402, RT401)."""
-        if not self.session.take_quiet(event_type, event_id):
+    def accept_quiet(self, event_type: str, event_id: str | None, line: int) -> bool:
+        """Account for a quiet record; False where the session objects (RT401, RT402, RT405)."""
+        if not self.session.take_quiet(event_type, event_id, line):
             return False
         self.stats.events_by_type[event_type] += 1
         return True
 
-    def take_appends(self, run: Appends) -> bool:
-        """Account for a run of scanned appends at once, or return False (no change) where an
-        event_id repeats (RT402 somewhere: the run is taken line by line)."""
-        session = self.session
-        ids = run.ids
-        if ids:
-            known = session.event_ids
-            if (len(ids) > 1 and len(set(ids)) != len(ids)) or not known.isdisjoint(ids):
-                return False
-            known.update(ids)
-        session.add_run(session.audio_format, run.total, run.smallest, run.largest)
+    def take_appends(self, run: Appends, line: int) -> bool:
+        """Account for a run of scanned appends starting on ``line`` at once, or return False
+        (no change) where the session objects (RT402 somewhere: taken line by line)."""
+        if not self.session.take_appends(
+            run.ids, run.lines, run.total, run.smallest, run.largest, line
+        ):
+            return False
         self.fast_appends += run.lines
         self.fast_bytes += run.total
         return True
@@ -232,7 +234,7 @@ class Linter:
             kind = type(item)
             if kind is Appends:
                 run = cast(Appends, item)
-                if fast and self.take_appends(run):
+                if fast and self.take_appends(run, line):
                     stats.records += run.lines
                     stats.bytes += run.end - run.start
                     line += run.lines
@@ -245,7 +247,7 @@ class Linter:
                 yield from self._replay_quiets(cast(Quiets, item), line, records_at)
                 line += cast(Quiets, item).lines
                 continue
-            if kind is Flagged and fast and self.take(item):
+            if kind is Flagged and fast and self.take(item, line):
                 stats.records += 1
                 stats.bytes += item.end - item.start
                 line += 1
@@ -268,7 +270,7 @@ class Linter:
         records: Iterator[Record] | None = None  # the run's records, read at the first refusal
         read = accepted = refused_bytes = 0
         for index, (event_type, event_id) in enumerate(zip(run.types, run.ids, strict=True)):
-            if accept(event_type, event_id):
+            if accept(event_type, event_id, line + index):
                 accepted += 1
                 continue
             if records is None:
@@ -361,10 +363,8 @@ class Linter:
             )
             for rule, message, pointer, within, column, offset in prepared.found
         ]
-        light = (
-            {"type": event_type} if event_id is None else {"type": event_type, "event_id": event_id}
-        )
-        for v in self.session.observe(light, audio_bytes):  # RT402, at the event_id
+        own = {rule for rule, *_ in prepared.found}
+        for v in self.session.append(event_type, event_id, audio_bytes, line, own):  # RT402
             within, column = prepared.id_at or (0, 1)
             found.append(
                 replace(
@@ -384,7 +384,7 @@ class Linter:
             items = scan(data, 0, len(data), self.max_audio_bytes, self.options.max_record_bytes)
             if len(items) == 1:
                 item = items[0]
-                if self.take(item):
+                if self.take(item, record.line):
                     self.stats.records += 1
                     self.stats.bytes += len(data)
                     return []
@@ -450,7 +450,8 @@ class Linter:
         found.extend(
             check_object(value, audio_format=fmt, max_audio_bytes=self.options.max_audio_bytes)
         )
-        found.extend(self.session.observe(value, audio_bytes))
+        own = {v.rule for v in found}
+        found.extend(self.session.observe(value, record.line, audio_bytes, own))
         for index, v in enumerate(found):  # in place: each unplaced finding is freed at once
             found[index] = self._locate(v, places, record, value)
         return found
@@ -537,6 +538,8 @@ class Linter:
         stats.append_events += self.fast_appends
         stats.audio_bytes += self.fast_bytes
         session = self.session
+        stats.server_errors += session.server_errors
+        stats.server_errors_predicted += session.server_errors_predicted
         span = session.chunk_range_ms()
         stats.add_audio(
             session.seconds_by_format,
@@ -570,7 +573,7 @@ def _records_in(data: bytes | bytearray, max_record_bytes: int) -> RecordsAt:
     return records_at
 
 
-def _refuse_quiet(event_type: str, event_id: str | None) -> bool:
+def _refuse_quiet(event_type: str, event_id: str | None, line: int) -> bool:
     return False
 
 
@@ -589,7 +592,7 @@ def _offset(v: Violation, places: Places | None) -> int | None:
     text = places.text
     if v.pointer == "":
         return v.offset if v.offset is not None else skip_ws(text, 0)
-    if v.rule in ("RT104", "RT203"):
+    if v.rule in ("RT104", "RT203", "RT404"):  # the key is the mistake
         parent, _, token = v.pointer.rpartition("/")
         key = token.replace("~1", "/").replace("~0", "~")
         keys = places.key_offsets(parent, key)

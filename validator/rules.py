@@ -23,7 +23,13 @@ class Severity(StrEnum):
 
 
 class Rule(NamedTuple):  # not a dataclass: making one costs a millisecond of start-up
-    """One entry of the catalogue."""
+    """One entry of the catalogue.
+
+    ``rejected``: the server answers an event with this finding with an error and applies
+    nothing of it (an append adds no audio, a commit empties nothing, an update changes
+    nothing), so the session state moves on without it. ``sources``: where the API facts
+    behind the rule come from (the spec, the SDKs, public reports of the server's answers).
+    """
 
     code: str
     name: str
@@ -32,19 +38,29 @@ class Rule(NamedTuple):  # not a dataclass: making one costs a millisecond of st
     explanation: str
     failing: str
     passing: str
+    rejected: bool = False
+    sources: tuple[str, ...] = ()
 
     def page(self) -> str:
         """Return the rule's full explanation page as text."""
+        server = (
+            "The server rejects an event with this finding: it changes nothing.\n\n"
+            if self.rejected
+            else ""
+        )
+        sources = "".join(f"\n    {source}" for source in self.sources)
         return (
             f"{self.code} {self.name} ({self.severity.value})\n\n"
-            f"{self.summary}\n\n{self.explanation.strip()}\n\n"
+            f"{self.summary}\n\n{self.explanation.strip()}\n\n{server}"
             f"Fails:\n    {self.failing}\n\nPasses:\n    {self.passing}\n"
+            + (f"\nSources:{sources}\n" if sources else "")
         )
 
 
 _E = Severity.ERROR
 _W = Severity.WARNING
 _OK = '{"type": "input_audio_buffer.append", "audio": "AAABAAIA"}'
+_SPEC = "OpenAPI spec, openai/openai-openapi openapi.yaml @ f85dbe2"
 
 _CATALOGUE: tuple[Rule, ...] = (
     Rule(
@@ -61,6 +77,11 @@ default and that the server's parser rejects.
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAAA",}',
         _OK,
+        rejected=True,
+        sources=(
+            'RFC 8259; the server answers invalid_json ("Invalid event: failed to parse JSON '
+            'value.", gauravzqa/llmgw capabilities/captures-ws.md, probe 8)',
+        ),
     ),
     Rule(
         "RT102",
@@ -74,6 +95,11 @@ a log) cannot be sent as a text frame. The message gives the offending byte and 
 """,
         '{"type": "input_audio_buffer.append", "event_id": "caf\\xe9", ...}  (byte 0xE9 alone)',
         '{"type": "input_audio_buffer.append", "event_id": "café", "audio": ""}',
+        rejected=True,
+        sources=(
+            "RFC 8259 section 8.1 (JSON text exchanged between systems is UTF-8); RFC 6455 "
+            "section 5.6 (text frames carry UTF-8)",
+        ),
     ),
     Rule(
         "RT103",
@@ -87,6 +113,8 @@ document, an array of events is read element by element; each element must be an
 """,
         '["input_audio_buffer.append", "AAAA"]',
         _OK,
+        rejected=True,
+        sources=(_SPEC + ": every event schema is an object with a type",),
     ),
     Rule(
         "RT104",
@@ -100,6 +128,10 @@ to happen; keep each key once.
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAAA", "audio": "AAAB"}',
         _OK,
+        sources=(
+            "RFC 8259 section 4 (names within an object SHOULD be unique); the server's choice is "
+            "not documented, so the event is judged by the last value and counted as accepted",
+        ),
     ),
     Rule(
         "RT105",
@@ -114,6 +146,7 @@ decoded. Split the audio into smaller appends (100-500 ms each is typical).
 """,
         "a 30 MB line of base64 audio",
         "the same audio as 150 appends of 200 ms",
+        rejected=True,
     ),
     Rule(
         "RT106",
@@ -127,6 +160,11 @@ inside it, rather than the raw audio bytes.
 """,
         'HAR message {"type": "send", "opcode": 2, "data": "..."}',
         'HAR message {"type": "send", "opcode": 1, "data": "{\\"type\\": ...}"}',
+        rejected=True,
+        sources=(
+            'gauravzqa/llmgw capabilities/captures-ws.md, probe 8: "Expected a text WebSocket '
+            'message; binary frames are not supported." (invalid_event)',
+        ),
     ),
     Rule(
         "RT201",
@@ -135,10 +173,17 @@ inside it, rather than the raw audio bytes.
         "A required property is absent.",
         """
 Every event needs a `type`; an `input_audio_buffer.append` event also needs `audio`, the
-base64-encoded audio bytes. The server rejects the event with `missing_required_parameter`.
+base64-encoded audio bytes; a `session.update` of a GA session needs `session.type`
+(`"realtime"` or `"transcription"`). The server rejects the event with
+`missing_required_parameter` ("Missing required parameter: 'audio'.").
 """,
         '{"type": "input_audio_buffer.append"}',
         _OK,
+        rejected=True,
+        sources=(
+            _SPEC + ": required [type, audio]",
+            "TanStack/ai#586: \"Missing required parameter: 'session.type'.\"",
+        ),
     ),
     Rule(
         "RT202",
@@ -147,11 +192,18 @@ base64-encoded audio bytes. The server rejects the event with `missing_required_
         "A property has the wrong JSON type.",
         """
 `type`, `audio` and `event_id` are strings. `null`, a number, an array of chunks or an
-object in their place is rejected by the server (`invalid_type`). To send no audio, leave
-the append out; to send several chunks, send several appends.
+object in their place is rejected by the server with `invalid_type` ("Invalid type for
+'audio': expected a string, but got null instead."). To send no audio, leave the append out;
+to send several chunks, send several appends.
 """,
         '{"type": "input_audio_buffer.append", "audio": null}',
         _OK,
+        rejected=True,
+        sources=(
+            _SPEC,
+            'openai/openai-go#502, TEN-framework/ten-framework#2261: "Invalid type for '
+            "'session.audio.input.format': expected an object, but got a string instead.\"",
+        ),
     ),
     Rule(
         "RT203",
@@ -159,12 +211,20 @@ the append out; to send several chunks, send several appends.
         _E,
         "A property the API does not define.",
         """
-An append event has exactly `type`, `audio` and the optional `event_id`. The server
-rejects any other parameter with `unknown_parameter`. Metadata such as timestamps or a
-direction belongs in the log's envelope, not in the event (see `--event-pointer`).
+An append event has exactly `type`, `audio` and the optional `event_id`; a commit or a
+clear of the input buffer only `type` and `event_id`. The server rejects any other
+parameter with `unknown_parameter` ("Unknown parameter: 'sample_rate'."). Metadata such as
+timestamps or a direction belongs in the log's envelope, not in the event (see
+`--event-pointer`).
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAAA", "sample_rate": 24000}',
         _OK,
+        rejected=True,
+        sources=(
+            _SPEC + ": the event schemas list their properties",
+            "rudyll/stackchan-ai-server#9: \"Unknown parameter: 'session.input_audio_format'.\"; "
+            "openai/openai-realtime-api-beta#9",
+        ),
     ),
     Rule(
         "RT204",
@@ -177,6 +237,8 @@ as `evt_` and a random suffix.
 """,
         '{"type": "input_audio_buffer.append", "event_id": "eeee...(513 characters)", ...}',
         '{"type": "input_audio_buffer.append", "event_id": "evt_8mDhX2", "audio": "AAAA"}',
+        rejected=True,
+        sources=(_SPEC + ": event_id maxLength 512",),
     ),
     Rule(
         "RT205",
@@ -190,6 +252,13 @@ typos such as `input_audio_buffer.appened` or `input_audio.append`.
 """,
         '{"type": "input_audio_buffer.appened", "audio": "AAAA"}',
         _OK,
+        rejected=True,
+        sources=(
+            _SPEC + ": the event types of the Realtime client and server unions "
+            "(tests/data/openapi_event_types.json)",
+            "gauravzqa/llmgw capabilities/captures-ws.md: \"Invalid value: 'nope'. Supported "
+            "values are: 'session.update', ...\" (invalid_value, param type)",
+        ),
     ),
     Rule(
         "RT301",
@@ -206,6 +275,12 @@ whose prefix must be stripped.
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAA-AAA_"}',
         _OK,
+        rejected=True,
+        sources=(
+            "RFC 4648 section 4",
+            "Azure-Samples/aoai-realtime-audio-sdk#95: \"Invalid 'audio'. Expected base64-encoded "
+            'audio bytes (mono PCM16 at 24kHz) but got an invalid value."',
+        ),
     ),
     Rule(
         "RT302",
@@ -220,6 +295,8 @@ four. A length that is not a multiple of four, a missing or extra `=`, or `=` in
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAAAAA"}',
         '{"type": "input_audio_buffer.append", "audio": "AAAAAA=="}',
+        rejected=True,
+        sources=("RFC 4648 sections 3.2 and 4",),
     ),
     Rule(
         "RT303",
@@ -233,6 +310,7 @@ text was produced or edited by hand. Re-encode the audio bytes with `base64.b64e
 """,
         '{"type": "input_audio_buffer.append", "audio": "YR=="}',
         '{"type": "input_audio_buffer.append", "audio": "YQ=="}',
+        sources=("RFC 4648 section 3.5",),
     ),
     Rule(
         "RT304",
@@ -246,6 +324,8 @@ can be changed with `--max-audio-bytes` for compatible servers.
 """,
         "an append whose audio decodes to 15,728,641 bytes",
         "the same audio as two appends",
+        rejected=True,
+        sources=(_SPEC + ': input_audio_buffer.append, "The maximum size of an append is 15 MiB"',),
     ),
     Rule(
         "RT305",
@@ -272,6 +352,7 @@ sample after it is garbled noise. Cut chunks at sample boundaries.
 """,
         "pcm16 append whose audio decodes to 961 bytes",
         "pcm16 append whose audio decodes to 960 bytes",
+        sources=(_SPEC + ": pcm16 is 16-bit samples",),
     ),
     Rule(
         "RT307",
@@ -286,6 +367,11 @@ to 24 kHz mono 16-bit little-endian for pcm16).
 """,
         "audio that starts with RIFF....WAVEfmt",
         "the same audio with the WAV header removed",
+        sources=(
+            _SPEC
+            + ": audio is raw bytes in the session's input format; the server decodes the base64 "
+            "and plays what it gets",
+        ),
     ),
     Rule(
         "RT308",
@@ -299,32 +385,55 @@ little-endian.
 """,
         "Float32Array bytes from an AudioWorklet sent as-is",
         "the same samples converted to Int16Array",
+        sources=(_SPEC + ": pcm16 is 16-bit little-endian",),
     ),
     Rule(
         "RT401",
         "commit-too-small",
         _E,
-        "A commit with under 100 ms of audio buffered while turn detection is off.",
+        "A commit with under 100 ms of audio in the server's buffer.",
         """
-`input_audio_buffer.commit` fails with `input_audio_buffer_commit_empty` when less than
-100 ms of audio was appended since the last commit or clear. With turn detection off the
-client must commit by itself; append at least 100 ms first, or do not commit an empty
-buffer.
+`input_audio_buffer.commit` fails with `input_audio_buffer_commit_empty` ("Error committing
+input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has
+0.00ms of audio.") when less than 100 ms is in the input buffer, whatever the turn detection.
+The linter counts what was appended since the last commit or clear, client or server side
+(`input_audio_buffer.committed` and `.cleared` in the log empty it too), at the session's
+byte rate; an append the server rejects (bad base64, an unknown property...) adds nothing.
+With server VAD on (the default) the server commits by itself, so its buffer holds at most
+that much: a manual commit right after its own, the common case, finds 0 ms. Append at least
+100 ms before committing, and with turn detection on, do not commit by hand.
 """,
         "session.update turn_detection null; append 40 ms; commit",
         "session.update turn_detection null; append 200 ms; commit",
+        rejected=True,
+        sources=(
+            _SPEC + ': input_audio_buffer.commit, "This event will produce an error if the '
+            "input audio buffer is empty. When in Server VAD mode, the client does not need to "
+            'send this event"',
+            "betalgo/openai#674 and community.openai.com/t/1032360: the commit_empty text",
+            "livekit/agents#6965 and #6963: commit_empty on every turn when the client commits "
+            "after the server's own commit under server VAD; the fix counts appends from the "
+            "last input_audio_buffer.committed",
+            "openclaw/openclaw#118782: the 100 ms are counted in the session's format "
+            "(800 bytes of G.711)",
+        ),
     ),
     Rule(
         "RT402",
         "duplicate-event-id",
         _W,
-        "An `event_id` seen before in the same log.",
+        "An `event_id` seen before in the same session.",
         """
 `event_id` identifies a client event so that the server's `error` can name it. A reused id
-makes errors ambiguous; generate a fresh one per event.
+makes errors ambiguous; generate a fresh one per event. Ids are remembered per session: a
+`session.created` (a new connection, in a log of several) starts afresh.
 """,
         'two appends with "event_id": "evt_1"',
         'appends with "event_id": "evt_1" and "evt_2"',
+        sources=(
+            _SPEC + ': event_id, "Optional client-generated ID used to identify this '
+            'event"; error.event_id names the client event that caused an error',
+        ),
     ),
     Rule(
         "RT403",
@@ -334,10 +443,98 @@ makes errors ambiguous; generate a fresh one per event.
         """
 Input audio is `pcm16` (24 kHz), `g711_ulaw` or `g711_alaw` in the beta API, and
 `{"type": "audio/pcm", "rate": 24000}`, `{"type": "audio/pcmu"}` or
-`{"type": "audio/pcma"}` in the GA API. Other formats or rates are rejected.
+`{"type": "audio/pcma"}` in the GA API (where `type` and `rate` may be left out).
+The server answers anything else with `invalid_value` ("Invalid value: 'g711-ulaw'.
+Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'."), a GA format given as a
+string with `invalid_type`, and keeps the format it had.
 """,
         '{"type": "session.update", "session": {"input_audio_format": "pcm24"}}',
         '{"type": "session.update", "session": {"input_audio_format": "pcm16"}}',
+        rejected=True,
+        sources=(
+            _SPEC + ": RealtimeSession input_audio_format enum; RealtimeAudioFormats "
+            "(type optional, audio/pcm rate 24000 only)",
+            "dongri/openai-api-rs#135, 64bit/async-openai#349: the beta invalid_value text",
+            "openai/openai-go#502: the GA invalid_type text",
+            "gauravzqa/llmgw capabilities/captures-ws.md, probe 7d: rate 16000 is refused and "
+            "the whole update discarded",
+        ),
+    ),
+    Rule(
+        "RT404",
+        "api-version-mismatch",
+        _E,
+        "A session update uses a field of the other API version than the session's.",
+        """
+The GA API (`session.type`, `session.audio.input.format`, `session.audio.input.turn_detection`,
+`output_modalities`) and the beta API (`session.input_audio_format`, top-level
+`session.turn_detection`, `modalities`, `voice`...) spell the session differently. A GA
+session answers a beta field with `unknown_parameter` ("Unknown parameter:
+'session.input_audio_format'."), a beta session a GA one, and the update changes nothing:
+not the format, not the turn detection. The version is known from the server's
+`session.created` / `session.updated` (or `transcription_session.*`, beta only); an update
+carrying `session.type` is GA whatever came before, so beta fields beside it are wrong too,
+as are GA fields mixed into an update that has beta ones. A GA server does not take
+`transcription_session.update` at all. The message names the field to use instead.
+""",
+        '{"type": "session.update", "session": {"type": "realtime", "input_audio_format": '
+        '"g711_ulaw"}}',
+        '{"type": "session.update", "session": {"type": "realtime", "audio": {"input": '
+        '{"format": {"type": "audio/pcmu"}}}}}',
+        rejected=True,
+        sources=(
+            _SPEC + ": RealtimeSessionCreateRequestGA / RealtimeSessionCreateRequest "
+            "(beta) / RealtimeTranscriptionSessionCreateRequest(GA)",
+            "rudyll/stackchan-ai-server#9: \"Unknown parameter: 'session.input_audio_format'.\" "
+            "from a GA session",
+            "crmitchelmore/justspeaktoit#427, gauravzqa/llmgw capabilities/captures-ws.md: "
+            "\"Invalid value: 'transcription_session.update'\" from a GA server",
+        ),
+    ),
+    Rule(
+        "RT405",
+        "commit-under-vad",
+        _W,
+        "A manual commit while server VAD is on.",
+        """
+With turn detection on (`server_vad` or `semantic_vad`, the default) the server commits the
+input buffer by itself when it hears the end of speech. A client commit on top of that
+races it: when the server has committed first, the client's commit finds an empty buffer
+and fails with `input_audio_buffer_commit_empty` ("buffer only has 0.00ms of audio"),
+although the client appended hundreds of milliseconds. Either let the server commit, or
+set turn detection to `null` and commit yourself. (With under 100 ms appended the commit
+fails whatever the server does: that is RT401.)
+""",
+        "default session (server VAD); append 300 ms; commit",
+        "session.update turn_detection null; append 300 ms; commit",
+        sources=(
+            _SPEC + ': input_audio_buffer.commit, "When in Server VAD mode, the client does '
+            "not need to send this event, the server will commit the audio buffer "
+            'automatically."',
+            "livekit/agents#6965 and #6963: commit_empty on every turn after 160-1000 ms "
+            "appended, under server VAD",
+        ),
+    ),
+    Rule(
+        "RT501",
+        "server-error",
+        _E,
+        "The server answered with an `error` event.",
+        """
+A server `error` event in the log is where the server already refused something. The
+finding quotes its `type`, `code`, `message` and `param`, and names the line of the client
+event it answers where `error.event_id` matches an event of the session (send an
+`event_id` with every client event so that errors can be traced), and whether this linter
+had found anything there. `--statistics` counts the server errors that the linter's own
+rules had predicted on the line they answer, and those it had not.
+""",
+        '{"type": "error", "event_id": "event_890", "error": {"type": "invalid_request_error", '
+        '"code": "invalid_event", "message": "The \'type\' field is missing.", "param": null, '
+        '"event_id": "event_567"}}',
+        "a log without error events",
+        sources=(
+            _SPEC + ": RealtimeServerEventError (error.type, code, message, param, event_id)",
+        ),
     ),
 )
 
@@ -345,6 +542,9 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
 """The catalogue, by code."""
 
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _CATALOGUE}
+
+REJECTED: frozenset[str] = frozenset(rule.code for rule in _CATALOGUE if rule.rejected)
+"""The codes whose events the server refuses whole: they change nothing in the session."""
 
 
 def select_rules(

@@ -18,7 +18,11 @@ from .event_types import APPEND, TRANSLATION_APPEND
 SCHEMA_FILES = {
     APPEND: "input_audio_buffer.append.schema.json",
     TRANSLATION_APPEND: "session.input_audio_buffer.append.schema.json",
+    "input_audio_buffer.commit": "input_audio_buffer.commit.schema.json",
+    "input_audio_buffer.clear": "input_audio_buffer.clear.schema.json",
 }
+"""The client events with a shipped schema: the appends, and the input buffer's commit and
+clear (their envelope: ``type`` and an optional ``event_id``, nothing else)."""
 
 
 def _read(filename: str) -> str:
@@ -48,9 +52,10 @@ def schema_text(event_type: str = APPEND) -> str:
 def structural_schema(event_type: str = APPEND) -> dict[str, Any]:
     """Return the schema without the audio string checks that ``validator.audio`` does."""
     schema: dict[str, Any] = json.loads(json.dumps(load_schema(event_type)))  # a deep copy
-    audio = schema["properties"]["audio"]
-    audio.pop("pattern", None)
-    audio.pop("maxLength", None)
+    audio = schema["properties"].get("audio")
+    if audio is not None:
+        audio.pop("pattern", None)
+        audio.pop("maxLength", None)
     return schema
 
 

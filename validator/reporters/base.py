@@ -46,6 +46,12 @@ def statistics_lines(statistics: Statistics) -> list[str]:
             f"{statistics.longest_chunk_ms:.0f} ms, the largest "
             f"{statistics.largest_append_bytes:,} bytes\n"
         )
+    if statistics.server_errors:
+        lines.append(
+            f"{statistics.server_errors:>8,} server error{_s(statistics.server_errors)}, "
+            f"{statistics.server_errors_predicted:,} of them on a line where a rule had found "
+            "something\n"
+        )
     if len(statistics.by_file) > 1:
         for name, own in statistics.by_file.items():
             lines.append(
@@ -53,3 +59,7 @@ def statistics_lines(statistics: Statistics) -> list[str]:
                 f"{own.audio_seconds:,.1f} s of audio: {name}\n"
             )
     return lines
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
