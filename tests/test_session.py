@@ -176,6 +176,8 @@ URLSAFE_200MS = {"type": APPEND, "audio": b64(bytes(9600)).replace("A", "-", 1)}
         ([_ms(300), COMMITTED, _ms(150), COMMIT], [(4, "RT405")]),
         # an append the server rejects adds nothing; one with warnings only is taken
         ([OFF, URLSAFE_200MS, COMMIT], [(2, "RT301"), (3, "RT401")]),
+        ([URLSAFE_200MS, COMMIT], [(1, "RT301"), (2, "RT401")]),  # VAD on: RT401, not RT405
+        ([_ms(60), URLSAFE_200MS, _ms(60), COMMIT], [(2, "RT301"), (4, "RT405")]),
         ([OFF, _ms(200) | {"sample_rate": 24000}, COMMIT], [(2, "RT203"), (3, "RT401")]),
         ([OFF, _ms(200) | {"event_id": 7}, COMMIT], [(2, "RT202"), (3, "RT401")]),
         ([OFF, _append(bytes(9601)), COMMIT], [(2, "RT306")]),

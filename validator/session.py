@@ -110,7 +110,10 @@ class Session:
         "buffered",
         "bytes_by_format",
         "flagged",
+        "id_lines",
+        "id_runs",
         "ids",
+        "indexed",
         "kind",
         "ranges",
         "server_errors",
@@ -133,7 +136,13 @@ class Session:
         self.version_line = 0  # the line that showed it
         self.kind: str | None = None  # GA session.type: realtime, transcription, translation
         self.buffered: dict[str, int] = {}  # bytes the server holds since its last commit
-        self.ids: dict[str, int] = {}  # client event id -> line of its latest event
+        self.ids: set[str] = set()  # client event ids seen
+        # where they were, read only when a finding names a line (RT402, RT501): runs of
+        # (line of the first id, ids, whether NO_ID marks lines without one), indexed into
+        # id_lines on demand, so that taking a run of appends costs a set update, not a dict's
+        self.id_runs: list[tuple[int, list[str], bool]] = []
+        self.id_lines: dict[str, int] = {}  # id -> line of its latest event, as indexed
+        self.indexed = 0  # runs indexed so far
         self.flagged: set[str] = set()  # ids whose latest event had findings
 
     def _start(self) -> None:
@@ -144,7 +153,10 @@ class Session:
         self.version_line = 0
         self.kind = None
         self.buffered = {}
-        self.ids = {}
+        self.ids = set()
+        self.id_runs = []
+        self.id_lines = {}
+        self.indexed = 0
         self.flagged = set()
 
     # -- what the log held ----------------------------------------------------------------
@@ -193,17 +205,10 @@ class Session:
             known = self.ids
             holes = NO_ID in ids
             named = [i for i in ids if i != NO_ID] if holes else ids
-            if (len(named) > 1 and len(set(named)) != len(named)) or not known.keys().isdisjoint(
-                named
-            ):
+            if (len(named) > 1 and len(set(named)) != len(named)) or not known.isdisjoint(named):
                 return False
-            first = line + lines - len(ids)
-            numbered = zip(ids, range(first, first + len(ids)), strict=True)
-            # a slow-road id may be '"' itself (an escape): only the scanner's ids are holes
-            if holes:
-                known.update((i, n) for i, n in numbered if i != NO_ID)
-            else:
-                known.update(numbered)
+            known.update(named)
+            self.id_runs.append((line + lines - len(ids), ids, holes))
         self._fill(self.audio_format, total, smallest, largest, True)
         return True
 
@@ -222,11 +227,11 @@ class Session:
 
         ``event_id`` is a client event's id (None for server events, whose ids are not ours).
         """
-        if self._id_finding(event_id) or (
-            event_type == COMMIT and self._commit_finding() is not None
-        ):
+        if event_id is not None and event_id in self.ids:  # _id_finding's RT402, unwritten
             return False
-        self._quiet(event_type, event_id, line, flagged=False, rejected=False)
+        if event_type == COMMIT and self._commit_finding() is not None:
+            return False
+        self._quiet(event_type, event_id, line, False, False)
         return True
 
     # -- the slow road's steps ------------------------------------------------------------
@@ -298,8 +303,8 @@ class Session:
             Violation(
                 "RT402",
                 f"event_id {event_id!r} was used by an earlier event in this session (line "
-                f"{self.ids[event_id]:,}); server errors name events by id: generate a fresh "
-                "id for each event",
+                f"{self._line_of(event_id):,}); server errors name events by id: generate a "
+                "fresh id for each event",
                 pointer="/event_id",
             )
         ]
@@ -331,12 +336,26 @@ class Session:
             )
         return None
 
+    def _line_of(self, event_id: str) -> int:
+        """Return the line of the latest event with ``event_id`` (one this session has seen)."""
+        runs, lines = self.id_runs, self.id_lines
+        for first, ids, holes in runs[self.indexed :]:
+            numbered = zip(ids, range(first, first + len(ids)), strict=True)
+            # a slow-road id may be '"' itself (an escape): only the scanner's ids have holes
+            if holes:
+                lines.update((i, n) for i, n in numbered if i != NO_ID)
+            else:
+                lines.update(numbered)
+        self.indexed = len(runs)
+        return lines[event_id]
+
     # -- effects, shared by both roads ------------------------------------------------------
 
     def _keep_id(self, event_id: str | None, line: int, flagged: bool) -> None:
         if event_id is None:
             return
-        self.ids[event_id] = line
+        self.ids.add(event_id)
+        self.id_runs.append((line, [event_id], False))
         if flagged:
             self.flagged.add(event_id)
         else:
@@ -346,7 +365,8 @@ class Session:
         self, event_type: str, event_id: str | None, line: int, flagged: bool, rejected: bool
     ) -> None:
         """Apply an event judged by its type and id: a commit or clear empties the buffer."""
-        self._keep_id(event_id, line, flagged)
+        if event_id is not None:  # most quiet events are the server's, without a client id
+            self._keep_id(event_id, line, flagged)
         if not rejected and (event_type == COMMIT or event_type in BUFFER_RESETS):
             self.buffered = {}
 
@@ -539,7 +559,7 @@ class Session:
         answered = details.get("event_id")
         self.server_errors += 1
         if isinstance(answered, str) and answered in self.ids:
-            line = self.ids[answered]
+            line = self._line_of(answered)
             if answered in self.flagged:
                 self.server_errors_predicted += 1
                 verdict = "where this linter reported a finding too"
