@@ -303,7 +303,7 @@ def test_a_plain_lint_does_not_import_click() -> None:
     assert proc.stdout.split("\n")[-2] == "1 False"
 
 
-def test_an_interrupted_lint_says_aborted_as_click_does() -> None:
+def test_an_interrupted_lint_says_aborted_and_exits_130() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", QUICK, "lint", "-q", "-"],
         stdin=subprocess.PIPE,
@@ -318,7 +318,7 @@ def test_an_interrupted_lint_says_aborted_as_click_does() -> None:
     _wait_until_reading(proc.pid)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
-    assert (proc.returncode, err) == (1, "\nAborted!\n")
+    assert (proc.returncode, err) == (130, "\nAborted!\n")  # 128 + SIGINT, as shells say
 
 
 def _wait_until_reading(pid: int) -> None:

@@ -219,7 +219,8 @@ def check_jsonl(data: bytes, path: Path, limit: int = DEFAULT_MAX_RECORD_BYTES) 
     assert invoked.exception is None or isinstance(invoked.exception, SystemExit), invoked.exception
     assert "Traceback" not in invoked.output
     errors = any(v.severity.value == "error" for v in found)
-    assert invoked.exit_code == (1 if errors else 0), invoked.stderr
+    # nothing at all to lint is said, and exits 2 (no input passes unread)
+    assert invoked.exit_code == (2 if not stats.records else 1 if errors else 0), invoked.stderr
     report = json.loads(invoked.stdout)
     assert len(report["findings"]) == len(found)
     for key in ("records", "blank_lines", "records_with_findings", "findings", "bytes"):
@@ -247,7 +248,9 @@ def check_file(data: bytes, path: Path) -> None:
     invoked = CliRunner().invoke(cli, ["lint", "--isolated", "--format", "jsonl", str(path)])
     assert invoked.exception is None or isinstance(invoked.exception, SystemExit), invoked.exception
     assert "Traceback" not in invoked.output
-    assert invoked.exit_code in (0, 1), invoked.stderr
+    assert invoked.exit_code == 2 if not stats.records else invoked.exit_code in (0, 1), (
+        invoked.stderr
+    )
     assert len(invoked.stdout.splitlines()) == len(found)
 
 

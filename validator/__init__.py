@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .events import check_event, is_valid, validate_event
-from .lint import LintResult, Statistics, lint
+from .lint import LintResult, lint
 from .rules import RULES, Rule, Severity
+from .statistics import Statistics
 from .violation import InvalidEventError, Violation
 
 __version__ = "0.1.0"

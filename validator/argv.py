@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "max_audio_bytes": MAX_AUDIO_BYTES,
     "max_record_bytes": DEFAULT_MAX_RECORD_BYTES,
     "event_pointer": None,
+    "extend_include": (),
     "jobs": 1,
     "statistics": False,
     "quiet": False,
@@ -115,6 +116,7 @@ LONG: dict[str, Option] = {
     "--max-audio-bytes": Option("max_audio_bytes", _int(0)),
     "--max-record-bytes": Option("max_record_bytes", _int(1)),
     "--event-pointer": Option("event_pointer", _text),
+    "--extend-include": Option("extend_include", _text, multiple=True),
     "--jobs": _JOBS,
     "--statistics": Option("statistics", None),
     "--quiet": _QUIET,
@@ -123,7 +125,8 @@ LONG: dict[str, Option] = {
 }
 SHORT: dict[str, Option] = {"-o": _OUTPUT, "-j": _JOBS, "-q": _QUIET}
 
-_read_path = _path(dir_okay=True, allow_dash=True)
+_read_path = _text  # an input that cannot be read is the run's to report (exit 2), not a usage
+# error that stops the other inputs: click.Path(readable=False)
 
 
 class LintArgs(NamedTuple):

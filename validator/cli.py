@@ -28,7 +28,7 @@ def cli() -> None:
 
 
 @cli.command("lint", short_help="Lint captures and event files: JSONL, JSON, HAR, gzip.")
-@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, readable=False))
 @click.option(
     "--format",
     "output_format",
@@ -87,6 +87,12 @@ def cli() -> None:
     "--event-pointer",
     metavar="POINTER",
     help="Read the event at this JSON pointer inside each record (e.g. /event).",
+)
+@click.option(
+    "--extend-include",
+    multiple=True,
+    metavar="GLOBS",
+    help="Also walk files matching these globs, e.g. '*.log' (comma-separated, repeatable).",
 )
 @click.option(
     "--jobs",

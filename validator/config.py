@@ -35,6 +35,7 @@ KEYS = (
     "format",
     "output",
     "per-file-ignores",
+    "extend-include",
 )
 
 
@@ -59,6 +60,7 @@ class Config:
     format: str | None = None
     output: str | None = None
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    extend_include: tuple[str, ...] = ()
     path: Path | None = None
 
     def option_values(self) -> dict[str, Any]:
@@ -206,6 +208,7 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
         format=choice("format", sorted(REPORTER_BY_NAME)),
         output=output,
         per_file_ignores=_per_file_ignores(table, where),
+        extend_include=_globs(table, "extend-include", where),
         path=path,
     )
 
@@ -314,6 +317,13 @@ def _patterns(value: Any, where: str) -> tuple[str, ...]:
         )
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(f"{where}: no rule matches {bad[0]!r}{hint}")
+    return tuple(value)
+
+
+def _globs(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ConfigError(f"{where}: {key} must be a list of globs, not {_kind(value)}")
     return tuple(value)
 
 

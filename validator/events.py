@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain, islice
 from typing import Any
 
 from .audio import MAX_AUDIO_BYTES, audio_problems
 from .event_types import APPEND_TYPES, EVENT_TYPES, TRANSLATION_APPEND, closest_event_type
 from .parse import MISSING, parse_record
 from .schema import SCHEMA_FILES, compiled, load_schema
-from .violation import InvalidEventError, Violation
+from .violation import MAX_PER_RULE, InvalidEventError, Violation, capped
 
 AUDIO_FORMATS = ("pcm16", "g711_ulaw", "g711_alaw")
 """The input audio formats, by their beta names."""
@@ -37,6 +38,15 @@ _JSON_TYPES = {
 def json_type(value: Any) -> str:
     """Return the JSON type name of a parsed value, with its article ('an object')."""
     return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def not_an_object(value: Any) -> Violation:
+    """Return RT103 for a record whose JSON value is not an object."""
+    return Violation(
+        "RT103",
+        f"the record is {json_type(value)}, not a JSON object; every Realtime event is an "
+        "object with a 'type'",
+    )
 
 
 def _pointer(path: list[str]) -> str:
@@ -102,12 +112,19 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
     from fastjsonschema import JsonSchemaValueException
     from fastjsonschema.exceptions import JsonSchemaValuesException
 
+    allowed = list(load_schema(event_type)["properties"])
+    probe = event
+    if len(event) > len(allowed) + MAX_PER_RULE:
+        # a hostile event of millions of unknown properties: the schema sees the known ones
+        # and a few unknown (its error for them is one; the loop below names them all)
+        known = [name for name in allowed if name in event]
+        probe = {name: event[name] for name in known}
+        probe.update((name, event[name]) for name in islice(event, len(known) + 1))
     try:
-        compiled(event_type)(event)
+        compiled(event_type)(probe)
         return
     except (JsonSchemaValueException, JsonSchemaValuesException) as exc:
         errors = list(getattr(exc, "errors", None) or [exc])
-    allowed = list(load_schema(event_type)["properties"])
     for error in errors:
         rule = KEYWORD_RULES.get(error.rule or "", "RT202")
         pointer = _pointer(list(error.path or ["data"]))
@@ -237,18 +254,17 @@ def validate_event(
         violations = []
         value = event
     if not isinstance(value, dict):
-        violations.append(
-            Violation(
-                "RT103",
-                f"the record is {json_type(value)}, not a JSON "
-                "object; every Realtime event is an object with a 'type'",
-            )
-        )
+        violations.append(not_an_object(value))
         return violations
-    violations.extend(
-        check_object(value, audio_format=audio_format, max_audio_bytes=max_audio_bytes)
+    more = parsed.more if isinstance(event, (str, bytes, bytearray)) else 0
+    found = capped(
+        chain(
+            violations,
+            check_object(value, audio_format=audio_format, max_audio_bytes=max_audio_bytes),
+        ),
+        {"RT104": more},
     )
-    return _with_context(violations, value)
+    return _with_context(found, value)
 
 
 def check_event(

@@ -12,137 +12,30 @@ from __future__ import annotations
 import io
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from itertools import islice
+from dataclasses import replace
+from itertools import chain, islice
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from .audio import MAX_AUDIO_BYTES, decoded_size
 from .event_types import APPEND, APPEND_TYPES, EVENT_TYPES
-from .events import check_object, json_type
+from .events import check_object, not_an_object
 from .fastroad import Appends, Checked, Flagged, Item, Prepared, Quiets, Slow, scan
 from .formats import normalize_format
-from .locate import Places, skip_ws, string_char_offset
-from .parse import MISSING, parse_record, strip_bom
+from .locate import Places
+from .parse import MISSING, Parsed, parse_record, strip_bom
+from .place import keys_of, place, position
 from .rules import RULES
 from .session import Session
 from .sources.base import DEFAULT_MAX_RECORD_BYTES, Record
 from .sources.detect import opened, records_of
 from .sources.jsonl import line_blocks, read_jsonl, too_large
-from .violation import Violation
+from .statistics import Statistics
+from .violation import Violation, capped
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
 """``records_at(start, end, count, line)``: the records of the ``count`` lines in
 ``[start, end)``, numbered from ``line``."""
-
-
-@dataclass
-class Statistics:
-    """What a lint run read and found."""
-
-    files: int = 0
-    records: int = 0
-    blank_lines: int = 0
-    bytes: int = 0
-    events_by_type: Counter[str] = field(default_factory=Counter)
-    append_events: int = 0
-    audio_bytes: int = 0
-    audio_seconds_by_format: dict[str, float] = field(default_factory=dict)
-    shortest_chunk_ms: float | None = None
-    longest_chunk_ms: float | None = None
-    largest_append_bytes: int = 0
-    records_with_findings: int = 0
-    findings_by_rule: Counter[str] = field(default_factory=Counter)
-    server_errors: int = 0  # server error events in the log
-    server_errors_predicted: int = 0  # of them, those answering an event with findings
-    unreadable: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    by_file: dict[str, Statistics] = field(default_factory=dict)
-
-    @property
-    def audio_seconds(self) -> float:
-        """Return the seconds of audio appended, all formats together."""
-        return sum(self.audio_seconds_by_format.values())
-
-    @property
-    def findings(self) -> int:
-        """Return the number of findings reported."""
-        return sum(self.findings_by_rule.values())
-
-    def merge(self, other: Statistics) -> None:
-        """Add another run's counts to these."""
-        self.files += other.files
-        self.records += other.records
-        self.blank_lines += other.blank_lines
-        self.bytes += other.bytes
-        self.events_by_type.update(other.events_by_type)
-        self.append_events += other.append_events
-        self.audio_bytes += other.audio_bytes
-        self.add_audio(
-            other.audio_seconds_by_format,
-            other.shortest_chunk_ms,
-            other.longest_chunk_ms,
-            other.largest_append_bytes,
-        )
-        self.records_with_findings += other.records_with_findings
-        self.findings_by_rule.update(other.findings_by_rule)
-        self.server_errors += other.server_errors
-        self.server_errors_predicted += other.server_errors_predicted
-        self.unreadable.extend(other.unreadable)
-        self.seconds += other.seconds
-
-    def add_audio(
-        self,
-        seconds_by_format: dict[str, float],
-        shortest_ms: float | None,
-        longest_ms: float | None,
-        largest_bytes: int,
-    ) -> None:
-        """Add one session's audio: seconds per format, chunk duration range, largest append."""
-        for fmt, seconds in seconds_by_format.items():
-            self.audio_seconds_by_format[fmt] = self.audio_seconds_by_format.get(fmt, 0.0) + seconds
-        if shortest_ms is not None and (
-            self.shortest_chunk_ms is None or shortest_ms < self.shortest_chunk_ms
-        ):
-            self.shortest_chunk_ms = shortest_ms
-        if longest_ms is not None and (
-            self.longest_chunk_ms is None or longest_ms > self.longest_chunk_ms
-        ):
-            self.longest_chunk_ms = longest_ms
-        self.largest_append_bytes = max(self.largest_append_bytes, largest_bytes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the statistics as the JSON object the json format writes."""
-        result = self._counts()
-        if self.by_file:
-            result["by_file"] = {name: s._counts() for name, s in self.by_file.items()}
-        return result
-
-    def _counts(self) -> dict[str, Any]:
-        return {
-            "files": self.files,
-            "records": self.records,
-            "blank_lines": self.blank_lines,
-            "bytes": self.bytes,
-            "events_by_type": dict(sorted(self.events_by_type.items())),
-            "append_events": self.append_events,
-            "audio_bytes": self.audio_bytes,
-            "audio_seconds": round(self.audio_seconds, 3),
-            "audio_seconds_by_format": {
-                k: round(v, 3) for k, v in sorted(self.audio_seconds_by_format.items())
-            },
-            "shortest_chunk_ms": _round(self.shortest_chunk_ms),
-            "longest_chunk_ms": _round(self.longest_chunk_ms),
-            "largest_append_bytes": self.largest_append_bytes,
-            "records_with_findings": self.records_with_findings,
-            "findings": self.findings,
-            "findings_by_rule": dict(sorted(self.findings_by_rule.items())),
-            "server_errors": self.server_errors,
-            "server_errors_predicted": self.server_errors_predicted,
-            "unreadable": list(self.unreadable),
-            "seconds": round(self.seconds, 3),
-        }
 
 
 class Options(NamedTuple):  # not a dataclass: making one costs a millisecond of start-up
@@ -180,6 +73,7 @@ class Linter:
         self.max_audio_bytes = options.max_audio_bytes
         self.fast_appends = 0  # counted here, added to the statistics at the end
         self.fast_bytes = 0
+        self.finished = False
 
     # -- the fast road --------------------------------------------------------------------
 
@@ -227,7 +121,6 @@ class Linter:
         What the session refuses, and every ``Slow`` item, takes the slow road: its record
         comes from ``records_at``. Returns the number of the line after the last.
         """
-        stats = self.stats
         fast = self.options.fast
         one = self._one if fast else self.slow
         for item in items:
@@ -235,8 +128,7 @@ class Linter:
             if kind is Appends:
                 run = cast(Appends, item)
                 if fast and self.take_appends(run, line):
-                    stats.records += run.lines
-                    stats.bytes += run.end - run.start
+                    self._read(run.lines, run.end - run.start)
                     line += run.lines
                     continue
                 for record in records_at(run.start, run.end, run.lines, line):
@@ -248,8 +140,7 @@ class Linter:
                 line += cast(Quiets, item).lines
                 continue
             if kind is Flagged and fast and self.take(item, line):
-                stats.records += 1
-                stats.bytes += item.end - item.start
+                self._read(1, item.end - item.start)
                 line += 1
                 continue
             if kind is Checked:
@@ -281,8 +172,7 @@ class Linter:
             found = self.slow(record)
             if found:
                 yield from found
-        self.stats.records += accepted
-        self.stats.bytes += run.end - run.start - refused_bytes
+        self._read(accepted, run.end - run.start - refused_bytes)
 
     def _replay_checked(
         self, run: Checked, line: int, records_at: RecordsAt
@@ -321,19 +211,18 @@ class Linter:
         if type(event_type) is not str or event_type not in APPEND_TYPES:
             return None
         audio_bytes = _audio_bytes(value)
-        found = list(parsed.violations)
-        found.extend(
-            check_object(value, audio_format="pcm16", max_audio_bytes=self.max_audio_bytes)
-        )
+        found = examine(parsed, "pcm16", self.max_audio_bytes)
         record = Record(1, 0, body)
         text = parsed.text
-        places = Places(text) if text is not None else None
-        placed = [self._locate(v, places, record, value) for v in found]
+        places = Places(text, keys_of(found, "event_id")) if text is not None else None
+        placed = [place(v, places, record, value, self.source) for v in found]
         eid = value.get("event_id")
         event_id = eid if isinstance(eid, str) else None
         id_at = None
         if event_id is not None:  # where RT402 would point
-            at = self._locate(Violation("RT402", "", pointer="/event_id"), places, record, value)
+            at = place(
+                Violation("RT402", "", pointer="/event_id"), places, record, value, self.source
+            )
             id_at = ((at.line or 1) - 1, at.column or 1)
         return Prepared(
             start,
@@ -351,9 +240,7 @@ class Linter:
     def conclude(self, prepared: Prepared, line: int) -> list[Violation]:
         """Return the selected findings of a prepared append on ``line``, counting it and
         applying it to the session: what ``slow`` returns for that line in pcm16."""
-        stats = self.stats
-        stats.bytes += prepared.size
-        stats.records += 1
+        self._read(1, prepared.size)
         event_type, event_id, audio_bytes = prepared[2:5]
         self._count_event(event_type, audio_bytes)
         source = self.source
@@ -385,8 +272,7 @@ class Linter:
             if len(items) == 1:
                 item = items[0]
                 if self.take(item, record.line):
-                    self.stats.records += 1
-                    self.stats.bytes += len(data)
+                    self._read(1, len(data))
                     return []
                 if type(item) is Appends and record.column == 0:
                     # a canonical append that the session refused: its event_id was used
@@ -399,17 +285,19 @@ class Linter:
         limit = self.options.max_record_bytes
         max_audio = self.max_audio_bytes
         line = 1
-        for block in line_blocks(stream, limit):
-            if type(block) is int:
-                found = self.slow(too_large(line, block, limit))
-                line += 1
-                if found:
-                    yield from found
-                continue
-            data, stop = cast(tuple[bytearray, int], block)
-            items = scan(data, 0, stop, max_audio, limit)
-            line = yield from self.replay(items, line, _records_in(data, limit))
-        self.finish()
+        try:
+            for block in line_blocks(stream, limit):
+                if type(block) is int:
+                    found = self.slow(too_large(line, block, limit))
+                    line += 1
+                    if found:
+                        yield from found
+                    continue
+                data, stop = cast(tuple[bytearray, int], block)
+                items = scan(data, 0, stop, max_audio, limit)
+                line = yield from self.replay(items, line, _records_in(data, limit))
+        finally:  # a read failing halfway leaves the statistics of what was read
+            self.finish()
 
     # -- the slow road --------------------------------------------------------------------
 
@@ -426,20 +314,13 @@ class Linter:
                 )
             ]
         parsed = parse_record(record.data)
-        places = Places(parsed.text) if parsed.text is not None else None
+        places = Places(parsed.text, frozenset()) if parsed.text is not None else None
         if parsed.value is MISSING:
-            return [self._locate(v, places, record, None) for v in parsed.violations]
+            return [place(v, places, record, None, self.source) for v in parsed.violations]
         value = parsed.value
-        found = list(parsed.violations)
         if not isinstance(value, dict):
-            found.append(
-                Violation(
-                    "RT103",
-                    f"the record is {json_type(value)}, not a JSON "
-                    "object; every Realtime event is an object with a 'type'",
-                )
-            )
-            return [self._locate(v, places, record, None) for v in found]
+            found = [*parsed.violations, not_an_object(value)]
+            return [place(v, places, record, None, self.source) for v in found]
         event_type = value.get("type")
         audio_bytes = None
         if isinstance(event_type, str):
@@ -447,13 +328,13 @@ class Linter:
                 audio_bytes = _audio_bytes(value)
             self._count_event(event_type, audio_bytes)
         fmt = self.session.format_for(event_type) if isinstance(event_type, str) else "pcm16"
-        found.extend(
-            check_object(value, audio_format=fmt, max_audio_bytes=self.options.max_audio_bytes)
-        )
+        found = examine(parsed, fmt, self.max_audio_bytes)
         own = {v.rule for v in found}
         found.extend(self.session.observe(value, record.line, audio_bytes, own))
+        if places is not None:
+            places.keys = keys_of(found)
         for index, v in enumerate(found):  # in place: each unplaced finding is freed at once
-            found[index] = self._locate(v, places, record, value)
+            found[index] = place(v, places, record, value, self.source)
         return found
 
     def _count_event(self, event_type: str, audio_bytes: int | None) -> None:
@@ -465,44 +346,23 @@ class Linter:
             if audio_bytes is not None:
                 stats.audio_bytes += audio_bytes
 
-    def _locate(self, v: Violation, places: Places | None, record: Record, value: Any) -> Violation:
-        offset = _offset(v, places)
-        line, column = record.line, record.column
-        if offset is not None and places is not None:
-            dl, dc = places.line_col(offset)
-            line += dl
-            column = dc if dl else column + dc
-        event_id = event_type = None
-        if isinstance(value, dict):
-            eid, etype = value.get("event_id"), value.get("type")
-            event_id = eid if isinstance(eid, str) else None
-            event_type = etype if isinstance(etype, str) else None
-        return replace(
-            v,
-            source=self.source,
-            line=line,
-            column=column + 1,
-            event_id=event_id,
-            event_type=event_type,
-            offset=v.offset,
-        )
-
     # -- one input ------------------------------------------------------------------------
 
     def run(self, records: Iterable[Record]) -> Iterator[Violation]:
         """Yield the selected findings of ``records`` in order, counting everything read."""
         one = self._one if self.options.fast else self.slow
-        for record in records:
-            found = one(record)
-            if found:
-                yield from found
-        self.finish()
+        try:
+            for record in records:
+                found = one(record)
+                if found:
+                    yield from found
+        finally:  # a read failing halfway leaves the statistics of what was read
+            self.finish()
 
     def slow(self, record: Record) -> list[Violation]:
         """Return the selected findings of a record that the fast road did not accept."""
-        stats = self.stats
         data = record.data
-        stats.bytes += len(data) if record.problem is None else record.size
+        size = len(data) if record.problem is None else record.size
         if record.line == 1 and record.column == 0:
             if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
                 record = record._replace(data=data[3:])
@@ -511,19 +371,28 @@ class Linter:
                 record = record._replace(data=strip_bom(data))
                 data = record.data
         if record.problem is None and not data.strip():
-            stats.blank_lines += 1
+            self._read(0, size, blank=True)
             return []
-        stats.records += 1
+        self._read(1, size)
         if isinstance(data, bytes) and data.endswith(b"\n"):
             record = record._replace(data=data[:-2] if data.endswith(b"\r\n") else data[:-1])
         return self._selected(self.check_record(record))
+
+    def _read(self, records: int, nbytes: int, blank: bool = False) -> None:
+        """Count what was read: ``records`` records (or one blank line) of ``nbytes`` bytes.
+        The one place that counts them, so that the statistics hold at any failure point."""
+        stats = self.stats
+        stats.records += records
+        stats.bytes += nbytes
+        if blank:
+            stats.blank_lines += 1
 
     def _selected(self, found: list[Violation]) -> list[Violation]:
         """Return a record's findings of the enabled rules, in place order, counted."""
         enabled = self.options.enabled
         found = [v for v in found if v.rule in enabled]
         if found:
-            found.sort(key=_position)
+            found.sort(key=position)
             stats = self.stats
             stats.records_with_findings += 1
             for v in found:
@@ -531,7 +400,10 @@ class Linter:
         return found
 
     def finish(self) -> None:
-        """Add what the fast road and the session counted to the statistics."""
+        """Add what the fast road and the session counted to the statistics (once)."""
+        if self.finished:
+            return
+        self.finished = True
         stats = self.stats
         if self.fast_appends:
             stats.events_by_type[APPEND] += self.fast_appends
@@ -547,6 +419,19 @@ class Linter:
             span[1] if span else None,
             session.largest_bytes,
         )
+
+
+def examine(parsed: Parsed, audio_format: str, max_audio_bytes: int) -> list[Violation]:
+    """Return the findings of a parsed event object of its own, capped per rule before they
+    are placed (a hostile record may hold millions): the slow road's stateless check, shared
+    by this process (``check_record``) and a ``--jobs`` worker (``Linter.prepare``)."""
+    return capped(
+        chain(
+            parsed.violations,
+            check_object(parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes),
+        ),
+        {"RT104": parsed.more},
+    )
 
 
 def _audio_bytes(event: dict[str, Any]) -> int | None:
@@ -577,36 +462,6 @@ def _refuse_quiet(event_type: str, event_id: str | None, line: int) -> bool:
     return False
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
-def _position(v: Violation) -> tuple[int, int]:
-    return (v.line or 0, v.column or 0)
-
-
-def _offset(v: Violation, places: Places | None) -> int | None:
-    """Return the character offset in the record's text where ``v`` points."""
-    if places is None:
-        return v.offset
-    text = places.text
-    if v.pointer == "":
-        return v.offset if v.offset is not None else skip_ws(text, 0)
-    if v.rule in ("RT104", "RT203", "RT404"):  # the key is the mistake
-        parent, _, token = v.pointer.rpartition("/")
-        key = token.replace("~1", "/").replace("~0", "~")
-        keys = places.key_offsets(parent, key)
-        if keys:
-            return keys[1] if v.rule == "RT104" and len(keys) > 1 else keys[0]
-        return skip_ws(text, 0)
-    at = places.value_offset(v.pointer)
-    if at is None:
-        return skip_ws(text, 0)
-    if v.offset is not None and at < len(text) and text[at] == '"':
-        return string_char_offset(text, at, v.offset)
-    return at
-
-
 def _options(
     audio_format: str,
     max_audio_bytes: int,
@@ -626,9 +481,15 @@ def _options(
 
 def _line_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
     for number, line in enumerate(lines, 1):
-        yield Record(
-            number, 0, line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
-        )
+        if isinstance(line, str):
+            yield Record(number, 0, line.encode("utf-8", "surrogatepass"))
+        elif isinstance(line, (bytes, bytearray)):
+            yield Record(number, 0, bytes(line))
+        else:
+            raise TypeError(
+                f"lint(): line {number:,} of the iterable is {type(line).__name__}, not str or "
+                "bytes; give lines of JSON text (one event a line)"
+            )
 
 
 def lint_records(
@@ -674,8 +535,12 @@ def lint_stream(
         statistics.seconds += time.perf_counter() - started
 
 
+Source = str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes]
+"""What ``lint`` reads: a path (a directory is walked), a file object, or lines."""
+
+
 def lint(
-    source: str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes],
+    source: Source | bytes,
     *,
     audio_format: str = "pcm16",
     max_audio_bytes: int = MAX_AUDIO_BYTES,
@@ -690,11 +555,33 @@ def lint(
     events by type, append events, seconds of audio, bytes) once iteration has ended.
     ``event_pointer`` (e.g. "/event") reads the event inside each wrapping record.
     """
+    source = _checked(source)
     options = _options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
     if event_pointer is not None and not event_pointer.startswith("/"):
         raise ValueError(f"event_pointer {event_pointer!r} is not a JSON pointer ('/event')")
     stats = Statistics()
     return LintResult(_lint_source(source, options, stats, event_pointer), stats)
+
+
+def _checked(source: object) -> Source:
+    """Return ``source`` as ``lint`` reads it (a bytes path decoded); raise TypeError for
+    anything it cannot read, at the call rather than at the first finding."""
+    if isinstance(source, (bytes, bytearray)):
+        head = bytes(source[:64]).lstrip()
+        if b"\n" in source or head[:1] in (b"{", b"["):
+            raise TypeError(
+                "lint() takes a path, a file object or an iterable of lines, and these bytes "
+                "look like JSON text: pass io.BytesIO(data), or validate_event() for one event"
+            )
+        return os.fsdecode(bytes(source))  # a path in bytes, as open() takes it
+    if isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
+        return cast(Source, source)
+    if not hasattr(source, "__iter__"):
+        raise TypeError(
+            "lint() takes a path, a file object or an iterable of lines, not "
+            f"{type(source).__name__}"
+        )
+    return cast(Source, source)
 
 
 def _lint_source(
@@ -705,9 +592,17 @@ def _lint_source(
 ) -> Iterator[Violation]:
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
+        if os.path.isdir(name):  # as on the command line: each file its own session
+            from .sources.detect import walk_paths
+
+            for path in walk_paths([name]):
+                with open(path, "rb", buffering=1 << 20) as stream:
+                    yield from lint_stream(stream, path, options, stats, event_pointer)
+            return
         with open(name, "rb", buffering=1 << 20) as stream:
             yield from lint_stream(stream, name, options, stats, event_pointer)
         return
+
     given = getattr(source, "name", None)
     display = given if isinstance(given, str) else "<stream>"
     buffer = getattr(source, "buffer", None)

@@ -20,10 +20,11 @@ from itertools import islice
 from typing import BinaryIO, cast
 
 from .fastroad import ITEM_TYPES, TYPE_NAMES, Checked, Item, Prepared, Quiets, Slow, scan
-from .lint import Linter, Options, Statistics
+from .lint import Linter, Options
 from .sources.base import Record
 from .sources.jsonl import BLOCK_BYTES as _BLOCK
 from .sources.jsonl import line_blocks, read_jsonl
+from .statistics import Statistics
 from .violation import Violation
 
 MIN_PARALLEL_BYTES = 16 * 2**20
@@ -308,8 +309,8 @@ def lint_parallel(
                 if progress is not None:
                     progress(task[2])  # the chunk's end offset: bytes done
                 line = yield from linter.replay(items, line, records_at)
-        linter.finish()
     finally:
+        linter.finish()  # what was read, also when a read failed halfway
         statistics.seconds += time.perf_counter() - started
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from .violation import Violation
+from .violation import MAX_PER_RULE, Violation
 
 _UTF8_BOM = "\ufeff"
 # a \uD800-\uDFFF escape: the cheap sign that a lone surrogate may hide in the text
@@ -34,10 +34,13 @@ def _reject_constant(name: str) -> Any:
 class _Pairs:
     """An object_pairs_hook that builds dicts and remembers those that repeated a key."""
 
-    __slots__ = ("duplicates",)
+    __slots__ = ("duplicates", "more")
 
     def __init__(self) -> None:
+        # the first of them (a few more than a record's findings of one rule are kept), and
+        # how many more: a hostile record may repeat millions of keys
         self.duplicates: list[tuple[dict[str, Any], str]] = []
+        self.more = 0
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result = dict(pairs)
@@ -46,7 +49,10 @@ class _Pairs:
             reported: set[str] = set()  # a key written three times is one finding, not two
             for key, _ in pairs:
                 if key in seen and key not in reported:
-                    self.duplicates.append((result, key))
+                    if len(self.duplicates) <= MAX_PER_RULE:  # one more: where "more" starts
+                        self.duplicates.append((result, key))
+                    else:
+                        self.more += 1
                     reported.add(key)
                 seen.add(key)
         return result
@@ -100,6 +106,7 @@ class Parsed(NamedTuple):
     text: str | None
     value: Any
     violations: list[Violation]
+    more: int = 0  # RT104 beyond those in violations, counted only
 
 
 _MISSING = object()
@@ -242,8 +249,9 @@ def _encodes(text: str) -> bool:
     return True
 
 
-def parse_text(text: str) -> tuple[Any, list[Violation]]:
-    """Return the JSON value of ``text`` and its findings (RT101, RT104); MISSING on RT101."""
+def parse_text(text: str) -> tuple[Any, list[Violation], int]:
+    """Return the JSON value of ``text``, its findings (RT101, RT104; MISSING on RT101), and
+    how many more RT104 there are than the findings hold (``violation.capped`` counts them)."""
     hook = _Pairs()
     try:
         try:
@@ -254,21 +262,25 @@ def parse_text(text: str) -> tuple[Any, list[Violation]]:
                     raise
                 value = _STRICT_LONG_INTS.decode(text)
             lone = _lone_surrogate(text, value)
-            return (value, []) if lone is None else (_MISSING, [lone])
+            return (value, [], 0) if lone is None else (_MISSING, [lone], 0)
         except _Duplicate:
             value = json.loads(
                 text, object_pairs_hook=hook, parse_constant=_reject_constant, parse_int=_parse_int
             )
     except _NonStandardConstant as exc:
         offset = _find_constant(text, exc.name)
-        return _MISSING, [
-            Violation(
-                "RT101",
-                f"record is not valid JSON: {exc.name} is not a JSON value (Python's json writes "
-                "it unless allow_nan=False); send a number or null",
-                offset=offset,
-            )
-        ]
+        return (
+            _MISSING,
+            [
+                Violation(
+                    "RT101",
+                    f"record is not valid JSON: {exc.name} is not a JSON value (Python's json "
+                    "writes it unless allow_nan=False); send a number or null",
+                    offset=offset,
+                )
+            ],
+            0,
+        )
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             message = (
@@ -281,19 +293,23 @@ def parse_text(text: str) -> tuple[Any, list[Violation]]:
                 f"record is not valid JSON: {exc.msg} (line {exc.lineno} column "
                 f"{exc.colno} of the record); fix the syntax"
             )
-        return _MISSING, [Violation("RT101", message, offset=exc.pos)]
+        return _MISSING, [Violation("RT101", message, offset=exc.pos)], 0
     except RecursionError:
-        return _MISSING, [
-            Violation(
-                "RT101",
-                "record is not valid JSON for a Realtime event: nested too deeply to parse; no "
-                "event nests more than a few levels",
-                offset=0,
-            )
-        ]
+        return (
+            _MISSING,
+            [
+                Violation(
+                    "RT101",
+                    "record is not valid JSON for a Realtime event: nested too deeply to parse; no "
+                    "event nests more than a few levels",
+                    offset=0,
+                )
+            ],
+            0,
+        )
     lone = _lone_surrogate(text, value)
     if lone is not None:
-        return _MISSING, [lone]
+        return _MISSING, [lone], 0
     violations = []
     if hook.duplicates:
         pointers = _walk_pointers(value, {id(d) for d, _ in hook.duplicates})
@@ -308,7 +324,7 @@ def parse_text(text: str) -> tuple[Any, list[Violation]]:
                     pointer=f"{base}/{token}",
                 )
             )
-    return value, violations
+    return value, violations, hook.more
 
 
 def parse_record(raw: bytes | bytearray | memoryview | str) -> Parsed:
@@ -320,8 +336,8 @@ def parse_record(raw: bytes | bytearray | memoryview | str) -> Parsed:
         if bad is not None:
             return Parsed(None, _MISSING, [bad])
     assert text is not None
-    value, violations = parse_text(text)
-    return Parsed(text, value, violations)
+    value, violations, more = parse_text(text)
+    return Parsed(text, value, violations, more)
 
 
 MISSING = _MISSING

@@ -15,14 +15,18 @@ import stat
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple, TextIO
 
-from .lint import Options, Statistics, lint_stream
+from .lint import Options, lint_stream
 from .progress import human_bytes
 from .reporters import REPORTER_BY_NAME
 from .rules import RULES, Severity
 from .sources import SourceError, open_input, walk_paths
+from .sources.detect import SUFFIXES
+from .statistics import Statistics
 from .violation import Violation
+from .violation import printable as display
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process killed by Ctrl-C
 
 
 class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecond of start-up
@@ -39,6 +43,7 @@ class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecon
     jobs: int = 1
     progress: bool = False  # a progress line on err for large inputs (a terminal, not CI)
     ignored_for: Callable[[str], frozenset[str]] | None = None
+    extend_include: tuple[str, ...] = ()  # globs of more file names that directory walks take
 
 
 def _count(n: int, noun: str) -> str:
@@ -61,22 +66,30 @@ def summary(stats: Statistics) -> str:
     )
 
 
+def inputs(settings: RunSettings, stats: Statistics, err: TextIO) -> list[str]:
+    """Return the inputs of a run, directories walked; one that cannot be listed goes to
+    ``err`` (and ``stats.unreadable``)."""
+
+    def unlistable(path: str, reason: str) -> None:
+        stats.unreadable.append(path)
+        _tell(err, f"realtime-validator: error: cannot read {display(path)}: {reason}")
+
+    return list(walk_paths(settings.paths or ("-",), unlistable, settings.extend_include))
+
+
 def findings(
     settings: RunSettings,
     stats: Statistics,
     err: TextIO,
     note_source: Callable[[str], None] | None = None,
+    paths: list[str] | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of every input in order; unreadable inputs go to ``err``.
 
     Each input is counted in a Statistics of its own (``stats.by_file``), added to ``stats``.
+    ``paths``: the run's ``inputs``, when they are known already.
     """
-
-    def unlistable(path: str, reason: str) -> None:
-        stats.unreadable.append(path)
-        _tell(err, f"realtime-validator: error: cannot read {path}: {reason}")
-
-    for path in walk_paths(settings.paths or ("-",), unlistable):
+    for path in inputs(settings, stats, err) if paths is None else paths:
         name = "<stdin>" if path == "-" else path
         if note_source is not None:
             note_source(name)
@@ -120,7 +133,7 @@ def _one_input(
             stream = open_input(path)
     except SourceError as exc:
         stats.unreadable.append(name)
-        _tell(err, f"realtime-validator: error: {exc}")
+        _tell(err, f"realtime-validator: error: {display(str(exc))}")
         return
     try:
         found = lint_stream(stream, name, options, stats, settings.event_pointer)
@@ -134,7 +147,7 @@ def _one_input(
         if progress is not None:
             progress.close()
         stats.unreadable.append(name)
-        _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
+        _tell(err, f"realtime-validator: error: cannot read {display(name)}: {_reason(exc)}")
     finally:
         if path != "-":
             stream.close()
@@ -165,7 +178,7 @@ def _one_input_parallel(
             yield violation
     except OSError as exc:
         stats.unreadable.append(name)
-        _tell(err, f"realtime-validator: error: cannot read {name}: {_reason(exc)}")
+        _tell(err, f"realtime-validator: error: cannot read {display(name)}: {_reason(exc)}")
     finally:
         if bar is not None:
             bar.close()
@@ -191,6 +204,52 @@ def _exists_not_regular(path: str) -> bool:
         return False
 
 
+def _identity(fd_or_path: int | str) -> tuple[int, int] | None:
+    """Return (device, inode) of a regular file, or None (not one, or not there)."""
+    try:
+        st = os.fstat(fd_or_path) if isinstance(fd_or_path, int) else os.stat(fd_or_path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _written_input(target: str | None, out: TextIO, paths: list[str]) -> str | None:
+    """Return the input that the report would be written over (``--output``, or standard
+    output redirected into it), or None: a capture is never overwritten, and a redirection
+    into an input would feed the report back to the linter."""
+    if target is not None:
+        output = _identity(target)
+    else:
+        fileno = getattr(out, "fileno", None)
+        try:
+            output = _identity(fileno()) if fileno is not None else None
+        except (OSError, ValueError):  # a stream without a file (io.StringIO)
+            output = None
+    if output is None:
+        return None
+    for path in paths:
+        if (_identity(0) if path == "-" else _identity(path)) == output:
+            return "<stdin>" if path == "-" else path
+    return None
+
+
+def _nothing_linted(settings: RunSettings, paths: list[str], stats: Statistics) -> str:
+    """Return why a run linted no record at all: no input found, or inputs without events."""
+    if not paths:
+        named = ", ".join(display(p) for p in settings.paths)
+        suffixes = ", ".join(f"*{s}" for s in SUFFIXES)
+        return (
+            f"no inputs found in {named}: looked for {suffixes} (and .gz); name a file, or "
+            "add --extend-include '*.log' for other names"
+        )
+    names = [display("<stdin>" if p == "-" else p) for p in paths[:3]]
+    more = f" and {len(paths) - 3:,} more" if len(paths) > 3 else ""
+    return (
+        f"nothing to lint: no event in {', '.join(names)}{more} (empty, blank lines only, or "
+        "a HAR without websocket messages)"
+    )
+
+
 def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
     stats = Statistics()
@@ -199,13 +258,23 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     target = settings.output if settings.output not in (None, "-") else None
     temp_path = None
     direct = False
+    paths = inputs(settings, stats, err)
+    overwritten = _written_input(target, out, paths)
+    if overwritten is not None:
+        where = display(target) if target is not None else "standard output"
+        _tell(
+            err,
+            f"realtime-validator: error: {where} is the input {display(overwritten)}: the "
+            "report would be written over the capture; write it elsewhere",
+        )
+        return EXIT_ERROR
     try:
         if target is not None:
             real = os.path.realpath(target)  # through a symlink: update the file, keep the link
             if _exists_not_regular(target):
                 # a device, FIFO or /dev/stdout: renaming over it would replace it (as root,
                 # /dev/full itself); write to it directly, and its errors still say so
-                out = open(target, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+                out = open(target, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
                 direct = True
             else:
                 import tempfile
@@ -215,7 +284,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
                 umask = os.umask(0)
                 os.umask(umask)
                 os.chmod(temp_path, 0o666 & ~umask)  # as open() would have made it
-                out = open(fd, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+                out = open(fd, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
     except OSError as exc:
         _tell(err, f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}")
         return EXIT_ERROR
@@ -224,7 +293,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             out, show_statistics=settings.statistics
         )
         reporter.start()
-        for violation in findings(settings, stats, err, reporter.note_source):
+        for violation in findings(settings, stats, err, reporter.note_source, paths):
             failed = failed or violation.severity.rank >= threshold
             reporter.report(violation)
         reporter.finish(stats)
@@ -253,5 +322,8 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     if not settings.quiet:
         _tell(err, summary(stats))
     if stats.unreadable:
+        return EXIT_ERROR
+    if not stats.records:
+        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths, stats)}")
         return EXIT_ERROR
     return EXIT_FINDINGS if failed else EXIT_OK

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,13 +56,64 @@ class Violation:
         }
 
     def location(self) -> str:
-        """Return ``source:line:column`` with the parts that are known."""
-        parts = [self.source if self.source is not None else "<event>"]
+        """Return ``source:line:column`` with the parts that are known, on one line."""
+        parts = [printable(self.source) if self.source is not None else "<event>"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(name: str) -> str:
+    """Return a file name for one line of text output: control characters (a newline, an
+    escape sequence) written as ``\\n`` or ``\\x1b``. Undecodable bytes (lone surrogates,
+    ``surrogateescape``) are left for the stream, which writes them back as they were."""
+    if name.isprintable():
+        return name
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), name)
+
+
+MAX_PER_RULE = 50
+"""Findings of one rule kept per record; the rest are counted in one more finding."""
+
+
+def capped(
+    found: Iterable[Violation], uncounted: Mapping[str, int] | None = None
+) -> list[Violation]:
+    """Return the first ``MAX_PER_RULE`` findings of each rule, and for a rule with more, one
+    finding at the first one left out that counts them ("and 3,999,950 more RT104").
+
+    ``found`` is consumed lazily: a record with millions of findings never holds them all.
+    ``uncounted``: findings of a rule its source only counted, beyond those in ``found``
+    (which then holds more than ``MAX_PER_RULE`` of that rule: the first left out is there).
+    """
+    kept: list[Violation] = []
+    counts: dict[str, int] = {}
+    first_over: dict[str, Violation] = {}
+    for v in found:
+        n = counts.get(v.rule, 0)
+        counts[v.rule] = n + 1
+        if n < MAX_PER_RULE:
+            kept.append(v)
+        elif n == MAX_PER_RULE:
+            first_over[v.rule] = v
+    for rule, v in first_over.items():
+        more = counts[rule] + (uncounted or {}).get(rule, 0) - MAX_PER_RULE
+        kept.append(
+            Violation(
+                rule,
+                f"and {more:,} more {rule} finding{'' if more == 1 else 's'} in this record, "
+                f"from here on ({RULES[rule].name}); fix the ones above and lint again",
+                pointer=v.pointer,
+                offset=v.offset,
+            )
+        )
+    return kept
 
 
 class InvalidEventError(ValueError):

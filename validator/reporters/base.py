@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ..lint import Statistics
+    from ..statistics import Statistics
     from ..violation import Violation
 
 
@@ -28,6 +28,14 @@ class Reporter:
 
     def finish(self, statistics: Statistics) -> None:
         """Write whatever comes after the last finding."""
+
+
+def clean(text: str) -> str:
+    """Return ``text`` with lone surrogates (undecodable file-name bytes) as ``\\udcxx`` text:
+    in a JSON string that is the same code point, and the output stays valid UTF-8."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def statistics_lines(statistics: Statistics) -> list[str]:

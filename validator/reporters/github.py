@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from .base import Reporter, statistics_lines
-from .sarif import clean, display_path, working_directory
+from .base import Reporter, clean, statistics_lines
+from .sarif import display_path, working_directory
 
 if TYPE_CHECKING:
-    from ..lint import Statistics
+    from ..statistics import Statistics
     from ..violation import Violation
 
 
@@ -42,7 +42,8 @@ class GithubReporter(Reporter):
                 if violation.column is not None:
                     properties.append(("col", str(violation.column)))
         properties.append(("title", f"{violation.rule} {violation.name}"))
-        props = ",".join(f"{key}={escape_property(clean(value))}" for key, value in properties)
+        # the file as it is named on disk: undecodable bytes go out as they came in
+        props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
         return f"::{violation.severity.value} {props}::{escape_data(clean(violation.message))}"
 
     def report(self, violation: Violation) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TextIO
 
-from .base import Reporter
-from .sarif import clean
+from .base import Reporter, clean
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-    from ..lint import Statistics
+    from ..statistics import Statistics
     from ..violation import Violation
 
 PASSING_NAME = "no findings"

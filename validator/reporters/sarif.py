@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..rules import RULES
-from .base import Reporter
+from .base import Reporter, clean
 
 if TYPE_CHECKING:
-    from ..lint import Statistics
+    from ..statistics import Statistics
     from ..violation import Violation
 
 SARIF_SCHEMA = (
@@ -22,11 +22,6 @@ INFORMATION_URI = "https://pypi.org/project/realtime-validator/"
 FINGERPRINT_KEY = "realtimeValidator/v1"
 SRCROOT = "%SRCROOT%"
 _RULE_INDEX = {code: index for index, code in enumerate(RULES)}
-
-
-def clean(text: str) -> str:
-    """Return ``text`` with lone surrogates (undecodable file-name bytes) as ``\\udcxx`` text."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def working_directory() -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .base import Reporter, statistics_lines
+from .base import Reporter, clean, statistics_lines
 
 if TYPE_CHECKING:
-    from ..lint import Statistics
+    from ..statistics import Statistics
     from ..violation import Violation
 
 
@@ -30,7 +30,7 @@ class JsonLinesReporter(Reporter):
 
     def report(self, violation: Violation) -> None:
         """Write one finding as a JSON line."""
-        self.out.write(json.dumps(violation.to_dict(), ensure_ascii=False) + "\n")
+        self.out.write(clean(json.dumps(violation.to_dict(), ensure_ascii=False)) + "\n")
 
 
 class JsonReporter(Reporter):
@@ -47,5 +47,4 @@ class JsonReporter(Reporter):
     def finish(self, statistics: Statistics) -> None:
         """Write the whole document."""
         document = {"findings": self._findings, "statistics": statistics.to_dict()}
-        json.dump(document, self.out, ensure_ascii=False, indent=2)
-        self.out.write("\n")
+        self.out.write(clean(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")

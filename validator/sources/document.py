@@ -18,6 +18,7 @@ from ..parse import decode_text, iter_json_array, strip_bom
 from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
 from .jsonl import too_large
+from .sniff import stray_problem
 from .stream import BAD, CHUNK, DEEP, ERROR, SKIPPED, Text
 
 _EMPTY = "document is empty: a JSON document holds one event or an array of events"
@@ -28,14 +29,16 @@ _DEEP = "document is not valid JSON for Realtime events: nested too deeply to pa
 _CUT = "it ends inside an element that was skipped"
 
 
-def read_document(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-                  ) -> Iterator[Record]:
+def read_document(
+    data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[Record]:
     """Yield the records of a JSON document held in ``data`` (see ``read_document_stream``)."""
     return read_document_stream(io.BytesIO(data), max_record_bytes)
 
 
-def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                         chunk: int = CHUNK) -> Iterator[Record]:
+def read_document_stream(
+    stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = CHUNK
+) -> Iterator[Record]:
     """Yield the records of a JSON document: the document itself, or each array element.
 
     Reads ``chunk`` bytes at a time and holds at most one element (``max_record_bytes``) and
@@ -58,7 +61,7 @@ def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_R
         elif found.kind == BAD:
             yield _bad(text)
         else:
-            yield Record(line, column, text.buf[text.i :])
+            yield _single(line, column, text.buf[text.i :])
         return
     text.i += 1
     if text.peek() == "]":
@@ -68,14 +71,16 @@ def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_R
     index = 0
     while True:
         if not text.peek():
-            yield _ended(text) or _problem(text, text.end_offset(),
-                                           _SYNTAX.format("Expecting value"))
+            yield _ended(text) or _problem(
+                text, text.end_offset(), _SYNTAX.format("Expecting value")
+            )
             return
         line, column = text.place(text.offset)
         kind, end, value = text.take(max_record_bytes)
         if kind == SKIPPED:
             yield too_large(line, end, max_record_bytes)._replace(
-                column=column, pointer=f"/{index}")
+                column=column, pointer=f"/{index}"
+            )
             if value:  # the text ended inside it
                 yield _ended(text) or _problem(text, text.end_offset(), _SYNTAX.format(_CUT))
                 return
@@ -105,6 +110,16 @@ def read_document_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_R
             return
         yield _ended(text) or _problem(text, text.offset, _SEPARATOR)
         return
+
+
+def _single(line: int, column: int, data: str) -> Record:
+    """Return the record of a document that is one value, ``data`` (not empty): RT101 when it
+    starts with a control character or whitespace JSON does not allow (``str.strip`` takes
+    some for blank, and the record would pass unread)."""
+    stray = stray_problem(data[0], "document")
+    if stray is not None:
+        return Record(line, column, b"", problem=stray)
+    return Record(line, column, data)
 
 
 def _problem(text: Text, offset: int, message: str) -> Record:
@@ -158,7 +173,7 @@ def read_document_whole(data: bytes) -> Iterator[Record]:
         return
     if text[start] != "[":
         line, col = line_col(text, start)
-        yield Record(line + 1, col, text[start:])
+        yield _single(line + 1, col, text[start:])
         return
     # lines are counted from the previous element on, not from the start: O(n) in all
     line, line_start, counted = 0, 0, 0

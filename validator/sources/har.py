@@ -5,16 +5,29 @@ Chrome writes a websocket session as one entry with ``_resourceType: "websocket"
 "data": "..."}``. For text frames (opcode 1) ``data`` is the message; for binary frames
 (opcode 2) it is the base64 of the payload; ``error`` frames (opcode -1) hold DevTools' own
 error text, not a message, and are skipped. Both directions are records: the linter tells
-client from server events by ``type``.
+client from server events by ``type``. What DevTools never writes is a finding where it is: an
+entry's ``_webSocketMessages`` that is not an array (RT101), a message that is not an object
+or has no ``data`` string (RT101), an ``opcode`` that is not an integer (RT202: ``"1"`` or
+``true`` is no frame kind); an entry without ``_webSocketMessages`` is an HTTP request.
 
 Where findings point: the HAR holds each message as an escaped JSON string
 (``"{\\"type\\":...}"``), so offsets inside the decoded message are not offsets in the file.
 The record's ``data`` is therefore not the decoded message verbatim but an *aligned* text: the
-same JSON value, padded with JSON whitespace so that each of its characters sits at the column
-of the file character it came from; the record starts just inside the quotes. A finding's
-position is then exact, except inside a message string after an escape in that same
-string (``\\n``, ``\\"``, ``\\uXXXX`` inside a message's string value): there it is left of the
-true column by the escapes' extra width, and exact again after the string's closing quote.
+same JSON value, written so that each of its characters sits at the column of the file
+character it came from; the record starts just inside the quotes. Outside the message's
+strings, an escape's extra width becomes JSON whitespace: after a structural character, before
+the quote of ``\\"`` (a string opens at its quote), after a number or literal that holds an
+escape (no space may go inside it). Inside them, the file's escape is also one of the
+message's (``\\/``, ``\\u0041``, a surrogate pair), as wide and of the same value, and is
+written as it is. So a finding's column is exact (an escaped character is found at its
+escape's backslash) except where no JSON text of the same value is as wide as the file's:
+after one of the message's own escapes inside the same string (the message's ``\\n`` is
+``\\\\n`` in the file, three characters for one: instructions or event ids, not the base64
+that ``JSON.stringify`` or ``json.dumps`` writes), and after an escape inside a number or
+literal (``\\u0074rue``; no exporter writes one). There the column is left of the true one by
+those escapes' extra width, never right of it nor in another value, and exact again after the
+string's closing quote or the token's end. (A control character or a lone surrogate escaped
+inside a message string is written as itself: RT101 is placed on it.)
 
 Reading: ``read_har_stream`` walks the file in bounded pieces (see ``stream``): the objects
 and arrays on the way to ``log.entries[]._webSocketMessages[]`` are followed key by key, in
@@ -33,7 +46,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from ..locate import line_col, scan_string, value_offset
+from ..events import json_type
+from ..locate import Places, line_col, scan_string, value_offset
 from ..parse import decode_text, strip_bom
 from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
@@ -41,9 +55,19 @@ from .jsonl import too_large
 from .stream import BAD, CHUNK, DEEP, ERROR, OK, SKIP_HOLD, SKIPPED, Text, json_error, utf8_size
 
 _NEXT = re.compile(r'[{}\[\],"]')
-_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n",
-                   "r": "\r", "t": "\t"}
+_SIMPLE_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
 _JSON_WS = " \t\n\r"
+# what goes on a number or literal (a run between escapes holds neither \\ nor ")
+_TOKEN_PART = re.compile(r"[^ \t\n\r{}\[\],:]*+")
 _STRUCTURAL = "{}[],:"
 _OPCODE_TEXT = 1
 _CONTROL_OPCODES = range(8, 16)  # close, ping, pong: not messages
@@ -102,28 +126,38 @@ def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
             expect_key = False
 
 
-def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str | None:
+def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
     """Return the message whose escaped form in the file is ``raw``, aligned to the file.
 
     ``raw[start:stop]`` is the file's text between the quotes of a ``data`` string (a window
     on the file is not copied). The result parses to the same JSON value as the message (or
-    fails to parse as it does), and its character ``k`` sits at file offset ``quote + 1 + k``.
-    Returns None where no such padding exists (an escaped letter or digit outside the
-    message's strings); the caller falls back then.
+    fails to parse as it does), and its character ``k`` sits at file offset ``quote + 1 + k``,
+    but for the characters no JSON text can place (see the module's docstring).
     """
     if stop is None:
         stop = len(raw)
     parts: list[str] = []
     state = 0  # 0: outside a message string, 1: inside one, 2: inside, after a backslash
     drift = 0  # characters the current message string is short of the file's
-    pos = start
+    owed = 0  # spaces owed once the number or literal being written ends (outside strings)
+    digits = 0  # hex digits still to come of the message's own \u escape: written as such
+    pos = start  # raw[pos:i] is yet to be written
     find = raw.find
     i = find("\\", pos, stop)
     while i >= 0:
         if i > pos:
-            parts.append(raw[pos:i])
             if state == 2:
                 state = 1  # a plain character ends the message's own escape
+                if raw[pos] == "u":
+                    digits = max(0, 4 - (i - pos - 1))
+            elif digits:
+                digits = max(0, digits - (i - pos))
+            elif owed:
+                cut = _TOKEN_PART.match(raw, pos, i).end()  # type: ignore[union-attr]
+                if cut < i:
+                    parts.append(raw[pos:cut] + " " * owed)
+                    owed, pos = 0, cut
+            parts.append(raw[pos:i])
         kind = raw[i + 1 : i + 2]
         if kind == "u":
             code = int(raw[i + 2 : i + 6], 16)
@@ -139,39 +173,56 @@ def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str | 
             c = _SIMPLE_ESCAPES.get(kind, kind)
             end = i + 2
         width = end - i
-        if state == 0:
-            if c == '"':
-                parts.append(" " * (width - 1) + '"')
-                state = 1
-            elif c in _JSON_WS:
-                parts.append(" " * width)
-            elif c in _STRUCTURAL:
-                parts.append(c + " " * (width - 1))
-            else:
-                return None
-        elif state == 1:
+        pos = end
+        if state == 1:
             if c == '"':
                 parts.append('"' + " " * (width - 1 + drift))
                 drift = 0
                 state = 0
-            else:
+            elif digits or c == "\\" or c < " " or "\ud800" <= c <= "\udfff" or end == stop:
+                # in the message's own escape (no text as wide has its value); or json must
+                # fail as on the message: at a control character, at half a surrogate pair (an
+                # escape could pair up with one the message escapes), at the text's end (where
+                # a \u escape is "invalid", not "unterminated")
                 parts.append(c)
                 drift += width - 1
-                if c == "\\":
+                if digits:
+                    digits -= 1
+                elif c == "\\":
                     state = 2
-        else:
+            else:
+                pos = i  # the file's escape is one of the message's: as wide, the same value
+        elif state == 2:
             parts.append(c)
             drift += width - 1
             state = 1
-        pos = end
-        i = find("\\", pos, stop)
+            if c == "u":
+                digits = 4
+        elif c == '"':
+            parts.append(" " * (owed + width - 1) + '"')
+            owed = 0
+            state = 1
+        elif c in _JSON_WS:
+            parts.append(" " * (owed + width))
+            owed = 0
+        elif c in _STRUCTURAL:
+            parts.append(" " * owed + c + " " * (width - 1))
+            owed = 0
+        else:  # inside a number or literal, where no space may go: after it, then
+            parts.append(c)
+            owed += width - 1
+        i = find("\\", end, stop)
+    if owed:
+        cut = _TOKEN_PART.match(raw, pos, stop).end()  # type: ignore[union-attr]
+        parts.append(raw[pos:cut] + " " * owed)
+        pos = cut
     parts.append(raw[pos:stop])
     return "".join(parts)
 
 
-def _problem_at(text: str, offset: int, problem: Violation, pointer: str = "") -> Record:
+def _problem_at(text: str, offset: int, problem: Violation) -> Record:
     line, col = line_col(text, offset)
-    return Record(line + 1, col, b"", pointer=pointer, problem=problem)
+    return Record(line + 1, col, b"", problem=problem)
 
 
 def _binary(opcode: object) -> Violation:
@@ -226,7 +277,7 @@ def _not_a_har(problem: str) -> Violation:
     """Return RT101 for a JSON file that is not a HAR: ``problem`` says what is missing."""
     return Violation(
         "RT101",
-        f"not a HAR file: {problem}; a HAR export is {{\"log\": {{\"entries\": [...]}}}} with "
+        f'not a HAR file: {problem}; a HAR export is {{"log": {{"entries": [...]}}}} with '
         "websocket messages in each entry's '_webSocketMessages' (DevTools: Network panel, "
         "'Export HAR')",
     )
@@ -238,22 +289,29 @@ def _invalid(reason: str | None) -> Violation:
     return Violation("RT101", f"HAR file is not valid JSON: {reason}")
 
 
-_CUT_SHORT = ("it ends before the document is complete: was the export cut short, "
-              "or the file copied while it was being written?")
+_CUT_SHORT = (
+    "it ends before the document is complete: was the export cut short, "
+    "or the file copied while it was being written?"
+)
 _TOO_DEEP = "HAR file is nested too deeply to parse; it is not a DevTools export"
-_EMPTY = ("websocket message is empty: every Realtime event is a JSON object; "
-          "do not send empty or blank text frames")
+_EMPTY = (
+    "websocket message is empty: every Realtime event is a JSON object; "
+    "do not send empty or blank text frames"
+)
 
 
-def read_har_whole(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-                   ) -> Iterator[Record]:
+def read_har_whole(
+    data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[Record]:
     """Yield one record per websocket message of a HAR file held whole, in file order.
 
     Text frames become records of the message (aligned to the file, see the module's
     docstring) placed at the first character inside the quotes of their ``data``; binary
     frames become RT106, messages over ``max_record_bytes`` RT105 and empty ones RT101
-    records, placed at the opening quote. A file that is not JSON, or has no
-    ``log.entries``, gives one RT101 record; one without websocket messages, none.
+    records, placed at the opening quote; an ``opcode`` that is not an integer is RT202,
+    placed at it; a ``_webSocketMessages`` that is not an array, or a message not as DevTools
+    writes it, RT101 placed at it. A file that is not JSON, or has no ``log.entries``, gives
+    one RT101 record; one without websocket messages, none.
     """
     decoded, bad = decode_text(data)
     if bad is not None:
@@ -280,61 +338,100 @@ def read_har_whole(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
         return
     spans: dict[tuple[int, int], tuple[int, int]] | None = None
     places = _Places(text)
+    values = Places(text)  # where the value at a pointer is: each container scanned once
+
+    def problem(at: str, pointer: str, found: Violation, size: int = 0) -> Record:
+        line, column = places.at(values.value_offset(at) or 0)
+        return Record(line, column, b"", pointer=pointer, problem=found, size=size)
+
     for i, entry in enumerate(entries):
-        messages = entry.get("_webSocketMessages") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict) or "_webSocketMessages" not in entry:
+            continue  # an HTTP request, not a websocket
+        messages = entry["_webSocketMessages"]
         if not isinstance(messages, list):
+            pointer = f"/log/entries/{i}/_webSocketMessages"
+            yield problem(pointer, pointer, _not_an_array(json_type(messages)))
             continue
         for j, message in enumerate(messages):
             pointer = f"/log/entries/{i}/_webSocketMessages/{j}"
             if not isinstance(message, dict):
-                yield _malformed(text, pointer, "is not an object")
+                yield problem(pointer, pointer, _message_problem("is not an object"))
                 continue
             if message.get("type") == "error":
                 continue  # DevTools' note of a websocket error, not a frame on the wire
             opcode = message.get("opcode", _OPCODE_TEXT)
+            payload = message.get("data")
+            if type(opcode) is not int:  # not bool either: True == 1
+                yield problem(
+                    pointer + "/opcode",
+                    pointer,
+                    _opcode_type(opcode),
+                    len(payload) if isinstance(payload, str) else 0,
+                )
+                continue
             if opcode in _CONTROL_OPCODES:
                 continue
-            payload = message.get("data")
             if not isinstance(payload, str):
-                yield _malformed(text, pointer, "has no 'data' string")
+                yield problem(pointer, pointer, _message_problem("has no 'data' string"))
                 continue
             if spans is None:
                 spans = data_spans(text)
             span = spans.get((i, j))
             if span is None:  # cannot happen: the scan sees every message of a parsed file
-                quote = value_offset(text, pointer + "/data") or 0
+                quote = values.value_offset(pointer + "/data") or 0
                 span = (quote, scan_string(text, quote))
             quote, end = span
             line, column = places.at(quote)
             if opcode != _OPCODE_TEXT:
-                yield Record(line, column, b"", pointer=pointer, problem=_binary(opcode),
-                             size=len(payload))
+                yield Record(
+                    line, column, b"", pointer=pointer, problem=_binary(opcode), size=len(payload)
+                )
                 continue
             if len(payload) > max_record_bytes // 4:
                 size = len(payload.encode("utf-8", "surrogatepass"))
                 if size > max_record_bytes:
                     yield too_large(line, size, max_record_bytes)._replace(
-                        column=column, pointer=pointer)
+                        column=column, pointer=pointer
+                    )
                     continue
             if not payload.strip():
-                yield Record(line, column, b"", pointer=pointer,
-                             problem=Violation("RT101", _EMPTY))
+                yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
                 continue
-            aligned = aligned_message(text[quote + 1 : end - 1])
-            yield Record(line, column + 1, aligned if aligned is not None else payload,
-                         pointer=pointer)
-
-
-def _malformed(text: str, pointer: str, what: str) -> Record:
-    return _problem_at(text, value_offset(text, pointer) or 0, _message_problem(what), pointer)
+            yield Record(
+                line, column + 1, aligned_message(text[quote + 1 : end - 1]), pointer=pointer
+            )
 
 
 def _message_problem(what: str) -> Violation:
     """Return RT101 for a websocket message that is not a frame as DevTools writes it."""
     return Violation(
         "RT101",
-        f"HAR websocket message {what}; DevTools writes each as {{\"type\", \"time\", "
-        "\"opcode\", \"data\"}: export the HAR again",
+        f'HAR websocket message {what}; DevTools writes each as {{"type", "time", '
+        '"opcode", "data"}: export the HAR again',
+    )
+
+
+def _not_an_array(kind: str) -> Violation:
+    """Return RT101 for an entry whose ``_webSocketMessages`` is ``kind`` ('a string')."""
+    return Violation(
+        "RT101",
+        f"HAR entry's '_webSocketMessages' is {kind}, not an array; DevTools writes an entry's "
+        'websocket messages as an array of {"type", "time", "opcode", "data"} objects: '
+        "export the HAR again",
+    )
+
+
+def _opcode_type(opcode: object) -> Violation:
+    """Return RT202 for a websocket message whose ``opcode`` is not an integer."""
+    what = (
+        f"{opcode!r}, not an integer"
+        if isinstance(opcode, float)
+        else f"{json_type(opcode)}, not a number"
+    )
+    return Violation(
+        "RT202",
+        f"websocket message 'opcode' is {what}: DevTools writes 1 for text frames and 2 for "
+        "binary; export the HAR again",
     )
 
 
@@ -343,20 +440,26 @@ def _message_problem(what: str) -> Violation:
 _ENVELOPE = 64 * 2**10
 """Bytes a message object may hold beyond the record limit: its keys and the data's escapes."""
 
+# a value of the JSON type of the one that starts with this character (else a number: a digit,
+# '-', NaN or Infinity), for the type's name where the value itself is skipped, not held
+_FIRST: dict[str, Any] = {"{": {}, "[": [], '"': "", "t": True, "f": False, "n": None}
+
 
 def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
     """Yield the records of a HAR file held in ``data`` (see ``read_har_stream``)."""
     return read_har_stream(io.BytesIO(data), max_record_bytes)
 
 
-def read_har_stream(stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                    chunk: int = CHUNK) -> Iterator[Record]:
+def read_har_stream(
+    stream: BinaryIO, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, chunk: int = CHUNK
+) -> Iterator[Record]:
     """Yield one record per websocket message of a HAR file, in file order, as it is read.
 
     The records are those of ``read_har_whole``: text frames are records of the message
     (aligned to the file) placed at the first character inside the quotes of their ``data``;
     binary frames are RT106, payloads over ``max_record_bytes`` RT105 and empty ones RT101,
-    placed at the opening quote. A message object too large to hold is RT105 at its start. A
+    placed at the opening quote; the other findings about entries and messages are those of
+    ``read_har_whole``. A message object too large to hold is RT105 at its start. A
     file that is not JSON gives RT101 where it breaks (after the records before that point);
     one without ``log.entries``, one RT101 record; one without websocket messages, none.
     """
@@ -378,8 +481,15 @@ class _Stop(Exception):
 class _HarReader:
     """Walks one HAR text: the path to the messages key by key, everything else skipped."""
 
-    __slots__ = ("comma", "entries_at", "entries_ok", "log_at", "max_record_bytes",
-                 "message_limit", "text")
+    __slots__ = (
+        "comma",
+        "entries_at",
+        "entries_ok",
+        "log_at",
+        "max_record_bytes",
+        "message_limit",
+        "text",
+    )
 
     def __init__(self, text: Text, max_record_bytes: int) -> None:
         self.text = text
@@ -452,11 +562,21 @@ class _HarReader:
                 self._skip()
                 continue
             for key in self._members():
-                if key == "_webSocketMessages" and text.buf[text.i] == "[":
+                if key != "_webSocketMessages":
+                    self._skip()
+                elif text.buf[text.i] == "[":
                     for j in self._items():
                         yield from self._message(i, j)
                 else:
-                    self._skip()
+                    at = text.place(text.offset)
+                    kind = json_type(_FIRST.get(text.buf[text.i], 0))
+                    self._skip()  # a broken value stops the file here: RT101 for it, not this
+                    yield Record(
+                        *at,
+                        b"",
+                        pointer=f"/log/entries/{i}/_webSocketMessages",
+                        problem=_not_an_array(kind),
+                    )
 
     def _message(self, i: int, j: int) -> Iterator[Record]:
         """Yield the record of message ``j`` of entry ``i`` at the cursor (none for some frames)."""
@@ -468,10 +588,12 @@ class _HarReader:
         if kind == SKIPPED:
             if is_object:
                 yield too_large(at[0], end, self.max_record_bytes)._replace(
-                    column=at[1], pointer=pointer)
+                    column=at[1], pointer=pointer
+                )
             else:
-                yield Record(*at, b"", pointer=pointer,
-                             problem=_message_problem("is not an object"))
+                yield Record(
+                    *at, b"", pointer=pointer, problem=_message_problem("is not an object")
+                )
             if message:
                 raise self._cut()
             return
@@ -484,20 +606,34 @@ class _HarReader:
         if message.get("type") == "error":
             return  # DevTools' note of a websocket error, not a frame on the wire
         opcode = message.get("opcode", _OPCODE_TEXT)
-        if opcode in _CONTROL_OPCODES:
-            return
         payload = message.get("data")
         del message
+        if type(opcode) is not int:  # not bool either: True == 1
+            where = Places(text.buf).value_offset("/opcode", start)
+            line, column = at if where is None else text.place(text.base + where)
+            yield Record(
+                line,
+                column,
+                b"",
+                pointer=pointer,
+                problem=_opcode_type(opcode),
+                size=len(payload) if isinstance(payload, str) else 0,
+            )
+            return
+        if opcode in _CONTROL_OPCODES:
+            return
         if not isinstance(payload, str):
-            yield Record(*at, b"", pointer=pointer,
-                         problem=_message_problem("has no 'data' string"))
+            yield Record(
+                *at, b"", pointer=pointer, problem=_message_problem("has no 'data' string")
+            )
             return
         buf = text.buf
         quote, stop = member_string(buf, start, end, "data") or (start, end)
         line, column = text.place(text.base + quote)
         if opcode != _OPCODE_TEXT:
-            yield Record(line, column, b"", pointer=pointer, problem=_binary(opcode),
-                         size=len(payload))
+            yield Record(
+                line, column, b"", pointer=pointer, problem=_binary(opcode), size=len(payload)
+            )
             return
         limit = self.max_record_bytes
         if len(payload) > limit // 4:
@@ -508,10 +644,8 @@ class _HarReader:
         if not payload.strip():
             yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
             return
-        del payload  # held again only where the message cannot be aligned (rare)
+        del payload  # the record is written from the file's text
         data = aligned_message(buf, quote + 1, stop - 1)
-        if data is None:
-            data = json.loads(buf[quote:stop])
         del buf
         yield Record(line, column + 1, data, pointer=pointer)
 
@@ -602,8 +736,11 @@ class _HarReader:
             text = self.text
             line, column = text.place(end)
             text.i = end - text.base
-            raise _Stop(Record(line, column, b"", problem=_invalid(
-                None if text.rest_is_space() else message)))
+            raise _Stop(
+                Record(
+                    line, column, b"", problem=_invalid(None if text.rest_is_space() else message)
+                )
+            )
         if kind == DEEP:
             raise _Stop(Record(1, 0, b"", problem=Violation("RT101", _TOO_DEEP)))
         if kind == BAD:
