@@ -223,12 +223,14 @@ def test_shell_completion_is_left_to_click(monkeypatch: pytest.MonkeyPatch) -> N
     assert parse_lint(["lint", "a.jsonl"]) is None
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_an_unreadable_path_is_left_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_path_is_the_runs_to_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a usage error that stops the other inputs: both readings take it, and the run
+    says it cannot read it (exit 2) and lints the rest (tests/test_nothing_lost.py)."""
     Path("secret.jsonl").write_text("")
-    Path("secret.jsonl").chmod(0)
-    assert parse_lint(["lint", "secret.jsonl"]) is None
-    assert click_reads(["lint", "secret.jsonl"], monkeypatch) is None
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    expected = LintArgs({**DEFAULTS, "paths": ("secret.jsonl",)}, frozenset())
+    assert parse_lint(["lint", "secret.jsonl"]) == expected
+    assert click_reads(["lint", "secret.jsonl"], monkeypatch) == expected
 
 
 # --- the whole command, both ways --------------------------------------------------------

@@ -42,7 +42,9 @@ def test_text_output_on_the_example_log() -> None:
     )
     assert len(lines) == 7
     assert err.startswith("Checked 39 records: 18 append events, 1.7 s of audio, 120.2 kB in ")
-    assert err.rstrip().endswith("7 findings (6 errors, 1 warning)")
+    assert err.rstrip().endswith(
+        "7 findings (6 errors, 1 warning; 2 RT301, 1 RT101, 1 RT203, 1 RT205, 1 RT401, 1 RT402)"
+    )
 
 
 def test_jsonl_output_keys_are_specs() -> None:
@@ -289,15 +291,18 @@ def test_statistics_per_file_and_in_total(tmp_path: Path) -> None:
     assert [s["findings"] for s in by_file.values()] == [1, 1]
     assert stats["records"] == 3 and stats["findings"] == 2 and stats["files"] == 2
     _, out, _ = run("lint", "--statistics", str(tmp_path))
-    assert out.splitlines()[-1].startswith("       1 records, 1 findings, 0.0 s of audio: ")
+    assert out.splitlines()[-1].startswith("       1 record, 1 finding, 0.0 s of audio: ")
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     """`realtime-validator lint big.jsonl | head -1`: no traceback, no error line."""
     log = tmp_path / "many.jsonl"
     log.write_text(BAD * 20_000)  # far more output than a pipe buffer holds
-    proc = subprocess.Popen([sys.executable, "-m", "validator", "lint", "-q", str(log)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "validator", "lint", "-q", str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()
     proc.stdout.close()

@@ -185,10 +185,8 @@ def test_file_that_vanishes_between_walk_and_read(
     victim = str(tree / "b.jsonl")
     walk = walk_paths
 
-    def walk_then_delete(
-        paths: tuple[str, ...], onerror: Any = None, include: Any = ()
-    ) -> Iterator[str]:
-        for path in walk(paths, onerror, include):  # listed; b vanishes before it is read
+    def walk_then_delete(paths: tuple[str, ...], *more: Any) -> Iterator[str]:
+        for path in walk(paths, *more):  # listed; b vanishes before it is read
             if path == victim:
                 os.unlink(path)
             yield path

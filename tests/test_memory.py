@@ -71,12 +71,22 @@ def measure(tmp_path: Path, *args: str | Path) -> Measured:
     command = [COMMAND, "lint", "-q", "--format", "json", *map(str, args)]
     started = time.perf_counter()
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.run([sys.executable, "-c", LAUNCHER, str(peak), *command],
-                              stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
-                              cwd=tmp_path, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, str(peak), *command],
+            stdout=stdout,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            cwd=tmp_path,
+            check=False,
+        )
     seconds = time.perf_counter() - started
-    return Measured(proc.returncode, json.loads(out.read_text()), err.read_text(),
-                    int(peak.read_text()), seconds)
+    return Measured(
+        proc.returncode,
+        json.loads(out.read_text()),
+        err.read_text(),
+        int(peak.read_text()),
+        seconds,
+    )
 
 
 def rules(result: dict[str, Any]) -> list[tuple[str, int]]:
@@ -106,8 +116,10 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bomb") / "bomb.gz"
     zeros = bytes(16 * 2**20)
     started = time.perf_counter()
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1,
-                                               mtime=0) as f:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as f,
+    ):
         for _ in range(2 * GIB // len(zeros)):
             f.write(zeros)
             if time.perf_counter() - started > 60:
@@ -162,7 +174,8 @@ def test_gzip_bomb_json_array(tmp_path: Path) -> None:
     run = measure(tmp_path, "bomb.json.gz")
     assert run.code == 1, run.stderr
     assert [(f["rule"], f["line"], f["column"]) for f in run.result["findings"]] == [
-        ("RT301", 2, BAD.index("-") + 1)]
+        ("RT301", 2, BAD.index("-") + 1)
+    ]
     assert run.result["statistics"]["records"] == 1
     assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"
     assert run.seconds < 40, f"{run.seconds:.1f} s"
@@ -194,9 +207,10 @@ def test_gigabyte_array_element_is_rt105_and_the_next_is_linted(tmp_path: Path) 
         f.write(b'"},\n' + BAD.encode() + b"]")
     run = measure(tmp_path, path.name)
     assert run.code == 1, run.stderr
-    assert [(f["rule"], f["line"], f["column"], f["pointer"])
-            for f in run.result["findings"]] == [
-        ("RT105", 1, 2, "/0"), ("RT301", 2, BAD.index("-") + 1, "/audio")]
+    assert [(f["rule"], f["line"], f["column"], f["pointer"]) for f in run.result["findings"]] == [
+        ("RT105", 1, 2, "/0"),
+        ("RT301", 2, BAD.index("-") + 1, "/audio"),
+    ]
     assert run.result["findings"][0]["message"].startswith(f"record is {GIB + 1:,} bytes,")
     assert run.result["statistics"]["records"] == 2
     assert run.peak_kb < LIMIT_KB, f"peak RSS {run.peak_kb / 1024:.0f} MB"

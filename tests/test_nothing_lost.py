@@ -28,9 +28,9 @@ BAD = '{"type":"input_audio_buffer.append","audio":"AA-A"}\n'
 GOOD = '{"type":"input_audio_buffer.append","audio":"' + b64(bytes(4800)) + '"}\n'
 
 
-def run(*args: str | Path, cwd: Path | None = None, timeout: float = 60, **kwargs: object) -> (
-    subprocess.CompletedProcess[bytes]
-):
+def run(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 60, **kwargs: object
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [*COMMAND, "lint", "--isolated", *map(str, args)],
         capture_output="stdout" not in kwargs,

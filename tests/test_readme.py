@@ -49,13 +49,23 @@ def test_config_table_lists_every_key() -> None:
     assert keys == list(KEYS)
 
 
+def test_option_table_lists_every_option() -> None:
+    from validator.options import SPECS
+
+    section = README.split("`realtime-validator lint [OPTIONS] [PATH]...`", 1)[1]
+    table = section.split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
+    shown = set(re.findall(r"`(--?[a-z][a-z-]*)", table))
+    flags = {flag for spec in SPECS for flag in (*spec.flags, spec.off) if flag is not None}
+    assert shown == flags
+
+
 def test_config_example_is_accepted(tmp_path: Path) -> None:
     from validator.config import load_config
 
     example = re.findall(r"```toml\n(.*?)```", README, re.S)[0]
     (tmp_path / "pyproject.toml").write_text(example)
     config = load_config(tmp_path)
-    assert config.ignore == ("RT402",) and config.fail_on == "warning"
+    assert config.get("ignore") == ("RT402",) and config.get("fail_on") == "warning"
 
 
 def test_workflow_commands_run(tmp_path: Path) -> None:
@@ -83,9 +93,28 @@ def test_workflow_commands_run(tmp_path: Path) -> None:
     assert json.loads((tmp_path / sarif_file).read_text())["version"] == "2.1.0"
 
 
+def test_gitlab_snippet_writes_a_report_gitlab_reads(tmp_path: Path) -> None:
+    yaml = pytest.importorskip("yaml")
+    (block,) = [b for b in _yaml_blocks() if "codequality" in b]
+    job = yaml.safe_load(block)["realtime-validator"]
+    command = next(c for c in job["script"] if c.startswith("realtime-validator"))
+    report = job["artifacts"]["reports"]["codequality"]
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "bad.jsonl").write_text(
+        '{"type":"input_audio_buffer.append","audio":"AA-A"}\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "validator", *shlex.split(command)[1:]],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads((tmp_path / report).read_text())[0]["check_name"].startswith("RT301")
+
+
 def test_pre_commit_snippet_names_our_hook() -> None:
     yaml = pytest.importorskip("yaml")
-    config = yaml.safe_load(_yaml_blocks()[1])
+    (block,) = [b for b in _yaml_blocks() if "repos:" in b]
+    config = yaml.safe_load(block)
     (hook,) = config["repos"][0]["hooks"]
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] in [h["id"] for h in manifest]
@@ -114,3 +143,49 @@ def test_command_line_example_is_real_output() -> None:
     assert proc.stdout.splitlines() == lines[:-1]
     summary = re.sub(r"in \d+\.\d\d s", "in X s", lines[-1])
     assert re.sub(r"in \d+\.\d\d s", "in X s", proc.stderr.strip()) == summary
+
+
+def test_install_commands_work_from_a_clone_or_git() -> None:
+    """The package is not published: no bare `pip install realtime-validator`, no tag to pin
+    that does not exist, and one spelling of the repository."""
+    assert not re.search(r"pip install realtime-validator\b", README)
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    urls = set(re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", README + hooks))
+    urls |= set(
+        re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", (ROOT / "pyproject.toml").read_text())
+    )
+    assert urls == {"https://github.com/realtime-validator/realtime-validator"}
+    tags = subprocess.run(["git", "tag"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    for rev in re.findall(r"^\s*#?\s*rev: (\S+)", README + hooks, re.M):
+        assert rev == "main" or rev in tags, rev
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_har_pointer_text_is_what_findings_carry() -> None:
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "fixtures" / "har" / "session.expected.jsonl").read_text().splitlines()
+    ]
+    pointers = {row["rule"]: row["pointer"] for row in rows}
+    assert pointers["RT301"] == "/audio" and "`/audio`" in README
+    assert f"`{pointers['RT106']}`" in README
+
+
+def test_full_format_example_is_real_output() -> None:
+    section = README.split("### Output formats", 1)[1].split("\n### ", 1)[0]
+    shown = re.findall(
+        r"```\n\$ realtime-validator lint --format full (\S+)\n(.*?)```", section, re.S
+    )
+    ((path, output),) = shown
+    proc = subprocess.run(
+        [sys.executable, "-m", "validator", "lint", "--format", "full", path],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.stdout.startswith(output)
+
+
+def test_format_table_lists_every_format() -> None:
+    from validator.options import FORMAT_NAMES
+
+    section = README.split("### Output formats", 1)[1].split("\n### ", 1)[0]
+    assert set(re.findall(r"^\| `([a-z]+)`", section, re.M)) == set(FORMAT_NAMES)

@@ -50,8 +50,14 @@ needs_command = pytest.mark.skipif(COMMAND is None, reason="realtime-validator i
 def cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run the installed command; return the finished process (text output)."""
     assert COMMAND is not None
-    return subprocess.run([COMMAND, *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [COMMAND, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 def findings(*args: str | Path, cwd: Path = ROOT) -> tuple[int, list[dict[str, Any]], str]:
@@ -72,16 +78,35 @@ def located(rows: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
     return [(r["rule"], r["line"], r["column"]) for r in rows]
 
 
-def har_text(messages: list[dict[str, Any]], *, indent: int | None = 2,
-             ensure_ascii: bool = False, extra_entries: int = 1) -> str:
+def har_text(
+    messages: list[dict[str, Any]],
+    *,
+    indent: int | None = 2,
+    ensure_ascii: bool = False,
+    extra_entries: int = 1,
+) -> str:
     """Return a HAR with one websocket entry holding ``messages``, after other entries."""
-    others = [{"_resourceType": "script", "request": {"method": "GET", "url": f"https://x/{n}"},
-               "response": {"status": 200, "content": {"text": '"data": {"data": 1}'}}}
-              for n in range(extra_entries)]
-    socket = {"_resourceType": "websocket", "_webSocketMessages": messages,
-              "request": {"method": "GET", "url": "wss://api.openai.com/v1/realtime"}}
-    log = {"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"},
-                   "pages": [], "entries": [*others, socket]}}
+    others = [
+        {
+            "_resourceType": "script",
+            "request": {"method": "GET", "url": f"https://x/{n}"},
+            "response": {"status": 200, "content": {"text": '"data": {"data": 1}'}},
+        }
+        for n in range(extra_entries)
+    ]
+    socket = {
+        "_resourceType": "websocket",
+        "_webSocketMessages": messages,
+        "request": {"method": "GET", "url": "wss://api.openai.com/v1/realtime"},
+    }
+    log = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "WebInspector", "version": "537.36"},
+            "pages": [],
+            "entries": [*others, socket],
+        }
+    }
     return json.dumps(log, indent=indent, ensure_ascii=ensure_ascii)
 
 
@@ -102,13 +127,15 @@ def har_findings(text: str) -> list[Violation]:
 @pytest.mark.parametrize("indent", [2, None], ids=["chrome", "compact"])
 @pytest.mark.parametrize("ensure_ascii", [False, True], ids=["raw", "ascii"])
 def test_har_records_start_inside_the_data_string(indent: int | None, ensure_ascii: bool) -> None:
-    messages = [frame(APPEND), frame('{"type":"session.created","event_id":"é"}', "receive"),
-                frame(BAD)]
+    messages = [
+        frame(APPEND),
+        frame('{"type":"session.created","event_id":"é"}', "receive"),
+        frame(BAD),
+    ]
     text = har_text(messages, indent=indent, ensure_ascii=ensure_ascii)
     lines = text.split("\n")
     recs = list(read_har(text.encode("utf-8")))
-    assert [r.pointer for r in recs] == [f"/log/entries/1/_webSocketMessages/{j}"
-                                         for j in range(3)]
+    assert [r.pointer for r in recs] == [f"/log/entries/1/_webSocketMessages/{j}" for j in range(3)]
     for rec, message in zip(recs, messages, strict=True):
         assert rec.problem is None
         line = lines[rec.line - 1]
@@ -123,7 +150,7 @@ def test_har_column_inside_a_message_is_exact() -> None:
     (finding,) = har_findings(text)
     assert finding.rule == "RT301"
     line = text.split("\n")[finding.line - 1]  # type: ignore[operator]
-    assert line[finding.column - 1 :].startswith("-A\\\"}")  # type: ignore[operator]
+    assert line[finding.column - 1 :].startswith('-A\\"}')  # type: ignore[operator]
 
 
 def test_har_fixture_columns_point_at_the_bad_character() -> None:
@@ -154,16 +181,18 @@ def test_har_fixture_columns_point_at_the_bad_character() -> None:
         pytest.param([frame("  \n ")], [("RT101", 0)], id="blank-text"),
         pytest.param([frame(APPEND)], [(None, 1)], id="text"),
         pytest.param([frame(APPEND, "receive")], [(None, 1)], id="receive"),
-        pytest.param([{"type": "send", "time": 1.0, "data": APPEND}], [(None, 1)],
-                     id="no-opcode"),
+        pytest.param([{"type": "send", "time": 1.0, "data": APPEND}], [(None, 1)], id="no-opcode"),
     ],
 )
-def test_har_messages(messages: list[dict[str, Any]],
-                      expected: list[tuple[str | None, int]]) -> None:
+def test_har_messages(
+    messages: list[dict[str, Any]], expected: list[tuple[str | None, int]]
+) -> None:
     text = har_text(messages)
     recs = list(read_har(text.encode("utf-8")))
-    got = [(r.problem.rule if r.problem else None, r.column - c) for r, c in
-           zip(recs, [_quote_column(text, r) for r in recs], strict=True)]
+    got = [
+        (r.problem.rule if r.problem else None, r.column - c)
+        for r, c in zip(recs, [_quote_column(text, r) for r in recs], strict=True)
+    ]
     assert got == expected
 
 
@@ -194,26 +223,66 @@ def test_har_message_over_the_record_limit_is_rt105() -> None:
 @pytest.mark.parametrize(
     ("text", "rule", "line", "column", "message"),
     [
-        pytest.param('{"log": {"entries": [', "RT101", 1, 21,
-                     "HAR file is not valid JSON: it ends before the document is complete: was "
-                     "the export cut short, or the file copied while it was being written?",
-                     id="truncated"),
-        pytest.param('{\n  "log": {\n    "entries": [}\n', "RT101", 3, 16,
-                     "HAR file is not valid JSON: Expecting value; export the HAR again",
-                     id="syntax"),
-        pytest.param("[1, 2]", "RT101", 1, 0, "not a HAR file: the file is not a JSON object",
-                     id="array"),
-        pytest.param('{"version": "1.2"}', "RT101", 1, 0,
-                     "not a HAR file: it has no 'log' object", id="no-log"),
-        pytest.param('{\n "log": {"version": "1.2"}}', "RT101", 2, 8,
-                     "not a HAR file: its 'log' has no 'entries' array", id="no-entries"),
-        pytest.param('{"log": {"entries": {}}}', "RT101", 1, 20,
-                     "not a HAR file: its 'log' has no 'entries' array", id="entries-object"),
-        pytest.param('{"log": {"entries": [{"_webSocketMessages": [7]}]}}', "RT101", 1, 45,
-                     "HAR websocket message is not an object", id="message-not-object"),
-        pytest.param('{"log": {"entries": [{"_webSocketMessages": [{"type": "send"}]}]}}',
-                     "RT101", 1, 45, "HAR websocket message has no 'data' string",
-                     id="message-without-data"),
+        pytest.param(
+            '{"log": {"entries": [',
+            "RT101",
+            1,
+            21,
+            "HAR file is not valid JSON: it ends before the document is complete: was "
+            "the export cut short, or the file copied while it was being written?",
+            id="truncated",
+        ),
+        pytest.param(
+            '{\n  "log": {\n    "entries": [}\n',
+            "RT101",
+            3,
+            16,
+            "HAR file is not valid JSON: Expecting value; export the HAR again",
+            id="syntax",
+        ),
+        pytest.param(
+            "[1, 2]", "RT101", 1, 0, "not a HAR file: the file is not a JSON object", id="array"
+        ),
+        pytest.param(
+            '{"version": "1.2"}',
+            "RT101",
+            1,
+            0,
+            "not a HAR file: it has no 'log' object",
+            id="no-log",
+        ),
+        pytest.param(
+            '{\n "log": {"version": "1.2"}}',
+            "RT101",
+            2,
+            8,
+            "not a HAR file: its 'log' has no 'entries' array",
+            id="no-entries",
+        ),
+        pytest.param(
+            '{"log": {"entries": {}}}',
+            "RT101",
+            1,
+            20,
+            "not a HAR file: its 'log' has no 'entries' array",
+            id="entries-object",
+        ),
+        pytest.param(
+            '{"log": {"entries": [{"_webSocketMessages": [7]}]}}',
+            "RT101",
+            1,
+            45,
+            "HAR websocket message is not an object",
+            id="message-not-object",
+        ),
+        pytest.param(
+            '{"log": {"entries": [{"_webSocketMessages": [{"type": "send"}]}]}}',
+            "RT101",
+            1,
+            45,
+            "HAR websocket message has no 'data' string",
+            id="message-without-data",
+        ),
     ],
 )
 def test_har_problems(text: str, rule: str, line: int, column: int, message: str) -> None:
@@ -243,25 +312,33 @@ def test_har_not_utf8_is_rt102() -> None:
 
 
 def test_har_with_bom_and_escaped_keys() -> None:
-    text = ('{"log": {"entries": [{"_webSocket\\u004dessages": '
-            '[{"type": "send", "d\\u0061ta": "{\\"type\\":\\"input_audio_buffer.append\\",'
-            '\\"audio\\":\\"AA-A\\"}"}]}]}}')
+    text = (
+        '{"log": {"entries": [{"_webSocket\\u004dessages": '
+        '[{"type": "send", "d\\u0061ta": "{\\"type\\":\\"input_audio_buffer.append\\",'
+        '\\"audio\\":\\"AA-A\\"}"}]}]}}'
+    )
     (finding,) = har_findings("\ufeff" + text)
     assert finding.rule == "RT301"
     assert text[finding.column - 1 :].startswith("-A\\")  # type: ignore[operator]
 
 
 def test_har_repeated_data_key_takes_the_last_as_json_does() -> None:
-    text = ('{"log": {"entries": [{"_webSocketMessages": [{"data": "{}", "data": '
-            '"{\\"type\\":\\"input_audio_buffer.append\\",\\"audio\\":\\"AA-A\\"}"}]}]}}')
+    text = (
+        '{"log": {"entries": [{"_webSocketMessages": [{"data": "{}", "data": '
+        '"{\\"type\\":\\"input_audio_buffer.append\\",\\"audio\\":\\"AA-A\\"}"}]}]}}'
+    )
     (finding,) = har_findings(text)
     assert finding.rule == "RT301"
     assert text[finding.column - 1 :].startswith("-A\\")  # type: ignore[operator]
 
 
 def test_har_other_data_keys_do_not_confuse_the_scan() -> None:
-    sse = {"_resourceType": "eventsource", "_eventSourceMessages": [
-        {"time": 1.0, "eventName": "message", "eventId": "", "data": "not json"}]}
+    sse = {
+        "_resourceType": "eventsource",
+        "_eventSourceMessages": [
+            {"time": 1.0, "eventName": "message", "eventId": "", "data": "not json"}
+        ],
+    }
     text = har_text([frame(BAD)])
     log = json.loads(text)
     log["log"]["entries"].insert(0, sse)
@@ -273,16 +350,29 @@ def test_har_other_data_keys_do_not_confuse_the_scan() -> None:
 
 
 def test_received_server_events_pass_cleanly_but_errors() -> None:
-    session = {"type": "realtime", "audio": {"input": {"format": {"type": "audio/pcm",
-                                                                  "rate": 24000}}}}
+    session = {
+        "type": "realtime",
+        "audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}}},
+    }
     server = [
         {"type": "session.created", "event_id": "event_1", "session": session},
-        {"type": "input_audio_buffer.speech_started", "event_id": "event_2",
-         "audio_start_ms": 0, "item_id": "item_1"},
-        {"type": "input_audio_buffer.committed", "event_id": "event_3",
-         "previous_item_id": None, "item_id": "item_1"},
-        {"type": "error", "event_id": "event_4", "error": {"type": "invalid_request_error",
-                                                          "code": "invalid_event"}},
+        {
+            "type": "input_audio_buffer.speech_started",
+            "event_id": "event_2",
+            "audio_start_ms": 0,
+            "item_id": "item_1",
+        },
+        {
+            "type": "input_audio_buffer.committed",
+            "event_id": "event_3",
+            "previous_item_id": None,
+            "item_id": "item_1",
+        },
+        {
+            "type": "error",
+            "event_id": "event_4",
+            "error": {"type": "invalid_request_error", "code": "invalid_event"},
+        },
     ]
     text = har_text([frame(json.dumps(e), "receive") for e in server] + [frame(APPEND)])
     stats = Statistics()
@@ -298,8 +388,9 @@ def test_an_escaped_letter_outside_the_strings_is_padded_after_its_token() -> No
     text = har_text([frame('{"type":"input_audio_buffer.append","audio":"AA-A","x":true}')])
     text = text.replace(',\\"x\\":true}', ',\\"x\\":\\u0074rue}')
     (rec,) = read_har(text.encode())
-    assert rec.data == ('{ "type" : "input_audio_buffer.append" , "audio" : "AA-A" , "x" :true'
-                        '     }')
+    assert rec.data == (
+        '{ "type" : "input_audio_buffer.append" , "audio" : "AA-A" , "x" :true     }'
+    )
 
 
 @pytest.mark.parametrize(
@@ -308,7 +399,7 @@ def test_an_escaped_letter_outside_the_strings_is_padded_after_its_token() -> No
         ('{\\"a\\":1}', '{ "a" :1}'),
         ('{\\"a\\": \\"x\\\\ny\\"}', '{ "a" :  "x\\ny"  }'),  # drift made up after the quote
         ("\\n{}\\t", "  {}  "),
-        ('[\\u0022a\\u0022]', '[     "a"     ]'),
+        ("[\\u0022a\\u0022]", '[     "a"     ]'),
         ('{\\"e\\":\\"\\ud83d\\ude00\\"}', '{ "e" : "\\ud83d\\ude00" }'),  # as it is
         ("not json", "not json"),
     ],
@@ -318,10 +409,14 @@ def test_aligned_message_table(raw: str, aligned: str) -> None:
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -338,8 +433,12 @@ def _pointers(value: Any, pointer: str = "") -> list[tuple[str, Any]]:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(value=_JSON, indent=st.sampled_from([None, 2, "\t"]), ascii_message=st.booleans(),
-       ascii_har=st.booleans())
+@given(
+    value=_JSON,
+    indent=st.sampled_from([None, 2, "\t"]),
+    ascii_message=st.booleans(),
+    ascii_har=st.booleans(),
+)
 def test_aligned_records_parse_alike_and_values_sit_where_the_file_has_them(
     value: Any, indent: int | str | None, ascii_message: bool, ascii_har: bool
 ) -> None:
@@ -375,9 +474,16 @@ def test_data_spans_match_the_slow_twin() -> None:
 
 def test_har_with_ten_thousand_messages_reads_in_under_a_second() -> None:
     audio = b64(bytes(960))
-    messages = [frame(json.dumps({"type": "input_audio_buffer.append", "event_id": f"evt_{n}",
-                                  "audio": audio}, separators=(",", ":")),
-                      "send" if n % 2 else "receive") for n in range(10_000)]
+    messages = [
+        frame(
+            json.dumps(
+                {"type": "input_audio_buffer.append", "event_id": f"evt_{n}", "audio": audio},
+                separators=(",", ":"),
+            ),
+            "send" if n % 2 else "receive",
+        )
+        for n in range(10_000)
+    ]
     data = har_text(messages).encode()
     started = time.perf_counter()
     recs = list(read_har(data))
@@ -426,8 +532,9 @@ INPUT_FORMS = [
 
 
 @needs_command
-@pytest.mark.parametrize(("name", "expected", "records"), INPUT_FORMS,
-                         ids=[f[0] for f in INPUT_FORMS])
+@pytest.mark.parametrize(
+    ("name", "expected", "records"), INPUT_FORMS, ids=[f[0] for f in INPUT_FORMS]
+)
 def test_input_forms(name: str, expected: list[tuple[str, int, int]], records: int) -> None:
     path = f"fixtures/{name}"
     code, rows, _ = findings(path)
@@ -452,8 +559,9 @@ def test_har_fixture_expected_findings() -> None:
 
 
 @needs_command
-@pytest.mark.parametrize("name", ["session.har.gz", "session.json", "session.json.gz",
-                                  "capture.txt", "no-suffix"])
+@pytest.mark.parametrize(
+    "name", ["session.har.gz", "session.json", "session.json.gz", "capture.txt", "no-suffix"]
+)
 def test_har_found_by_suffix_or_content(tmp_path: Path, name: str) -> None:
     data = HAR.read_bytes()
     (tmp_path / name).write_bytes(gzip.compress(data, mtime=0) if name.endswith(".gz") else data)
@@ -477,7 +585,10 @@ def test_directories_are_walked_for_har_files(tmp_path: Path) -> None:
     code, rows, _ = findings(".", cwd=tmp_path)
     assert code == 1
     assert [r["source"] for r in rows if r["rule"] == "RT301"] == [
-        "./b.har", "./c.jsonl", "./sub/a.har.gz"]
+        "./b.har",
+        "./c.jsonl",
+        "./sub/a.har.gz",
+    ]
 
 
 @needs_command
@@ -518,10 +629,14 @@ def _corrupt_gzip(tmp_path: Path) -> Path:
 
 
 @needs_command
-@pytest.mark.parametrize(("make", "reason"), [
-    (_truncated_gzip, "Compressed file ended before the end-of-stream marker was reached"),
-    (_corrupt_gzip, "corrupt gzip data (Error -3 while decompressing data:"),
-], ids=["truncated", "corrupt"])
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_truncated_gzip, "Compressed file ended before the end-of-stream marker was reached"),
+        (_corrupt_gzip, "corrupt gzip data (Error -3 while decompressing data:"),
+    ],
+    ids=["truncated", "corrupt"],
+)
 def test_broken_gzip_is_an_unreadable_input(tmp_path: Path, make: Any, reason: str) -> None:
     broken = make(tmp_path)
     (tmp_path / "bad.jsonl").write_text(BAD + "\n")
@@ -587,40 +702,84 @@ EVENT = '{"type":"input_audio_buffer.append","audio":"AA-A"}'
 @pytest.mark.parametrize(
     ("record", "pointer", "expected"),
     [
-        pytest.param(Record(3, 0, ('{"ts": 1, "event": ' + EVENT + "}\n").encode()), "/event",
-                     Record(3, 19, EVENT.encode(), "/event"), id="bytes-stay-bytes"),
-        pytest.param(Record(3, 0, '{"ts": "é", "event": ' + EVENT + "}\n"), "/event",
-                     Record(3, 21, EVENT, "/event"), id="str"),
-        pytest.param(Record(3, 0, ('{"ts": "é", "event": ' + EVENT + "}").encode()), "/event",
-                     Record(3, 21, EVENT, "/event"), id="non-ascii-bytes-become-str"),
-        pytest.param(Record(1, 0, ("\ufeff" + '{"event": ' + EVENT + "}").encode()), "/event",
-                     Record(1, 10, EVENT, "/event"), id="bom"),
-        pytest.param(Record(4, 2, '{"event":\n  ' + EVENT + "}", "/3"), "/event",
-                     Record(5, 2, EVENT, "/3/event"), id="document-element-multiline"),
-        pytest.param(Record(2, 0, b'{"e": {"a/b": [0, ' + EVENT.encode() + b"]}}"), "/e/a~1b/1",
-                     Record(2, 18, EVENT.encode(), "/e/a~1b/1"), id="escaped-pointer"),
-        pytest.param(Record(2, 0, b'{"event": {}, "event": ' + EVENT.encode() + b"}"),
-                     "/event", Record(2, 23, EVENT.encode(), "/event"), id="last-key-wins"),
-        pytest.param(Record(2, 0, b'{"event": "text"}'), "/event",
-                     Record(2, 10, b'"text"', "/event"), id="not-an-object-goes-on"),
-        pytest.param(Record(2, 0, b"not json\n"), "/event", Record(2, 0, b"not json\n"),
-                     id="not-json-passes"),
-        pytest.param(Record(2, 0, b"\xff\n"), "/event", Record(2, 0, b"\xff\n"),
-                     id="not-utf8-passes"),
+        pytest.param(
+            Record(3, 0, ('{"ts": 1, "event": ' + EVENT + "}\n").encode()),
+            "/event",
+            Record(3, 19, EVENT.encode(), "/event"),
+            id="bytes-stay-bytes",
+        ),
+        pytest.param(
+            Record(3, 0, '{"ts": "é", "event": ' + EVENT + "}\n"),
+            "/event",
+            Record(3, 21, EVENT, "/event"),
+            id="str",
+        ),
+        pytest.param(
+            Record(3, 0, ('{"ts": "é", "event": ' + EVENT + "}").encode()),
+            "/event",
+            Record(3, 21, EVENT, "/event"),
+            id="non-ascii-bytes-become-str",
+        ),
+        pytest.param(
+            Record(1, 0, ("\ufeff" + '{"event": ' + EVENT + "}").encode()),
+            "/event",
+            Record(1, 10, EVENT, "/event"),
+            id="bom",
+        ),
+        pytest.param(
+            Record(4, 2, '{"event":\n  ' + EVENT + "}", "/3"),
+            "/event",
+            Record(5, 2, EVENT, "/3/event"),
+            id="document-element-multiline",
+        ),
+        pytest.param(
+            Record(2, 0, b'{"e": {"a/b": [0, ' + EVENT.encode() + b"]}}"),
+            "/e/a~1b/1",
+            Record(2, 18, EVENT.encode(), "/e/a~1b/1"),
+            id="escaped-pointer",
+        ),
+        pytest.param(
+            Record(2, 0, b'{"event": {}, "event": ' + EVENT.encode() + b"}"),
+            "/event",
+            Record(2, 23, EVENT.encode(), "/event"),
+            id="last-key-wins",
+        ),
+        pytest.param(
+            Record(2, 0, b'{"event": "text"}'),
+            "/event",
+            Record(2, 10, b'"text"', "/event"),
+            id="not-an-object-goes-on",
+        ),
+        pytest.param(
+            Record(2, 0, b"not json\n"), "/event", Record(2, 0, b"not json\n"), id="not-json-passes"
+        ),
+        pytest.param(
+            Record(2, 0, b"\xff\n"), "/event", Record(2, 0, b"\xff\n"), id="not-utf8-passes"
+        ),
         pytest.param(Record(2, 0, b"\r\n"), "/event", Record(2, 0, b"\r\n"), id="blank-passes"),
-        pytest.param(Record(2, 0, b"", problem=Violation("RT105", "big")), "/event",
-                     Record(2, 0, b"", problem=Violation("RT105", "big")), id="problem-passes"),
-        pytest.param(Record(2, 0, b'  {"event": 1}'), "", Record(2, 2, b'{"event": 1}', ""),
-                     id="empty-pointer"),
+        pytest.param(
+            Record(2, 0, b"", problem=Violation("RT105", "big")),
+            "/event",
+            Record(2, 0, b"", problem=Violation("RT105", "big")),
+            id="problem-passes",
+        ),
+        pytest.param(
+            Record(2, 0, b'  {"event": 1}'),
+            "",
+            Record(2, 2, b'{"event": 1}', ""),
+            id="empty-pointer",
+        ),
     ],
 )
 def test_unwrap(record: Record, pointer: str, expected: Record) -> None:
     assert list(unwrap([record], pointer)) == [expected]
 
 
-MISSING = ("record has no value at {p}; with --event-pointer {p} every record must hold its "
-           "event there (check the pointer, or lint without --event-pointer if the records are "
-           "bare events)")
+MISSING = (
+    "record has no value at {p}; with --event-pointer {p} every record must hold its "
+    "event there (check the pointer, or lint without --event-pointer if the records are "
+    "bare events)"
+)
 
 
 @pytest.mark.parametrize(
@@ -645,8 +804,9 @@ def test_unwrap_without_the_value_is_rt201(data: str, pointer: str, column: int)
 
 @settings(max_examples=300, deadline=None)
 @given(value=_JSON, indent=st.sampled_from([None, 1, "\t"]), data=st.data())
-def test_value_span_matches_the_slow_twin(value: Any, indent: int | str | None,
-                                          data: st.DataObject) -> None:
+def test_value_span_matches_the_slow_twin(
+    value: Any, indent: int | str | None, data: st.DataObject
+) -> None:
     text = json.dumps(value, indent=indent, ensure_ascii=data.draw(st.booleans()))
     pointer, _ = data.draw(st.sampled_from(_pointers(value)))
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
@@ -663,7 +823,9 @@ def test_unwrap_rejects_a_pointer_without_a_slash() -> None:
 
 WRAPPED = INPUTS / "wrapped.jsonl"
 WRAPPED_FINDINGS = [
-    ("RT201", 4, 1, None), ("RT301", 3, 200, "evt_2"), ("RT402", 5, 105, "evt_1"),
+    ("RT201", 4, 1, None),
+    ("RT301", 3, 200, "evt_2"),
+    ("RT402", 5, 105, "evt_1"),
     ("RT203", 7, 767, "evt_3"),
 ]
 
@@ -672,21 +834,27 @@ def _stand_in(path: Path) -> tuple[list[Violation], Statistics]:
     """What ``lint --event-pointer /event`` does: read, unwrap, lint."""
     stats = Statistics()
     with path.open("rb") as stream:
-        found = list(lint_records(unwrap(read_records(stream, path.name, 2**20), "/event"),
-                                  Options(), stats, "wrapped.jsonl"))
+        found = list(
+            lint_records(
+                unwrap(read_records(stream, path.name, 2**20), "/event"),
+                Options(),
+                stats,
+                "wrapped.jsonl",
+            )
+        )
     return found, stats
 
 
 def test_wrapped_records_through_the_linter() -> None:
     found, stats = _stand_in(WRAPPED)
-    assert sorted((v.rule, v.line, v.column, v.event_id) for v in found) == sorted(
-        WRAPPED_FINDINGS)
+    assert sorted((v.rule, v.line, v.column, v.event_id) for v in found) == sorted(WRAPPED_FINDINGS)
     assert stats.records == 7
     assert stats.events_by_type["input_audio_buffer.committed"] == 1
     # the same events, bare: the same rules on the same events
     bare, _ = _stand_in_bare(INPUTS / "capture.jsonl")
     assert sorted((v.rule, v.event_id) for v in bare) == sorted(
-        (rule, eid) for rule, _, _, eid in WRAPPED_FINDINGS if rule != "RT201")
+        (rule, eid) for rule, _, _, eid in WRAPPED_FINDINGS if rule != "RT201"
+    )
     lines = WRAPPED.read_text().split("\n")
     for v in found:
         if v.rule == "RT301":
@@ -696,20 +864,23 @@ def test_wrapped_records_through_the_linter() -> None:
 def _stand_in_bare(path: Path) -> tuple[list[Violation], Statistics]:
     stats = Statistics()
     with path.open("rb") as stream:
-        found = list(lint_records(read_records(stream, path.name, 2**20), Options(), stats,
-                                  path.name))
+        found = list(
+            lint_records(read_records(stream, path.name, 2**20), Options(), stats, path.name)
+        )
     return found, stats
 
 
 @needs_command
 def test_event_pointer_option_matches_the_stand_in() -> None:
-    proc = cli("lint", "--format", "jsonl", "--event-pointer", "/event",
-               "fixtures/inputs/wrapped.jsonl")
+    proc = cli(
+        "lint", "--format", "jsonl", "--event-pointer", "/event", "fixtures/inputs/wrapped.jsonl"
+    )
     if "No such option" in proc.stderr:
         pytest.skip("--event-pointer is not wired into the command yet")
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert sorted((r["rule"], r["line"], r["column"], r["event_id"]) for r in rows) == sorted(
-        WRAPPED_FINDINGS)
+        WRAPPED_FINDINGS
+    )
     assert proc.returncode == 1
 
 
@@ -718,8 +889,11 @@ def test_event_pointer_option_matches_the_stand_in() -> None:
 
 @needs_command
 @pytest.mark.parametrize("ending", ["\n", "\r\n", ""], ids=["lf", "crlf", "eof"])
-@pytest.mark.parametrize(("delta", "too_large"), [(0, False), (-1, True), (1, False)],
-                         ids=["at-limit", "one-past", "under"])
+@pytest.mark.parametrize(
+    ("delta", "too_large"),
+    [(0, False), (-1, True), (1, False)],
+    ids=["at-limit", "one-past", "under"],
+)
 def test_record_limit(tmp_path: Path, ending: str, delta: int, too_large: bool) -> None:
     size = len(APPEND.encode())
     if ending:  # the big record first: the reader goes on with the next
@@ -737,7 +911,8 @@ def test_record_limit(tmp_path: Path, ending: str, delta: int, too_large: bool) 
         (message,) = [r["message"] for r in rows if r["rule"] == "RT105"]
         assert message == (
             f"record is {size:,} bytes, over the record limit of {limit:,} bytes; it was "
-            "skipped unread (split the audio into smaller appends, or raise --max-record-bytes)")
+            "skipped unread (split the audio into smaller appends, or raise --max-record-bytes)"
+        )
     assert code == 1
 
 
@@ -771,8 +946,9 @@ def test_truncated_last_record_is_rt101(tmp_path: Path) -> None:
     [
         pytest.param(b"\xef\xbb\xbf" + APPEND.encode() + b"\n", [], id="bom"),
         pytest.param(b"\xef\xbb\xbf" + BAD.encode() + b"\n", [("RT301", 1, 48)], id="bom-bad"),
-        pytest.param((APPEND + "\r\n\r\n" + BAD + "\r\n").encode(), [("RT301", 3, 48)],
-                     id="crlf-blank"),
+        pytest.param(
+            (APPEND + "\r\n\r\n" + BAD + "\r\n").encode(), [("RT301", 3, 48)], id="crlf-blank"
+        ),
         pytest.param(("\n\n" + BAD).encode(), [("RT301", 3, 48)], id="no-trailing-newline"),
         pytest.param(b"", [], id="empty"),
     ],

@@ -15,7 +15,7 @@ SPEC = FIXTURES / "spec"
 
 def test_spec_examples_lint_as_expected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    from validator.sources.detect import walk_paths
+    from validator.sources.walk import walk_paths
 
     found = []
     for path in walk_paths(["fixtures/spec"]):

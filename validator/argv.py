@@ -21,32 +21,7 @@ import stat
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from .audio import MAX_AUDIO_BYTES
-from .reporters import REPORTER_BY_NAME
-from .sources.base import DEFAULT_MAX_RECORD_BYTES
-
-FORMAT_NAMES = tuple(sorted(REPORTER_BY_NAME))
-FAIL_ON = ("error", "warning")
-
-# the lint command's parameters and their defaults, by click's parameter names
-DEFAULTS: dict[str, Any] = {
-    "paths": (),
-    "output_format": "text",
-    "output": None,
-    "select": (),
-    "ignore": (),
-    "fail_on": "error",
-    "audio_format": "pcm16",
-    "max_audio_bytes": MAX_AUDIO_BYTES,
-    "max_record_bytes": DEFAULT_MAX_RECORD_BYTES,
-    "event_pointer": None,
-    "extend_include": (),
-    "jobs": 1,
-    "statistics": False,
-    "quiet": False,
-    "config_path": None,
-    "isolated": False,
-}
+from .options import CHOICE, DEFAULTS, FLAG, INT, PATH, SPECS, Spec
 
 # click's environment variable for shell completion: when set, click must answer
 COMPLETION_VARIABLE = "_REALTIME_VALIDATOR_COMPLETE"
@@ -94,36 +69,41 @@ def _text(value: str) -> str:
 
 
 class Option(NamedTuple):
-    """One option of ``lint``: its parameter name, whether it takes a value and how that
-    value is converted (None: a flag), and whether it may be repeated."""
+    """One option of ``lint`` as the reader takes it: its parameter name, how its value is
+    converted (None: a flag, which gives ``value``), and whether it may be repeated."""
 
     name: str
     convert: Callable[[str], Any] | None
     multiple: bool = False
+    value: bool = True
 
 
-_OUTPUT = Option("output", _path(dir_okay=False, allow_dash=True))
-_JOBS = Option("jobs", _int(1))
-_QUIET = Option("quiet", None)
+def _converter(spec: Spec) -> Callable[[str], Any] | None:
+    if spec.kind == FLAG:
+        return None
+    if spec.kind == CHOICE:
+        return _choice(spec.choices)
+    if spec.kind == INT:
+        return _int(spec.minimum)
+    if spec.kind == PATH:
+        return _path(dir_okay=spec.dir_okay, allow_dash=spec.dash)
+    return _text
 
-LONG: dict[str, Option] = {
-    "--format": Option("output_format", _choice(FORMAT_NAMES)),
-    "--output": _OUTPUT,
-    "--select": Option("select", _text, multiple=True),
-    "--ignore": Option("ignore", _text, multiple=True),
-    "--fail-on": Option("fail_on", _choice(FAIL_ON)),
-    "--audio-format": Option("audio_format", _text),
-    "--max-audio-bytes": Option("max_audio_bytes", _int(0)),
-    "--max-record-bytes": Option("max_record_bytes", _int(1)),
-    "--event-pointer": Option("event_pointer", _text),
-    "--extend-include": Option("extend_include", _text, multiple=True),
-    "--jobs": _JOBS,
-    "--statistics": Option("statistics", None),
-    "--quiet": _QUIET,
-    "--config": Option("config_path", _path(dir_okay=False, allow_dash=False)),
-    "--isolated": Option("isolated", None),
-}
-SHORT: dict[str, Option] = {"-o": _OUTPUT, "-j": _JOBS, "-q": _QUIET}
+
+def _table() -> tuple[dict[str, Option], dict[str, Option]]:
+    """Return the long and the short options, read from ``options.SPECS``."""
+    long: dict[str, Option] = {}
+    short: dict[str, Option] = {}
+    for spec in SPECS:
+        option = Option(spec.name, _converter(spec), spec.multiple)
+        for flag in spec.flags:
+            (long if flag.startswith("--") else short)[flag] = option
+        if spec.off is not None:
+            long[spec.off] = option._replace(value=False)
+    return long, short
+
+
+LONG, SHORT = _table()
 
 _read_path = _text  # an input that cannot be read is the run's to report (exit 2), not a usage
 # error that stops the other inputs: click.Path(readable=False)
@@ -142,7 +122,7 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
     if not args or args[0] != "lint" or os.environ.get(COMPLETION_VARIABLE):
         return None
     raw: dict[str, list[str]] = {}
-    flags: set[str] = set()
+    flags: dict[str, bool] = {}  # a flag's value: the last of a pair given wins
     paths: list[str] = []
     tokens = iter(args[1:])  # not list.pop(0): a hook may pass thousands of paths
     try:
@@ -159,7 +139,7 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
                 if option.convert is None:
                     if has_value:
                         return None  # click: "Option '--quiet' does not take a value."
-                    flags.add(option.name)
+                    flags[option.name] = option.value
                 else:
                     raw.setdefault(option.name, []).append(explicit if has_value else next(tokens))
                 continue
@@ -171,7 +151,7 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
                 if short is None:
                     return None
                 if short.convert is None:
-                    flags.add(short.name)
+                    flags[short.name] = short.value
                     continue
                 raw.setdefault(short.name, []).append(arg[at + 1 :] or next(tokens))
                 break
@@ -181,7 +161,7 @@ def parse_lint(args: Sequence[str]) -> LintArgs | None:
                 converted = [option.convert(v) for v in raw[option.name]]
                 values[option.name] = tuple(converted) if option.multiple else converted[-1]
             elif option.name in flags:
-                values[option.name] = True
+                values[option.name] = flags[option.name]
         values["paths"] = tuple(_read_path(path) for path in paths)
     except (StopIteration, ValueError):
         return None  # a value missing at the end of the line, or one click would refuse

@@ -45,6 +45,7 @@ CANONICAL_BEFORE_1 = "AEIMQUYcgkosw048"
 _CANONICAL_BEFORE_2 = frozenset(CANONICAL_BEFORE_2)
 _CANONICAL_BEFORE_1 = frozenset(CANONICAL_BEFORE_1)
 _OUTSIDE_ALPHABET = re.compile(r"[^A-Za-z0-9+/=]")
+_PAD = "'=' padding character"
 
 
 class Problem(NamedTuple):
@@ -83,10 +84,56 @@ def _describe(ch: str) -> str:
     return f"{ch!r} (U+{ord(ch):04X})"
 
 
+def _plural(count: int, noun: str) -> str:
+    """Return "1 byte", "2 bytes", "15,728,641 bytes": a count with its noun."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _is_bytes_repr(audio: str) -> bool:
+    """Return True for str() of a bytes object: b'...' or b"..."."""
+    return len(audio) >= 3 and audio[0] == "b" and audio[1] in "'\"" and audio[-1] == audio[1]
+
+
+def _mime_wrapped(index: int, ch: str) -> bool:
+    """Return True for a first line break where MIME encoders wrap: after 76 characters
+    (base64.encodebytes, coreutils base64) or 64 (PEM, OpenSSL)."""
+    return ch in "\r\n" and index in (64, 76)
+
+
+def _whitespace_hint(audio: str, index: int, where: str) -> str:
+    """Return the RT301 message for whitespace at ``index``: at an end, it is to be stripped;
+    line breaks at 64 or 76 characters are MIME wrapping."""
+    inner = audio.strip(" \n\r\t")
+    if not any(c in inner for c in _WHITESPACE):
+        end = "start" if index == 0 else "end"
+        tip = (
+            " (base64.encodebytes ends its output with one; base64.b64encode does not)"
+            if end == "end" and audio[index:] == "\n"
+            else ""
+        )
+        return f"{where} (the {end} of the string): strip it{tip}"
+    if _mime_wrapped(index, audio[index]):
+        return (
+            f"{where}; base64 must not contain whitespace; this looks like MIME-style wrapped "
+            "base64: encode without line breaks (base64.b64encode, not encodebytes) or "
+            "remove them"
+        )
+    return f"{where}; base64 must not contain whitespace: remove it"
+
+
 def _invalid_character(audio: str, index: int) -> Problem:
     ch = audio[index]
     where = f"{_describe(ch)} at index {index}"
-    if audio.startswith("data:"):
+    if ch in _WHITESPACE:
+        return Problem(
+            "RT301", f"audio is not valid base64: {_whitespace_hint(audio, index, where)}", index
+        )
+    if _is_bytes_repr(audio):
+        hint = (
+            "this is a Python bytes repr (str(b'...')): decode the base64 bytes with "
+            ".decode('ascii') before putting them in the event"
+        )
+    elif audio.startswith("data:"):
         comma = audio.find(",")
         prefix = audio[: comma + 1] if 0 <= comma < 100 else "data:...;base64,"
         hint = f"it starts with a data URI prefix {prefix!r}: send only the base64 after the comma"
@@ -95,12 +142,6 @@ def _invalid_character(audio: str, index: int) -> Problem:
             "this looks like URL-safe base64 ('-' and '_'): use the standard alphabet "
             "(base64.b64encode, not urlsafe_b64encode), or replace '-' with '+' and '_' "
             "with '/'"
-        )
-    elif ch in _WHITESPACE:
-        hint = (
-            "base64 must not contain whitespace; this looks like MIME-style wrapped "
-            "base64: encode without line breaks (base64.b64encode, not encodebytes) or "
-            "remove them"
         )
     elif ch == "=":
         hint = "'=' may only pad the end of the string; were two base64 strings joined?"
@@ -126,16 +167,16 @@ def _padding_problem(audio: str) -> Problem | None:
         if pad > 2 or n % 4 != 0:
             return Problem(
                 "RT302",
-                f"audio is not valid base64: {pad} '=' padding character(s) on a length of "
-                f"{n}; the length must be a multiple of 4 with at most two '=' (re-encode "
-                "with base64.b64encode)",
+                f"audio is not valid base64: {_plural(pad, _PAD)} on a length of {n:,}; the "
+                "length must be a multiple of 4 with at most two '=' (re-encode with "
+                "base64.b64encode)",
                 first_eq,
             )
         return None
     if n % 4 == 1:
         return Problem(
             "RT302",
-            f"audio is not valid base64: length {n} leaves one character over after groups "
+            f"audio is not valid base64: length {n:,} leaves one character over after groups "
             "of 4; the string was cut or a character was lost",
             n - 1,
         )
@@ -143,9 +184,9 @@ def _padding_problem(audio: str) -> Problem | None:
         missing = 4 - n % 4
         return Problem(
             "RT302",
-            f"audio is not valid base64: length {n} is not a multiple of 4; "
-            f"{missing} '=' padding character(s) missing at the end (unpadded base64 is "
-            "not accepted: use base64.b64encode, which pads)",
+            f"audio is not valid base64: length {n:,} is not a multiple of 4; "
+            f"{_plural(missing, _PAD)} missing at the end (unpadded base64 is not accepted: "
+            "use base64.b64encode, which pads)",
             n,
         )
     return None
@@ -167,8 +208,8 @@ def _size_problem(audio: str, max_audio_bytes: int) -> Problem | None:
     if size > max_audio_bytes:
         return Problem(
             "RT304",
-            f"audio decodes to {size:,} bytes, over the limit of {max_audio_bytes:,} bytes "
-            "for one append; split it into several appends",
+            f"audio decodes to {_plural(size, 'byte')}, over the limit of "
+            f"{_plural(max_audio_bytes, 'byte')} for one append; split it into several appends",
             None,
         )
     if not audio:  # "=" or "A" also decode to nothing, but they are invalid, not empty
@@ -242,7 +283,7 @@ def content_problems(head: bytes, size: int, audio_format: str) -> Iterator[Prob
     if flags & ODD_SIZE and size % 2:
         yield Problem(
             "RT306",
-            f"pcm16 audio is {size:,} bytes, an odd number: a sample was split between "
+            f"pcm16 audio is {_plural(size, 'byte')}, an odd number: a sample was split between "
             "chunks and the rest play as noise; cut chunks at a multiple of 2 bytes",
             None,
         )

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import gc
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
 from . import __version__
-from .argv import DEFAULTS, FAIL_ON, FORMAT_NAMES
-from .command import UsageProblem, execute, settle
-from .formats import ACCEPTED_SPELLINGS
-from .rules import RULES, RULES_BY_NAME
+from .options import CHOICE, CODES, FLAG, GLOBS, INT, PATH, SPECS, Spec
+from .rules import RULES, RULES_BY_NAME, rule_data
+from .settings import UsageProblem, execute, settle
+
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,90 +29,39 @@ def cli() -> None:
     """Validate OpenAI Realtime API input_audio_buffer.append events and lint traffic logs."""
 
 
+def _click_option(spec: Spec) -> Callable[[FC], FC]:
+    """Return the click option of ``spec``: the same names, kind and default as argv.py's."""
+    decls = [*spec.flags, spec.name] if spec.off is None else [f"{spec.flags[0]}/{spec.off}"]
+    if spec.off is not None:
+        decls.append(spec.name)
+    kwargs: dict[str, Any] = {"help": spec.help, "metavar": spec.metavar}
+    if spec.kind == FLAG:
+        kwargs["is_flag"] = True
+        kwargs["default"] = spec.default
+    elif spec.kind in (CODES, GLOBS):
+        kwargs["multiple"] = True
+    else:
+        kwargs["default"] = spec.default
+        kwargs["show_default"] = spec.default is not None
+        if spec.kind == CHOICE:
+            kwargs["type"] = click.Choice(spec.choices)
+        elif spec.kind == INT:
+            kwargs["type"] = click.IntRange(min=spec.minimum)
+        elif spec.kind == PATH:
+            # a str: load_config makes the Path (pathlib is not cheap)
+            kwargs["type"] = click.Path(dir_okay=spec.dir_okay, allow_dash=spec.dash)
+    return click.option(*decls, **kwargs)
+
+
+def _lint_options(command: FC) -> FC:
+    for spec in reversed(SPECS):  # decorators apply bottom up: --help lists them in order
+        command = _click_option(spec)(command)
+    return command
+
+
 @cli.command("lint", short_help="Lint captures and event files: JSONL, JSON, HAR, gzip.")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, readable=False))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMAT_NAMES),
-    default=DEFAULTS["output_format"],
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Write findings to FILE instead of standard output.",
-)
-@click.option(
-    "--select",
-    multiple=True,
-    metavar="CODES",
-    help="Only these rule codes, prefixes or names (comma-separated, repeatable).",
-)
-@click.option(
-    "--ignore",
-    multiple=True,
-    metavar="CODES",
-    help="Not these rule codes, prefixes or names (comma-separated, repeatable).",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    default=DEFAULTS["fail_on"],
-    show_default=True,
-    help="Exit 1 when a finding of this severity or worse is found.",
-)
-@click.option(
-    "--audio-format",
-    default=DEFAULTS["audio_format"],
-    show_default=True,
-    metavar="|".join(ACCEPTED_SPELLINGS),
-    help="Input audio format at the start of each log (session events change it).",
-)
-@click.option(
-    "--max-audio-bytes",
-    type=click.IntRange(min=0),
-    default=DEFAULTS["max_audio_bytes"],
-    show_default=True,
-    help="Largest decoded audio of one append.",
-)
-@click.option(
-    "--max-record-bytes",
-    type=click.IntRange(min=1),
-    default=DEFAULTS["max_record_bytes"],
-    show_default=True,
-    help="Largest record; longer ones are skipped unread (RT105).",
-)
-@click.option(
-    "--event-pointer",
-    metavar="POINTER",
-    help="Read the event at this JSON pointer inside each record (e.g. /event).",
-)
-@click.option(
-    "--extend-include",
-    multiple=True,
-    metavar="GLOBS",
-    help="Also walk files matching these globs, e.g. '*.log' (comma-separated, repeatable).",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=DEFAULTS["jobs"],
-    show_default=True,
-    help="Processes for large JSONL inputs (the same findings, in the same order).",
-)
-@click.option("--statistics", is_flag=True, help="Show counts by rule, audio totals and per file.")
-@click.option("--quiet", "-q", is_flag=True, help="No summary or progress line on standard error.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),  # a str: load_config makes the Path (pathlib is not cheap)
-    help="Read options from this pyproject.toml (or TOML file) instead of searching.",
-)
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@_lint_options
 @click.pass_context
 def lint_command(ctx: click.Context, /, **values: Any) -> None:
     """Lint JSONL logs, JSON event files and HAR captures (PATH '-' or none: standard input)."""
@@ -130,18 +81,41 @@ def lint_command(ctx: click.Context, /, **values: Any) -> None:
 
 @cli.command("rule", short_help="Explain a rule, or list them all.")
 @click.argument("code", required=False)
-def rule_command(code: str | None) -> None:
+@click.option("--all", "every", is_flag=True, help="Every rule's whole page.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="json: the catalogue as data, for editors and docs.",
+)
+def rule_command(code: str | None, every: bool, output_format: str) -> None:
     """Explain a rule, by code or name (RT301, base64-invalid-character), or list them all."""
+    if code is not None and every:
+        raise click.UsageError("give a rule CODE or --all, not both")
+    chosen = list(RULES.values())
+    if code is not None:
+        found = RULES.get(code.upper()) or RULES_BY_NAME.get(code)
+        if found is None:
+            raise click.BadParameter(
+                f"no rule {code!r}; `realtime-validator rule` lists them", param_hint="CODE"
+            )
+        chosen = [found]
+    if output_format == "json":
+        import json
+
+        pages = [rule_data(rule) for rule in chosen]
+        click.echo(json.dumps(pages if code is None else pages[0], indent=2, ensure_ascii=False))
+        return
+    if every:
+        click.echo("\n".join(rule.page() for rule in chosen), nl=False)
+        return
     if code is None:
         for rule in RULES.values():
             click.echo(f"{rule.code}  {rule.name:<26} {rule.severity.value:<8} {rule.summary}")
         return
-    found = RULES.get(code.upper()) or RULES_BY_NAME.get(code)
-    if found is None:
-        raise click.BadParameter(
-            f"no rule {code!r}; `realtime-validator rule` lists them", param_hint="CODE"
-        )
-    click.echo(found.page(), nl=False)
+    click.echo(chosen[0].page(), nl=False)
 
 
 @cli.command("schema")

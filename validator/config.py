@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .formats import normalize_format
+from .options import CHOICE, CODES, FLAG, GLOBS, INT, PATH, SPEC_BY_NAME, SPECS, Spec
 from .rules import RULES, select_rules, unknown_patterns
 
 if TYPE_CHECKING:
@@ -24,19 +25,8 @@ if TYPE_CHECKING:
 
 TABLE = "realtime-validator"
 FILENAME = "pyproject.toml"
-FAIL_ON = ("error", "warning")
-KEYS = (
-    "select",
-    "ignore",
-    "fail-on",
-    "audio-format",
-    "max-audio-bytes",
-    "max-record-bytes",
-    "format",
-    "output",
-    "per-file-ignores",
-    "extend-include",
-)
+KEYS = (*(spec.key for spec in SPECS if spec.key is not None), "per-file-ignores")
+"""The table's keys: the options' (``options.SPECS``), then ``per-file-ignores``."""
 
 
 class ConfigError(ValueError):
@@ -45,35 +35,25 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The settings of one configuration file; None where the file does not set them.
+    """The settings of one configuration file.
 
-    ``output`` is resolved against the file's directory ("-" stays standard output);
+    ``values``: what the file sets, by the ``lint`` command's parameter names (``output`` is
+    resolved against the file's directory; "-" stays standard output);
     ``per_file_ignores`` keeps the table's order as (glob, patterns) pairs.
     """
 
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] | None = None
-    fail_on: str | None = None
-    audio_format: str | None = None
-    max_audio_bytes: int | None = None
-    max_record_bytes: int | None = None
-    format: str | None = None
-    output: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
-    extend_include: tuple[str, ...] = ()
     path: Path | None = None
 
+    def get(self, name: str, default: Any = None) -> Any:
+        """Return the value the file sets for parameter ``name``, or ``default``."""
+        return self.values.get(name, default)
+
     def option_values(self) -> dict[str, Any]:
-        """Return the set values keyed by the ``lint`` command's parameter names."""
-        names = {
-            "fail_on": self.fail_on,
-            "audio_format": self.audio_format,
-            "max_audio_bytes": self.max_audio_bytes,
-            "max_record_bytes": self.max_record_bytes,
-            "output_format": self.format,
-            "output": self.output,
-        }
-        return {name: value for name, value in names.items() if value is not None}
+        """Return the set values of the options other than rule selection (see
+        ``resolve_rules``), keyed by the ``lint`` command's parameter names."""
+        return {name: v for name, v in self.values.items() if SPEC_BY_NAME[name].kind != CODES}
 
 
 def load_config(
@@ -150,82 +130,72 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: unknown key {key!r}{hint}")
     base = path.parent if path is not None else None
 
-    def strings(key: str) -> tuple[str, ...] | None:
-        if key not in table:
-            return None
-        return _patterns(table[key], f"{where}: {key}")
+    values: dict[str, Any] = {}
+    for spec in SPECS:
+        if spec.key is not None and spec.key in table:
+            values[spec.name] = _value(spec, table[spec.key], f"{where}: {spec.key}", base)
+    return Config(values=values, per_file_ignores=_per_file_ignores(table, where), path=path)
 
-    def choice(key: str, allowed: Iterable[str]) -> str | None:
-        if key not in table:
-            return None
-        value = table[key]
-        allowed = tuple(allowed)
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: {key} must be a string, not {_kind(value)}")
-        if value not in allowed:
-            raise ConfigError(
-                f"{where}: {key} = {value!r} is not one of {', '.join(map(repr, allowed))}"
-            )
+
+def _value(spec: Spec, value: Any, where: str, base: Path | None) -> Any:
+    """Return a table's value for the option ``spec``, checked; raise ConfigError."""
+    if spec.kind == CODES:
+        return _patterns(value, where)
+    if spec.kind == GLOBS:
+        if not isinstance(value, list) or not all(isinstance(g, str) and g for g in value):
+            raise ConfigError(f"{where} must be a list of globs, not {_kind(value)}")
+        return tuple(value)
+    if spec.kind == FLAG:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, not {_kind(value)}")
         return value
-
-    def size(key: str, minimum: int) -> int | None:
-        if key not in table:
-            return None
-        value = table[key]
+    if spec.kind == INT:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: {key} must be an integer, not {_kind(value)}")
-        if value < minimum:
-            raise ConfigError(f"{where}: {key} = {value} must be at least {minimum}")
+            raise ConfigError(f"{where} must be an integer, not {_kind(value)}")
+        if value < spec.minimum:
+            raise ConfigError(f"{where} = {value} must be at least {spec.minimum}")
         return value
-
-    audio_format = None
-    if "audio-format" in table:
-        value = table["audio-format"]
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: audio-format must be a string, not {_kind(value)}")
+    if not isinstance(value, str) or not value:
+        what = "a file name" if spec.kind == PATH else "a string"
+        raise ConfigError(f"{where} must be {what}, not {_kind(value)}")
+    if spec.kind == CHOICE and value not in spec.choices:
+        raise ConfigError(f"{where} = {value!r} is not one of {', '.join(map(repr, spec.choices))}")
+    if spec.kind == PATH:
+        return value if value == "-" or base is None else os.path.join(base, value)
+    if spec.name == "audio_format":
         try:
             normalize_format(value)
         except ValueError as exc:
-            raise ConfigError(f"{where}: audio-format: {exc}") from exc
-        audio_format = value
-
-    output = None
-    if "output" in table:
-        value = table["output"]
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{where}: output must be a file name, not {_kind(value)}")
-        output = value if value == "-" or base is None else os.path.join(base, value)
-
-    from .reporters import REPORTER_BY_NAME
-
-    return Config(
-        select=strings("select"),
-        ignore=strings("ignore"),
-        fail_on=choice("fail-on", FAIL_ON),
-        audio_format=audio_format,
-        max_audio_bytes=size("max-audio-bytes", 0),
-        max_record_bytes=size("max-record-bytes", 1),
-        format=choice("format", sorted(REPORTER_BY_NAME)),
-        output=output,
-        per_file_ignores=_per_file_ignores(table, where),
-        extend_include=_globs(table, "extend-include", where),
-        path=path,
-    )
+            raise ConfigError(f"{where}: {exc}") from exc
+    if spec.name == "event_pointer" and not value.startswith("/"):
+        raise ConfigError(f"{where} = {value!r} is not a JSON pointer: it starts with '/'")
+    return value
 
 
 def resolve_rules(
-    config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()
+    config: Config,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    extend_ignore: Iterable[str] = (),
 ) -> frozenset[str]:
     """Return the enabled codes: the file's select/ignore, then the command line's on top.
 
     As in ruff, a command-line ``--select`` starts afresh; a command-line ``--ignore`` alone
-    removes codes from what the file enabled.
+    removes codes from what the file enabled; ``extend-select`` (file and command line) adds
+    codes to either, and ``extend-ignore`` takes them away last.
     """
     select, ignore = tuple(select), tuple(ignore)
+    extend_select = (*config.get("extend_select", ()), *extend_select)
+    extend_ignore = (*config.get("extend_ignore", ()), *extend_ignore)
     if select:
-        return select_rules(select, ignore)
-    enabled = select_rules(config.select or (), config.ignore or ())
-    return enabled & select_rules((), ignore)
+        enabled = select_rules(select, ignore)
+    else:
+        enabled = select_rules(config.get("select", ()), config.get("ignore", ()))
+        enabled &= select_rules((), ignore)
+    if extend_select:
+        enabled |= select_rules(extend_select, ())
+    return enabled - (frozenset(RULES) - select_rules((), extend_ignore))
 
 
 def per_file_ignored(config: Config, source_path: str) -> frozenset[str]:
@@ -317,13 +287,6 @@ def _patterns(value: Any, where: str) -> tuple[str, ...]:
         )
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(f"{where}: no rule matches {bad[0]!r}{hint}")
-    return tuple(value)
-
-
-def _globs(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise ConfigError(f"{where}: {key} must be a list of globs, not {_kind(value)}")
     return tuple(value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
@@ -24,11 +25,12 @@ KEYWORD_RULES = {
     "const": "RT205",
 }
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[type, str] = {
     dict: "an object",
     list: "an array",
+    tuple: "an array",  # json.dumps writes a tuple as an array
     str: "a string",
-    bool: "a boolean",
+    bool: "a boolean",  # before int: True is an int too
     int: "a number",
     float: "a number",
     type(None): "null",
@@ -36,8 +38,23 @@ _JSON_TYPES = {
 
 
 def json_type(value: Any) -> str:
-    """Return the JSON type name of a parsed value, with its article ('an object')."""
-    return _JSON_TYPES.get(type(value), type(value).__name__)
+    """Return the JSON type name of a value, with its article ('an object', 'null').
+
+    Never Python's name for a JSON value (a subclass of dict or str is still an object or a
+    string); a value JSON cannot hold at all, from a dict built in Python, is named as such.
+    """
+    return _json_kind(value) or f"a Python {type(value).__name__} object"
+
+
+def _json_kind(value: Any) -> str | None:
+    """Return the JSON type name of ``value``, or None where JSON cannot hold it (bytes)."""
+    name = _JSON_TYPES.get(type(value))
+    if name is not None:
+        return name
+    for kind, name in _JSON_TYPES.items():
+        if isinstance(value, kind):
+            return name
+    return None
 
 
 def not_an_object(value: Any) -> Violation:
@@ -133,13 +150,20 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
                 if name not in event:
                     yield Violation("RT201", _missing_message(name, event_type), pointer="")
         elif rule == "RT203":
+            unknown = 0
             for name in event:
                 if name not in allowed:
+                    # a hostile event may hold millions: only the findings kept get a guess
+                    unknown += 1
+                    guess = (
+                        _closest_property(name, allowed, event) if unknown <= MAX_PER_RULE else None
+                    )
+                    fix = f"did you mean {guess!r}?" if guess else "remove it"
                     yield Violation(
                         "RT203",
                         f"unknown property {name!r}: the server answers unknown_parameter "
                         f"(\"Unknown parameter: '{name}'.\"); {event_type} takes only "
-                        f"{_names(allowed)}: remove it",
+                        f"{_names(allowed)}: {fix}",
                         # str(): a dict from Python code may have other keys (json.dumps
                         # writes 2 as "2"); JSON text has only strings
                         pointer="/" + str(name).replace("~", "~0").replace("/", "~1"),
@@ -148,7 +172,7 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
             length = len(event.get("event_id", ""))
             yield Violation(
                 "RT204",
-                f"'event_id' is {length} characters long, over the limit of "
+                f"'event_id' is {length:,} characters long, over the limit of "
                 "512; use a short unique id",
                 pointer="/event_id",
             )
@@ -156,15 +180,72 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
             name = pointer.lstrip("/") or "event"
             value = event.get(name) if name != "event" else event
             want = error.rule_definition if isinstance(error.rule_definition, str) else "string"
+            kind = _json_kind(value)
+            said = (
+                f"the server answers invalid_type (\"Invalid type for '{name}': expected a "
+                f'{want}, but got {kind} instead.")'
+                if kind is not None
+                else "JSON has no such type (json.dumps refuses it)"
+            )
             yield Violation(
                 "RT202",
-                f"{name!r} is {json_type(value)}, not a {want}: the server answers "
-                f"invalid_type (\"Invalid type for '{name}': expected a {want}, but got "
-                f'{json_type(value)} instead.")' + _type_hint(name),
+                f"{name!r} is {json_type(value)}, not a {want}: {said}" + _type_hint(name),
                 pointer=pointer,
             )
         elif rule == "RT205":
             continue  # the type was checked before the schema was chosen
+
+
+# what people call a property of these events, normalised as _normalise does -> its name
+_ALIASES = {
+    "data": "audio",
+    "payload": "audio",
+    "chunk": "audio",
+    "audio_data": "audio",
+    "audio_chunk": "audio",
+    "audio_bytes": "audio",
+    "audio_base64": "audio",
+    "base64": "audio",
+    "b64": "audio",
+    "bytes": "audio",
+    "buffer": "audio",
+    "pcm": "audio",
+    "delta": "audio",  # the server's audio events carry it in 'delta'
+    "id": "event_id",
+    "eventid": "event_id",
+    "evt_id": "event_id",
+    "client_event_id": "event_id",
+    "event_type": "type",
+    "eventtype": "type",
+    "kind": "type",
+}
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _normalise(name: str) -> str:
+    """Return a property name as the API would spell it: snake_case, lower case."""
+    return _CAMEL.sub("_", name.strip()).replace("-", "_").replace(" ", "_").lower()
+
+
+def _closest_property(name: object, allowed: list[str], event: dict[str, Any]) -> str | None:
+    """Return the property that the unknown ``name`` most likely means, if the event lacks it.
+
+    An alias table for the usual other names ('data' for audio, 'id' for event_id), then
+    difflib for typos and spellings ('Audio', 'eventId', 'event-id', 'adio').
+    """
+    if not isinstance(name, str):
+        return None
+    import difflib
+
+    key = _normalise(name)
+    missing = [known for known in allowed if known not in event]
+    if key in missing:
+        return key
+    alias = _ALIASES.get(key)
+    if alias is not None:
+        return alias if alias in missing else None
+    matches = difflib.get_close_matches(key, missing, n=1, cutoff=0.75)
+    return matches[0] if matches else None
 
 
 def _names(names: list[str]) -> str:

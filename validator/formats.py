@@ -52,40 +52,60 @@ def _supported(values: list[str]) -> str:
     return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
 
 
+_USE = "use pcm16 at 24 kHz, G.711 u-law or A-law"
+
+
+def _unsupported(reason: str, fix: str = f"({_USE})") -> str:
+    """Return the RT403 message for ``reason``, ending with how to fix it."""
+    return f"unsupported input audio format: {reason}; the update changes nothing {fix}"
+
+
 def format_from_ga(value: Any) -> tuple[str | None, str | None]:
-    """Return (beta name, None) for a GA format object, or (None, reason) when unsupported.
+    """Return (beta name, None) for a GA format object, or (None, RT403 message) when the
+    server refuses it.
 
     The spec makes ``type`` optional; an object without it is ``audio/pcm``'s shape, the
     only one with a ``rate``, and the session's default format.
     """
     if not isinstance(value, dict):
-        return None, (
+        return None, _unsupported(
             "the server answers invalid_type (\"Invalid type for 'session.audio.input.format': "
             f'expected an object, but got {_json_type(value)} instead.")'
         )
     kind = value.get("type", "audio/pcm")
     if kind not in GA_TYPES:
-        return None, (
+        return None, _unsupported(
             f'the server answers invalid_value ("Invalid value: {kind!r}. Supported values '
             f'are: {_supported(list(GA_TYPES))}.")'
             if isinstance(kind, str)
             else f"input format type is {_json_type(kind)}, not a string"
         )
-    if kind == "audio/pcm" and "rate" in value and value["rate"] != PCM_RATE:
-        return None, f"audio/pcm at rate {value['rate']!r}: only {PCM_RATE} Hz is supported"
+    if kind == "audio/pcm" and "rate" in value:
+        rate = value["rate"]
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool):
+            return None, _unsupported(
+                f"'rate' is {_json_type(rate)}, not a number: the server answers invalid_type "
+                "(\"Invalid type for 'session.audio.input.format.rate': expected an integer, "
+                f'but got {_json_type(rate)} instead.")',
+                f'(write "rate": {PCM_RATE}, a number)',
+            )
+        if rate != PCM_RATE:
+            return None, _unsupported(
+                f"audio/pcm at rate {rate!r}: only {PCM_RATE} Hz is supported"
+            )
     return GA_TYPES[kind], None
 
 
 def format_from_beta(value: Any) -> tuple[str | None, str | None]:
-    """Return (beta name, None) for a beta ``input_audio_format``, or (None, reason)."""
+    """Return (beta name, None) for a beta ``input_audio_format``, or (None, RT403 message)."""
     if isinstance(value, str) and value in FORMATS:
         return value, None
     if isinstance(value, str):
-        return None, (
+        return None, _unsupported(
             f'the server answers invalid_value ("Invalid value: {value!r}. Supported values '
             f'are: {_supported(list(FORMATS))}.")'
         )
-    return None, f"input_audio_format is {_json_type(value)}, not a string"
+    return None, _unsupported(f"input_audio_format is {_json_type(value)}, not a string")
 
 
 def _json_type(value: Any) -> str:

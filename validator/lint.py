@@ -49,7 +49,9 @@ class Options(NamedTuple):  # not a dataclass: making one costs a millisecond of
 
 
 class LintResult(Iterator[Violation]):
-    """The findings of a lint run, lazily; ``statistics`` is complete once it is exhausted."""
+    """The findings of a lint run, lazily: a one-pass iterator (the input is read as it is
+    iterated; ``list(result)`` keeps them). ``statistics`` is complete once it is exhausted,
+    and counts what was read when iteration stops early or a read fails."""
 
     def __init__(self, findings: Iterator[Violation], statistics: Statistics) -> None:
         self._findings = findings
@@ -466,8 +468,8 @@ def _options(
     audio_format: str,
     max_audio_bytes: int,
     max_record_bytes: int,
-    select: Iterable[str] | None,
-    ignore: Iterable[str] | None,
+    select: Iterable[str] | str | None,
+    ignore: Iterable[str] | str | None,
 ) -> Options:
     from .rules import select_rules
 
@@ -475,8 +477,27 @@ def _options(
         audio_format=normalize_format(audio_format),
         max_audio_bytes=max_audio_bytes,
         max_record_bytes=max_record_bytes,
-        enabled=select_rules(tuple(select or ()), tuple(ignore or ())),
+        enabled=select_rules(_codes(select, "select"), _codes(ignore, "ignore")),
     )
+
+
+def _codes(given: Iterable[str] | str | None, name: str) -> tuple[str, ...]:
+    """Return ``select``/``ignore`` as codes, as the command line reads them: a string is one
+    list ("RT301", "RT3,RT4"); raise ValueError for one that names nothing or no rule."""
+    from .rules import unknown_patterns
+
+    if given is None:
+        return ()
+    items = [given] if isinstance(given, str) else list(given)
+    if not all(isinstance(item, str) for item in items):
+        raise TypeError(f"lint(): {name} takes rule codes as strings, not {items!r}")
+    codes = tuple(p.strip() for item in items for p in item.split(",") if p.strip())
+    if items and not codes:
+        raise ValueError(f"lint(): {name}={given!r} names no rule")
+    bad = unknown_patterns(codes)
+    if bad:
+        raise ValueError(f"lint(): {name}: no rule matches {', '.join(map(repr, bad))}")
+    return codes
 
 
 def _line_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
@@ -545,8 +566,8 @@ def lint(
     audio_format: str = "pcm16",
     max_audio_bytes: int = MAX_AUDIO_BYTES,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] | None = None,
+    select: Iterable[str] | str | None = None,
+    ignore: Iterable[str] | str | None = None,
     event_pointer: str | None = None,
 ) -> LintResult:
     """Return the findings of a path, binary or text file object, or iterable of lines.
@@ -593,7 +614,7 @@ def _lint_source(
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         if os.path.isdir(name):  # as on the command line: each file its own session
-            from .sources.detect import walk_paths
+            from .sources.walk import walk_paths
 
             for path in walk_paths([name]):
                 with open(path, "rb", buffering=1 << 20) as stream:

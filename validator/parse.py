@@ -2,6 +2,8 @@
 
 Errors are values: ``parse_record`` returns the parsed value or the findings (RT101, RT102,
 RT104) with offsets into the record's text, which the linter turns into line and column.
+A syntax error is explained from the text around it (a prefix before the JSON, a Python
+repr, a trailing comma), only once a record has failed to parse.
 """
 
 from __future__ import annotations
@@ -249,6 +251,140 @@ def _encodes(text: str) -> bool:
     return True
 
 
+_JSON_WS = " \t\r\n"
+_PYTHON_CONSTANTS = {"True": "true", "False": "false", "None": "null"}
+_PREFIX_SHOWN = 40
+"""Characters of a text prefix quoted in a message; a longer one is shortened."""
+
+
+def _syntax_problem(text: str, exc: json.JSONDecodeError) -> Violation:
+    """Return RT101 for ``text`` that json could not parse, naming the likely cause.
+
+    Built only for a record that failed to parse: the checks read the text around the error
+    (a prefix before the JSON, a Python repr, a trailing comma) and fall back on json's reason.
+    """
+    if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+        return Violation(
+            "RT101",
+            f"record is not valid JSON: it ends before the value is complete "
+            f"({exc.msg}); the record was cut short: was the capture written "
+            "while it was being read?",
+            offset=exc.pos,
+        )
+    found = _text_prefix(text, exc.pos) or _python_repr(text, exc) or _trailing_comma(text, exc.pos)
+    if found is not None:
+        message, offset = found
+        return Violation("RT101", f"record is not valid JSON: {message}", offset=offset)
+    return Violation(
+        "RT101",
+        f"record is not valid JSON: {exc.msg} (line {exc.lineno} column "
+        f"{exc.colno} of the record); fix the syntax",
+        offset=exc.pos,
+    )
+
+
+def _where(text: str, offset: int) -> str:
+    """Return "column C" of ``offset`` in a one-line text, else "line L column C of the record"."""
+    start = text.rfind("\n", 0, offset) + 1
+    column = offset - start + 1
+    if start == 0 and "\n" not in text:
+        return f"column {column}"
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line} column {column} of the record"
+
+
+def _text_prefix(text: str, pos: int) -> tuple[str, int] | None:
+    """Explain a line of a text log: a prefix (a time, a level, a word) before a JSON object.
+
+    Only when the error lies in that prefix, the prefix holds no line break (a document with a
+    comment line above is not a log line), and the object after it parses whole.
+    """
+    brace = text.find("{")
+    start = _skip_ws(text, 0)
+    if brace <= start or pos > brace:
+        return None
+    prefix = text[start:brace]
+    if "\n" in prefix or "\r" in prefix or not prefix.strip(" \t\ufeff"):
+        return None
+    try:
+        value, end = LENIENT_DECODER.raw_decode(text, brace)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, dict) or text[end:].strip(_JSON_WS):
+        return None
+    shown = prefix if len(prefix) <= _PREFIX_SHOWN else prefix[: _PREFIX_SHOWN - 3] + "..."
+    return (
+        f"text comes before the JSON at {_where(text, brace)} ({shown!r}); each record must be "
+        "one JSON event: strip the prefix, e.g. sed 's/^[^{]*//' capture.log | "
+        "realtime-validator lint -",
+        start,
+    )
+
+
+def _python_repr(text: str, exc: json.JSONDecodeError) -> tuple[str, int] | None:
+    """Explain text that Python's repr() or str() of a dict (or list) wrote: single quotes,
+    True, False, None."""
+    pos = exc.pos
+    if text[pos] == "'" and exc.msg.startswith("Expecting property name"):
+        what = f"a single-quoted key at {_where(text, pos)}"
+    elif text[pos] == "'" and exc.msg == "Expecting value":
+        what = f"a single-quoted string at {_where(text, pos)}"
+    elif exc.msg == "Expecting value" and (name := _constant_at(text, pos)) is not None:
+        what = f"{name} at {_where(text, pos)} (JSON writes {_PYTHON_CONSTANTS[name]})"
+    else:
+        return None
+    kind = "list" if text.startswith("[", _skip_ws(text, 0)) else "dict"
+    return (
+        f"{what}; this looks like a Python {kind} (repr/str), not JSON: write it with json.dumps",
+        pos,
+    )
+
+
+def _constant_at(text: str, pos: int) -> str | None:
+    """Return the Python constant (True, False, None) written at ``pos``, else None."""
+    for name in _PYTHON_CONSTANTS:
+        if text.startswith(name, pos):
+            after = text[pos + len(name) : pos + len(name) + 1]
+            if not (after.isalnum() or after == "_"):
+                return name
+    return None
+
+
+def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
+    """Explain a comma right before a closing '}' or ']' (json places the error on the
+    bracket; newer Pythons on the comma)."""
+    if text[pos] == ",":
+        comma = pos
+        close = _skip_ws(text, pos + 1)
+    else:
+        comma = _skip_ws_back(text, pos - 1)
+        close = pos
+    if comma < 0 or text[comma] != "," or close >= len(text) or text[close] not in "}]":
+        return None
+    before = _skip_ws_back(text, comma - 1)
+    if before < 0 or text[before] in "{[,":  # "{,}" is no trailing comma
+        return None
+    return (
+        f"a trailing comma before {text[close]!r} at {_where(text, comma)}: JSON allows none; "
+        "remove it",
+        comma,
+    )
+
+
+def _skip_ws(text: str, i: int) -> int:
+    """Return the index of the first character at or after ``i`` that is not JSON whitespace."""
+    while i < len(text) and text[i] in _JSON_WS:
+        i += 1
+    return i
+
+
+def _skip_ws_back(text: str, i: int) -> int:
+    """Return the index of the last character at or before ``i`` that is not JSON whitespace."""
+    while i >= 0 and text[i] in _JSON_WS:
+        i -= 1
+    return i
+
+
 def parse_text(text: str) -> tuple[Any, list[Violation], int]:
     """Return the JSON value of ``text``, its findings (RT101, RT104; MISSING on RT101), and
     how many more RT104 there are than the findings hold (``violation.capped`` counts them)."""
@@ -282,18 +418,7 @@ def parse_text(text: str) -> tuple[Any, list[Violation], int]:
             0,
         )
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-            message = (
-                f"record is not valid JSON: it ends before the value is complete "
-                f"({exc.msg}); the record was cut short: was the capture written "
-                "while it was being read?"
-            )
-        else:
-            message = (
-                f"record is not valid JSON: {exc.msg} (line {exc.lineno} column "
-                f"{exc.colno} of the record); fix the syntax"
-            )
-        return _MISSING, [Violation("RT101", message, offset=exc.pos)], 0
+        return _MISSING, [_syntax_problem(text, exc)], 0
     except RecursionError:
         return (
             _MISSING,

@@ -70,10 +70,13 @@ _CATALOGUE: tuple[Rule, ...] = (
         "The record is not valid JSON.",
         """
 Every record must be one complete JSON value (RFC 8259). The message gives the parser's
-reason and the line and column where it stopped. Common causes: a log line cut short
-when the capture was written, single quotes, trailing commas, Python's repr of a dict
-(`True`, `None`), or the non-standard `NaN` and `Infinity` that Python's json writes by
-default and that the server's parser rejects.
+reason and the line and column where it stopped, and names the usual causes: a log line cut
+short when the capture was written; a text log whose lines carry a prefix before the JSON
+(`2024-11-24 06:33:19 INFO sent {...}`: strip it, e.g.
+`sed 's/^[^{]*//' capture.log | realtime-validator lint -`); Python's repr or str() of a
+dict (single quotes, `True`, `None`: write it with `json.dumps`); a trailing comma before
+`}` or `]`; or the non-standard `NaN` and `Infinity` that Python's json writes by default
+and that the server's parser rejects.
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAAA",}',
         _OK,
@@ -213,9 +216,11 @@ to send several chunks, send several appends.
         """
 An append event has exactly `type`, `audio` and the optional `event_id`; a commit or a
 clear of the input buffer only `type` and `event_id`. The server rejects any other
-parameter with `unknown_parameter` ("Unknown parameter: 'sample_rate'."). Metadata such as
-timestamps or a direction belongs in the log's envelope, not in the event (see
-`--event-pointer`).
+parameter with `unknown_parameter` ("Unknown parameter: 'sample_rate'."). Where the name is
+close to a property the event lacks (`Audio`, `eventId`, `event-id`, or another common name
+such as `data` or `payload` for `audio`, `id` for `event_id`), the message suggests it.
+Metadata such as timestamps or a direction belongs in the log's envelope, not in the event
+(see `--event-pointer`).
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAAA", "sample_rate": 24000}',
         _OK,
@@ -269,9 +274,11 @@ typos such as `input_audio_buffer.appened` or `input_audio.append`.
 `audio` must be standard base64 (RFC 4648 section 4): `A-Z a-z 0-9 + /` with `=` padding
 and nothing else, no whitespace. The message gives the first bad character and its index
 and names the usual cause: `-` and `_` mean URL-safe base64 (use `base64.b64encode`, not
-`urlsafe_b64encode`); spaces and line breaks mean MIME-style wrapped base64 (Node's and
-OpenSSL's encoders wrap at 64 or 76 characters); `data:audio/...;base64,` means a data URI
-whose prefix must be stripped.
+`urlsafe_b64encode`); line breaks every 64 or 76 characters mean MIME-style wrapped base64
+(Node's and OpenSSL's encoders, Python's `base64.encodebytes`); a space or line break at the
+start or end of the string is to be stripped; `data:audio/...;base64,` means a data URI
+whose prefix must be stripped; `b'...'` is Python's repr of bytes (`str(b"...")`): decode
+the base64 bytes with `.decode('ascii')` instead.
 """,
         '{"type": "input_audio_buffer.append", "audio": "AAA-AAA_"}',
         _OK,
@@ -446,7 +453,8 @@ Input audio is `pcm16` (24 kHz), `g711_ulaw` or `g711_alaw` in the beta API, and
 `{"type": "audio/pcma"}` in the GA API (where `type` and `rate` may be left out).
 The server answers anything else with `invalid_value` ("Invalid value: 'g711-ulaw'.
 Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'."), a GA format given as a
-string with `invalid_type`, and keeps the format it had.
+string, or a `rate` given as a string (`"24000"`), with `invalid_type`, and keeps the format
+it had.
 """,
         '{"type": "session.update", "session": {"input_audio_format": "pcm24"}}',
         '{"type": "session.update", "session": {"input_audio_format": "pcm16"}}',
@@ -545,6 +553,22 @@ RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _CATALOGUE}
 
 REJECTED: frozenset[str] = frozenset(rule.code for rule in _CATALOGUE if rule.rejected)
 """The codes whose events the server refuses whole: they change nothing in the session."""
+
+
+def rule_data(rule: Rule) -> dict[str, object]:
+    """Return a rule as ``rule --format json`` writes it: its page as data, for editors."""
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "summary": rule.summary,
+        "explanation": " ".join(rule.explanation.split()),
+        "failing": rule.failing,
+        "passing": rule.passing,
+        "rejected_by_server": rule.rejected,
+        "fix": None,  # no rule is fixed yet (lint --fix is to come)
+        "sources": list(rule.sources),
+    }
 
 
 def select_rules(

@@ -15,9 +15,11 @@ import stat
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, NamedTuple, TextIO
 
+from .config import ConfigError
 from .lint import Options, lint_stream
 from .progress import human_bytes
 from .reporters import REPORTER_BY_NAME
+from .reporters.base import statistics_lines
 from .rules import RULES, Severity
 from .sources import SourceError, open_input, walk_paths
 from .sources.detect import SUFFIXES
@@ -42,8 +44,14 @@ class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecon
     event_pointer: str | None = None
     jobs: int = 1
     progress: bool = False  # a progress line on err for large inputs (a terminal, not CI)
-    ignored_for: Callable[[str], frozenset[str]] | None = None
+    # each input's options, from the configuration nearest it (may raise ConfigError)
+    options_for: Callable[[str], Options] | None = None
     extend_include: tuple[str, ...] = ()  # globs of more file names that directory walks take
+    exclude: tuple[str, ...] = ()  # globs of files and folders that directory walks skip
+    exclude_base: str | None = None  # where an exclude glob with a '/' starts from
+    respect_gitignore: bool = True  # directory walks skip what .gitignore files ignore
+    exit_zero: bool = False  # findings do not make the exit code 1
+    stdin_name: str | None = None  # the name standard input's findings carry
 
 
 def _count(n: int, noun: str) -> str:
@@ -56,13 +64,17 @@ def summary(stats: Statistics) -> str:
         n for c, n in stats.findings_by_rule.items() if RULES[c].severity is Severity.ERROR
     )
     warnings = stats.findings - errors
-    files = f" in {stats.files} files" if stats.files != 1 else ""
+    files = f" in {stats.files:,} files" if stats.files != 1 else ""
+    # which rules they are, most first: 46 URL-safe appends read "46 RT301"
+    by_rule = sorted(stats.findings_by_rule.items(), key=lambda item: (-item[1], item[0]))
+    rules = ", ".join(f"{n:,} {code}" for code, n in by_rule if n)
     return (
         f"Checked {_count(stats.records, 'record')}{files}: "
         f"{_count(stats.append_events, 'append event')}, "
         f"{stats.audio_seconds:,.1f} s of audio, {human_bytes(stats.bytes)} in "
         f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
-        f"({_count(errors, 'error')}, {_count(warnings, 'warning')})"
+        f"({_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        + (f"; {rules})" if rules else ")")
     )
 
 
@@ -74,7 +86,16 @@ def inputs(settings: RunSettings, stats: Statistics, err: TextIO) -> list[str]:
         stats.unreadable.append(path)
         _tell(err, f"realtime-validator: error: cannot read {display(path)}: {reason}")
 
-    return list(walk_paths(settings.paths or ("-",), unlistable, settings.extend_include))
+    return list(
+        walk_paths(
+            settings.paths or ("-",),
+            unlistable,
+            settings.extend_include,
+            settings.exclude,
+            settings.exclude_base,
+            settings.respect_gitignore,
+        )
+    )
 
 
 def findings(
@@ -83,6 +104,7 @@ def findings(
     err: TextIO,
     note_source: Callable[[str], None] | None = None,
     paths: list[str] | None = None,
+    note_stream: Callable[[str], None] | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of every input in order; unreadable inputs go to ``err``.
 
@@ -90,14 +112,19 @@ def findings(
     ``paths``: the run's ``inputs``, when they are known already.
     """
     for path in inputs(settings, stats, err) if paths is None else paths:
-        name = "<stdin>" if path == "-" else path
+        name = (settings.stdin_name or "<stdin>") if path == "-" else path
         if note_source is not None:
             note_source(name)
+        if path == "-" and note_stream is not None:
+            note_stream(name)
         options = settings.options
-        if settings.ignored_for is not None:
-            ignored = settings.ignored_for(name)
-            if ignored:
-                options = options._replace(enabled=options.enabled - ignored)
+        if settings.options_for is not None:
+            try:
+                options = settings.options_for(name)
+            except ConfigError as exc:  # a configuration near this input is broken
+                stats.unreadable.append(name)
+                _tell(err, f"realtime-validator: error: {display(str(exc))}")
+                continue
         own = Statistics()
         try:
             yield from _one_input(settings, path, name, options, own, err)
@@ -293,11 +320,17 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             out, show_statistics=settings.statistics
         )
         reporter.start()
-        for violation in findings(settings, stats, err, reporter.note_source, paths):
+        for violation in findings(
+            settings, stats, err, reporter.note_source, paths, reporter.note_stream
+        ):
             failed = failed or violation.severity.rank >= threshold
             reporter.report(violation)
         reporter.finish(stats)
         out.flush()
+        if settings.statistics and not getattr(reporter, "statistics_in_output", True):
+            # a format with no place for them (jsonl, github, junit): never dropped silently
+            for line in statistics_lines(stats):
+                _tell(err, line.rstrip("\n"))
         if direct:
             direct = False
             out.close()
@@ -326,4 +359,4 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     if not stats.records:
         _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths, stats)}")
         return EXIT_ERROR
-    return EXIT_FINDINGS if failed else EXIT_OK
+    return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK

@@ -526,17 +526,12 @@ class Session:
                 self.turn_detection = audio_input["turn_detection"] is not None
 
     def _set_format(
-        self, name: str | None, reason: str | None, pointer: str, from_client: bool
+        self, name: str | None, message: str | None, pointer: str, from_client: bool
     ) -> Iterator[Violation]:
         if name is not None:
             self.audio_format = name
-        elif from_client:
-            yield Violation(
-                "RT403",
-                f"unsupported input audio format: {reason}; the update changes nothing "
-                "(use pcm16 at 24 kHz, G.711 u-law or A-law)",
-                pointer=pointer,
-            )
+        elif from_client and message is not None:  # formats.py says what the server refuses
+            yield Violation("RT403", message, pointer=pointer)
 
     # -- server errors --------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .rules import RULES, Severity
@@ -29,16 +29,15 @@ class Violation:
     event_id: str | None = None
     event_type: str | None = None
     offset: int | None = None
+    # the rule's kebab-case name and severity, fields (not properties) so that
+    # dataclasses.asdict() holds every key the json formats write; set from the catalogue
+    name: str = field(init=False, default="", repr=False)
+    severity: Severity = field(init=False, default=Severity.ERROR, repr=False)
 
-    @property
-    def name(self) -> str:
-        """Return the rule's kebab-case name, e.g. ``base64-invalid-character``."""
-        return RULES[self.rule].name
-
-    @property
-    def severity(self) -> Severity:
-        """Return the rule's severity."""
-        return RULES[self.rule].severity
+    def __post_init__(self) -> None:
+        rule = RULES[self.rule]
+        object.__setattr__(self, "name", rule.name)
+        object.__setattr__(self, "severity", rule.severity)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the finding as the JSON object that the json and jsonl formats write."""

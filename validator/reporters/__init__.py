@@ -13,10 +13,13 @@ from .base import Reporter
 
 _WHERE = {
     "text": ("text", "TextReporter"),
+    "full": ("full", "FullReporter"),
+    "grouped": ("grouped", "GroupedReporter"),
     "json": ("text", "JsonReporter"),
     "jsonl": ("text", "JsonLinesReporter"),
     "sarif": ("sarif", "SarifReporter"),
     "github": ("github", "GithubReporter"),
+    "gitlab": ("gitlab", "GitlabReporter"),
     "junit": ("junit", "JunitReporter"),
 }
 

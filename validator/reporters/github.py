@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from .base import Reporter, clean, statistics_lines
-from .sarif import display_path, working_directory
+from .base import Reporter, clean
+from .common import display_path, working_directory
 
 if TYPE_CHECKING:
-    from ..statistics import Statistics
     from ..violation import Violation
 
 
@@ -23,7 +22,11 @@ def escape_property(text: str) -> str:
 
 
 class GithubReporter(Reporter):
-    """``::error file=F,line=L,col=C,title=RT301 name::message``, one command per finding."""
+    """``::error file=F,line=L,col=C,title=RT301 name::message``, one command per finding.
+
+    Statistics have no place among workflow commands: the command writes them to stderr."""
+
+    statistics_in_output = False
 
     def __init__(self, out: TextIO, *, show_statistics: bool = False) -> None:
         super().__init__(out, show_statistics=show_statistics)
@@ -49,8 +52,3 @@ class GithubReporter(Reporter):
     def report(self, violation: Violation) -> None:
         """Write one finding as a workflow command."""
         self.out.write(self.command(violation) + "\n")
-
-    def finish(self, statistics: Statistics) -> None:
-        """Write the counts by rule as plain log lines when --statistics asked for them."""
-        if self.show_statistics:
-            self.out.writelines(statistics_lines(statistics))

@@ -26,6 +26,8 @@ def xml_text(text: str) -> str:
 class JunitReporter(Reporter):
     """``<testsuites>``: a failing test case per finding, a passing one per clean input."""
 
+    statistics_in_output = False
+
     def __init__(self, out: TextIO, *, show_statistics: bool = False) -> None:
         super().__init__(out, show_statistics=show_statistics)
         self.sources: list[str] = []

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..rules import RULES
 from .base import Reporter, clean
+from .common import STDIN_NAMES, Occurrences, content_digest, relative_path, working_directory
 
 if TYPE_CHECKING:
     from ..statistics import Statistics
@@ -22,43 +22,6 @@ INFORMATION_URI = "https://pypi.org/project/realtime-validator/"
 FINGERPRINT_KEY = "realtimeValidator/v1"
 SRCROOT = "%SRCROOT%"
 _RULE_INDEX = {code: index for index, code in enumerate(RULES)}
-
-
-def working_directory() -> str:
-    """Return the working directory, or the root when it no longer exists."""
-    try:
-        return os.getcwd()
-    except OSError:
-        return os.path.abspath(os.sep)
-
-
-def relative_path(source: str, cwd: str) -> str | None:
-    """Return ``source`` relative to ``cwd`` with forward slashes, or None when it is outside."""
-    if source in ("<stdin>", "-"):
-        return None
-    path = os.path.join(cwd, source)  # an absolute source stays as it is
-    for resolve in (os.path.abspath, os.path.realpath):
-        try:
-            rel = os.path.relpath(resolve(path), resolve(cwd))
-        except ValueError:  # another drive on Windows
-            continue
-        if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
-            return Path(rel).as_posix()
-    return None
-
-
-def display_path(source: str, cwd: str) -> str:
-    """Return the repository-relative path of ``source`` when inside ``cwd``, else it as given."""
-    rel = relative_path(source, cwd)
-    return rel if rel is not None else source.replace(os.sep, "/")
-
-
-def _fingerprint(violation: Violation, uri: str) -> str:
-    import hashlib
-
-    # no line number: the fingerprint must survive lines moving up or down between runs
-    parts = (violation.rule, uri, violation.pointer, violation.event_id or "", violation.message)
-    return hashlib.sha256("\0".join(map(clean, parts)).encode("utf-8")).hexdigest()
 
 
 def _rule_descriptor(code: str) -> dict[str, Any]:
@@ -74,13 +37,18 @@ def _rule_descriptor(code: str) -> dict[str, Any]:
 
 
 class SarifReporter(Reporter):
-    """One SARIF 2.1.0 log with one run, written when the run finishes."""
+    """One SARIF 2.1.0 log with one run, written when the run finishes.
+
+    With ``--statistics`` the run's property bag holds them: ``properties.statistics``, the
+    object the json format writes."""
+
+    statistics_in_output = True
 
     def __init__(self, out: TextIO, *, show_statistics: bool = False) -> None:
         super().__init__(out, show_statistics=show_statistics)
         self.cwd = working_directory()
         self._results: list[dict[str, Any]] = []
-        self._seen: Counter[str] = Counter()
+        self._occurrences = Occurrences()
 
     def note_source(self, name: str) -> None:
         """Accept the name of an input about to be linted (not needed for SARIF)."""
@@ -106,7 +74,7 @@ class SarifReporter(Reporter):
             if rel is not None:
                 uri = quote(clean(rel), safe="/")
                 artifact = {"uri": uri, "uriBaseId": SRCROOT}
-            elif violation.source in ("<stdin>", "-"):
+            elif violation.source in STDIN_NAMES:
                 uri = violation.source
                 artifact = {"uri": uri}
             else:
@@ -119,10 +87,10 @@ class SarifReporter(Reporter):
                     region["startColumn"] = violation.column
                 physical["region"] = region
             result["locations"] = [{"physicalLocation": physical}]
-        digest = _fingerprint(violation, uri)
+        digest = content_digest(violation, uri)
         # equal findings in one artifact get an occurrence number, as GitHub's own hashes do
-        self._seen[digest] += 1
-        result["partialFingerprints"] = {FINGERPRINT_KEY: f"{digest}:{self._seen[digest]}"}
+        number = self._occurrences.number(digest)
+        result["partialFingerprints"] = {FINGERPRINT_KEY: f"{digest}:{number}"}
         properties = {"pointer": violation.pointer}
         if violation.event_id is not None:
             properties["eventId"] = clean(violation.event_id)
@@ -141,8 +109,6 @@ class SarifReporter(Reporter):
                 {"level": "error", "message": {"text": f"cannot read {clean(name)}"}}
                 for name in statistics.unreadable
             ]
-        if self.show_statistics:
-            invocation["properties"] = {"statistics": statistics.to_dict()}
         run: dict[str, Any] = {
             "tool": {
                 "driver": {
@@ -158,6 +124,8 @@ class SarifReporter(Reporter):
             "columnKind": "unicodeCodePoints",
             "results": self._results,
         }
+        if self.show_statistics:
+            run["properties"] = {"statistics": statistics.to_dict()}
         return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
     def finish(self, statistics: Statistics) -> None:

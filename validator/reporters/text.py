@@ -12,12 +12,19 @@ if TYPE_CHECKING:
     from ..violation import Violation
 
 
+def finding_line(violation: Violation) -> str:
+    """Return the text format's line of one finding, ``file:line:col: CODE message\\n``."""
+    return f"{violation.location()}: {violation.rule} {violation.message}\n"
+
+
 class TextReporter(Reporter):
     """``file:line:col: CODE message``, one finding per line, like ruff and flake8."""
 
+    statistics_in_output = True
+
     def report(self, violation: Violation) -> None:
         """Write one finding as a line."""
-        self.out.write(f"{violation.location()}: {violation.rule} {violation.message}\n")
+        self.out.write(finding_line(violation))
 
     def finish(self, statistics: Statistics) -> None:
         """Write the counts by rule and the audio totals when --statistics asked for them."""
@@ -28,6 +35,8 @@ class TextReporter(Reporter):
 class JsonLinesReporter(Reporter):
     """One JSON object per finding, with SPEC's keys."""
 
+    statistics_in_output = False
+
     def report(self, violation: Violation) -> None:
         """Write one finding as a JSON line."""
         self.out.write(clean(json.dumps(violation.to_dict(), ensure_ascii=False)) + "\n")
@@ -35,6 +44,8 @@ class JsonLinesReporter(Reporter):
 
 class JsonReporter(Reporter):
     """``{"findings": [...], "statistics": {...}}`` in one document, written at the end."""
+
+    statistics_in_output = True
 
     def start(self) -> None:
         """Open the findings list."""

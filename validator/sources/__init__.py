@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Record, SourceError
-from .detect import open_input, walk_paths
+from .detect import open_input
+from .walk import walk_paths
 
 __all__ = ["Record", "SourceError", "open_input", "walk_paths"]

@@ -1,14 +1,12 @@
-"""Which source reads an input: by suffix, else by content; paths, directories and stdin."""
+"""Which source reads an input: by suffix, else by content; files and standard input."""
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
@@ -30,53 +28,6 @@ _VALUE_START = frozenset(b'{["-0123456789tfnNI')  # N, I: NaN, Infinity (RT101 b
 # skipped to tell a document by content: JSON whitespace, and control bytes that a document
 # may wrongly start with (the document reader names them: RT101)
 _LEADING = bytes(range(0x21)) + b"\x7f"
-
-
-def walk_paths(
-    paths: Iterable[str],
-    onerror: Callable[[str, str], None] | None = None,
-    include: Iterable[str] = (),
-) -> Iterator[str]:
-    """Yield the inputs named by ``paths``, walking directories for known suffixes (sorted).
-
-    A path named is yielded as it is, whatever it is (a FIFO named is read as a stream); in a
-    walk, only regular files (through symlinks) whose name has a known suffix, with or without
-    ``.gz``, or matches one of the ``include`` globs (``*.log``; a glob with a ``/`` is matched
-    against the path below the directory walked): a FIFO, socket or device found there would
-    block the run or read forever. Hidden folders are skipped. A directory that cannot be
-    listed is passed to ``onerror(path, reason)``, not skipped.
-    """
-    from fnmatch import fnmatch
-
-    globs = tuple(include)
-
-    def failed(exc: OSError) -> None:
-        if onerror is not None:
-            onerror(exc.filename or path, exc.strerror or str(exc))
-
-    def wanted(root: str, name: str, top: str) -> bool:
-        base = name
-        while base.endswith(".gz"):  # capture.jsonl.gz.gz: gzip inside gzip
-            base = base[:-3]
-        if not base.endswith(SUFFIXES) and not any(
-            fnmatch(os.path.relpath(os.path.join(root, name), top) if "/" in g else name, g)
-            for g in globs
-        ):
-            return False
-        try:
-            return stat.S_ISREG(os.stat(os.path.join(root, name)).st_mode)
-        except OSError:
-            return True  # gone or unreadable: the reader says so, as for a named path
-
-    for path in paths:
-        if path != "-" and os.path.isdir(path):
-            found: list[str] = []
-            for root, dirs, files in os.walk(path, onerror=failed, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(os.path.join(root, n) for n in files if wanted(root, n, path))
-            yield from sorted(found)
-        else:
-            yield path
 
 
 def _kind_by_suffix(name: str) -> str | None:

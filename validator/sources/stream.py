@@ -149,8 +149,25 @@ class Taken(NamedTuple):
 class Text:
     """A JSON text decoded from a binary stream in bounded pieces, with a window and cursor."""
 
-    __slots__ = ("_bytes", "_carry", "_counted", "_first", "_line", "_line_start", "_near_end",
-                 "_pending", "_read", "_size", "bad", "base", "bom", "buf", "ended", "i", "skipped")
+    __slots__ = (
+        "_bytes",
+        "_carry",
+        "_counted",
+        "_first",
+        "_line",
+        "_line_start",
+        "_near_end",
+        "_pending",
+        "_read",
+        "_size",
+        "bad",
+        "base",
+        "bom",
+        "buf",
+        "ended",
+        "i",
+        "skipped",
+    )
 
     def __init__(self, stream: BinaryIO, chunk: int = CHUNK) -> None:
         self._read = stream.read

@@ -137,8 +137,13 @@ def _missing(record: Record, text: str, pointer: str) -> Record:
         "hold its event there (check the pointer, or lint without --event-pointer if the "
         "records are bare events)",
     )
-    return Record(record.line + dl, dc if dl else record.column + dc, b"",
-                  pointer=record.pointer, problem=problem)
+    return Record(
+        record.line + dl,
+        dc if dl else record.column + dc,
+        b"",
+        pointer=record.pointer,
+        problem=problem,
+    )
 
 
 def _unwrap_one(record: Record, pointer: str, tokens: list[str]) -> Record:
@@ -165,8 +170,9 @@ def _unwrap_one(record: Record, pointer: str, tokens: list[str]) -> Record:
     data: bytes | str = text[start:end]
     if not bom and isinstance(record.data, bytes) and len(record.data) == len(text):
         data = record.data[start:end]  # ASCII: offsets are byte offsets; bytes keep the fast road
-    return Record(record.line + dl, dc if dl else record.column + dc, data,
-                  pointer=record.pointer + pointer)
+    return Record(
+        record.line + dl, dc if dl else record.column + dc, data, pointer=record.pointer + pointer
+    )
 
 
 def unwrap(records: Iterable[Record], pointer: str) -> Iterator[Record]:
