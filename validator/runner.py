@@ -260,7 +260,7 @@ def _written_input(target: str | None, out: TextIO, paths: list[str]) -> str | N
     return None
 
 
-def _nothing_linted(settings: RunSettings, paths: list[str], stats: Statistics) -> str:
+def _nothing_linted(settings: RunSettings, paths: list[str]) -> str:
     """Return why a run linted no record at all: no input found, or inputs without events."""
     if not paths:
         named = ", ".join(display(p) for p in settings.paths)
@@ -327,7 +327,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             reporter.report(violation)
         reporter.finish(stats)
         out.flush()
-        if settings.statistics and not getattr(reporter, "statistics_in_output", True):
+        if settings.statistics and not reporter.statistics_in_output:
             # a format with no place for them (jsonl, github, junit): never dropped silently
             for line in statistics_lines(stats):
                 _tell(err, line.rstrip("\n"))
@@ -357,6 +357,6 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     if stats.unreadable:
         return EXIT_ERROR
     if not stats.records:
-        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths, stats)}")
+        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
         return EXIT_ERROR
     return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK

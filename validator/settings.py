@@ -34,8 +34,9 @@ class UsageProblem(ValueError):
         self.param_hint = param_hint
 
 
-def split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Return the codes of ``--select RT3,RT4 --select RT5``: comma-separated, repeatable."""
+def split_values(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the values of ``--select RT3,RT4 --select RT5`` (or of globs): comma-separated,
+    repeatable."""
     return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
 
 
@@ -43,7 +44,7 @@ def _codes(values: Mapping[str, Any], name: str, flag: str) -> tuple[str, ...]:
     """Return an option's codes; raise UsageProblem when given but naming nothing or an
     unknown rule (``--select ''``, ``--select ,,``, ``--select RT999``)."""
     given = values[name]
-    codes = split_codes(given)
+    codes = split_values(given)
     if given and not codes:
         raise UsageProblem(f"{flag} {given[-1]!r} names no rule", flag)
     bad = unknown_patterns(codes)
@@ -120,11 +121,11 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         options_for=_per_input(
             values, given, config, codes, options, explicit is not None or isolated or not here
         ),
-        extend_include=(*config.get("extend_include", ()), *split_codes(values["extend_include"])),
+        extend_include=(*config.get("extend_include", ()), *split_values(values["extend_include"])),
         exclude=(
-            *(split_codes(values["exclude"]) if "exclude" in given else config.get("exclude", ())),
+            *(split_values(values["exclude"]) if "exclude" in given else config.get("exclude", ())),
             *config.get("extend_exclude", ()),
-            *split_codes(values["extend_exclude"]),
+            *split_values(values["extend_exclude"]),
         ),
         exclude_base=str(config.path.parent) if config.path is not None else here,
         respect_gitignore=merged["respect_gitignore"],
