@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 
 import pytest
+from base64_twin import base64_problems_slow
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from validator.audio import (
     MAX_AUDIO_BYTES,
     base64_problems,
-    base64_problems_slow,
     decoded_size,
     is_canonical,
 )

@@ -137,7 +137,7 @@ class Slow(NamedTuple):
 
 
 class Prepared(NamedTuple):
-    """An append read by the stateless half of the slow road (``Linter.prepare``, in a
+    """An append read by the stateless half of the slow road (``check.prepare``, in a
     ``--jobs`` worker): its findings judged in pcm16 and placed, without the session's."""
 
     start: int  # offset of its line
@@ -152,7 +152,7 @@ class Prepared(NamedTuple):
 
 class Checked(NamedTuple):
     """Consecutive appends of a ``Slow`` run that a ``--jobs`` worker has read already; the
-    session's half of the slow road (``Linter.conclude``) is left for this process."""
+    session's half of the slow road (``SlowRoad.conclude``) is left for this process."""
 
     start: int
     end: int

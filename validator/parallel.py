@@ -19,6 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import BinaryIO, cast
 
+from .check import prepare
 from .fastroad import ITEM_TYPES, TYPE_NAMES, Checked, Item, Prepared, Quiets, Slow, scan
 from .lint import Linter, Options
 from .sources.base import Record
@@ -72,7 +73,6 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
     """
     path, begin, end, max_audio_bytes, max_record_bytes = task
     items: list[Item] = []
-    linter = Linter(Options("pcm16", max_audio_bytes, max_record_bytes), Statistics(), None)
     # blocks are read past the stream's own buffer; it serves lines longer than a block
     with cast(io.BufferedReader, open(path, "rb", buffering=1 << 16)) as stream:
         offset = _line_start(stream, begin)
@@ -87,7 +87,7 @@ def scan_chunk(task: Task, buffer: bytearray | None = None) -> list[Item]:
                 continue
             data, stop = block  # type: ignore[misc]
             scanned = scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset)
-            items.extend(_prepared(scanned, data, offset, linter))
+            items.extend(_prepared(scanned, data, offset, max_audio_bytes, max_record_bytes))
             offset += stop
     return items
 
@@ -96,8 +96,10 @@ _PREPARE_MIN_BYTES = 1024
 _PREPARE_MAX_FINDINGS = 4
 
 
-def _prepared(items: list[Item], data: bytearray, base: int, linter: Linter) -> Iterator[Item]:
-    """Yield ``items`` with the appends of each ``Slow`` run read by ``linter.prepare``.
+def _prepared(
+    items: list[Item], data: bytearray, base: int, max_audio_bytes: int, max_record_bytes: int
+) -> Iterator[Item]:
+    """Yield ``items`` with the appends of each ``Slow`` run read by ``check.prepare``.
 
     Appends with findings of their own (bad base64, an odd size, float32) take the slow road;
     read here, in a worker, they leave this process only the session's half to do. Only lines
@@ -118,7 +120,7 @@ def _prepared(items: list[Item], data: bytearray, base: int, linter: Linter) -> 
             end = stop if newline < 0 else newline + 1
             prepared = None
             if end - pos >= _PREPARE_MIN_BYTES:
-                prepared = linter.prepare(data[pos:end], base + pos)
+                prepared = prepare(data[pos:end], base + pos, max_audio_bytes, max_record_bytes)
                 if prepared is not None and len(prepared.found) > _PREPARE_MAX_FINDINGS:
                     prepared = None  # many findings: their text could outweigh the line
             if prepared is None:
