@@ -142,13 +142,14 @@ def test_places_match_the_obvious_walk(value: object, indent: int | None, ascii:
         assert places.line_col(offset) == line_col(text, offset)
 
 
-@given(keys=st.lists(_keys, min_size=1, max_size=8), spaced=st.booleans())
+@given(keys=st.lists(_keys, min_size=1, max_size=12), spaced=st.booleans())
 def test_repeated_keys_are_placed_as_before(keys: list[str], spaced: bool) -> None:
     sep = ", " if spaced else ","
     text = "{" + sep.join(f"{json.dumps(k)}: {n}" for n, k in enumerate(keys)) + "}"
     places = Places(text)
     for key in set(keys):
-        expected = [at for raw, at, _ in _member_offsets(text, 0) if _unescape_key(raw) == key]
+        every = [at for raw, at, _ in _member_offsets(text, 0) if _unescape_key(raw) == key]
+        expected = every if len(every) <= 3 else [*every[:2], every[-1]]  # first, second, last
         assert places.key_offsets("", key) == expected
         assert places.value_offset("/" + key.replace("~", "~0").replace("/", "~1")) == (
             value_offset_twin(text, "/" + key.replace("~", "~0").replace("/", "~1"))

@@ -228,3 +228,40 @@ def test_millions_of_blank_lines(tmp_path: Path) -> None:
     assert "nothing to lint" in run.stderr
     assert run.result["statistics"]["blank_lines"] == count
     assert run.peak_kb < 100 * 1024, f"peak RSS {run.peak_kb / 1024:.0f} MB"
+
+
+# -- one record of millions of members (SPEC: 100 MB + 3x the largest record) ---------------
+
+
+def _wide_record(members: int, distinct: bool) -> bytes:
+    """An append with ``members`` more members: distinct unknown keys, or one key repeated."""
+    head = '{"type":"input_audio_buffer.append","audio":"AAAA"'
+    body = "".join(f',"k{n}":0' if distinct else ',"a":0' for n in range(members))
+    return (head + body + "}\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("distinct", "members", "expected"),
+    [
+        # 12 MB of unknown keys: 50 RT203, one "and 999,950 more", and RT306 (3 bytes)
+        (True, 1_000_000, {"RT203": 51, "RT306": 1}),
+        # 12 MB of one key written 2,000,000 times: one RT104, one RT203 for the key
+        (False, 2_000_000, {"RT104": 1, "RT203": 1, "RT306": 1}),
+    ],
+)
+def test_one_record_of_millions_of_members(
+    tmp_path: Path, distinct: bool, members: int, expected: dict[str, int]
+) -> None:
+    """json would hold every member, several times over (a 24 MB record of 2,000,000 keys
+    peaked at 585 MB, 4,000,000 repeats at 730 MB): ``wide.py`` keeps them in part."""
+    record = _wide_record(members, distinct)
+    (tmp_path / "wide.jsonl").write_bytes(record)
+    run = measure(tmp_path, "wide.jsonl")
+    assert run.code == 1, run.stderr
+    assert run.result["statistics"]["findings_by_rule"] == expected
+    if distinct:
+        (more,) = [f for f in run.result["findings"] if f["message"].startswith("and ")]
+        assert more["message"].startswith(f"and {members - 50:,} more RT203 findings")
+        assert more["pointer"] == "/k50"
+    bar_kb = 100 * 1024 + 3 * len(record) // 1024
+    assert run.peak_kb < bar_kb, f"peak RSS {run.peak_kb / 1024:.0f} MB, bar {bar_kb / 1024:.0f}"

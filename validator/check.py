@@ -7,6 +7,7 @@ The slow road's stateless half: no session, no statistics, the same in this proc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
@@ -24,13 +25,16 @@ from .violation import Violation, capped
 def examine(parsed: Parsed, audio_format: str, max_audio_bytes: int) -> list[Violation]:
     """Return the findings of a parsed event object of its own, capped per rule before they
     are placed (a hostile record may hold millions)."""
-    return capped(
-        chain(
-            parsed.violations,
-            check_object(parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes),
-        ),
-        {"RT104": parsed.more},
+    found: Iterable[Violation] = chain(
+        parsed.violations,
+        check_object(parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes),
     )
+    uncounted = {"RT104": parsed.more}
+    if parsed.dropped:  # a wide record: the members its objects counted were unknown ones
+        found = list(found)  # of the members kept: a few hundred an object
+        strict = {v.pointer.rpartition("/")[0] for v in found if v.rule == "RT203"}
+        uncounted["RT203"] = sum(n for pointer, n in parsed.dropped if pointer in strict)
+    return capped(found, uncounted)
 
 
 def placed(

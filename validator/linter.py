@@ -183,8 +183,12 @@ class Linter:
 
 def _records_in(data: bytes | bytearray, max_record_bytes: int) -> RecordsAt:
     def records_at(start: int, end: int, count: int, line: int) -> Iterable[Record]:
-        # a copy of those lines: data is the reader's buffer, filled again after this block
-        return read_jsonl(io.BytesIO(data[start:end]), max_record_bytes, line)
+        # a copy of those lines: data is the reader's buffer, filled again after this block;
+        # one copy (a line may be of megabytes, and each copy of it counts against memory)
+        lines = memoryview(data)[start:end]
+        if count == 1 and end - start <= max_record_bytes:
+            return (Record(line, 0, bytes(lines)),)
+        return read_jsonl(io.BytesIO(lines), max_record_bytes, line)
 
     return records_at
 

@@ -139,7 +139,9 @@ class Places:
         return line, offset - (newlines[line - 1] if line else -1) - 1
 
     def members(self, obj: int) -> dict[str, list[tuple[int, int]]]:
-        """Return, for the object at ``obj``, each key's (key offset, value offset) pairs."""
+        """Return, for the object at ``obj``, each key's (key offset, value offset) pairs: its
+        first, its second and its last occurrence, all that placing needs (the first key, the
+        first repeat, the value that wins), however many times a hostile record repeats it."""
         found = self._members.get(obj)
         if found is None:
             found = {}
@@ -147,7 +149,11 @@ class Places:
             for raw, key_at, value_at in _member_offsets(self.text, obj):
                 key = _unescape_key(raw)
                 if keys is None or key in keys:
-                    found.setdefault(key, []).append((key_at, value_at))
+                    entries = found.setdefault(key, [])
+                    if len(entries) < 3:
+                        entries.append((key_at, value_at))
+                    else:
+                        entries[2] = (key_at, value_at)
             self._members[obj] = found
         return found
 
@@ -194,7 +200,8 @@ class Places:
         return i
 
     def key_offsets(self, pointer: str, key: str, start: int = 0) -> list[int]:
-        """Return the offsets of each occurrence of ``key`` in the object at ``pointer``."""
+        """Return the offsets of ``key`` in the object at ``pointer``: its first, second and
+        last occurrence (``members``)."""
         obj = self.value_offset(pointer, start)
         if obj is None or obj >= len(self.text) or self.text[obj] != "{":
             return []
@@ -207,7 +214,7 @@ def value_offset(text: str, pointer: str, start: int = 0) -> int | None:
 
 
 def key_offsets(text: str, pointer: str, key: str, start: int = 0) -> list[int]:
-    """Return the offsets of each occurrence of ``key`` in the object at ``pointer``."""
+    """Return the offsets of ``key`` in the object at ``pointer``: first, second and last."""
     return Places(text).key_offsets(pointer, key, start)
 
 

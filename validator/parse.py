@@ -11,11 +11,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .violation import MAX_PER_RULE, Violation
 
+if TYPE_CHECKING:
+    from .wide import WideParse
+
 _UTF8_BOM = "\ufeff"
+WIDE_MEMBERS = 100_000
+"""A record with more colons than this (a colon a member, at most) is parsed by ``wide.py``,
+which keeps an object's members in part: json would hold them all, several times over."""
 # a \uD800-\uDFFF escape: the cheap sign that a lone surrogate may hide in the text
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # every escape, left to right: an escaped backslash is consumed whole, so the 'u' after it
@@ -109,6 +115,8 @@ class Parsed(NamedTuple):
     value: Any
     violations: list[Violation]
     more: int = 0  # RT104 beyond those in violations, counted only
+    # members a wide record's objects counted but did not keep: (pointer of the object, count)
+    dropped: tuple[tuple[str, int], ...] = ()
 
 
 _MISSING = object()
@@ -167,7 +175,7 @@ def _walk_pointers(value: Any, targets: set[int]) -> dict[int, str]:
     return found
 
 
-def _has_surrogate(value: Any) -> bool:
+def has_surrogate(value: Any) -> bool:
     """Return True when a string or key anywhere in ``value`` holds a lone surrogate."""
     stack = [value]
     while stack:
@@ -224,14 +232,23 @@ def _lone_surrogate(text: str, value: Any) -> Violation | None:
     on the common path: only text with a \\uD8xx-\\uDFxx escape, or non-ASCII text that did
     not come from UTF-8 bytes, is walked.
     """
-    if not (
+    if not _may_hold_surrogate(text) or not has_surrogate(value):
+        return None
+    return _surrogate_problem(text)
+
+
+def _may_hold_surrogate(text: str) -> bool:
+    """Return True when ``text`` may hold a lone surrogate: a \\uD8xx-\\uDFxx escape, or
+    non-ASCII text that did not come from UTF-8 bytes."""
+    return (
         # a one-character needle is a memchr; "\\u" alone costs 13 us on 16 kB of audio
         ("\\" in text and "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
         or (not text.isascii() and not _encodes(text))
-    ):
-        return None
-    if not _has_surrogate(value):
-        return None
+    )
+
+
+def _surrogate_problem(text: str) -> Violation:
+    """Return RT101 at the first lone surrogate of ``text``."""
     offset = _surrogate_offset(text)
     return Violation(
         "RT101",
@@ -385,21 +402,31 @@ def _skip_ws_back(text: str, i: int) -> int:
     return i
 
 
-def parse_text(text: str) -> tuple[Any, list[Violation], int]:
-    """Return the JSON value of ``text``, its findings (RT101, RT104; MISSING on RT101), and
-    how many more RT104 there are than the findings hold (``violation.capped`` counts them)."""
-    hook = _Pairs()
+def parse_text(text: str) -> tuple[Any, list[Violation], int, tuple[tuple[str, int], ...]]:
+    """Return the JSON value of ``text``, its findings (RT101, RT104; MISSING on RT101), how
+    many more RT104 there are than the findings hold (``violation.capped`` counts them), and
+    the members a wide record's objects counted without keeping them (``wide.py``)."""
+    hook: _Pairs | WideParse | None = None
     try:
         try:
-            try:
-                value = _STRICT.decode(text)
-            except ValueError as exc:
-                if not _is_int_limit(exc):
-                    raise
-                value = _STRICT_LONG_INTS.decode(text)
-            lone = _lone_surrogate(text, value)
-            return (value, [], 0) if lone is None else (_MISSING, [lone], 0)
+            if text.count(":") > WIDE_MEMBERS:
+                from .wide import WideParse
+
+                hook = WideParse(text, _parse_int, _reject_constant, _may_hold_surrogate(text))
+                value = hook.decode()
+                if hook.dropped_surrogate:
+                    return _MISSING, [_surrogate_problem(text)], 0, ()
+            else:
+                try:
+                    value = _STRICT.decode(text)
+                except ValueError as exc:
+                    if not _is_int_limit(exc):
+                        raise
+                    value = _STRICT_LONG_INTS.decode(text)
+                lone = _lone_surrogate(text, value)
+                return (value, [], 0, ()) if lone is None else (_MISSING, [lone], 0, ())
         except _Duplicate:
+            hook = _Pairs()
             value = json.loads(
                 text, object_pairs_hook=hook, parse_constant=_reject_constant, parse_int=_parse_int
             )
@@ -416,9 +443,10 @@ def parse_text(text: str) -> tuple[Any, list[Violation], int]:
                 )
             ],
             0,
+            (),
         )
     except json.JSONDecodeError as exc:
-        return _MISSING, [_syntax_problem(text, exc)], 0
+        return _MISSING, [_syntax_problem(text, exc)], 0, ()
     except RecursionError:
         return (
             _MISSING,
@@ -431,13 +459,20 @@ def parse_text(text: str) -> tuple[Any, list[Violation], int]:
                 )
             ],
             0,
+            (),
         )
     lone = _lone_surrogate(text, value)
     if lone is not None:
-        return _MISSING, [lone], 0
+        return _MISSING, [lone], 0, ()
     violations = []
-    if hook.duplicates:
-        pointers = _walk_pointers(value, {id(d) for d, _ in hook.duplicates})
+    dropped: tuple[tuple[str, int], ...] = ()
+    assert hook is not None  # the plain parse returned above
+    wide_objects = [] if type(hook) is _Pairs else cast("WideParse", hook).dropped
+    if hook.duplicates or wide_objects:
+        pointers = _walk_pointers(
+            value, {id(d) for d, _ in hook.duplicates} | {id(d) for d, _ in wide_objects}
+        )
+        dropped = tuple((pointers.get(id(obj), ""), count) for obj, count in wide_objects)
         for obj, key in hook.duplicates:
             base = pointers.get(id(obj), "")
             token = key.replace("~", "~0").replace("/", "~1")
@@ -449,7 +484,7 @@ def parse_text(text: str) -> tuple[Any, list[Violation], int]:
                     pointer=f"{base}/{token}",
                 )
             )
-    return value, violations, hook.more
+    return value, violations, hook.more, dropped
 
 
 def parse_record(raw: bytes | bytearray | memoryview | str) -> Parsed:
@@ -461,8 +496,8 @@ def parse_record(raw: bytes | bytearray | memoryview | str) -> Parsed:
         if bad is not None:
             return Parsed(None, _MISSING, [bad])
     assert text is not None
-    value, violations, more = parse_text(text)
-    return Parsed(text, value, violations, more)
+    value, violations, more, dropped = parse_text(text)
+    return Parsed(text, value, violations, more, dropped)
 
 
 MISSING = _MISSING
