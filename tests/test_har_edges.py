@@ -22,12 +22,13 @@ import pytest
 from conftest import b64
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from whole_readers import read_har_whole
 
 import validator
 from validator.locate import string_char_offset, value_offset
 from validator.parse import MISSING, parse_record
 from validator.sources.base import Record
-from validator.sources.har import aligned_message, read_har_stream, read_har_whole
+from validator.sources.har import aligned_message, read_har_stream
 from validator.violation import Violation
 
 CHUNKS = (1, 7, 4096, 1 << 20)

@@ -22,6 +22,7 @@ import pytest
 from conftest import FIXTURES, b64
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whole_readers import read_document_whole
 
 import validator
 from validator.audio_content import sniff_container
@@ -29,7 +30,7 @@ from validator.lint import Statistics
 from validator.parallel import MIN_PARALLEL_BYTES, eligible
 from validator.sources.base import Record
 from validator.sources.detect import input_kind
-from validator.sources.document import read_document_stream, read_document_whole
+from validator.sources.document import read_document_stream
 from validator.violation import Violation
 
 AUDIO = FIXTURES / "audio"

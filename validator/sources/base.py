@@ -15,6 +15,12 @@ class Record(NamedTuple):
 
     ``problem`` is a finding about the record that the source found itself (RT101 for a broken
     document, RT105 for a record too large to read); then ``data`` is empty.
+
+    ``offset``: where the record starts in what its reader read, in the units of ``data``:
+    bytes for a line of JSONL (``data`` holds the line as it is), characters of the decoded
+    input (a byte order mark counts as one) for a document's element or a HAR message (then
+    the first character inside the quotes of its ``data`` string); -1 where unknown.
+    ``lint --fix`` rewrites the input at these offsets.
     """
 
     line: int
@@ -23,6 +29,7 @@ class Record(NamedTuple):
     pointer: str = ""
     problem: Violation | None = None
     size: int = 0  # bytes of input the record took, where ``data`` does not hold them (RT105)
+    offset: int = -1
 
 
 class SourceError(Exception):

@@ -3,18 +3,15 @@
 ``read_document_stream`` reads the input in bounded pieces (see ``stream``): an array's
 elements are yielded as soon as each is complete, an element over the record limit is an RT105
 record, read to its end and dropped, and the elements after it are still read.
-``read_document_whole`` is the obvious reader of a document held whole, kept as the tests' twin.
+(The obvious reader of a document held whole, the tests' twin, is in ``tests/whole_readers.py``.)
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import BinaryIO
 
-from ..locate import line_col, skip_ws
-from ..parse import decode_text, iter_json_array, strip_bom
 from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
 from .jsonl import too_large
@@ -61,7 +58,8 @@ def read_document_stream(
         elif found.kind == BAD:
             yield _bad(text)
         else:
-            yield _single(line, column, text.buf[text.i :])
+            record = _single(line, column, text.buf[text.i :])
+            yield record if record.problem else record._replace(offset=text.offset + text.bom)
         return
     text.i += 1
     if text.peek() == "]":
@@ -96,8 +94,9 @@ def read_document_stream(
         else:
             del value  # the parsed element: the linter parses the record again
             data = text.buf[text.i : end]
+            offset = text.offset + text.bom
             text.i = end
-            yield Record(line, column, data, pointer=f"/{index}")
+            yield Record(line, column, data, pointer=f"/{index}", offset=offset)
             del data
         c = text.peek()
         if c == ",":
@@ -146,45 +145,3 @@ def _after_array(text: Text) -> Iterator[Record]:
         yield _problem(text, text.offset, _EXTRA)
     elif text.bad is not None:
         yield _bad(text)
-
-
-# -- the whole-document reader: the tests' twin ------------------------------------------------
-
-
-def _at(text: str, offset: int, problem: Violation) -> Record:
-    """Return the record of ``problem`` at ``offset`` of the whole ``text``."""
-    line, col = line_col(text, offset)
-    return Record(line + 1, col, b"", problem=problem)
-
-
-def read_document_whole(data: bytes) -> Iterator[Record]:
-    """Yield the records of a JSON document held whole: the document, or each array element."""
-    text, bad = decode_text(data)
-    if bad is not None:
-        # locate the bad byte in the part that did decode
-        prefix = data.decode("utf-8", "replace")
-        yield _at(prefix, bad.offset or 0, replace(bad, offset=None))
-        return
-    assert text is not None
-    text = strip_bom(text)
-    start = skip_ws(text, 0)
-    if start >= len(text):
-        yield Record(1, 0, b"", problem=Violation("RT101", _EMPTY))
-        return
-    if text[start] != "[":
-        line, col = line_col(text, start)
-        yield _single(line + 1, col, text[start:])
-        return
-    # lines are counted from the previous element on, not from the start: O(n) in all
-    line, line_start, counted = 0, 0, 0
-    for index, item in enumerate(iter_json_array(text, start)):
-        if isinstance(item, Violation):
-            yield _at(text, item.offset or 0, replace(item, offset=None))
-            return
-        begin, end = item
-        newlines = text.count("\n", counted, begin)
-        if newlines:
-            line += newlines
-            line_start = text.rfind("\n", counted, begin) + 1
-        counted = begin
-        yield Record(line + 1, begin - line_start, text[begin:end], pointer=f"/{index}")

@@ -35,7 +35,7 @@ any order; every other value is skipped (checked by json when it fits the 1 MiB 
 only scanned to its end: a response body of any size is never held whole); each message
 object is held (up to the record limit and an envelope) and decoded alone. So records come
 out as the file is read, and a syntax error after them ends the file with RT101 there.
-``read_har_whole`` is the obvious reader of a HAR held whole, kept as the tests' twin.
+(The obvious reader of a HAR held whole, the tests' twin, is in ``tests/whole_readers.py``.)
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from ..events import json_type
-from ..locate import Places, line_col, scan_string, value_offset
-from ..parse import decode_text, strip_bom
+from ..locate import Places, scan_string
 from ..violation import Violation
 from .base import DEFAULT_MAX_RECORD_BYTES, Record
 from .jsonl import too_large
@@ -71,59 +70,6 @@ _TOKEN_PART = re.compile(r"[^ \t\n\r{}\[\],:]*+")
 _STRUCTURAL = "{}[],:"
 _OPCODE_TEXT = 1
 _CONTROL_OPCODES = range(8, 16)  # close, ping, pong: not messages
-
-
-def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
-    """Return, for each (entry, message) index pair, the span of its "data" string in ``text``.
-
-    One forward pass over the parsed document's structural characters and strings, keeping
-    the path on a stack; a repeated key leaves the last value, as ``json.loads`` does.
-    """
-    found: dict[tuple[int, int], tuple[int, int]] = {}
-    stack: list[list[Any]] = []  # [is_object, key (object) or index (array)]
-    expect_key = False
-    search = _NEXT.search
-    i = 0
-    while True:
-        m = search(text, i)
-        if m is None:
-            return found
-        start = m.start()
-        c = text[start]
-        i = start + 1
-        if c == '"':
-            i = scan_string(text, start)
-            if expect_key:
-                key = text[start + 1 : i - 1]
-                if "\\" in key:
-                    key = json.loads(text[start:i])
-                stack[-1][1] = key
-                expect_key = False
-            elif (
-                len(stack) == 6
-                and stack[5][1] == "data"
-                and stack[3][1] == "_webSocketMessages"
-                and stack[1][1] == "entries"
-                and stack[0][1] == "log"
-                and not stack[2][0]
-                and not stack[4][0]
-            ):
-                found[(stack[2][1], stack[4][1])] = (start, i)
-        elif c == "{":
-            stack.append([True, None])
-            expect_key = True
-        elif c == "[":
-            stack.append([False, 0])
-            expect_key = False
-        elif c == ",":
-            top = stack[-1]
-            if top[0]:
-                expect_key = True
-            else:
-                top[1] += 1
-        else:
-            stack.pop()
-            expect_key = False
 
 
 def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
@@ -220,11 +166,6 @@ def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
     return "".join(parts)
 
 
-def _problem_at(text: str, offset: int, problem: Violation) -> Record:
-    line, col = line_col(text, offset)
-    return Record(line + 1, col, b"", problem=problem)
-
-
 def _binary(opcode: object) -> Violation:
     return Violation(
         "RT106",
@@ -232,45 +173,6 @@ def _binary(opcode: object) -> Violation:
         "text frames only: send each event as JSON text, with the audio base64-encoded in "
         "the 'audio' string of an input_audio_buffer.append event",
     )
-
-
-class _Places:
-    """Turns offsets into (1-based line, 0-based column), counting forward from the last one."""
-
-    __slots__ = ("line", "line_start", "offset", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.offset = 0
-        self.line = 1
-        self.line_start = 0
-
-    def at(self, offset: int) -> tuple[int, int]:
-        """Return the line and column of ``offset``; cheap when offsets grow."""
-        text = self.text
-        if offset < self.offset:
-            self.offset, self.line, self.line_start = 0, 1, 0
-        newlines = text.count("\n", self.offset, offset)
-        if newlines:
-            self.line += newlines
-            self.line_start = text.rfind("\n", self.offset, offset) + 1
-        self.offset = offset
-        return self.line, offset - self.line_start
-
-
-def _entries(text: str, value: Any) -> list[Any] | Record:
-    """Return ``log.entries``, or the RT101 record that says which part is missing."""
-    pointer = ""
-    if not isinstance(value, dict):
-        problem = "the file is not a JSON object"
-    elif not isinstance(value.get("log"), dict):
-        problem = "it has no 'log' object"
-    elif isinstance(value["log"].get("entries"), list):
-        return list(value["log"]["entries"])
-    else:
-        problem = "its 'log' has no 'entries' array"
-        pointer = "/log/entries" if "entries" in value["log"] else "/log"
-    return _problem_at(text, value_offset(text, pointer) or 0, _not_a_har(problem))
 
 
 def _not_a_har(problem: str) -> Violation:
@@ -298,108 +200,6 @@ _EMPTY = (
     "websocket message is empty: every Realtime event is a JSON object; "
     "do not send empty or blank text frames"
 )
-
-
-def read_har_whole(
-    data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-) -> Iterator[Record]:
-    """Yield one record per websocket message of a HAR file held whole, in file order.
-
-    Text frames become records of the message (aligned to the file, see the module's
-    docstring) placed at the first character inside the quotes of their ``data``; binary
-    frames become RT106, messages over ``max_record_bytes`` RT105 and empty ones RT101
-    records, placed at the opening quote; an ``opcode`` that is not an integer is RT202,
-    placed at it; a ``_webSocketMessages`` that is not an array, or a message not as DevTools
-    writes it, RT101 placed at it. A file that is not JSON, or has no ``log.entries``, gives
-    one RT101 record; one without websocket messages, none.
-    """
-    decoded, bad = decode_text(data)
-    if bad is not None:
-        prefix = data.decode("utf-8", "replace")
-        line, col = line_col(prefix, bad.offset or 0)
-        yield Record(line + 1, col, b"", problem=Violation(bad.rule, bad.message))
-        return
-    assert decoded is not None
-    del data  # a HAR can be hundreds of MB: keep one copy of it, not two
-    text = strip_bom(decoded)
-    del decoded
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip())
-        yield _problem_at(text, exc.pos, _invalid(None if cut else exc.msg))
-        return
-    except RecursionError:
-        yield Record(1, 0, b"", problem=Violation("RT101", _TOO_DEEP))
-        return
-    entries = _entries(text, value)
-    if isinstance(entries, Record):
-        yield entries
-        return
-    spans: dict[tuple[int, int], tuple[int, int]] | None = None
-    places = _Places(text)
-    values = Places(text)  # where the value at a pointer is: each container scanned once
-
-    def problem(at: str, pointer: str, found: Violation, size: int = 0) -> Record:
-        line, column = places.at(values.value_offset(at) or 0)
-        return Record(line, column, b"", pointer=pointer, problem=found, size=size)
-
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or "_webSocketMessages" not in entry:
-            continue  # an HTTP request, not a websocket
-        messages = entry["_webSocketMessages"]
-        if not isinstance(messages, list):
-            pointer = f"/log/entries/{i}/_webSocketMessages"
-            yield problem(pointer, pointer, _not_an_array(json_type(messages)))
-            continue
-        for j, message in enumerate(messages):
-            pointer = f"/log/entries/{i}/_webSocketMessages/{j}"
-            if not isinstance(message, dict):
-                yield problem(pointer, pointer, _message_problem("is not an object"))
-                continue
-            if message.get("type") == "error":
-                continue  # DevTools' note of a websocket error, not a frame on the wire
-            opcode = message.get("opcode", _OPCODE_TEXT)
-            payload = message.get("data")
-            if type(opcode) is not int:  # not bool either: True == 1
-                yield problem(
-                    pointer + "/opcode",
-                    pointer,
-                    _opcode_type(opcode),
-                    len(payload) if isinstance(payload, str) else 0,
-                )
-                continue
-            if opcode in _CONTROL_OPCODES:
-                continue
-            if not isinstance(payload, str):
-                yield problem(pointer, pointer, _message_problem("has no 'data' string"))
-                continue
-            if spans is None:
-                spans = data_spans(text)
-            span = spans.get((i, j))
-            if span is None:  # cannot happen: the scan sees every message of a parsed file
-                quote = values.value_offset(pointer + "/data") or 0
-                span = (quote, scan_string(text, quote))
-            quote, end = span
-            line, column = places.at(quote)
-            if opcode != _OPCODE_TEXT:
-                yield Record(
-                    line, column, b"", pointer=pointer, problem=_binary(opcode), size=len(payload)
-                )
-                continue
-            if len(payload) > max_record_bytes // 4:
-                size = len(payload.encode("utf-8", "surrogatepass"))
-                if size > max_record_bytes:
-                    yield too_large(line, size, max_record_bytes)._replace(
-                        column=column, pointer=pointer
-                    )
-                    continue
-            if not payload.strip():
-                yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
-                continue
-            yield Record(
-                line, column + 1, aligned_message(text[quote + 1 : end - 1]), pointer=pointer
-            )
 
 
 def _message_problem(what: str) -> Violation:
@@ -455,11 +255,12 @@ def read_har_stream(
 ) -> Iterator[Record]:
     """Yield one record per websocket message of a HAR file, in file order, as it is read.
 
-    The records are those of ``read_har_whole``: text frames are records of the message
-    (aligned to the file) placed at the first character inside the quotes of their ``data``;
+    Text frames are records of the message (aligned to the file) placed at the first
+    character inside the quotes of their ``data`` (and ``offset`` there);
     binary frames are RT106, payloads over ``max_record_bytes`` RT105 and empty ones RT101,
-    placed at the opening quote; the other findings about entries and messages are those of
-    ``read_har_whole``. A message object too large to hold is RT105 at its start. A
+    placed at the opening quote; an ``opcode`` that is not an integer is RT202, placed at
+    it; a ``_webSocketMessages`` that is not an array, or a message not as DevTools writes
+    it, RT101 placed at it. A message object too large to hold is RT105 at its start. A
     file that is not JSON gives RT101 where it breaks (after the records before that point);
     one without ``log.entries``, one RT101 record; one without websocket messages, none.
     """
@@ -647,7 +448,8 @@ class _HarReader:
         del payload  # the record is written from the file's text
         data = aligned_message(buf, quote + 1, stop - 1)
         del buf
-        yield Record(line, column + 1, data, pointer=pointer)
+        offset = text.base + quote + 1 + text.bom
+        yield Record(line, column + 1, data, pointer=pointer, offset=offset)
 
     # -- the path: objects and arrays, followed a member or an element at a time --------------
 

@@ -56,16 +56,34 @@ def _rest_of_line(readline: Callable[[int], bytes], size: int, last: bytes) -> i
         last = chunk
 
 
+class _Counted:
+    """A ``readline`` that counts the bytes it read (past a line too large to hold)."""
+
+    __slots__ = ("_readline", "taken")
+
+    def __init__(self, readline: Callable[[int], bytes]) -> None:
+        self._readline = readline
+        self.taken = 0
+
+    def readline(self, size: int) -> bytes:
+        """Return the stream's next line, up to ``size`` bytes, counting them."""
+        piece = self._readline(size)
+        self.taken += len(piece)
+        return piece
+
+
 def read_jsonl(stream: BinaryIO, max_record_bytes: int, first_line: int = 1) -> Iterator[Record]:
     """Yield one record per line of ``stream``; lines over the limit become RT105 records.
 
     At most ``max_record_bytes`` + 2 bytes of one line are held in memory at once: the rest
     of a longer line is read in 1 MiB pieces and dropped. Lines are numbered from
-    ``first_line``.
+    ``first_line``; each record's ``offset`` is where its line starts in ``stream`` (from
+    where reading began).
     """
     readline = stream.readline
     limit = max_record_bytes + 2  # room for the line's own "\r\n"
     lineno = first_line - 1
+    offset = 0
     while True:
         line = readline(limit)
         if not line:
@@ -73,13 +91,18 @@ def read_jsonl(stream: BinaryIO, max_record_bytes: int, first_line: int = 1) -> 
         lineno += 1
         if len(line) > max_record_bytes:
             if len(line) == limit and not line.endswith(b"\n"):
-                yield too_large(lineno, _rest_of_line(readline, len(line), line), max_record_bytes)
+                counter = _Counted(readline)
+                size = _rest_of_line(counter.readline, len(line), line)
+                yield too_large(lineno, size, max_record_bytes)._replace(offset=offset)
+                offset += len(line) + counter.taken
                 continue
             size = _content_length(line)
             if size > max_record_bytes:
-                yield too_large(lineno, size, max_record_bytes)
+                yield too_large(lineno, size, max_record_bytes)._replace(offset=offset)
+                offset += len(line)
                 continue
-        yield _new(Record, (lineno, 0, line, "", None, 0))  # Record(lineno, 0, line), at C speed
+        yield _new(Record, (lineno, 0, line, "", None, 0, offset))  # Record(...), at C speed
+        offset += len(line)
 
 
 def line_blocks(
