@@ -40,6 +40,19 @@ class Rule(NamedTuple):  # not a dataclass: making one costs a millisecond of st
     passing: str
     rejected: bool = False
     sources: tuple[str, ...] = ()
+    fix: str | None = None  # "safe" or "unsafe" (``lint --fix``), None: no fix
+
+    @property
+    def fix_text(self) -> str:
+        """Return the line of the rule's page that says whether ``lint --fix`` fixes it."""
+        if self.fix == "safe":
+            return "Fix: safe (`lint --fix`): the same audio bytes, as the sender meant them."
+        if self.fix == "unsafe":
+            return (
+                "Fix: unsafe (`lint --fix --unsafe-fixes`): it changes what the server hears "
+                "or what the event says."
+            )
+        return "Fix: none (`lint --fix` leaves it)."
 
     def page(self) -> str:
         """Return the rule's full explanation page as text."""
@@ -51,7 +64,7 @@ class Rule(NamedTuple):  # not a dataclass: making one costs a millisecond of st
         sources = "".join(f"\n    {source}" for source in self.sources)
         return (
             f"{self.code} {self.name} ({self.severity.value})\n\n"
-            f"{self.summary}\n\n{self.explanation.strip()}\n\n{server}"
+            f"{self.summary}\n\n{self.explanation.strip()}\n\n{server}{self.fix_text}\n\n"
             f"Fails:\n    {self.failing}\n\nPasses:\n    {self.passing}\n"
             + (f"\nSources:{sources}\n" if sources else "")
         )
@@ -230,6 +243,7 @@ Metadata such as timestamps or a direction belongs in the log's envelope, not in
             "rudyll/stackchan-ai-server#9: \"Unknown parameter: 'session.input_audio_format'.\"; "
             "openai/openai-realtime-api-beta#9",
         ),
+        fix="unsafe",
     ),
     Rule(
         "RT204",
@@ -288,6 +302,7 @@ the base64 bytes with `.decode('ascii')` instead.
             "Azure-Samples/aoai-realtime-audio-sdk#95: \"Invalid 'audio'. Expected base64-encoded "
             'audio bytes (mono PCM16 at 24kHz) but got an invalid value."',
         ),
+        fix="safe",
     ),
     Rule(
         "RT302",
@@ -304,6 +319,7 @@ four. A length that is not a multiple of four, a missing or extra `=`, or `=` in
         '{"type": "input_audio_buffer.append", "audio": "AAAAAA=="}',
         rejected=True,
         sources=("RFC 4648 sections 3.2 and 4",),
+        fix="safe",
     ),
     Rule(
         "RT303",
@@ -318,6 +334,7 @@ text was produced or edited by hand. Re-encode the audio bytes with `base64.b64e
         '{"type": "input_audio_buffer.append", "audio": "YR=="}',
         '{"type": "input_audio_buffer.append", "audio": "YQ=="}',
         sources=("RFC 4648 section 3.5",),
+        fix="safe",
     ),
     Rule(
         "RT304",
@@ -379,6 +396,7 @@ to 24 kHz mono 16-bit little-endian for pcm16).
             + ": audio is raw bytes in the session's input format; the server decodes the base64 "
             "and plays what it gets",
         ),
+        fix="unsafe",
     ),
     Rule(
         "RT308",
@@ -393,6 +411,7 @@ little-endian.
         "Float32Array bytes from an AudioWorklet sent as-is",
         "the same samples converted to Int16Array",
         sources=(_SPEC + ": pcm16 is 16-bit little-endian",),
+        fix="unsafe",
     ),
     Rule(
         "RT401",
@@ -441,6 +460,7 @@ makes errors ambiguous; generate a fresh one per event. Ids are remembered per s
             _SPEC + ': event_id, "Optional client-generated ID used to identify this '
             'event"; error.event_id names the client event that caused an error',
         ),
+        fix="unsafe",
     ),
     Rule(
         "RT403",
@@ -566,7 +586,7 @@ def rule_data(rule: Rule) -> dict[str, object]:
         "failing": rule.failing,
         "passing": rule.passing,
         "rejected_by_server": rule.rejected,
-        "fix": None,  # no rule is fixed yet (lint --fix is to come)
+        "fix": None if rule.fix is None else {"safe": rule.fix == "safe"},
         "sources": list(rule.sources),
     }
 

@@ -10,6 +10,7 @@ so a full disk never leaves a partial report that looks whole.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -52,6 +53,9 @@ class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecon
     respect_gitignore: bool = True  # directory walks skip what .gitignore files ignore
     exit_zero: bool = False  # findings do not make the exit code 1
     stdin_name: str | None = None  # the name standard input's findings carry
+    fix: bool = False  # fix what can be fixed first (validator.fix), then lint what is left
+    diff: bool = False  # show the fixes as a unified diff instead, and write nothing
+    unsafe_fixes: bool = False  # also the fixes that change the audio or the event
 
 
 def _count(n: int, noun: str) -> str:
@@ -105,11 +109,13 @@ def findings(
     note_source: Callable[[str], None] | None = None,
     paths: list[str] | None = None,
     note_stream: Callable[[str], None] | None = None,
+    stdin: bytes | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of every input in order; unreadable inputs go to ``err``.
 
     Each input is counted in a Statistics of its own (``stats.by_file``), added to ``stats``.
-    ``paths``: the run's ``inputs``, when they are known already.
+    ``paths``: the run's ``inputs``, when they are known already; ``stdin``: what standard
+    input held, where it was read already (``--fix``).
     """
     for path in inputs(settings, stats, err) if paths is None else paths:
         name = (settings.stdin_name or "<stdin>") if path == "-" else path
@@ -127,7 +133,7 @@ def findings(
                 continue
         own = Statistics()
         try:
-            yield from _one_input(settings, path, name, options, own, err)
+            yield from _one_input(settings, path, name, options, own, err, stdin)
         finally:
             stats.merge(own)
             stats.by_file[name] = own
@@ -140,6 +146,7 @@ def _one_input(
     options: Options,
     stats: Statistics,
     err: TextIO,
+    stdin: bytes | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of one input, in worker processes where it pays (``--jobs``)."""
     if settings.event_pointer is None and settings.jobs > 1:
@@ -157,7 +164,7 @@ def _one_input(
             stream = open_with_progress(path, err)
             progress = getattr(getattr(stream, "raw", None), "progress", None)
         if stream is None:
-            stream = open_input(path)
+            stream = open_input(path) if path != "-" or stdin is None else io.BytesIO(stdin)
     except SourceError as exc:
         stats.unreadable.append(name)
         _tell(err, f"realtime-validator: error: {display(str(exc))}")
@@ -295,6 +302,30 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             "report would be written over the capture; write it elsewhere",
         )
         return EXIT_ERROR
+    fixing = None
+    if settings.fix or settings.diff:
+        from .fix.run import fix_inputs
+
+        fixing = fix_inputs(settings, paths, out, err)
+        stats.unreadable.extend(fixing.unwritten)
+        if settings.diff:
+            if not settings.quiet:
+                _tell(err, fixing.summary(diff=True))
+            return EXIT_FINDINGS if fixing.fixed else EXIT_OK
+        if fixing.stdin is not None and "-" in paths:
+            # standard output carries the fixed stream: the findings go to standard error
+            buffer = getattr(out, "buffer", None)
+            try:
+                out.flush()
+                if buffer is not None:
+                    buffer.write(fixing.stdin)
+                    buffer.flush()
+                else:
+                    out.write(fixing.stdin.decode("utf-8", "surrogateescape"))
+            except OSError as exc:
+                _tell(err, f"realtime-validator: error: cannot write standard output: {exc}")
+                return EXIT_ERROR
+            out = err
     try:
         if target is not None:
             real = os.path.realpath(target)  # through a symlink: update the file, keep the link
@@ -321,7 +352,13 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         )
         reporter.start()
         for violation in findings(
-            settings, stats, err, reporter.note_source, paths, reporter.note_stream
+            settings,
+            stats,
+            err,
+            reporter.note_source,
+            paths,
+            reporter.note_stream,
+            fixing.stdin if fixing is not None else None,
         ):
             failed = failed or violation.severity.rank >= threshold
             reporter.report(violation)
@@ -354,6 +391,8 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
                 os.unlink(temp_path)
     if not settings.quiet:
         _tell(err, summary(stats))
+        if fixing is not None:
+            _tell(err, fixing.summary(diff=False))
     if stats.unreadable:
         return EXIT_ERROR
     if not stats.records:

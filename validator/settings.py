@@ -105,6 +105,12 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
     event_pointer = merged["event_pointer"]
     if event_pointer and not event_pointer.startswith("/"):
         raise UsageProblem("a JSON pointer starts with '/'", "--event-pointer")
+    if event_pointer and (merged["fix"] or values["diff"]):
+        raise UsageProblem(
+            "--fix and --diff rewrite events, not records wrapped around them: lint "
+            "--event-pointer inputs without them",
+            "--event-pointer",
+        )
     stdin_name = values["stdin_filename"]
     return RunSettings(
         paths=values["paths"],
@@ -130,6 +136,9 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         exclude_base=str(config.path.parent) if config.path is not None else here,
         respect_gitignore=merged["respect_gitignore"],
         stdin_name=stdin_name,
+        fix=merged["fix"],
+        diff=values["diff"],
+        unsafe_fixes=merged["unsafe_fixes"],
     )
 
 

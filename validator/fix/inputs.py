@@ -1,0 +1,253 @@
+"""One writer per source kind: an input's bytes in, the same bytes with the fixed events out.
+
+Every reader yields its records with their offsets (``Record.offset``); each event's text is
+fixed (``event.fix_text``) and put back where it was: a JSONL line's text between its start
+and its line ending, a JSON document's element in place, a HAR message through the exact map
+of its ``data`` string's escapes (``escapes.Escaped``); nothing else of the input changes.
+Gzip inputs are inflated, fixed and compressed again. The records go through the linter's
+session as they are fixed (``Linter.slow``), so that RT402 and the session's format see what
+the fixed input holds. ``write_atomic`` writes a file beside the input and renames it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import stat
+import tempfile
+import zlib
+from collections.abc import Callable
+from typing import NamedTuple, cast
+
+from ..lint import Linter, Options
+from ..locate import scan_string
+from ..parse import parse_record
+from ..sources.base import Record
+from ..sources.detect import GZIP_LAYERS, input_kind, records_of
+from ..statistics import Statistics
+from .edits import Edit, apply
+from .escapes import Escaped
+from .event import EventFix, Fix, fix_text, format_of
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
+
+
+class Located(NamedTuple):
+    """A fix applied, with the line of the record it was made in."""
+
+    line: int
+    fix: Fix
+
+
+class InputFix(NamedTuple):
+    """What fixing one input gave: its new bytes, the fixes, the findings more that
+    ``--unsafe-fixes`` would fix, and why fixable findings were left (``notes``)."""
+
+    data: bytes
+    fixes: list[Located]
+    unsafe_available: int
+    notes: list[str]
+    text_before: bytes  # the inflated input, and after: what --diff compares
+    text_after: bytes
+
+
+def _inflate(data: bytes) -> tuple[bytes, list[int]]:
+    """Return ``data`` with up to ``GZIP_LAYERS`` layers of gzip taken off, and each layer's
+    modification time (to write it back with)."""
+    mtimes: list[int] = []
+    while data[:2] == _GZIP_MAGIC and len(mtimes) < GZIP_LAYERS:
+        mtimes.append(int.from_bytes(data[4:8], "little"))
+        data = gzip.decompress(data)
+    return data, mtimes
+
+
+def _deflate(data: bytes, mtimes: list[int]) -> bytes:
+    for mtime in reversed(mtimes):
+        data = gzip.compress(data, mtime=mtime)
+    return data
+
+
+class _Writer:
+    """Puts fixed events back into one kind of input: the base for JSONL and documents,
+    whose records are the event's text itself."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self.text = ""  # the input decoded, for the text kinds
+        self.edits: list[tuple[int, int, str]] = []
+
+    def event(self, record: Record) -> tuple[str, int, int] | None:
+        """Return the record's event text and its span in the input, or None (no fix)."""
+        data = record.data
+        assert isinstance(data, str)
+        return data, record.offset, record.offset + len(data)
+
+    def put(self, start: int, end: int, done: EventFix) -> bool:
+        """Record the fixed event's text for the span; False where it cannot be put."""
+        self.edits.append((start, end, done.text))
+        return True
+
+    def taken(self, candidate: str) -> bool:
+        """Return True when ``candidate`` occurs anywhere in the input (an id to avoid)."""
+        return candidate in self.text
+
+    def result(self) -> bytes:
+        """Return the input with the fixed events in place."""
+        text = apply(self.text, [Edit(*e) for e in self.edits])
+        return text.encode("utf-8")
+
+
+class _Lines(_Writer):
+    """JSONL: a line's bytes between its start (after a BOM) and its line ending."""
+
+    def event(self, record: Record) -> tuple[str, int, int] | None:
+        data = record.data
+        assert isinstance(data, bytes)
+        start = record.offset
+        end = start + len(data)
+        if data.endswith(b"\n"):
+            end -= 2 if data.endswith(b"\r\n") else 1
+        if start == 0 and data.startswith(_BOM):
+            start += len(_BOM)
+        try:
+            return self.source[start:end].decode("utf-8"), start, end
+        except UnicodeDecodeError:
+            return None
+
+    def taken(self, candidate: str) -> bool:
+        return candidate.encode("utf-8", "surrogatepass") in self.source
+
+    def result(self) -> bytes:
+        parts: list[bytes] = []
+        pos = 0
+        for start, end, text in sorted(self.edits):
+            parts += (self.source[pos:start], text.encode("utf-8", "surrogatepass"))
+            pos = end
+        parts.append(self.source[pos:])
+        return b"".join(parts)
+
+
+class _Har(_Writer):
+    """HAR: the message inside a ``data`` string, through the exact map of its escapes."""
+
+    escaped: Escaped  # the map of the record at hand
+
+    def event(self, record: Record) -> tuple[str, int, int] | None:
+        quote = record.offset - 1
+        end = scan_string(self.text, quote) - 1
+        self.escaped = Escaped(self.text[quote + 1 : end])
+        if not self.escaped.exact():
+            return None  # a position could not be exact: no fix here
+        return self.escaped.message, quote + 1, end
+
+    def put(self, start: int, end: int, done: EventFix) -> bool:
+        escaped: Escaped | None = self.escaped
+        for edit in done.edits:  # each on the message the one before left
+            escaped = escaped.replaced(*edit) if escaped is not None else None
+        if escaped is None or escaped.message != done.text:
+            return False
+        self.edits.append((start, end, escaped.raw))
+        return True
+
+
+def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFix:
+    """Return the fixes of one input's bytes (of any kind, gzip of any)."""
+    try:
+        inner, mtimes = _inflate(data)
+    except (OSError, EOFError, zlib.error):
+        return InputFix(data, [], 0, ["the gzip data is corrupt: nothing was fixed"], data, data)
+    kind = input_kind(name, inner[: 1 << 16])
+    writer: _Writer
+    if kind == "lines":
+        writer = _Lines(inner)
+    elif kind in ("document", "har"):
+        writer = _Har(inner) if kind == "har" else _Writer(inner)
+        try:
+            writer.text = inner.decode("utf-8")
+        except UnicodeDecodeError:
+            return InputFix(
+                data, [], 0, ["it is not UTF-8 (RT102): nothing was fixed"], inner, inner
+            )
+    else:
+        return InputFix(data, [], 0, [], inner, inner)
+    linter = Linter(options, Statistics(), name)
+    session = linter.session
+    chosen: set[str] = set()
+
+    def fresh_id(event_id: str) -> str:
+        from .edits import renamed
+
+        new = renamed(event_id, lambda c: c in session.ids or c in chosen or writer.taken(c))
+        chosen.add(new)
+        return new
+
+    fixes: list[Located] = []
+    available = 0
+    notes: list[str] = []
+    stream = cast(io.BufferedReader, io.BufferedReader(io.BytesIO(inner)))
+    for record in records_of(kind, stream, options.max_record_bytes):
+        found = None if record.problem is not None or record.offset < 0 else writer.event(record)
+        if found is None:
+            linter.slow(record)
+            continue
+        text, start, end = found
+        done = _fix_one(text, linter, options, unsafe, fresh_id)
+        available += done.unsafe_available
+        notes += (f"{record.line}: {note}" for note in done.notes)
+        if done.fixes and writer.put(start, end, done):
+            fixes += (Located(record.line, fix) for fix in done.fixes)
+            text = done.text
+        elif done.fixes:
+            notes.append(f"{record.line}: not fixed: its place in the file is not exact")
+        linter.slow(Record(record.line, record.column, text, record.pointer))
+    if not fixes:
+        return InputFix(data, [], available, notes, inner, inner)
+    after = writer.result()
+    return InputFix(_deflate(after, mtimes), fixes, available, notes, inner, after)
+
+
+def _fix_one(
+    text: str, linter: Linter, options: Options, unsafe: bool, fresh: Callable[[str], str]
+) -> EventFix:
+    parsed = parse_record(text)
+    value = parsed.value
+    kind = value.get("type") if isinstance(value, dict) else None
+    fmt = linter.session.format_for(kind) if isinstance(kind, str) else format_of(kind, "pcm16")
+    return fix_text(
+        text,
+        audio_format=fmt,
+        max_audio_bytes=options.max_audio_bytes,
+        unsafe=unsafe,
+        enabled=options.enabled,
+        repeated=linter.session.ids.__contains__,
+        fresh=fresh,
+    )
+
+
+def write_atomic(path: str, data: bytes, before: os.stat_result) -> None:
+    """Write ``data`` over the file ``path`` (through a symlink: the file it names) all at
+    once: into a temporary file beside it, with its mode, renamed over it. ``before`` is the
+    file's status when it was read: a file changed since then is not written (OSError)."""
+    real = os.path.realpath(path)
+    fd, temp = tempfile.mkstemp(prefix=".realtime-validator-fix-", dir=os.path.dirname(real))
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, stat.S_IMODE(before.st_mode))
+        now = os.stat(real)
+        if (now.st_size, now.st_mtime_ns, now.st_ino) != (
+            before.st_size,
+            before.st_mtime_ns,
+            before.st_ino,
+        ):
+            raise OSError(f"{path} changed while it was being fixed; run again")
+        os.replace(temp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
