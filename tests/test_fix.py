@@ -24,7 +24,7 @@ from validator.fix.edits import standard_base64
 from validator.fix.escapes import Escaped
 from validator.fix.event import SAFE, UNSAFE
 from validator.fix.inputs import fix_input, write_atomic
-from validator.lint import Options
+from validator.linter import Options
 from validator.rules import RULES, rule_data
 
 APPEND = "input_audio_buffer.append"

@@ -1,5 +1,5 @@
 """Fixing one event: each fixable finding's edit, kept only when linting the result again
-(the linter's own stateless check, ``lint.examine``) shows that finding gone and nothing new.
+(the linter's own stateless check, ``check.examine``) shows that finding gone and nothing new.
 
 ``fix_text`` is the core, over an event's JSON text; ``fix_event`` is the library's call.
 """
@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 import pybase64
 
 from ..audio import MAX_AUDIO_BYTES
+from ..check import examine
 from ..event_types import CLIENT_EVENT_TYPES, TRANSLATION_APPEND
 from ..formats import normalize_format
-from ..lint import examine
 from ..locate import Places
 from ..parse import Parsed, parse_record
 from ..rules import RULES

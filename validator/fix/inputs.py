@@ -5,7 +5,7 @@ fixed (``event.fix_text``) and put back where it was: a JSONL line's text betwee
 and its line ending, a JSON document's element in place, a HAR message through the exact map
 of its ``data`` string's escapes (``escapes.Escaped``); nothing else of the input changes.
 Gzip inputs are inflated, fixed and compressed again. The records go through the linter's
-session as they are fixed (``Linter.slow``), so that RT402 and the session's format see what
+session as they are fixed (``SlowRoad.slow``), so that RT402 and the session's format see what
 the fixed input holds. ``write_atomic`` writes a file beside the input and renames it.
 """
 
@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable
 from typing import NamedTuple, cast
 
-from ..lint import Linter, Options
+from ..linter import Linter, Options
 from ..locate import scan_string
 from ..parse import parse_record
 from ..sources.base import Record
@@ -191,7 +191,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
     for record in records_of(kind, stream, options.max_record_bytes):
         found = None if record.problem is not None or record.offset < 0 else writer.event(record)
         if found is None:
-            linter.slow(record)
+            linter.road.slow(record)
             continue
         text, start, end = found
         done = _fix_one(text, linter, options, unsafe, fresh_id)
@@ -202,7 +202,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
             text = done.text
         elif done.fixes:
             notes.append(f"{record.line}: not fixed: its place in the file is not exact")
-        linter.slow(Record(record.line, record.column, text, record.pointer))
+        linter.road.slow(Record(record.line, record.column, text, record.pointer))
     if not fixes:
         return InputFix(data, [], available, notes, inner, inner)
     after = writer.result()
