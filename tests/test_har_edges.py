@@ -27,8 +27,8 @@ from whole_readers import read_har_whole
 import validator
 from validator.locate import string_char_offset, value_offset
 from validator.parse import MISSING, parse_record
-from validator.sources.base import Record
-from validator.sources.har import aligned_message, read_har_stream
+from validator.sources.base import Record, shifted
+from validator.sources.har import align, aligned_message, read_har_stream
 from validator.violation import Violation
 
 CHUNKS = (1, 7, 4096, 1 << 20)
@@ -223,21 +223,38 @@ def test_an_escaped_letter_of_a_literal_before_the_audio(tmp_path: Path) -> None
     assert lines[unknown.line - 1][unknown.column - 1 :].startswith('"x')  # type: ignore
 
 
-def test_the_message_s_own_escapes_leave_the_column_left_within_the_string(
-    tmp_path: Path,
-) -> None:
+def test_the_message_s_own_escapes_keep_the_column_exact(tmp_path: Path) -> None:
     # '\/' in the message is '\\/' in the file: three characters for one, which no JSON text
-    # of the same value can be; the documented fallback is left of the true column, inside
-    # the same string, and exact again after it ('x', an unknown property, RT203)
+    # of the same value can be; the record's shifts place the '-' where the file has it
     message = escaped('{"type":"input_audio_buffer.append","audio":"A\\/A\\/-A","x":1}')
     assert "A\\\\/A\\\\/-A" in message
     text = har_with(socket_entry(message))
     (bad, unknown), lines = lint_file(tmp_path, text)
     assert (bad.rule, bad.offset, unknown.rule) == ("RT301", 4, "RT203")
     line = lines[bad.line - 1]
-    assert line.index("-") + 1 - bad.column == 2  # type: ignore[operator]
-    assert line.index('audio\\":\\"A') + 10 < bad.column  # type: ignore[operator]
+    assert line.index("-") + 1 == bad.column
     assert lines[unknown.line - 1][unknown.column - 1 :].startswith('"x')  # type: ignore
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["\\\\n", "\\\\u0041", "\\\\\\\\", '\\\\\\"', "\\\\/"],
+    ids=["newline", "unicode", "backslash", "quote", "slash"],
+)
+def test_a_finding_after_an_event_id_with_the_message_s_own_escapes_is_exact(
+    tmp_path: Path, written: str
+) -> None:
+    """Event ids and instructions hold the message's own escapes: a finding in the next
+    string is where the file has it."""
+    message = (
+        '{\\"type\\":\\"input_audio_buffer.append\\",\\"event_id\\":\\"e'
+        + written * 3
+        + '\\",\\"audio\\":\\"AA-A\\"}'
+    )
+    text = har_with(socket_entry(message))
+    (bad,), lines = lint_file(tmp_path, text)
+    assert bad.rule == "RT301"
+    assert lines[bad.line - 1][bad.column - 1 :].startswith("-A")  # type: ignore[index]
 
 
 # every way a file can write each character of the data string
@@ -313,6 +330,42 @@ def test_any_file_escapes_leave_every_character_where_the_file_has_it(
         assert at == starts[first + 1] - 1, pointer  # a string at the last character of its quote
         for k in range(len(item) + 1):  # each character, and the closing quote
             assert string_char_offset(aligned, at, k) == starts[first + 1 + k], (pointer, k)
+
+
+# strings of any characters: json.dumps writes escapes of the message's own for some
+_ANY = st.text(st.characters(blacklist_categories=["Cs"]), max_size=6)
+_ESCAPING_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _ANY,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_ANY, inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), _ESCAPING_VALUES, st.sampled_from([None, 1]))
+def test_the_shifts_place_every_character_where_the_file_has_it(
+    data: st.DataObject, value: Any, indent: int | None
+) -> None:
+    """The message's own escapes too (no JSON text as wide can place what follows them):
+    each value, and each character of each string, maps to its form in the file."""
+    message = json.dumps(value, indent=indent, ensure_ascii=False)
+    raw, starts = data.draw(file_forms(message))
+    aligned, shifts = align(raw)
+    assert json.loads(aligned) == value
+    for pointer, item in _pointers(value):
+        at = value_offset(aligned, pointer)
+        first = value_offset(message, pointer)
+        assert at is not None and first is not None
+        if not isinstance(item, str):
+            assert shifted(shifts, at) == starts[first], pointer
+            continue
+        assert shifted(shifts, at) == starts[first + 1] - 1, pointer
+        for k in range(len(item) + 1):  # each character (an escape: its backslash), the quote
+            in_message = string_char_offset(message, first, k)
+            assert shifted(shifts, string_char_offset(aligned, at, k)) == starts[in_message], (
+                pointer,
+                k,
+            )
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -31,7 +31,7 @@ from validator.sources.har import (
     _not_a_har,
     _not_an_array,
     _opcode_type,
-    aligned_message,
+    align,
 )
 from validator.sources.jsonl import too_large
 from validator.violation import Violation
@@ -282,10 +282,7 @@ def read_har_whole(
             if not payload.strip():
                 yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
                 continue
+            data, shifts = align(text[quote + 1 : end - 1])
             yield Record(
-                line,
-                column + 1,
-                aligned_message(text[quote + 1 : end - 1]),
-                pointer=pointer,
-                offset=quote + 1 + bom,
+                line, column + 1, data, pointer=pointer, offset=quote + 1 + bom, shifts=shifts
             )

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from .locate import Places, skip_ws, string_char_offset
-from .sources.base import Record
+from .sources.base import Record, shifted
 from .violation import Violation
 
 KEY_RULES = frozenset(("RT104", "RT203", "RT404"))
@@ -26,6 +26,8 @@ def place(
     offset = offset_of(v, places)
     line, column = record.line, record.column
     if offset is not None and places is not None:
+        if record.shifts:  # a HAR message: where the file's escapes are wider than the text's
+            offset = shifted(record.shifts, offset)
         dl, dc = places.line_col(offset)
         line += dl
         column = dc if dl else column + dc

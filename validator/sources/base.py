@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import NamedTuple
 
 from ..violation import Violation
 
 DEFAULT_MAX_RECORD_BYTES = 24 * 2**20
 """Fits a 15 MiB append (20 MiB of base64) with its envelope and some escaping."""
+
+
+Shifts = tuple[tuple[int, int], ...]
+"""Where an aligned text's characters sit left of the file's: ``(at, by)``, sorted by ``at``,
+each holding from ``at`` to the next (none: every character is where the file has it)."""
+
+
+def shifted(shifts: Shifts, offset: int) -> int:
+    """Return the file offset (from the record's start) of the aligned text's ``offset``."""
+    if not shifts:
+        return offset
+    k = bisect_right(shifts, (offset, float("inf"))) - 1
+    return offset + shifts[k][1] if k >= 0 else offset
 
 
 class Record(NamedTuple):
@@ -21,6 +35,9 @@ class Record(NamedTuple):
     input (a byte order mark counts as one) for a document's element or a HAR message (then
     the first character inside the quotes of its ``data`` string); -1 where unknown.
     ``lint --fix`` rewrites the input at these offsets.
+
+    ``shifts``: for a HAR message, where the characters of ``data`` (the aligned text,
+    ``har.align``) sit left of the file's, to place a finding exactly; empty elsewhere.
     """
 
     line: int
@@ -30,6 +47,7 @@ class Record(NamedTuple):
     problem: Violation | None = None
     size: int = 0  # bytes of input the record took, where ``data`` does not hold them (RT105)
     offset: int = -1
+    shifts: Shifts = ()
 
 
 class SourceError(Exception):

@@ -19,14 +19,14 @@ strings, an escape's extra width becomes JSON whitespace: after a structural cha
 the quote of ``\\"`` (a string opens at its quote), after a number or literal that holds an
 escape (no space may go inside it). Inside them, the file's escape is also one of the
 message's (``\\/``, ``\\u0041``, a surrogate pair), as wide and of the same value, and is
-written as it is. So a finding's column is exact (an escaped character is found at its
-escape's backslash) except where no JSON text of the same value is as wide as the file's:
-after one of the message's own escapes inside the same string (the message's ``\\n`` is
-``\\\\n`` in the file, three characters for one: instructions or event ids, not the base64
-that ``JSON.stringify`` or ``json.dumps`` writes), and after an escape inside a number or
-literal (``\\u0074rue``; no exporter writes one). There the column is left of the true one by
-those escapes' extra width, never right of it nor in another value, and exact again after the
-string's closing quote or the token's end. (A control character or a lone surrogate escaped
+written as it is. So a character of the text sits at its file column (an escaped character
+at its escape's backslash) except where no JSON text of the same value is as wide as the
+file's: after one of the message's own escapes inside the same string (the message's ``\\n``
+is ``\\\\n`` in the file, three characters for one: instructions or event ids, not the
+base64 that ``JSON.stringify`` or ``json.dumps`` writes), and after an escape inside a number
+or literal (``\\u0074rue``; no exporter writes one), up to the string's closing quote or the
+token's end. For those the record carries its ``shifts`` (``align``), which placing adds: every
+finding's column is the file's. (A control character or a lone surrogate escaped
 inside a message string is written as itself: RT101 is placed on it.)
 
 Reading: ``read_har_stream`` walks the file in bounded pieces (see ``stream``): the objects
@@ -49,7 +49,7 @@ from typing import Any, BinaryIO
 from ..events import json_type
 from ..locate import Places, scan_string
 from ..violation import Violation
-from .base import DEFAULT_MAX_RECORD_BYTES, Record
+from .base import DEFAULT_MAX_RECORD_BYTES, Record, Shifts
 from .jsonl import too_large
 from .stream import BAD, CHUNK, DEEP, ERROR, OK, SKIP_HOLD, SKIPPED, Text, json_error, utf8_size
 
@@ -73,16 +73,26 @@ _CONTROL_OPCODES = range(8, 16)  # close, ping, pong: not messages
 
 
 def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
-    """Return the message whose escaped form in the file is ``raw``, aligned to the file.
+    """Return the message whose escaped form in the file is ``raw``, aligned to the file
+    (``align``'s text)."""
+    return align(raw, start, stop)[0]
+
+
+def align(raw: str, start: int = 0, stop: int | None = None) -> tuple[str, Shifts]:
+    """Return the message whose escaped form in the file is ``raw``, aligned to the file, and
+    where its characters sit left of the file's (``Shifts``).
 
     ``raw[start:stop]`` is the file's text between the quotes of a ``data`` string (a window
-    on the file is not copied). The result parses to the same JSON value as the message (or
+    on the file is not copied). The text parses to the same JSON value as the message (or
     fails to parse as it does), and its character ``k`` sits at file offset ``quote + 1 + k``,
-    but for the characters no JSON text can place (see the module's docstring).
+    but for the characters no JSON text can place (see the module's docstring): those sit at
+    ``quote + 1 + shifted(shifts, k)``.
     """
     if stop is None:
         stop = len(raw)
     parts: list[str] = []
+    size = 0  # characters of the text so far
+    shifts: list[tuple[int, int]] = []
     state = 0  # 0: outside a message string, 1: inside one, 2: inside, after a backslash
     drift = 0  # characters the current message string is short of the file's
     owed = 0  # spaces owed once the number or literal being written ends (outside strings)
@@ -102,8 +112,12 @@ def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
                 cut = _TOKEN_PART.match(raw, pos, i).end()  # type: ignore[union-attr]
                 if cut < i:
                     parts.append(raw[pos:cut] + " " * owed)
+                    size += cut - pos
+                    shifts.append((size, 0))  # the spaces owed: aligned again
+                    size += owed
                     owed, pos = 0, cut
             parts.append(raw[pos:i])
+            size += i - pos
         kind = raw[i + 1 : i + 2]
         if kind == "u":
             code = int(raw[i + 2 : i + 6], 16)
@@ -123,6 +137,10 @@ def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
         if state == 1:
             if c == '"':
                 parts.append('"' + " " * (width - 1 + drift))
+                size += 1
+                if drift:
+                    shifts.append((size, 0))  # the drift made up: aligned again
+                size += width - 1 + drift
                 drift = 0
                 state = 0
             elif digits or c == "\\" or c < " " or "\ud800" <= c <= "\udfff" or end == stop:
@@ -131,7 +149,9 @@ def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
                 # escape could pair up with one the message escapes), at the text's end (where
                 # a \u escape is "invalid", not "unterminated")
                 parts.append(c)
+                size += 1
                 drift += width - 1
+                shifts.append((size, drift))
                 if digits:
                     digits -= 1
                 elif c == "\\":
@@ -140,30 +160,43 @@ def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
                 pos = i  # the file's escape is one of the message's: as wide, the same value
         elif state == 2:
             parts.append(c)
+            size += 1
             drift += width - 1
+            shifts.append((size, drift))
             state = 1
             if c == "u":
                 digits = 4
         elif c == '"':
             parts.append(" " * (owed + width - 1) + '"')
+            if owed:
+                shifts.append((size, 0))
+            size += owed + width
             owed = 0
             state = 1
         elif c in _JSON_WS:
             parts.append(" " * (owed + width))
+            if owed:
+                shifts.append((size, 0))
+            size += owed + width
             owed = 0
         elif c in _STRUCTURAL:
             parts.append(" " * owed + c + " " * (width - 1))
+            if owed:
+                shifts.append((size, 0))
+            size += owed + width
             owed = 0
         else:  # inside a number or literal, where no space may go: after it, then
             parts.append(c)
+            size += 1
             owed += width - 1
+            shifts.append((size, owed))
         i = find("\\", end, stop)
     if owed:
         cut = _TOKEN_PART.match(raw, pos, stop).end()  # type: ignore[union-attr]
         parts.append(raw[pos:cut] + " " * owed)
         pos = cut
     parts.append(raw[pos:stop])
-    return "".join(parts)
+    return "".join(parts), tuple(shifts)
 
 
 def _binary(opcode: object) -> Violation:
@@ -446,10 +479,10 @@ class _HarReader:
             yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
             return
         del payload  # the record is written from the file's text
-        data = aligned_message(buf, quote + 1, stop - 1)
+        data, shifts = align(buf, quote + 1, stop - 1)
         del buf
         offset = text.base + quote + 1 + text.bom
-        yield Record(line, column + 1, data, pointer=pointer, offset=offset)
+        yield Record(line, column + 1, data, pointer=pointer, offset=offset, shifts=shifts)
 
     # -- the path: objects and arrays, followed a member or an element at a time --------------
 
