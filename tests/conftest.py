@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from unittest import mock
@@ -47,8 +49,11 @@ def roads(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> dict
 
     slow: every record parsed (the twin); records: the fast road one record at a time (other
     sources); blocks: JSONL scanned a block at a time; small blocks: the same with blocks of
-    61 bytes, so that most lines are finished by readline.
+    61 bytes, so that most lines are finished by readline; lines as text: the slow road's
+    lines decoded out of the block; file, small blocks: from a file on disk, where a long line
+    grows the block to its own length.
     """
+    from validator import linter
     from validator.sources import jsonl
 
     results = {}
@@ -63,6 +68,22 @@ def roads(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> dict
         with mock.patch.object(jsonl, "_BLOCK", block):
             found = list(lint_stream(io.BytesIO(data), "x.jsonl", options, stats))
         results[name] = _outcome(found, stats)
+    # the slow road's lines decoded straight out of the block as text (long lines do that)
+    stats = Statistics()
+    with mock.patch.object(linter, "_DECODED_BYTES", 1):
+        options = Options(max_record_bytes=max_record_bytes)
+        found = list(lint_stream(io.BytesIO(data), "x.jsonl", options, stats))
+    results["lines as text"] = _outcome(found, stats)
+    # a file on disk: a line longer than the block grows it to the line's length, read ahead
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "x.jsonl")
+        with open(path, "wb") as f:
+            f.write(data)
+        stats = Statistics()
+        options = Options(max_record_bytes=max_record_bytes)
+        with mock.patch.object(jsonl, "_BLOCK", 61), open(path, "rb") as stream:
+            found = list(lint_stream(stream, "x.jsonl", options, stats))
+        results["file, small blocks"] = _outcome(found, stats)
     return results
 
 

@@ -138,3 +138,27 @@ def test_mutation_is_found_at_its_index(data: bytes, at: int, bad: str) -> None:
     if bad != "=":  # '=' can make another valid string ("AAA=" -> "AA==")
         assert problems[0].rule == "RT301"
         assert problems[0].offset == at
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="AQgw+/=-\n", max_size=40)
+    | st.binary(max_size=30).map(lambda b: base64.b64encode(b).decode()),
+)
+def test_validating_a_long_string_in_pieces_is_validating_it_whole(audio: str) -> None:
+    """``_valid_base64`` decodes 4 Mi characters at a time (strings of hundreds of MB): with
+    pieces of 8, each quantum still stands alone and '=' may end only the last piece."""
+    import binascii
+    from unittest import mock
+
+    import pybase64
+
+    from validator import audio as module
+
+    try:
+        pybase64.b64decode(audio, validate=True)
+        whole = True
+    except (binascii.Error, ValueError):
+        whole = False
+    with mock.patch.object(module, "_VALIDATE_CHARS", 8):
+        assert module._valid_base64(audio) is whole

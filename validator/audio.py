@@ -220,17 +220,34 @@ def _size_problem(audio: str, max_audio_bytes: int) -> Problem | None:
     return None
 
 
+_VALIDATE_CHARS = 1 << 22
+"""Characters of base64 decoded at once to validate it (a multiple of 4): a string of hundreds
+of megabytes (a raised --max-record-bytes) is not decoded whole, its bytes held."""
+
+
+def _valid_base64(audio: str) -> bool:
+    """Return True when ``audio`` is strict base64, decoded ``_VALIDATE_CHARS`` at a time:
+    each quantum of 4 stands alone, and only the last may hold '='."""
+    size = len(audio)
+    for start in range(0, max(size, 1), _VALIDATE_CHARS):
+        piece = audio[start : start + _VALIDATE_CHARS] if size > _VALIDATE_CHARS else audio
+        if start + _VALIDATE_CHARS < size and "=" in piece:
+            return False
+        try:
+            pybase64.b64decode(piece, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+    return True
+
+
 def base64_problems(audio: str, max_audio_bytes: int = MAX_AUDIO_BYTES) -> Iterator[Problem]:
     """Yield the base64 and size problems of ``audio`` (RT301-RT305), fast path first."""
-    try:
-        pybase64.b64decode(audio, validate=True)
-    except (binascii.Error, ValueError):
+    if not _valid_base64(audio):
         problem = _first_base64_error_fast(audio)
         if problem is not None:
             yield problem
-    else:
-        if not is_canonical(audio):
-            yield _non_canonical(audio)
+    elif not is_canonical(audio):
+        yield _non_canonical(audio)
     size = _size_problem(audio, max_audio_bytes)
     if size is not None:
         yield size

@@ -107,7 +107,7 @@ class Linter:
                 records = iter(records_at(run.start, run.end, run.lines, line))
             record = next(islice(records, index - read, None))  # past the accepted ones
             read = index + 1
-            refused_bytes += len(record.data)  # slow() counts them
+            refused_bytes += record.size or len(record.data)  # slow() counts them
             found = self.road.slow(record)
             if found:
                 yield from found
@@ -181,16 +181,48 @@ class Linter:
         self.ledger.finish()
 
 
+_DECODED_BYTES = 1 << 20
+"""A line this long is decoded straight out of the block into text, not copied into bytes:
+each copy of a line of hundreds of megabytes counts against the memory bar."""
+
+
 def _records_in(data: bytes | bytearray, max_record_bytes: int) -> RecordsAt:
     def records_at(start: int, end: int, count: int, line: int) -> Iterable[Record]:
-        # a copy of those lines: data is the reader's buffer, filled again after this block;
-        # one copy (a line may be of megabytes, and each copy of it counts against memory)
-        lines = memoryview(data)[start:end]
-        if count == 1 and end - start <= max_record_bytes:
-            return (Record(line, 0, bytes(lines)),)
-        return read_jsonl(io.BytesIO(lines), max_record_bytes, line)
+        # copies of those lines: data is the reader's buffer, filled again after this block
+        if end - start < _DECODED_BYTES:
+            return read_jsonl(io.BytesIO(memoryview(data)[start:end]), max_record_bytes, line)
+        return _long_lines(data, start, end, line, max_record_bytes)
 
     return records_at
+
+
+def _long_lines(
+    data: bytes | bytearray, start: int, end: int, line: int, max_record_bytes: int
+) -> Iterator[Record]:
+    """Yield the records of the lines in ``data[start:end]`` as ``read_jsonl`` does, but a
+    long one as its text (``size``: its bytes), decoded from ``data`` without a copy."""
+    view = memoryview(data)
+    while start < end:
+        stop = data.find(b"\n", start, end)
+        stop = end if stop < 0 else stop + 1
+        content = stop
+        if content > start and data[content - 1] == 0x0A:
+            content -= 1
+            if content > start and data[content - 1] == 0x0D:
+                content -= 1
+        record = None
+        if content - start > max_record_bytes:
+            record = too_large(line, content - start, max_record_bytes)
+        elif stop - start >= _DECODED_BYTES:
+            try:
+                text = str(view[start:content], "utf-8")
+            except UnicodeDecodeError:
+                pass  # read as bytes: the slow road says where (RT102)
+            else:
+                record = Record(line, 0, text, size=stop - start)
+        yield record or Record(line, 0, bytes(view[start:stop]))
+        line += 1
+        start = stop
 
 
 def _refuse_quiet(event_type: str, event_id: str | None, line: int) -> bool:

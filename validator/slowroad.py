@@ -19,6 +19,9 @@ from .session import Session
 from .sources.base import Record
 from .violation import Violation
 
+_BLANK = " \t\n\r\x0b\x0c"
+"""What ``bytes.strip()`` takes off a line: a line of text is blank by the same measure."""
+
 
 class SlowRoad:
     """Checks one input's records whole, in order, against its session."""
@@ -34,7 +37,7 @@ class SlowRoad:
     def slow(self, record: Record) -> list[Violation]:
         """Return the selected findings of a record, counting it."""
         data = record.data
-        size = len(data) if record.problem is None else record.size
+        size = record.size or len(data)  # the bytes it took, where data is not them
         if record.line == 1 and record.column == 0:
             if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
                 record = record._replace(data=data[3:])
@@ -42,7 +45,8 @@ class SlowRoad:
             elif isinstance(data, str) and data.startswith("\ufeff"):
                 record = record._replace(data=strip_bom(data))
                 data = record.data
-        if record.problem is None and not data.strip():
+        blank = not (data.strip(_BLANK) if isinstance(data, str) else data.strip())
+        if record.problem is None and blank:
             self.ledger.read(0, size, blank=True)
             return []
         self.ledger.read(1, size)

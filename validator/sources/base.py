@@ -45,7 +45,9 @@ class Record(NamedTuple):
     data: bytes | str
     pointer: str = ""
     problem: Violation | None = None
-    size: int = 0  # bytes of input the record took, where ``data`` does not hold them (RT105)
+    # bytes of input the record took, where ``data`` does not hold them (RT105; a long line
+    # held as its text, without its line ending)
+    size: int = 0
     offset: int = -1
     shifts: Shifts = ()
 

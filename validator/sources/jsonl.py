@@ -105,6 +105,33 @@ def read_jsonl(stream: BinaryIO, max_record_bytes: int, first_line: int = 1) -> 
         offset += len(line)
 
 
+def _room(stream: io.BufferedReader, size: int, kept: int, limit: int) -> int:
+    """Return the size to grow a block of ``size`` bytes to, for a line of which ``kept``
+    bytes are in it: twice as large, or, in a file on disk, the line's own length found by
+    reading ahead (a line of 300 MB would otherwise hold a block of 400 MB).
+    """
+    doubled = min(2 * size, limit)
+    if not isinstance(getattr(stream, "raw", None), io.FileIO):
+        return doubled  # a pipe, or inflated gzip: no reading ahead
+    try:
+        where = stream.tell()
+    except OSError:
+        return doubled
+    ahead = 0
+    try:
+        while kept + ahead < limit:
+            piece = stream.read(_BLOCK)
+            newline = piece.find(b"\n")
+            if newline >= 0 or not piece:
+                ahead += newline + 1 if newline >= 0 else 0
+                break
+            ahead += len(piece)
+    except OSError:
+        ahead = -1  # the read that fails again is the one that reports it
+    stream.seek(where)
+    return doubled if ahead < 0 else max(size + 1, min(kept + ahead, limit))
+
+
 def line_blocks(
     stream: io.BufferedReader,
     max_record_bytes: int,
@@ -171,5 +198,5 @@ def line_blocks(
                 base = stream.tell()
             continue
         view.release()  # a line longer than the buffer: make room for it
-        buffer.extend(bytes(min(2 * len(buffer), limit) - len(buffer)))
+        buffer.extend(bytes(_room(stream, len(buffer), kept, limit) - len(buffer)))
         view = memoryview(buffer)
