@@ -21,14 +21,14 @@ import pytest
 from conftest import FIXTURES, ROOT, b64
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whole_readers import data_spans
+from whole_readers import data_spans, read_har
 
 from validator.lint import Options, Statistics, lint_records
 from validator.locate import scan_value, value_offset
 from validator.sources.base import Record
 from validator.sources.detect import input_kind
 from validator.sources.detect import records as read_records
-from validator.sources.har import aligned_message, read_har
+from validator.sources.har import aligned_message
 from validator.sources.wrapped import skip_value, unwrap, value_span
 from validator.violation import Violation
 

@@ -8,6 +8,7 @@ them.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from validator.sources.har import (
     _not_an_array,
     _opcode_type,
     align,
+    read_har_stream,
 )
 from validator.sources.jsonl import too_large
 from validator.violation import Violation
@@ -286,3 +288,8 @@ def read_har_whole(
             yield Record(
                 line, column + 1, data, pointer=pointer, offset=quote + 1 + bom, shifts=shifts
             )
+
+
+def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
+    """Yield the records of a HAR file held in ``data``: ``read_har_stream`` over it."""
+    return read_har_stream(io.BytesIO(data), max_record_bytes)

@@ -8,7 +8,6 @@ record, read to its end and dropped, and the elements after it are still read.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -24,13 +23,6 @@ _SEPARATOR = "document is not valid JSON: expected ',' or ']' after an array ele
 _EXTRA = "document is not valid JSON: extra data after the array; one document holds one array"
 _DEEP = "document is not valid JSON for Realtime events: nested too deeply to parse"
 _CUT = "it ends inside an element that was skipped"
-
-
-def read_document(
-    data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-) -> Iterator[Record]:
-    """Yield the records of a JSON document held in ``data`` (see ``read_document_stream``)."""
-    return read_document_stream(io.BytesIO(data), max_record_bytes)
 
 
 def read_document_stream(

@@ -40,7 +40,6 @@ out as the file is read, and a syntax error after them ends the file with RT101 
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -276,11 +275,6 @@ _ENVELOPE = 64 * 2**10
 # a value of the JSON type of the one that starts with this character (else a number: a digit,
 # '-', NaN or Infinity), for the type's name where the value itself is skipped, not held
 _FIRST: dict[str, Any] = {"{": {}, "[": [], '"': "", "t": True, "f": False, "n": None}
-
-
-def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
-    """Yield the records of a HAR file held in ``data`` (see ``read_har_stream``)."""
-    return read_har_stream(io.BytesIO(data), max_record_bytes)
 
 
 def read_har_stream(
