@@ -173,6 +173,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="interleaved runs for the start-up bar; 0 skips it (default: 15)",
     )
     add("--regenerate", action="store_true", help="regenerate cached corpora")
+    import scale  # the scale-out measures' own options
+
+    scale.add_arguments(add)
     return parser.parse_args(argv)
 
 
@@ -834,6 +837,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_machine(machine_lines(python, setup), args.markdown)
     crashed: list[Outcome] = []
     bars = [bar for corpus in corpora for bar in bench_corpus(corpus, setup, args, crashed.append)]
+    if args.scale:
+        import scale
+
+        mixed = next((c.path for c in corpora if c.name == "mixed"), None)
+        if mixed is None:
+            bars.append(Bar("n/a", "scale: needs the mixed corpus (--corpora mixed,...)"))
+        else:
+            bars += scale.bench(args, setup, mixed)
     if args.startup_runs and setup.cli_error:
         bars.append(Bar("n/a", f"start-up: {setup.cli_error}"))
     elif args.startup_runs:

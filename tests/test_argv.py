@@ -190,7 +190,7 @@ def test_plain_lines_are_read_without_click(
         ["lint", "-h"],
         ["lint", "-qh"],
         ["lint", "--jobs"],  # the value is missing
-        ["lint", "--jobs", "0"],
+        ["lint", "--jobs", "-1"],
         ["lint", "--jobs=two"],
         ["lint", "--max-audio-bytes", "-1"],
         ["lint", "--format", "xml"],

@@ -174,7 +174,7 @@ def test_tool_table_not_a_table(tmp_path: Path) -> None:
         ('selct = ["RT3"]', "unknown key 'selct'; did you mean 'select'?"),
         ("max-audio = 10", "unknown key 'max-audio'; did you mean 'max-audio-bytes'?"),
         ("zzz = 4", "unknown key 'zzz'; valid keys: " + ", ".join(KEYS)),
-        ("jobs = 0", "jobs = 0 must be at least 1"),
+        ("jobs = -1", "jobs = -1 must be at least 0"),
         ("respect-gitignore = 1", "respect-gitignore must be true or false, not integer 1"),
         ('exclude = "*.log"', 'exclude must be a list of globs, not string "*.log"'),
         ('event-pointer = "event"', "event-pointer = 'event' is not a JSON pointer"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import SHARED, assert_roads_agree
 
-from validator import lint, parallel
+from validator import lint, parallel, protocol
 from validator.lint import Options, Statistics, lint_stream
 
 GENERATOR = SHARED / "bench" / "make_corpus.py"
@@ -41,7 +41,7 @@ def test_every_road_gives_the_same_findings(corpora: Path, name: str) -> None:
 def test_jobs_gives_the_same_findings(
     corpora: Path, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 64 * 1024)  # many chunks, lines across edges
+    monkeypatch.setattr(protocol, "_CHUNK_BYTES", 64 * 1024)  # many chunks, lines across edges
     path = str(corpora / name)
     outcomes = []
     for jobs in (1, 2):

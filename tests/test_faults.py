@@ -28,7 +28,9 @@ from validator.cli import cli
 from validator.lint import Options, Statistics
 from validator.reporters import REPORTER_BY_NAME
 from validator.runner import RunSettings
-from validator.sources import open_input, walk_paths
+from validator.sources import walk as walk_module
+from validator.sources import walk_paths
+from validator.sources.inputs import LocalFile
 
 BAD = '{"type":"input_audio_buffer.append","event_id":"evt_2","audio":"AA-A"}\n'
 FINDING = ":1:67: RT301 "
@@ -175,8 +177,9 @@ def _settings(*paths: Path) -> RunSettings:
     return RunSettings(paths=tuple(map(str, paths)), options=Options())
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_file_that_vanishes_between_walk_and_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
@@ -191,10 +194,10 @@ def test_file_that_vanishes_between_walk_and_read(
                 os.unlink(path)
             yield path
 
-    monkeypatch.setattr(runner, "walk_paths", walk_then_delete)
+    monkeypatch.setattr(walk_module, "walk_paths", walk_then_delete)
     stats = Statistics()
     err = io.StringIO()
-    found = list(runner.findings(_settings(tree), stats, err))
+    found = list(runner.findings(_settings(tree)._replace(jobs=jobs), stats, err))
     assert [(v.source, v.rule) for v in found] == [
         (str(tree / "a.jsonl"), "RT301"),
         (str(tree / "c.jsonl"), "RT301"),
@@ -226,25 +229,28 @@ class _FailingRead(io.RawIOBase):
         return n
 
 
-def _open_failing(victim: str) -> Callable[[str], object]:
-    def failing_open_input(path: str) -> object:
-        if path == victim:
+def _open_failing(victim: str) -> Callable[[LocalFile], object]:
+    real_open = LocalFile.open
+
+    def failing_open(inp: LocalFile) -> object:
+        if inp.path == victim:
             # two whole lines, then part of a third, then the read fails
-            return _FailingRead((BAD * 2 + BAD[:20]).encode())
-        return open_input(path)
+            return io.BufferedReader(_FailingRead((BAD * 2 + BAD[:20]).encode()))
+        return real_open(inp)
 
-    return failing_open_input
+    return failing_open
 
 
+@pytest.mark.parametrize("jobs", [1, 2])  # read here, or whole in a worker
 def test_file_truncated_while_being_read(
-    tmp_path: Path, good: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, good: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     victim = tmp_path / "victim.jsonl"
     victim.write_text(BAD * 5)
-    monkeypatch.setattr(runner, "open_input", _open_failing(str(victim)))
+    monkeypatch.setattr(LocalFile, "open", _open_failing(str(victim)))
     stats = Statistics()
     err = io.StringIO()
-    found = list(runner.findings(_settings(victim, good), stats, err))
+    found = list(runner.findings(_settings(victim, good)._replace(jobs=jobs), stats, err))
     # what was read is reported, the rest is not guessed at, and the other input is linted
     assert [(v.source, v.line, v.rule) for v in found] == [
         (str(victim), 1, "RT301"),

@@ -27,7 +27,7 @@ from whole_readers import read_document_whole
 import validator
 from validator.audio_content import sniff_container
 from validator.lint import Statistics
-from validator.parallel import MIN_PARALLEL_BYTES, eligible
+from validator.protocol import MIN_PARALLEL_BYTES, eligible
 from validator.sources.base import Record
 from validator.sources.detect import input_kind
 from validator.sources.document import read_document_stream

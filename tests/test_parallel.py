@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_lint import _line_st
 
-from validator import parallel
+from validator import parallel, pool, protocol
 from validator.cli import cli
 from validator.fastroad import Checked
 from validator.lint import Options, Statistics, lint_records
@@ -24,9 +24,9 @@ from validator.sources.detect import records
 
 @pytest.fixture(autouse=True)
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 1)
-    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 4096)
-    monkeypatch.setattr(parallel, "_PREPARE_MIN_BYTES", 0)  # short lines are read there too
+    monkeypatch.setattr(protocol, "MIN_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(protocol, "_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(protocol, "_PREPARE_MIN_BYTES", 0)  # short lines are read there too
 
 
 def _sequential(path: Path, options: Options) -> tuple[list[object], dict[str, object]]:
@@ -94,13 +94,13 @@ def test_fixture_logs(name: str) -> None:
 def test_chunks_hold_the_lines_that_start_in_them(tmp_path: Path) -> None:
     path = _capture(tmp_path)
     data = path.read_bytes()
-    ranges = parallel.chunk_ranges(len(data), 2)
+    ranges = protocol.chunk_ranges(len(data), 2)
     assert len(ranges) > 10  # 4 KiB chunks here: lines cross their edges
     assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     starts = [0] + [i + 1 for i, byte in enumerate(data[:-1]) if byte == 10]
     for begin, end in ranges:
-        items = parallel.scan_chunk((str(path), begin, end, 15 * 2**20, 24 * 2**20))
+        items = protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 24 * 2**20))
         inside = [start for start in starts if begin <= start < end]
         if not inside:
             assert items == []
@@ -115,8 +115,8 @@ def test_a_chunk_inside_one_long_line_is_empty(tmp_path: Path) -> None:
     path.write_bytes(line * 3)
     size = len(line)
     task = (str(path), size + 100, size + 200, 15 * 2**20, 24 * 2**20)
-    assert parallel.scan_chunk(task) == []
-    (only,) = parallel.scan_chunk((str(path), size - 1, size + 1, 15 * 2**20, 24 * 2**20))
+    assert protocol.scan_chunk(task) == []
+    (only,) = protocol.scan_chunk((str(path), size - 1, size + 1, 15 * 2**20, 24 * 2**20))
     assert (only.start, only.end) == (size, 2 * size)
 
 
@@ -133,19 +133,19 @@ def test_small_or_compressed_inputs_stay_in_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _capture(tmp_path)
-    assert parallel.eligible(str(path), 2)
-    assert not parallel.eligible(str(path), 1)
-    assert not parallel.eligible("-", 2)
+    assert protocol.eligible(str(path), 2)
+    assert not protocol.eligible(str(path), 1)
+    assert not protocol.eligible("-", 2)
     import gzip
 
     packed = tmp_path / "capture.jsonl.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
-    assert not parallel.eligible(str(packed), 2)
+    assert not protocol.eligible(str(packed), 2)
     doc = tmp_path / "events.json"
     doc.write_text("[]")
-    assert not parallel.eligible(str(doc), 2)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 10**9)
-    assert not parallel.eligible(str(path), 2)
+    assert not protocol.eligible(str(doc), 2)
+    monkeypatch.setattr(protocol, "MIN_PARALLEL_BYTES", 10**9)
+    assert not protocol.eligible(str(path), 2)
 
 
 @pytest.mark.parametrize("block", [1, 100, 1000])
@@ -175,14 +175,14 @@ def test_a_failing_worker_is_an_error_not_a_hang(
 ) -> None:
     path = _capture(tmp_path)
 
-    main, scan_chunk = os.getpid(), parallel.scan_chunk
+    main, run_task = os.getpid(), pool.run_task
 
-    def broken(task: parallel.Task, buffer: bytearray | None = None) -> list[parallel.Item]:
+    def broken(task: protocol.Task, buffer: bytearray | None = None) -> protocol.Result:
         if os.getpid() != main:
             raise MemoryError("worker died")
-        return scan_chunk(task, buffer)  # this process scans its share
+        return run_task(task, buffer)  # this process scans its share
 
-    monkeypatch.setattr(parallel, "scan_chunk", broken)
+    monkeypatch.setattr(pool, "run_task", broken)
     with pytest.raises(OSError, match="a worker process ended early"):
         list(parallel.lint_parallel(str(path), Options(), Statistics(), str(path), 2))
 
@@ -191,7 +191,7 @@ def test_the_multiprocessing_road_gives_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # where a platform cannot fork, multiprocessing's pool does the scanning
-    monkeypatch.setattr(parallel, "_scan_forked", parallel._scan_pool)
+    monkeypatch.setattr(pool, "_forked", pool._pool)
     path = _capture(tmp_path)
     options = Options(max_record_bytes=2000)
     assert _parallel(path, options, 2) == _sequential(path, options)
@@ -234,8 +234,8 @@ def test_worker_read_appends_are_concluded_here(tmp_path: Path) -> None:
     path = _capture(tmp_path)
     items = [
         item
-        for begin, end in parallel.chunk_ranges(path.stat().st_size, 2)
-        for item in parallel.scan_chunk((str(path), begin, end, 15 * 2**20, 2000))
+        for begin, end in protocol.chunk_ranges(path.stat().st_size, 2)
+        for item in protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 2000))
     ]
     checked = [item for item in items if isinstance(item, Checked)]
     assert sum(len(item.records) for item in checked) >= 20
@@ -248,7 +248,7 @@ def test_short_lines_and_lines_with_many_findings_are_left_to_this_process(
 ) -> None:
     """A prepared record is a few hundred bytes: a worker reads only lines of a kilobyte or
     more with a few findings, so that its results stay a fraction of its chunk."""
-    monkeypatch.setattr(parallel, "_PREPARE_MIN_BYTES", 1024)
+    monkeypatch.setattr(protocol, "_PREPARE_MIN_BYTES", 1024)
     big_bad = '{"type":"input_audio_buffer.append","audio":"' + "A-" * 600 + '"}'
     many = (
         '{"type":"input_audio_buffer.append","audio":"'
@@ -260,7 +260,7 @@ def test_short_lines_and_lines_with_many_findings_are_left_to_this_process(
     lines = ["{}", '{"type":"input_audio_buffer.append","audio":"A-A-"}', big_bad, many]
     path = tmp_path / "lines.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    items = parallel.scan_chunk((str(path), 0, path.stat().st_size, 15 * 2**20, 2**20))
+    items = protocol.scan_chunk((str(path), 0, path.stat().st_size, 15 * 2**20, 2**20))
     kinds = [(type(item).__name__, getattr(item, "lines", None)) for item in items]
     assert kinds == [("Slow", 2), ("Checked", None), ("Slow", 1)]
     assert _parallel(path, Options(), 2) == _sequential(path, Options())

@@ -46,13 +46,13 @@ def test_wanted(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_progress_line_is_drawn_and_erased(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    from validator import parallel
+    from validator import protocol
 
     monkeypatch.setattr(progress_module, "MIN_PROGRESS_BYTES", 1)
     monkeypatch.setattr(progress_module, "_FIRST_DRAW_SECONDS", 0.0)
     monkeypatch.setattr(progress_module, "_REDRAW_SECONDS", 0.0)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 1)
-    monkeypatch.setattr(parallel, "_CHUNK_BYTES", 65536)
+    monkeypatch.setattr(protocol, "MIN_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(protocol, "_CHUNK_BYTES", 65536)
     path = tmp_path / "capture.jsonl"
     _slow_capture(path, 3000)
     err, out = Terminal(), io.StringIO()

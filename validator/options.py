@@ -103,8 +103,9 @@ SPECS: tuple[Spec, ...] = (
          "The name standard input's findings carry (and per-file ignores match).",
          metavar="NAME"),
     Spec("jobs", ("--jobs", "-j"), INT, 1,
-         "Processes for large JSONL inputs (the same findings, in the same order).",
-         minimum=1, key="jobs"),
+         "Processes: inputs spread over them, large JSONL inputs split (0: every core; the "
+         "same findings, in the same order).",
+         minimum=0, key="jobs"),
     Spec("statistics", ("--statistics",), FLAG, False,
          "Show counts by rule, audio totals and per file."),
     Spec("quiet", ("--quiet", "-q"), FLAG, False,

@@ -3,7 +3,8 @@
 Only when standard error is a terminal, the input is a large regular file, ``--quiet`` is off
 and the ``CI`` environment variable is not set. The bytes are counted where the file is read
 (a raw stream under the buffered reader, so compressed bytes for a gzip file), once per 1 MiB
-read: nothing is added per record.
+read: nothing is added per record. With ``--jobs`` or ``--dask`` one line follows the whole
+run's tasks (bytes of the inputs whose results are in).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import io
 import os
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+if TYPE_CHECKING:
+    from .sources.inputs import Input
 
 MIN_PROGRESS_BYTES = 64 * 2**20
 """Inputs smaller than this finish before a progress line would help."""
@@ -108,13 +112,14 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
-def open_with_progress(path: str, err: TextIO) -> io.BufferedReader | None:
-    """Return ``path`` opened with a progress line on ``err``, or None when it is small."""
-    try:
-        size = os.path.getsize(path)
-        if size < MIN_PROGRESS_BYTES or not os.path.isfile(path):
-            return None
-        raw = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by the reader)
-    except OSError:
-        return None  # the ordinary road opens it again and reports the error
-    return io.BufferedReader(CountingReader(raw, Progress(err, path, size)), 1 << 20)
+def counted(stream: BinaryIO, inp: Input, err: TextIO) -> tuple[BinaryIO, Progress | None]:
+    """Return ``stream`` counting its reads into a progress line on ``err``, and the line;
+    or ``stream`` as it is and None when the input is small or its size unknown."""
+    size = inp.size()
+    if size is None or size < MIN_PROGRESS_BYTES or (inp.local and not os.path.isfile(inp.path)):
+        return stream, None
+    progress = Progress(err, inp.name, size)
+    # counted below the buffer: once per megabyte, not per record
+    raw = stream.detach() if isinstance(stream, io.BufferedReader) else stream
+    counting = CountingReader(raw, progress)  # type: ignore[arg-type]
+    return io.BufferedReader(counting, 1 << 20), progress

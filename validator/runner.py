@@ -14,7 +14,7 @@ import io
 import os
 import stat
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from .config import ConfigError
 from .lint import Options, lint_stream
@@ -22,11 +22,17 @@ from .progress import human_bytes
 from .reporters import REPORTER_BY_NAME
 from .reporters.base import statistics_lines
 from .rules import RULES, Severity
-from .sources import SourceError, open_input, walk_paths
+from .sources import SourceError
 from .sources.detect import SUFFIXES
+from .sources.inputs import Input, reason
+from .sources.walk import walk_inputs
 from .statistics import Statistics
 from .violation import Violation
 from .violation import printable as display
+
+if TYPE_CHECKING:
+    from .parallel import Executor
+    from .progress import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process killed by Ctrl-C
@@ -43,7 +49,7 @@ class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecon
     statistics: bool = False
     quiet: bool = False
     event_pointer: str | None = None
-    jobs: int = 1
+    jobs: int = 1  # 0: every core this process may run on
     progress: bool = False  # a progress line on err for large inputs (a terminal, not CI)
     # each input's options, from the configuration nearest it (may raise ConfigError)
     options_for: Callable[[str], Options] | None = None
@@ -82,22 +88,23 @@ def summary(stats: Statistics) -> str:
     )
 
 
-def inputs(settings: RunSettings, stats: Statistics, err: TextIO) -> list[str]:
-    """Return the inputs of a run, directories walked; one that cannot be listed goes to
-    ``err`` (and ``stats.unreadable``)."""
+def inputs(settings: RunSettings, stats: Statistics, err: TextIO) -> list[Input]:
+    """Return the inputs of a run, directories walked and URLs listed; one that cannot be
+    listed goes to ``err`` (and ``stats.unreadable``)."""
 
     def unlistable(path: str, reason: str) -> None:
         stats.unreadable.append(path)
         _tell(err, f"realtime-validator: error: cannot read {display(path)}: {reason}")
 
     return list(
-        walk_paths(
+        walk_inputs(
             settings.paths or ("-",),
             unlistable,
             settings.extend_include,
             settings.exclude,
             settings.exclude_base,
             settings.respect_gitignore,
+            settings.stdin_name,
         )
     )
 
@@ -107,7 +114,7 @@ def findings(
     stats: Statistics,
     err: TextIO,
     note_source: Callable[[str], None] | None = None,
-    paths: list[str] | None = None,
+    paths: list[Input] | None = None,
     note_stream: Callable[[str], None] | None = None,
     stdin: bytes | None = None,
 ) -> Iterator[Violation]:
@@ -115,105 +122,147 @@ def findings(
 
     Each input is counted in a Statistics of its own (``stats.by_file``), added to ``stats``.
     ``paths``: the run's ``inputs``, when they are known already; ``stdin``: what standard
-    input held, where it was read already (``--fix``).
+    input held, where it was read already (``--fix``). With ``--jobs`` or
+    ``--dask`` the inputs are linted by an executor (``parallel``, ``distributed``), which
+    gives each one's findings, statistics and failure as linting it here would.
     """
-    for path in inputs(settings, stats, err) if paths is None else paths:
-        name = (settings.stdin_name or "<stdin>") if path == "-" else path
-        if note_source is not None:
-            note_source(name)
-        if path == "-" and note_stream is not None:
-            note_stream(name)
-        options = settings.options
-        if settings.options_for is not None:
-            try:
-                options = settings.options_for(name)
-            except ConfigError as exc:  # a configuration near this input is broken
-                stats.unreadable.append(name)
-                _tell(err, f"realtime-validator: error: {display(str(exc))}")
-                continue
-        own = Statistics()
+    found_inputs = inputs(settings, stats, err) if paths is None else paths
+    planned: list[tuple[Input, Options] | None] = []
+    broken: dict[int, str] = {}  # a configuration near the input that cannot be read
+    for position, inp in enumerate(found_inputs):
         try:
-            yield from _one_input(settings, path, name, options, own, err, stdin)
-        finally:
-            stats.merge(own)
-            stats.by_file[name] = own
+            options = (
+                settings.options if settings.options_for is None else settings.options_for(inp.name)
+            )
+        except ConfigError as exc:
+            broken[position] = str(exc)
+            planned.append(None)
+            continue
+        planned.append((inp, options))
+    executor = _executor(settings, planned)
+    bar = _run_progress(settings, err, found_inputs) if executor is not None else None
+    done = 0
+    try:
+        for position, inp in enumerate(found_inputs):
+            name = inp.name
+            if note_source is not None:
+                note_source(name)
+            if inp.path == "-" and note_stream is not None:
+                note_stream(name)
+            entry = planned[position]
+            if entry is None:
+                stats.unreadable.append(name)
+                _tell(err, f"realtime-validator: error: {display(broken[position])}")
+                continue
+            own = Statistics()
+            try:
+                if executor is not None and executor.runs(position):
+                    advance = None if bar is None else _advanced(bar, done)
+                    found = executor.found(position, own, advance)
+                    yield from _one_input(found, name, own, err, bar)
+                    done += (inp.size() or 0) if bar is not None else 0
+                else:
+                    yield from _one_input_here(settings, inp, entry[1], own, err, stdin)
+            finally:
+                stats.merge(own)
+                stats.by_file[name] = own
+    finally:
+        if executor is not None:
+            executor.close()
+        if bar is not None:
+            bar.close()
+
+
+def _executor(
+    settings: RunSettings, planned: list[tuple[Input, Options] | None]
+) -> Executor | None:
+    """Return what lints the inputs in other processes, or None: all of them here."""
+    jobs = settings.jobs
+    if jobs == 0:
+        from .pool import cpu_count
+
+        jobs = cpu_count()
+    if jobs < 2 or sum(entry is not None for entry in planned) == 0:
+        return None
+    from .parallel import Pooled
+
+    executor = Pooled(planned, settings.event_pointer, jobs)
+    return executor if len(executor.tasks) >= 2 else None  # one whole input: no use
+
+
+def _run_progress(settings: RunSettings, err: TextIO, found: list[Input]) -> Progress | None:
+    """Return the progress line of a run whose inputs other processes read, or None."""
+    if not settings.progress:
+        return None
+    from .progress import MIN_PROGRESS_BYTES, Progress
+
+    total = sum(inp.size() or 0 for inp in found)
+    if total < MIN_PROGRESS_BYTES:
+        return None
+    name = found[0].name if len(found) == 1 else f"{len(found):,} files"
+    return Progress(err, name, total)
+
+
+def _advanced(bar: Progress, base: int) -> Callable[[int], None]:
+    def advance(done: int) -> None:
+        bar.update(base + done)
+
+    return advance
 
 
 def _one_input(
-    settings: RunSettings,
-    path: str,
+    found: Iterator[Violation],
     name: str,
+    stats: Statistics,
+    err: TextIO,
+    bar: Progress | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of one input, however it is linted; a failure to open or read it
+    goes to ``err`` (and ``stats.unreadable``) after the findings of what was read."""
+    try:
+        if bar is None:
+            yield from found
+        else:
+            for violation in found:
+                bar.close()  # the finding gets a clean line; the next update redraws
+                yield violation
+    except SourceError as exc:
+        stats.unreadable.append(name)
+        _tell(err, f"realtime-validator: error: {display(str(exc))}")
+    except (OSError, EOFError) as exc:
+        if bar is not None:
+            bar.close()
+        stats.unreadable.append(name)
+        _tell(err, f"realtime-validator: error: cannot read {display(name)}: {reason(exc)}")
+
+
+def _one_input_here(
+    settings: RunSettings,
+    inp: Input,
     options: Options,
     stats: Statistics,
     err: TextIO,
     stdin: bytes | None = None,
 ) -> Iterator[Violation]:
-    """Yield the findings of one input, in worker processes where it pays (``--jobs``)."""
-    if settings.event_pointer is None and settings.jobs > 1:
-        from .parallel import eligible
-
-        if eligible(path, settings.jobs):
-            yield from _one_input_parallel(settings, path, name, options, stats, err)
-            return
-    progress = None
+    """Yield the findings of one input read in this process, with a progress line where
+    one is wanted (``progress.counted``)."""
+    bar = None
     try:
-        stream: BinaryIO | None = None
-        if settings.progress and path != "-":
-            from .progress import open_with_progress
-
-            stream = open_with_progress(path, err)
-            progress = getattr(getattr(stream, "raw", None), "progress", None)
-        if stream is None:
-            stream = open_input(path) if path != "-" or stdin is None else io.BytesIO(stdin)
+        stream = inp.open() if inp.path != "-" or stdin is None else io.BytesIO(stdin)
     except SourceError as exc:
-        stats.unreadable.append(name)
+        stats.unreadable.append(inp.name)
         _tell(err, f"realtime-validator: error: {display(str(exc))}")
         return
     try:
-        found = lint_stream(stream, name, options, stats, settings.event_pointer)
-        if progress is None:
-            yield from found
-        else:
-            for violation in found:
-                progress.close()  # the finding gets a clean line; the next update redraws
-                yield violation
-    except (OSError, EOFError) as exc:
-        if progress is not None:
-            progress.close()
-        stats.unreadable.append(name)
-        _tell(err, f"realtime-validator: error: cannot read {display(name)}: {_reason(exc)}")
+        if settings.progress and inp.path != "-":
+            from .progress import counted
+
+            stream, bar = counted(stream, inp, err)
+        found = lint_stream(stream, inp.name, options, stats, settings.event_pointer)
+        yield from _one_input(found, inp.name, stats, err, bar)
     finally:
-        if path != "-":
+        if inp.path != "-":
             stream.close()
-
-
-def _one_input_parallel(
-    settings: RunSettings,
-    path: str,
-    name: str,
-    options: Options,
-    stats: Statistics,
-    err: TextIO,
-) -> Iterator[Violation]:
-    from .parallel import lint_parallel
-
-    bar = None
-    if settings.progress:
-        from .progress import MIN_PROGRESS_BYTES, Progress
-
-        size = os.path.getsize(path)
-        bar = Progress(err, path, size) if size >= MIN_PROGRESS_BYTES else None
-    try:
-        for violation in lint_parallel(
-            path, options, stats, name, settings.jobs, bar.update if bar else None
-        ):
-            if bar is not None:
-                bar.close()
-            yield violation
-    except OSError as exc:
-        stats.unreadable.append(name)
-        _tell(err, f"realtime-validator: error: cannot read {display(name)}: {_reason(exc)}")
-    finally:
         if bar is not None:
             bar.close()
 
@@ -223,11 +272,6 @@ def _tell(err: TextIO, line: str) -> None:
     still tells: an error must not become a traceback and exit 1."""
     with contextlib.suppress(OSError):
         err.write(line + "\n")
-
-
-def _reason(exc: BaseException) -> str:
-    """Return why a read failed: the OS's words, else the message (a corrupt gzip stream)."""
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _exists_not_regular(path: str) -> bool:
@@ -247,7 +291,7 @@ def _identity(fd_or_path: int | str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
-def _written_input(target: str | None, out: TextIO, paths: list[str]) -> str | None:
+def _written_input(target: str | None, out: TextIO, paths: list[Input]) -> str | None:
     """Return the input that the report would be written over (``--output``, or standard
     output redirected into it), or None: a capture is never overwritten, and a redirection
     into an input would feed the report back to the linter."""
@@ -261,13 +305,16 @@ def _written_input(target: str | None, out: TextIO, paths: list[str]) -> str | N
             output = None
     if output is None:
         return None
-    for path in paths:
+    for inp in paths:
+        if not inp.local and inp.path != "-":
+            continue  # a URL: never this machine's file
+        path = inp.path
         if (_identity(0) if path == "-" else _identity(path)) == output:
             return "<stdin>" if path == "-" else path
     return None
 
 
-def _nothing_linted(settings: RunSettings, paths: list[str]) -> str:
+def _nothing_linted(settings: RunSettings, paths: list[Input]) -> str:
     """Return why a run linted no record at all: no input found, or inputs without events."""
     if not paths:
         named = ", ".join(display(p) for p in settings.paths)
@@ -276,7 +323,7 @@ def _nothing_linted(settings: RunSettings, paths: list[str]) -> str:
             f"no inputs found in {named}: looked for {suffixes} (and .gz); name a file, or "
             "add --extend-include '*.log' for other names"
         )
-    names = [display("<stdin>" if p == "-" else p) for p in paths[:3]]
+    names = [display("<stdin>" if p.path == "-" else p.path) for p in paths[:3]]
     more = f" and {len(paths) - 3:,} more" if len(paths) > 3 else ""
     return (
         f"nothing to lint: no event in {', '.join(names)}{more} (empty, blank lines only, or "
@@ -306,13 +353,15 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     if settings.fix or settings.diff:
         from .fix.run import fix_inputs
 
-        fixing = fix_inputs(settings, paths, out, err)
+        # files here and standard input: a URL is linted, never rewritten
+        fixable = [inp.path for inp in paths if inp.local or inp.path == "-"]
+        fixing = fix_inputs(settings, fixable, out, err)
         stats.unreadable.extend(fixing.unwritten)
         if settings.diff:
             if not settings.quiet:
                 _tell(err, fixing.summary(diff=True))
             return EXIT_FINDINGS if fixing.fixed else EXIT_OK
-        if fixing.stdin is not None and "-" in paths:
+        if fixing.stdin is not None and "-" in fixable:
             # standard output carries the fixed stream: the findings go to standard error
             buffer = getattr(out, "buffer", None)
             try:

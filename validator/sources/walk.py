@@ -8,7 +8,9 @@ repository, what its ``.gitignore`` files and ``.git/info/exclude`` ignore (``pa
 gitignore matching, imported only when there is one). Globs are ruff's: one without ``/``
 matches any file or folder of that name at any depth; one with ``/`` the path below the
 base directory (the configuration file's, else the working directory; for ``include``, the
-directory walked).
+directory walked). A URL (``s3://bucket/prefix/``, a glob) is listed through fsspec
+(``inputs.expand_url``) with the same suffixes and globs; nothing of fsspec is imported for
+local paths.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from .detect import SUFFIXES
+from .inputs import Input, LocalFile, StandardInput, expand_url, is_url
 
 
 def _matches(globs: tuple[str, ...], path: str, name: str, base: str) -> bool:
@@ -152,3 +155,51 @@ def walk_paths(
             )
             found.extend(os.path.join(root, n) for n in files if wanted(root, n, path))
         yield from sorted(found)
+
+
+def _named_as_capture(name: str) -> bool:
+    """Return True when a file name has a capture's suffix, with or without ``.gz``."""
+    while name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(SUFFIXES)
+
+
+def walk_inputs(
+    paths: Iterable[str],
+    onerror: Callable[[str, str], None] | None = None,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    base: str | None = None,
+    respect_gitignore: bool = True,
+    stdin_name: str | None = None,
+) -> Iterator[Input]:
+    """Yield the ``Input`` of each file ``walk_paths`` finds, and of each object a URL names.
+
+    A URL that cannot be listed goes to ``onerror(url, reason)``, as a directory does.
+    """
+    includes, excludes = tuple(include), tuple(exclude)
+    local: list[str] = []
+
+    def flush() -> Iterator[Input]:
+        for path in walk_paths(local, onerror, includes, excludes, base, respect_gitignore):
+            yield StandardInput(stdin_name) if path == "-" else LocalFile(path)
+        local.clear()
+
+    def wanted(name: str) -> bool:
+        if not _named_as_capture(name) and not any(fnmatchcase(name, g) for g in includes):
+            return False
+        return not any(fnmatchcase(name, g) for g in excludes if "/" not in g)
+
+    for path in paths:
+        if not is_url(path):
+            local.append(path)
+            continue
+        yield from flush()
+        from .base import SourceError
+
+        try:
+            yield from expand_url(path, wanted)
+        except SourceError as exc:
+            if onerror is not None:
+                onerror(path, str(exc).removeprefix(f"cannot read {path}: "))
+    yield from flush()

@@ -1,0 +1,238 @@
+"""--jobs over many files: whole inputs and chunks of large ones in one pool, output identical
+to --jobs 1 in every format (findings, order, statistics, errors, exit code)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, b64
+
+from validator import parallel, pool, protocol
+from validator.fastroad import Appends, Checked, Flagged, Prepared, Quiets, Slow
+from validator.lint import Options
+from validator.options import FORMAT_NAMES
+from validator.runner import RunSettings, run
+from validator.sources.inputs import LocalFile, StandardInput
+from validator.statistics import Statistics
+from validator.violation import Violation
+
+APPEND = '{"type":"input_audio_buffer.append","event_id":"evt_%d","audio":"%s"}'
+
+
+def _capture(rng: random.Random, lines: int) -> bytes:
+    out = []
+    for i in range(lines):
+        audio = b64(rng.randbytes(rng.randrange(1, 300) * 2))
+        roll = rng.random()
+        if roll < 0.1:
+            audio = audio.replace("A", "_", 1) if "A" in audio else "_" + audio[1:]
+        elif roll < 0.13:
+            audio = b64(rng.randbytes(3))  # an odd size
+        out.append(APPEND % (i % (lines - 2), audio))  # two repeated ids: RT402
+        if roll > 0.95:
+            out.append('{"type":"input_audio_buffer.commit"}')
+    return ("\n".join(out) + "\n").encode()
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory of many captures of every kind, one large enough to be split, one that
+    cannot be opened and one whose gzip stream is cut short."""
+    monkeypatch.setattr(protocol, "MIN_PARALLEL_BYTES", 200_000)
+    monkeypatch.setattr(protocol, "_CHUNK_BYTES", 32_768)
+    monkeypatch.setattr(pool, "AHEAD_PER_JOB", 2)  # the claims window refilled many times
+    rng = random.Random(16)
+    root = tmp_path / "captures"
+    for day in ("2026-11-01", "2026-11-02"):
+        folder = root / day
+        folder.mkdir(parents=True)
+        for k in range(25):
+            data = _capture(rng, rng.randrange(3, 40))
+            if k % 5 == 0:
+                (folder / f"s{k:02d}.jsonl.gz").write_bytes(gzip.compress(data))
+            else:
+                (folder / f"s{k:02d}.jsonl").write_bytes(data)
+    (root / "big.jsonl").write_bytes(_capture(rng, 1500))  # over MIN_PARALLEL_BYTES: split
+    assert (root / "big.jsonl").stat().st_size > 200_000
+    (root / "session.har").write_bytes((FIXTURES / "har" / "session.har").read_bytes())
+    for name in ("events.json.gz", "capture.jsonl.gz", "bom.jsonl"):
+        (root / name).write_bytes((FIXTURES / "inputs" / name).read_bytes())
+    array = (FIXTURES / "events" / "valid" / "array_of_events.json").read_bytes()
+    (root / "array.json").write_bytes(array)
+    (root / "empty.jsonl").write_bytes(b"")
+    (root / "gone.jsonl").symlink_to(root / "nowhere.jsonl")  # cannot be opened: exit 2
+    cut = gzip.compress(_capture(rng, 30))
+    (root / "cut.jsonl.gz").write_bytes(cut[: len(cut) // 2])  # fails midway: exit 2
+    return root
+
+
+def _run(
+    root: Path, jobs: int, fmt: str = "jsonl", statistics: bool = True
+) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    settings = RunSettings(
+        paths=(str(root),),
+        options=Options(),
+        output_format=fmt,
+        jobs=jobs,
+        statistics=statistics,
+    )
+    code = run(settings, out, err)
+    text = out.getvalue()
+    if fmt in ("json", "sarif"):  # times are the one thing that differs
+        text = json.dumps(_no_seconds(json.loads(text)))
+    elif fmt == "junit":
+        import re
+
+        text = re.sub(r'time="[^"]*"', "", text)
+    summary = err.getvalue().replace(err.getvalue().split(" in ")[-1].split(";")[0], "")
+    return code, text, summary
+
+
+def _no_seconds(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _no_seconds(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [_no_seconds(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
+def test_every_format_is_identical_with_jobs(tree: Path, fmt: str) -> None:
+    expected = _run(tree, 1, fmt)
+    assert expected[0] == 2  # the unreadable inputs, and the rest linted
+    assert expected[1]
+    assert _run(tree, 2, fmt) == expected
+    assert _run(tree, 3, fmt) == expected
+
+
+def test_jobs_0_is_every_core(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+    real = parallel.Pooled.__init__
+
+    def recording(self: parallel.Pooled, planned: object, pointer: object, jobs: int) -> None:
+        seen.append(jobs)
+        real(self, planned, pointer, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel.Pooled, "__init__", recording)
+    monkeypatch.setattr(pool, "cpu_count", lambda: 3)
+    assert _run(tree, 0) == _run(tree, 1)
+    assert seen == [3]
+
+
+def test_the_unreadable_ones_are_reported_in_their_turn(tree: Path) -> None:
+    code, out, _ = _run(tree, 2, "text", statistics=False)
+    err = io.StringIO()
+    run(RunSettings(paths=(str(tree),), options=Options(), jobs=2), io.StringIO(), err)
+    lines = err.getvalue().splitlines()
+    assert lines[:2] == [
+        f"realtime-validator: error: cannot read {tree / 'cut.jsonl.gz'}: Compressed file ended "
+        "before the end-of-stream marker was reached",
+        f"realtime-validator: error: cannot read {tree / 'gone.jsonl'}: No such file or directory",
+    ]
+    assert code == 2 and out
+    # what was read of the cut file before its end is linted and counted, as with --jobs 1
+    _, text, _ = _run(tree, 2, "json")
+    statistics = json.loads(text)["statistics"]
+    assert statistics["unreadable"] == [str(tree / "cut.jsonl.gz"), str(tree / "gone.jsonl")]
+    assert statistics["by_file"][str(tree / "cut.jsonl.gz")]["records"] > 10
+
+
+def test_the_big_file_is_split_and_the_rest_are_whole(tree: Path) -> None:
+    inputs = [LocalFile(str(p)) for p in sorted(tree.rglob("*")) if p.is_file()]
+    executor = parallel.Pooled([(inp, Options()) for inp in inputs], None, 2)
+    kinds = [type(task).__name__ for task in executor.tasks]
+    assert kinds.count("FileTask") == len(inputs) - 1
+    assert kinds.count("tuple") > 4  # the chunks of big.jsonl
+    executor.close()
+
+
+def test_standard_input_is_read_here_in_its_turn(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _capture(random.Random(5), 20)
+    first, second = sorted(tree.glob("*/*.jsonl"))[:2]
+    outs = []
+    for jobs in (1, 2):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        out, err = io.StringIO(), io.StringIO()
+        settings = RunSettings(
+            paths=(str(first), "-", str(second)), options=Options(), jobs=jobs, stdin_name="in"
+        )
+        outs.append((run(settings, out, err), out.getvalue()))
+    assert outs[0] == outs[1]
+    assert "\nin:" in outs[0][1]
+
+
+def _violation(**fields: object) -> Violation:
+    return Violation(**fields)  # type: ignore[arg-type]
+
+
+def test_results_travel_as_json_and_come_back_equal() -> None:
+    stats = Statistics(files=1, records=7, bytes=10**12, seconds=0.1 + 0.2)
+    stats.events_by_type.update({"b": 2, "a": 1})  # order kept: statistics lines read it
+    stats.findings_by_rule.update({"RT301": 3})
+    stats.add_audio({"pcm16": 1 / 3, "g711_ulaw": 2.0000000000000004}, 20.000000001, 500.5, 9)
+    stats.unreadable.append("x")
+    found = [
+        _violation(rule="RT301", message="bad \u2028 \"quoted\"", pointer="/audio",
+                   source=os.fsdecode(b"caf\xe9.jsonl"), line=3, column=7, event_id="e",
+                   event_type="input_audio_buffer.append", offset=5),
+        _violation(rule="RT101", message="m"),
+    ]  # fmt: skip
+    outcome = protocol.FileOutcome(found, stats, ("read", "Input/output error"))
+    line = protocol.encode_result(41, outcome)
+    assert protocol.result_index(line) == 41
+    back = protocol.decode_result(line)
+    assert back == outcome
+    assert list(back.statistics.events_by_type) == ["b", "a"]  # type: ignore[union-attr]
+    assert back.statistics.audio_seconds == stats.audio_seconds  # type: ignore[union-attr]
+    items = [
+        Appends(0, 10, 2, ["a", "b"], 30, 1, 20),
+        Flagged(10, 15, None, 3, 1),
+        Quiets(15, 20, ["input_audio_buffer.commit"], [None]),
+        Slow(20, 30, 1),
+        Checked(30, 40, [Prepared(30, 10, "input_audio_buffer.append", "e", 3, [], None)]),
+    ]
+    assert protocol.decode_result(protocol.encode_result(0, items)) == items
+
+
+def test_a_plain_lint_imports_no_network_or_cluster_module(tmp_path: Path) -> None:
+    """The security boundary: without a URL or --dask, nothing that can reach the network
+    is even imported, whatever --jobs says."""
+    script = (
+        "import sys\n"
+        "from validator.command import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "banned = ('socket', 'ssl', 'dask', 'distributed', 'fsspec', 's3fs', 'pickle',"
+        " 'subprocess', 'asyncio', 'http', 'urllib.request')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in banned or m in banned))\n"
+    )
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-c", script, "lint", "--isolated", "-q", "-j", jobs, str(FIXTURES)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.stdout.splitlines()[-1] == "[]", proc.stderr
+
+
+def test_inputs_are_plain_values() -> None:
+    import pickle
+
+    for inp in (LocalFile("a.jsonl"), StandardInput("x")):
+        assert pickle.loads(pickle.dumps(inp)) == inp
+    assert StandardInput().name == "<stdin>"
+    assert LocalFile("a", "b").name == "b"
