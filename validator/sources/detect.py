@@ -8,6 +8,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 from ..violation import Violation
@@ -191,28 +192,231 @@ def _whole_input(reader: io.BufferedReader, problem: Violation) -> Iterator[Reco
 class _Inflated(io.RawIOBase):
     """The inflated bytes of a gzip stream, as a raw stream for a BufferedReader.
 
-    ``readinto`` hands out what one piece of inflating gave (``GzipFile.read1``), where
-    ``GzipFile.readinto`` fills the whole buffer and, when the data ends early (a truncated
-    download, junk after the last member), raises with up to a buffer of inflated lines in
-    its hands, lost: here they are read first, and the failure comes with the next read.
+    Where isal is installed and the compressed stream can be read again from its start (a
+    file), isal's own gzip reader inflates it in a thread, letting go of the GIL while it
+    inflates, so that inflating overlaps the scanning of what was inflated before; at most
+    ``_AHEAD`` pieces of ``_PIECE_BYTES`` wait, so a gzip bomb stays a few megabytes. That
+    reader drops the piece it was inflating when the data turns out bad, and names some
+    failures its own way: at its first failure the stream is inflated again from its start
+    by ``_Members`` (the standard library's reading of gzip), past what was handed out
+    already, to the true failure, with every record before it. ``_Members`` alone reads a
+    stream that cannot be read again (standard input, an inner layer), and every stream
+    where isal is missing (with zlib).
+
+    Each read hands out what one piece of inflating gave, where ``GzipFile.readinto`` fills
+    a whole buffer and, when the data ends early (a truncated download, junk after the last
+    member), raises with up to a buffer of inflated lines in its hands: here every piece
+    inflated before a failure is read first. A failure of isal's inflater is raised as
+    zlib's would be (``zlib.error``, its words).
     """
 
     def __init__(self, reader: BinaryIO) -> None:
-        import gzip  # only for gzip input: most runs never need it
-
         super().__init__()
-        self._gzip = gzip.GzipFile(fileobj=reader, mode="rb")
+        self._reader = reader
+        self._inflater = _inflater()
+        self._error: type[Exception] = self._inflater.error
+        self._members: Any = None  # the standard library's reading, when in use
+        self._piece = memoryview(b"")
+        self._done = 0  # inflated bytes handed out
+        self._ended = False
+        self._start = -1
+        self._stop: Any = None
+        fast = _isal_reader()
+        if fast is not None and _rereadable(reader):
+            import queue
+            import threading
+
+            self._start = reader.tell()
+            self._pieces: queue.Queue[bytes | BaseException] = queue.Queue(_AHEAD)
+            self._stop = threading.Event()
+            # the thread holds no reference to this stream: collected, it is closed and
+            # stops the thread
+            threading.Thread(
+                target=_inflate_ahead,
+                args=(fast(reader, _PIECE_BYTES), self._pieces, self._stop),
+                daemon=True,
+            ).start()
+        else:
+            self._members = _members_class()(reader, self._inflater)
 
     def readable(self) -> bool:
         """Return True: this stream is read."""
         return True
 
     def readinto(self, buffer: Any) -> int:
-        """Read what one piece of inflating gives into ``buffer``; return its size (0: EOF)."""
-        data = self._gzip.read1(len(buffer))
-        size = len(data)
-        buffer[:size] = data
+        """Read inflated bytes into ``buffer``; return how many (0: the end)."""
+        if not self._piece:
+            if self._ended:
+                return 0
+            piece = self._next()
+            if not piece:
+                self._ended = True
+                return 0
+            self._piece = memoryview(piece)
+        size = min(len(buffer), len(self._piece))
+        buffer[:size] = self._piece[:size]
+        self._piece = self._piece[size:]
+        self._done += size
         return size
+
+    def _next(self) -> bytes:
+        """Return the next piece of inflated bytes (b"": the end); raise the failure."""
+        if self._members is None:
+            piece = self._pieces.get()
+            if not isinstance(piece, BaseException):
+                return piece
+            self._again()  # isal's reader failed: the standard reading says how, exactly
+        try:
+            return bytes(self._members.read(_PIECE_BYTES))
+        except self._error as exc:
+            self._ended = True
+            if isinstance(exc, zlib.error):
+                raise
+            raise zlib.error(_zlib_words(str(exc))) from exc
+        except BaseException:
+            self._ended = True
+            raise
+
+    def _again(self) -> None:
+        """Inflate from the start again with ``_Members``, past what was handed out."""
+        self._stop.set()
+        self._reader.seek(self._start)
+        self._members = _members_class()(self._reader, self._inflater)
+        skip = self._done
+        while skip:
+            piece = self._members.read(min(skip, _PIECE_BYTES))
+            if not piece:
+                raise EOFError("the gzip stream changed while it was read")
+            skip -= len(piece)
+
+    def close(self) -> None:
+        """Stop the inflating thread, and close."""
+        if self._stop is not None:
+            self._stop.set()
+        super().close()
+
+
+_PIECE_BYTES = 1 << 20
+_AHEAD = 4
+
+
+def _isal_reader() -> Any:
+    """Return isal's gzip reader (C, lets go of the GIL), or None without isal."""
+    try:
+        from isal.isal_zlib import _GzipReader
+    except ImportError:
+        return None
+    return _GzipReader
+
+
+def _rereadable(reader: BinaryIO) -> bool:
+    """Return True when ``reader`` can be read again from where it is now (a file)."""
+    try:
+        return reader.seekable() and reader.tell() >= 0
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _inflate_ahead(source: Any, pieces: Any, stop: Any) -> None:
+    """Put what ``source`` inflates into ``pieces``, piece by piece, then b"" at the end or
+    the exception that stopped it; give up once ``stop`` is set."""
+    import queue
+
+    while not stop.is_set():
+        try:
+            piece: bytes | BaseException = source.read(_PIECE_BYTES)
+        except Exception as exc:  # handed to the reader, which reads again exactly
+            piece = exc
+        while not stop.is_set():
+            try:
+                pieces.put(piece, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        if isinstance(piece, BaseException) or not piece:
+            return
+
+
+_READ_BYTES = 1 << 18
+"""Compressed bytes read at a time: gzip's own 8 KiB made every piece a Python round."""
+
+
+def _inflater() -> Any:
+    """Return isal's zlib (python-isal: Intel's ISA-L, about 2.4x zlib's speed inflating)
+    where it is installed, else zlib: the same decompressobj, crc32 and error."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return zlib
+    return isal_zlib
+
+
+def _zlib_words(message: str) -> str:
+    """Return an isal error ("Error -2 Invalid deflate symbol found") in zlib's words for
+    corrupt data, with isal's detail ("Error -3 while decompressing data: invalid deflate
+    symbol found"): isal numbers its kinds of corruption, zlib calls them all Z_DATA_ERROR."""
+    detail = re.sub(r"^Error -?\d+ ", "", message)
+    return f"Error -3 while decompressing data: {detail[:1].lower()}{detail[1:]}"
+
+
+@lru_cache(maxsize=1)
+def _members_class() -> Any:
+    """Return ``_Members``, made at first use: gzip is imported only for gzip input."""
+    import gzip
+
+    reader: Any = gzip._GzipReader  # not a public class: typeshed knows none of its parts
+
+    class _Members(reader):  # type: ignore[misc]
+        """The members of a gzip stream, read as the standard library reads them (headers,
+        CRC and length checks, zero padding, junk after the last member), inflated by
+        ``inflater`` (isal or zlib) from a quarter megabyte of input at a time."""
+
+        def __init__(self, fp: BinaryIO, inflater: Any) -> None:
+            super().__init__(fp)
+            self._decomp_factory = inflater.decompressobj
+            self._decompressor = self._decomp_factory(**self._decomp_args)
+            self._crc32 = inflater.crc32
+
+        def _init_read(self) -> None:
+            self._crc = 0
+            self._stream_size = 0
+
+        def _add_read_data(self, data: bytes) -> None:
+            self._crc = self._crc32(data, self._crc)
+            self._stream_size += len(data)
+
+        def read(self, size: int = -1) -> bytes:
+            """Return up to ``size`` inflated bytes: what one call of inflating gives."""
+            if size <= 0:
+                return b""
+            while True:  # CPython's _GzipReader.read, with larger reads of the input
+                if self._decompressor.eof:
+                    self._read_eof()
+                    self._new_member = True
+                    self._decompressor = self._decomp_factory(**self._decomp_args)
+                if self._new_member:
+                    self._init_read()
+                    if not self._read_gzip_header():
+                        self._size = self._pos
+                        return b""
+                    self._new_member = False
+                buf = self._fp.read(_READ_BYTES)
+                data = self._decompressor.decompress(buf, size)
+                if self._decompressor.unconsumed_tail != b"":
+                    self._fp.prepend(self._decompressor.unconsumed_tail)
+                elif self._decompressor.unused_data != b"":
+                    self._fp.prepend(self._decompressor.unused_data)
+                if data != b"":
+                    break
+                if buf == b"":
+                    raise EOFError(
+                        "Compressed file ended before the end-of-stream marker was reached"
+                    )
+            self._add_read_data(data)
+            self._pos += len(data)
+            return bytes(data)
+
+    return _Members
 
 
 def _gzip_file(reader: BinaryIO) -> io.RawIOBase:
