@@ -149,9 +149,10 @@ def test_the_unreadable_ones_are_reported_in_their_turn(tree: Path) -> None:
 def test_the_big_file_is_split_and_the_rest_are_whole(tree: Path) -> None:
     inputs = [LocalFile(str(p)) for p in sorted(tree.rglob("*")) if p.is_file()]
     executor = parallel.Pooled([(inp, Options()) for inp in inputs], None, 2)
-    kinds = [type(task).__name__ for task in executor.tasks]
-    assert kinds.count("FileTask") == len(inputs) - 1
-    assert kinds.count("tuple") > 4  # the chunks of big.jsonl
+    batches = [task for task in executor.tasks if isinstance(task, protocol.FileBatch)]
+    assert sum(len(batch.files) for batch in batches) == len(inputs) - 1
+    assert all(len(batch.files) <= executor.batch_files for batch in batches)
+    assert len(executor.tasks) - len(batches) > 4  # the chunks of big.jsonl
     executor.close()
 
 
@@ -189,12 +190,14 @@ def test_results_travel_as_json_and_come_back_equal() -> None:
         _violation(rule="RT101", message="m"),
     ]  # fmt: skip
     outcome = protocol.FileOutcome(found, stats, ("read", "Input/output error"))
-    line = protocol.encode_result(41, outcome)
+    line = protocol.encode_result(41, [outcome, outcome], batch=True)
     assert protocol.result_index(line) == 41
     back = protocol.decode_result(line)
-    assert back == outcome
-    assert list(back.statistics.events_by_type) == ["b", "a"]  # type: ignore[union-attr]
-    assert back.statistics.audio_seconds == stats.audio_seconds  # type: ignore[union-attr]
+    assert back == [outcome, outcome]
+    one = back[0]
+    assert isinstance(one, protocol.FileOutcome)
+    assert list(one.statistics.events_by_type) == ["b", "a"]
+    assert one.statistics.audio_seconds == stats.audio_seconds
     items = [
         Appends(0, 10, 2, ["a", "b"], 30, 1, 20),
         Flagged(10, 15, None, 3, 1),
@@ -202,7 +205,7 @@ def test_results_travel_as_json_and_come_back_equal() -> None:
         Slow(20, 30, 1),
         Checked(30, 40, [Prepared(30, 10, "input_audio_buffer.append", "e", 3, [], None)]),
     ]
-    assert protocol.decode_result(protocol.encode_result(0, items)) == items
+    assert protocol.decode_result(protocol.encode_result(0, items, batch=False)) == items
 
 
 def test_a_plain_lint_imports_no_network_or_cluster_module(tmp_path: Path) -> None:

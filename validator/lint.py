@@ -115,8 +115,12 @@ def lint_stream(
     options: Options,
     statistics: Statistics,
     event_pointer: str | None = None,
+    buffer: bytearray | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of one open binary input of any kind (one session).
+
+    ``buffer``: a block buffer (``jsonl.BLOCK_BYTES``) reused across inputs: a fresh one
+    costs 30 us of zeroing, a fifth of linting a 100 kB capture.
 
     JSONL is read a block at a time and scanned whole; other inputs, and records wrapped in
     another object (``event_pointer``), are read record by record. Reading errors as for
@@ -128,7 +132,7 @@ def lint_stream(
     try:
         with opened(stream, name) as (kind, reader):
             if kind == "lines" and event_pointer is None and options.fast:
-                yield from linter.run_stream(reader)
+                yield from linter.run_stream(reader, buffer)
                 return
             records: Iterable[Record] = records_of(kind, reader, options.max_record_bytes)
             if event_pointer is not None:

@@ -146,13 +146,16 @@ class Linter:
                     return self.road.conclude(repeated(item, data), record.line)
         return self.road.slow(record)
 
-    def run_stream(self, stream: io.BufferedReader) -> Iterator[Violation]:
-        """Yield the findings of a JSONL stream in order, scanning it a block at a time."""
+    def run_stream(
+        self, stream: io.BufferedReader, buffer: bytearray | None = None
+    ) -> Iterator[Violation]:
+        """Yield the findings of a JSONL stream in order, scanning it a block at a time
+        (into ``buffer``, reused across inputs, where given)."""
         limit = self.options.max_record_bytes
         max_audio = self.options.max_audio_bytes
         line = 1
         try:
-            for block in line_blocks(stream, limit):
+            for block in line_blocks(stream, limit, None, buffer):
                 if type(block) is int:
                     found = self.road.slow(too_large(line, block, limit))
                     line += 1

@@ -22,6 +22,7 @@ from .fastroad import Item
 from .linter import Linter, Options
 from .protocol import (
     ChunkTask,
+    FileBatch,
     FileOutcome,
     FileTask,
     Result,
@@ -48,22 +49,42 @@ class Executor:
     tasks run (``results``).
     """
 
+    batch_bytes = 1 << 20
+    """Small whole inputs are batched up to this many bytes in one task..."""
+    batch_files = 16
+    """...and this many inputs."""
+
     def __init__(
         self, planned: Sequence[tuple[Input, Options] | None], event_pointer: str | None
     ) -> None:
         self.tasks: list[Task] = []
-        self.spans: list[tuple[int, int] | None] = []  # per input: its first task, how many
+        # per input: its first task and how many (chunks), or its batch and its place there
+        self.spans: list[tuple[int, int] | None] = []
         self.planned = planned
+        batch: list[FileTask] = []
+        batched = 0  # bytes in the batch
         for entry in planned:
             if entry is None or entry[0].path == "-":
                 self.spans.append(None)
                 continue
             inp, options = entry
-            first = len(self.tasks)
             chunks = self.split(inp, options) if event_pointer is None else []
-            self.tasks.extend(chunks or [FileTask(inp, options, event_pointer)])
-            self.spans.append((first, len(self.tasks) - first))
+            if chunks:
+                batch = []
+                self.spans.append((len(self.tasks), len(chunks)))
+                self.tasks.extend(chunks)
+                continue
+            size = inp.size()
+            size = self.batch_bytes if size is None else size
+            if not batch or batched + size > self.batch_bytes or len(batch) >= self.batch_files:
+                batch, batched = [], 0
+                self.tasks.append(FileBatch(batch))
+            self.spans.append((len(self.tasks) - 1, -len(batch)))  # a place: 0, -1, -2...
+            batch.append(FileTask(inp, options, event_pointer))
+            batched += size
         self._results: Iterator[Result] | None = None
+        self._outcomes: list[FileOutcome] = []  # of the batch being handed out
+        self._batch = -1  # its task
 
     def split(self, inp: Input, options: Options) -> list[ChunkTask]:
         """Return the chunks of an input worth splitting, else [] (one task, the whole)."""
@@ -72,6 +93,11 @@ class Executor:
     def results(self) -> Iterator[Result]:
         """Return the results of ``self.tasks``, in order."""
         raise NotImplementedError
+
+    def start(self) -> None:
+        """Start the tasks now rather than at the first input's turn."""
+        if self._results is None:
+            self._results = self.results()
 
     def runs(self, position: int) -> bool:
         """Return True when the input at ``position`` is linted by this executor."""
@@ -90,13 +116,15 @@ class Executor:
             self._results = self.results()
         results = self._results
         tasks = self.tasks
-        if type(tasks[first]) is FileTask:
-            outcome = cast(FileOutcome, next(results))
+        if type(tasks[first]) is FileBatch:
+            if self._batch != first:  # the next batch: every task before it is taken
+                self._outcomes = cast(list[FileOutcome], next(results))
+                self._batch = first
+            outcome = self._outcomes[-count]
             _adopt(stats, outcome.statistics)
             yield from outcome.found
             if progress is not None:
-                size = tasks[first].input.size()  # type: ignore[union-attr]
-                progress(size or 0)
+                progress(cast(FileBatch, tasks[first]).files[-count].input.size() or 0)
             raise_failure(outcome.failure)
             return
         chunks = cast(list[ChunkTask], tasks[first : first + count])

@@ -19,7 +19,7 @@ import contextlib
 import os
 from collections.abc import Generator, Sequence
 
-from .protocol import Result, Task, decode_result, encode_result, result_index, run_task
+from .protocol import Result, Task, decode_result, encode_task_result, result_index, run_task
 from .sources.jsonl import BLOCK_BYTES
 
 AHEAD_PER_JOB = 16
@@ -63,6 +63,7 @@ def _forked(tasks: Sequence[Task], jobs: int) -> Generator[Result, None, None]:
             fill = -1
         return max(fed, upto)
 
+    jobs = min(jobs, len(tasks))  # no worker without a task to claim
     try:
         ahead = AHEAD_PER_JOB * jobs  # at most 16 KiB of numbers: a write never blocks
         fed = feed(ahead)
@@ -121,10 +122,14 @@ def _forked(tasks: Sequence[Task], jobs: int) -> Generator[Result, None, None]:
 
 def _work(tasks: Sequence[Task], claims: int, fill: int, read_end: int, write_end: int) -> None:
     """A worker's life: claim a task, run it, write its result; never return."""
+    import gc
     import select
 
     status = 1
     try:
+        # what this worker inherited, the collector leaves alone: walking it would copy
+        # every page it touches (copy-on-write), for garbage that is not there
+        gc.freeze()
         os.close(read_end)
         if fill >= 0:
             os.close(fill)  # this worker never feeds: the end comes when the parent closes
@@ -139,7 +144,8 @@ def _work(tasks: Sequence[Task], claims: int, fill: int, read_end: int, write_en
                 if len(claim) != 4:
                     break  # the pipe is closed and empty: every task is claimed
                 index = int.from_bytes(claim, "little")
-                out.write(encode_result(index, run_task(tasks[index], buffer)))
+                task = tasks[index]
+                out.write(encode_task_result(index, task, run_task(task, buffer)))
                 out.flush()  # now: a small result would wait in the buffer
         status = 0
     finally:
@@ -201,7 +207,7 @@ def _take_results(
 
 def _encoded(numbered: tuple[int, Task]) -> bytes:
     index, task = numbered
-    return encode_result(index, run_task(task))
+    return encode_task_result(index, task, run_task(task))
 
 
 def _pool(tasks: Sequence[Task], jobs: int) -> Generator[Result, None, None]:

@@ -181,6 +181,13 @@ class FileTask(NamedTuple):
     event_pointer: str | None = None
 
 
+class FileBatch(NamedTuple):
+    """Whole inputs linted one after the other by one worker: small captures, whose task
+    would otherwise cost about as much to hand out and take back as to lint."""
+
+    files: list[FileTask]
+
+
 class FileOutcome(NamedTuple):
     """What linting one whole input gave: its findings in order, its statistics, and how
     reading it failed: ("open", message) when it could not be opened at all, ("read",
@@ -191,8 +198,9 @@ class FileOutcome(NamedTuple):
     failure: tuple[str, str] | None = None
 
 
-def lint_file(task: FileTask) -> FileOutcome:
-    """Return what linting one whole input gives (in a worker, or here)."""
+def lint_file(task: FileTask, buffer: bytearray | None = None) -> FileOutcome:
+    """Return what linting one whole input gives (in a worker, or here); ``buffer``: the
+    block buffer of the previous input, reused."""
     inp = task.input
     stats = Statistics()
     found: list[Violation] = []
@@ -202,7 +210,8 @@ def lint_file(task: FileTask) -> FileOutcome:
         return FileOutcome(found, stats, ("open", str(exc)))
     failure = None
     try:
-        for violation in lint_stream(stream, inp.name, task.options, stats, task.event_pointer):
+        options, pointer = task.options, task.event_pointer
+        for violation in lint_stream(stream, inp.name, options, stats, pointer, buffer):
             found.append(violation)
     except (OSError, EOFError) as exc:
         failure = ("read", reason(exc))
@@ -275,30 +284,37 @@ def decode_outcome(encoded: list[Any]) -> FileOutcome:
 
 # -- either ---------------------------------------------------------------------------------
 
-Task = ChunkTask | FileTask
-Result = list[Item] | FileOutcome
+Task = ChunkTask | FileBatch
+Result = list[Item] | list[FileOutcome]
 
 
 def run_task(task: Task, buffer: bytearray | None = None) -> Result:
-    """Return the result of one task: a chunk's items, or a whole input's outcome."""
-    if type(task) is FileTask:
-        return lint_file(task)
+    """Return the result of one task: a chunk's items, or each whole input's outcome."""
+    if type(task) is FileBatch:
+        return [lint_file(file, buffer) for file in task.files]
     return scan_chunk(cast(ChunkTask, task), buffer)
 
 
-def encode_result(index: int, result: Result) -> bytes:
-    """Return one line of JSON: the task's number, then its result."""
-    if type(result) is FileOutcome:
-        body: list[Any] = [index, 1, encode_outcome(result)]
+def encode_result(index: int, result: Result, batch: bool) -> bytes:
+    """Return one line of JSON: the task's number, then its result (``batch``: the
+    outcomes of a ``FileBatch``, else a chunk's items)."""
+    if batch:
+        outcomes = cast(list[FileOutcome], result)
+        body: list[Any] = [index, 1, [encode_outcome(outcome) for outcome in outcomes]]
     else:
         body = [index, 0, encode_items(cast(list[Item], result))]
     return json.dumps(body).encode("ascii") + b"\n"
 
 
+def encode_task_result(index: int, task: Task, result: Result) -> bytes:
+    """Return ``encode_result`` of the result of ``task``."""
+    return encode_result(index, result, type(task) is FileBatch)
+
+
 def decode_result(line: bytes | str) -> Result:
     """Return the result that ``encode_result`` wrote."""
     _, kind, body = json.loads(line)
-    return decode_outcome(body) if kind else decode_items(body)
+    return [decode_outcome(outcome) for outcome in body] if kind else decode_items(body)
 
 
 def result_index(line: bytes) -> int:

@@ -142,6 +142,7 @@ def findings(
     executor = _executor(settings, planned)
     bar = _run_progress(settings, err, found_inputs) if executor is not None else None
     done = 0
+    buffer: bytearray | None = None
     try:
         for position, inp in enumerate(found_inputs):
             name = inp.name
@@ -162,7 +163,11 @@ def findings(
                     yield from _one_input(found, name, own, err, bar)
                     done += (inp.size() or 0) if bar is not None else 0
                 else:
-                    yield from _one_input_here(settings, inp, entry[1], own, err, stdin)
+                    if buffer is None:
+                        from .sources.jsonl import BLOCK_BYTES
+
+                        buffer = bytearray(BLOCK_BYTES)  # one for the run: reused by each input
+                    yield from _one_input_here(settings, inp, entry[1], own, err, buffer, stdin)
             finally:
                 stats.merge(own)
                 stats.by_file[name] = own
@@ -186,8 +191,8 @@ def _executor(
         return None
     from .parallel import Pooled
 
-    executor = Pooled(planned, settings.event_pointer, jobs)
-    return executor if len(executor.tasks) >= 2 else None  # one whole input: no use
+    pooled = Pooled(planned, settings.event_pointer, jobs)
+    return pooled if len(pooled.tasks) >= 2 else None  # one whole input: no use
 
 
 def _run_progress(settings: RunSettings, err: TextIO, found: list[Input]) -> Progress | None:
@@ -242,6 +247,7 @@ def _one_input_here(
     options: Options,
     stats: Statistics,
     err: TextIO,
+    buffer: bytearray | None = None,
     stdin: bytes | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of one input read in this process, with a progress line where
@@ -258,7 +264,7 @@ def _one_input_here(
             from .progress import counted
 
             stream, bar = counted(stream, inp, err)
-        found = lint_stream(stream, inp.name, options, stats, settings.event_pointer)
+        found = lint_stream(stream, inp.name, options, stats, settings.event_pointer, buffer)
         yield from _one_input(found, inp.name, stats, err, bar)
     finally:
         if inp.path != "-":
