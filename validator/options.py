@@ -106,6 +106,10 @@ SPECS: tuple[Spec, ...] = (
          "Processes: inputs spread over them, large JSONL inputs split (0: every core; the "
          "same findings, in the same order).",
          minimum=0, key="jobs"),
+    Spec("dask", ("--dask",), TEXT, None,
+         "Lint on a Dask cluster: a scheduler's address (tcp://host:8786), or 'local' for "
+         "this machine's cores (the [dask] extra).",
+         metavar="ADDRESS|local"),
     Spec("statistics", ("--statistics",), FLAG, False,
          "Show counts by rule, audio totals and per file."),
     Spec("quiet", ("--quiet", "-q"), FLAG, False,

@@ -33,7 +33,7 @@ from .lint import lint_stream
 from .linter import Options
 from .sources.base import SourceError
 from .sources.inputs import Input, reason
-from .sources.jsonl import line_blocks
+from .sources.jsonl import BLOCK_BYTES, line_blocks
 from .statistics import Statistics
 from .violation import Violation
 
@@ -291,6 +291,8 @@ Result = list[Item] | list[FileOutcome]
 def run_task(task: Task, buffer: bytearray | None = None) -> Result:
     """Return the result of one task: a chunk's items, or each whole input's outcome."""
     if type(task) is FileBatch:
+        if buffer is None:  # one for the batch: a fresh one per input costs page faults
+            buffer = bytearray(BLOCK_BYTES)
         return [lint_file(file, buffer) for file in task.files]
     return scan_chunk(cast(ChunkTask, task), buffer)
 

@@ -50,6 +50,7 @@ class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecon
     quiet: bool = False
     event_pointer: str | None = None
     jobs: int = 1  # 0: every core this process may run on
+    dask: str | None = None  # a Dask scheduler's address, or "local": lint on that cluster
     progress: bool = False  # a progress line on err for large inputs (a terminal, not CI)
     # each input's options, from the configuration nearest it (may raise ConfigError)
     options_for: Callable[[str], Options] | None = None
@@ -139,7 +140,12 @@ def findings(
             planned.append(None)
             continue
         planned.append((inp, options))
-    executor = _executor(settings, planned)
+    try:
+        executor = _executor(settings, planned)
+    except OSError as exc:  # no cluster to run on: nothing is linted, every input unread
+        _tell(err, f"realtime-validator: error: --dask {display(str(settings.dask))}: {exc}")
+        stats.unreadable.extend(inp.name for inp in found_inputs)
+        return
     bar = _run_progress(settings, err, found_inputs) if executor is not None else None
     done = 0
     buffer: bytearray | None = None
@@ -182,6 +188,12 @@ def _executor(
     settings: RunSettings, planned: list[tuple[Input, Options] | None]
 ) -> Executor | None:
     """Return what lints the inputs in other processes, or None: all of them here."""
+    if settings.dask is not None:
+        from .distributed import DaskExecutor
+
+        executor: Executor = DaskExecutor(planned, settings.event_pointer, settings.dask)
+        executor.start()  # connects, and sends every task: a cluster out of reach says so now
+        return executor
     jobs = settings.jobs
     if jobs == 0:
         from .pool import cpu_count

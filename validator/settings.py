@@ -112,6 +112,8 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
             "--event-pointer",
         )
     stdin_name = values["stdin_filename"]
+    if values["dask"] and not _installed("distributed"):
+        raise UsageProblem("needs dask: pip install 'realtime-validator[dask]'", "--dask")
     return RunSettings(
         paths=values["paths"],
         options=options,
@@ -123,6 +125,7 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         quiet=values["quiet"],
         event_pointer=event_pointer or None,
         jobs=merged["jobs"],
+        dask=values["dask"] or None,
         progress=wanted(sys.stderr, values["quiet"]),
         options_for=_per_input(
             values, given, config, codes, options, explicit is not None or isolated or not here
@@ -140,6 +143,13 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         diff=values["diff"],
         unsafe_fixes=merged["unsafe_fixes"],
     )
+
+
+def _installed(module: str) -> bool:
+    """Return True when ``module`` can be imported (without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _per_input(
