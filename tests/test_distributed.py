@@ -51,7 +51,7 @@ def _files() -> dict[str, bytes]:
     return files
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def s3() -> Iterator[str]:
     """moto's S3 on 127.0.0.1 with the captures; its endpoint in the environment, as a user
     would set it (FSSPEC_S3_ENDPOINT_URL, AWS_* keys): the workers started after inherit it."""
@@ -94,9 +94,10 @@ def s3() -> Iterator[str]:
         fsspec.config.conf.pop("s3", None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster(s3: str) -> Iterator[Any]:
-    """A scheduler and two worker processes on loopback; closed at the end of the session."""
+    """A scheduler and two worker processes on loopback, for this module's tests; closed
+    after them, so that no test elsewhere finds a child process of this one alive."""
     import logging
 
     from distributed import Client, LocalCluster
@@ -115,7 +116,7 @@ def cluster(s3: str) -> Iterator[Any]:
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("lake") / "2026-11"
     for name, data in _files().items():
