@@ -106,3 +106,24 @@ def test_installed_command_on_a_terminal(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert b"MB/s" in seen and b"s left" in seen
     assert b"Checked 70,000 records" in seen
+
+
+def test_one_progress_line_follows_the_tasks_of_many_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress_module, "MIN_PROGRESS_BYTES", 1)
+    monkeypatch.setattr(progress_module, "_FIRST_DRAW_SECONDS", 0.0)
+    monkeypatch.setattr(progress_module, "_REDRAW_SECONDS", 0.0)
+    for k in range(6):
+        _slow_capture(tmp_path / f"s{k}.jsonl", 500)
+    total = sum(p.stat().st_size for p in tmp_path.glob("*.jsonl"))
+    err, out = Terminal(), io.StringIO()
+    settings = RunSettings(paths=(str(tmp_path),), options=Options(), progress=True, jobs=2)
+    assert run(settings, out, err) == 1
+    text = err.getvalue()
+    assert "\r\x1b[K6 files  " in text  # the run's line, not one per file
+    assert f" / {progress_module.human_bytes(total)}  (" in text
+    # every finding starts on a clean line, and the summary too
+    assert out.getvalue().count("\n") == 6
+    assert all(line.startswith(str(tmp_path)) for line in out.getvalue().splitlines())
+    assert text.split("\n")[-2].split("\r\x1b[K")[-1].startswith("Checked 3,000 records")
