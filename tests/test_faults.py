@@ -29,8 +29,8 @@ from validator.lint import Options, Statistics
 from validator.reporters import REPORTER_BY_NAME
 from validator.runner import RunSettings
 from validator.sources import walk as walk_module
-from validator.sources import walk_paths
 from validator.sources.inputs import LocalFile
+from validator.sources.walk import walk_sized
 
 BAD = '{"type":"input_audio_buffer.append","event_id":"evt_2","audio":"AA-A"}\n'
 FINDING = ":1:67: RT301 "
@@ -186,15 +186,15 @@ def test_file_that_vanishes_between_walk_and_read(
     for name in ("a.jsonl", "b.jsonl", "c.jsonl"):
         (tree / name).write_text(BAD)
     victim = str(tree / "b.jsonl")
-    walk = walk_paths
+    walk = walk_sized
 
-    def walk_then_delete(paths: tuple[str, ...], *more: Any) -> Iterator[str]:
-        for path in walk(paths, *more):  # listed; b vanishes before it is read
+    def walk_then_delete(paths: tuple[str, ...], *more: Any) -> Iterator[tuple[str, int | None]]:
+        for path, size in walk(paths, *more):  # listed; b vanishes before it is read
             if path == victim:
                 os.unlink(path)
-            yield path
+            yield path, size
 
-    monkeypatch.setattr(walk_module, "walk_paths", walk_then_delete)
+    monkeypatch.setattr(walk_module, "walk_sized", walk_then_delete)
     stats = Statistics()
     err = io.StringIO()
     found = list(runner.findings(_settings(tree)._replace(jobs=jobs), stats, err))

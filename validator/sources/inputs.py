@@ -77,22 +77,31 @@ class Input:
 
 
 class LocalFile(Input):
-    """A file on this machine."""
+    """A file on this machine; ``size``: as a directory walk found it, where it did."""
 
-    __slots__ = ()
+    __slots__ = ("_size",)
     local = True
+
+    def __init__(self, path: str, name: str | None = None, size: int | None = None) -> None:
+        super().__init__(path, name)
+        self._size = size
 
     def size(self) -> int | None:
         """Return the file's size, or None when it cannot be read (the open says why)."""
+        if self._size is not None:
+            return self._size
         try:
             return os.path.getsize(self.path)
         except OSError:
             return None
 
     def open(self) -> BinaryIO:
-        """Return the file, buffered a megabyte at a time; raise SourceError."""
+        """Return the file, buffered a megabyte at a time (a smaller file, its size: a fresh
+        megabyte costs page faults, a tenth of linting a 100 kB capture); raise SourceError."""
+        size = self._size
+        buffering = 1 << 20 if size is None or size >= 1 << 20 else max(size + 1, 1 << 13)
         try:
-            return open(self.path, "rb", buffering=1 << 20)  # the caller closes it
+            return open(self.path, "rb", buffering=buffering)  # the caller closes it
         except OSError as exc:
             raise SourceError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
 

@@ -114,6 +114,21 @@ def walk_paths(
 
     A directory that cannot be listed is passed to ``onerror(path, reason)``, not skipped.
     """
+    for path, _ in walk_sized(paths, onerror, include, exclude, base, respect_gitignore):
+        yield path
+
+
+def walk_sized(
+    paths: Iterable[str],
+    onerror: Callable[[str, str], None] | None = None,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    base: str | None = None,
+    respect_gitignore: bool = True,
+) -> Iterator[tuple[str, int | None]]:
+    """Yield ``walk_paths``' inputs with the size a walk found them at (None for a path
+    named, or one that could not be looked at): the walk's one stat of each file serves
+    ``--jobs``' plan too."""
     includes, excludes = tuple(include), tuple(exclude)
     if base is None:
         try:
@@ -125,26 +140,27 @@ def walk_paths(
         if onerror is not None:
             onerror(exc.filename or path, exc.strerror or str(exc))
 
-    def wanted(root: str, name: str, top: str) -> bool:
+    def wanted(root: str, name: str, top: str) -> tuple[str, int | None] | None:
         full = os.path.join(root, name)
         stem = name
         while stem.endswith(".gz"):  # capture.jsonl.gz.gz: gzip inside gzip
             stem = stem[:-3]
         if not stem.endswith(SUFFIXES) and not _matches(includes, full, name, top):
-            return False
+            return None
         if _matches(excludes, full, name, base) or (ignores and ignores.ignored(full, False)):
-            return False
+            return None
         try:
-            return stat.S_ISREG(os.stat(full).st_mode)
+            status = os.stat(full)
         except OSError:
-            return True  # gone or unreadable: the reader says so, as for a named path
+            return full, None  # gone or unreadable: the reader says so, as for a named path
+        return (full, status.st_size) if stat.S_ISREG(status.st_mode) else None
 
     for path in paths:
         if path == "-" or not os.path.isdir(path):
-            yield path
+            yield path, None
             continue
         ignores = _Ignores(path) if respect_gitignore else None
-        found: list[str] = []
+        found: list[tuple[str, int | None]] = []
         for root, dirs, files in os.walk(path, onerror=failed, followlinks=False):
             dirs[:] = sorted(
                 d
@@ -153,7 +169,10 @@ def walk_paths(
                 and not _matches(excludes, os.path.join(root, d), d, base)
                 and not (ignores and ignores.ignored(os.path.join(root, d), True))
             )
-            found.extend(os.path.join(root, n) for n in files if wanted(root, n, path))
+            for n in files:
+                entry = wanted(root, n, path)
+                if entry is not None:
+                    found.append(entry)
         yield from sorted(found)
 
 
@@ -181,8 +200,9 @@ def walk_inputs(
     local: list[str] = []
 
     def flush() -> Iterator[Input]:
-        for path in walk_paths(local, onerror, includes, excludes, base, respect_gitignore):
-            yield StandardInput(stdin_name) if path == "-" else LocalFile(path)
+        walked = walk_sized(local, onerror, includes, excludes, base, respect_gitignore)
+        for path, size in walked:
+            yield StandardInput(stdin_name) if path == "-" else LocalFile(path, size=size)
         local.clear()
 
     def wanted(name: str) -> bool:
