@@ -233,9 +233,12 @@ def test_millions_of_blank_lines(tmp_path: Path) -> None:
 # -- one record of millions of members (SPEC: 100 MB + 3x the largest record) ---------------
 
 
-def _wide_record(members: int, distinct: bool) -> bytes:
-    """An append with ``members`` more members: distinct unknown keys, or one key repeated."""
+def _wide_record(members: int, distinct: bool | None) -> bytes:
+    """An append with ``members`` more members: distinct unknown keys, or one key repeated;
+    ``distinct`` None: one more member, an array of that many distinct strings."""
     head = '{"type":"input_audio_buffer.append","audio":"AAAA"'
+    if distinct is None:
+        return (head + ',"x":[' + ",".join(f'"s{n}"' for n in range(members)) + "]}\n").encode()
     body = "".join(f',"k{n}":0' if distinct else ',"a":0' for n in range(members))
     return (head + body + "}\n").encode()
 
@@ -247,13 +250,16 @@ def _wide_record(members: int, distinct: bool) -> bytes:
         (True, 1_000_000, {"RT203": 51, "RT306": 1}),
         # 12 MB of one key written 2,000,000 times: one RT104, one RT203 for the key
         (False, 2_000_000, {"RT104": 1, "RT203": 1, "RT306": 1}),
+        # 20 MB of an array of 2,000,000 strings: one RT203 for its key
+        (None, 2_000_000, {"RT203": 1, "RT306": 1}),
     ],
 )
 def test_one_record_of_millions_of_members(
-    tmp_path: Path, distinct: bool, members: int, expected: dict[str, int]
+    tmp_path: Path, distinct: bool | None, members: int, expected: dict[str, int]
 ) -> None:
-    """json would hold every member, several times over (a 24 MB record of 2,000,000 keys
-    peaked at 585 MB, 4,000,000 repeats at 730 MB): ``wide.py`` keeps them in part."""
+    """json would hold every member or element, several times over (a 24 MB record of
+    2,000,000 keys peaked at 585 MB, 4,000,000 repeats at 730 MB, 2,000,000 strings in an
+    array at 245 MB): ``wide.py`` keeps them in part."""
     record = _wide_record(members, distinct)
     (tmp_path / "wide.jsonl").write_bytes(record)
     run = measure(tmp_path, "wide.jsonl")

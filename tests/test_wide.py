@@ -55,7 +55,7 @@ def _object(children: st.SearchStrategy[Any]) -> st.SearchStrategy[str]:
 _value = st.recursive(
     _leaf.map(json.dumps),
     lambda children: st.one_of(
-        _object(children), st.lists(children, max_size=3).map(lambda xs: f"[{','.join(xs)}]")
+        _object(children), st.lists(children, max_size=80).map(lambda xs: f"[{','.join(xs)}]")
     ),
     max_leaves=200,
 )
@@ -94,6 +94,25 @@ def test_generated_records_lint_the_same(members: list[tuple[str, str]], event_t
         '{"type":"input_audio_buffer.append","audio":"AAAA",'
         + ",".join(f'"k{n}":0' for n in range(300))
         + ',"z":"\\ud800"}',
+        # arrays of more elements than are kept: repeated keys and surrogates past them
+        '{"type":"input_audio_buffer.append","audio":"AAAA","x":['
+        + ",".join("0" for _ in range(300))
+        + ',{"a":1,"a":2}]}',
+        '{"type":"input_audio_buffer.append","audio":"AAAA","x":['
+        + ",".join("0" for _ in range(300))
+        + ',"\\ud800"]}',
+        '{"type":"input_audio_buffer.append","audio":"AAAA","x":['
+        + ",".join('{"b":1,"b":1}' for _ in range(300))
+        + "]}",
+        "[" + ",".join('{"k":1,"k":2}' for _ in range(120)) + "]",
+        # an object past an array's kept elements counts no members for its parent
+        '{"type":"input_audio_buffer.append","audio":"AAAA",'
+        + ",".join(f'"k{n}":0' for n in range(60))
+        + ',"x":['
+        + ",".join("0" for _ in range(300))
+        + ",{"
+        + ",".join(f'"j{n}":0' for n in range(300))
+        + "}]}",
         # syntax errors, word for word
         '{"type":"input_audio_buffer.append","audio":"AAAA","a":1,}',
         '{"type":"input_audio_buffer.append" "audio":"AAAA"}',
@@ -102,6 +121,9 @@ def test_generated_records_lint_the_same(members: list[tuple[str, str]], event_t
         '{"type":"input_audio_buffer.append","audio":"AAAA"} x',
         '{"type":"input_audio_buffer.append","audio":"AAAA","a":',
         "{ }",
+        '{"type":"input_audio_buffer.append","audio":"AAAA","x":[1,2,]}',
+        '{"type":"input_audio_buffer.append","audio":"AAAA","x":[1 2]}',
+        '{"type":"input_audio_buffer.append","audio":"AAAA","x":[1,',
         '{"a":{"b":1,"b":2},"a":[{"c":1,"c":1,"c":1}]}',
     ],
 )
@@ -112,13 +134,13 @@ def test_edge_records_lint_the_same(line: str) -> None:
 
 
 def test_wide_record_is_parsed_by_wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The threshold: one colon past it takes the wide parse (which counts what it drops)."""
+    """The threshold: one comma past it takes the wide parse (which counts what it drops)."""
     line = (
         '{"type":"input_audio_buffer.append","audio":"AAAA",'
         + ",".join(f'"k{n}":0' for n in range(400))
         + "}"
     )
-    monkeypatch.setattr(parse, "WIDE_MEMBERS", line.count(":") - 1)
+    monkeypatch.setattr(parse, "WIDE_MEMBERS", line.count(",") - 1)
     assert parse.parse_record(line).dropped == (("", 400 - wide.KEEP),)
-    monkeypatch.setattr(parse, "WIDE_MEMBERS", line.count(":"))
+    monkeypatch.setattr(parse, "WIDE_MEMBERS", line.count(","))
     assert parse.parse_record(line).dropped == ()

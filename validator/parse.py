@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 _UTF8_BOM = "\ufeff"
 WIDE_MEMBERS = 100_000
-"""A record with more colons than this (a colon a member, at most) is parsed by ``wide.py``,
-which keeps an object's members in part: json would hold them all, several times over."""
+"""A record with more commas than this (one before each member or element but the first) is
+parsed by ``wide.py``, which keeps objects and arrays in part: json would hold them whole."""
 # a \uD800-\uDFFF escape: the cheap sign that a lone surrogate may hide in the text
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # every escape, left to right: an escaped backslash is consumed whole, so the 'u' after it
@@ -169,7 +169,8 @@ def _walk_pointers(value: Any, targets: set[int]) -> dict[int, str]:
                     token = key.replace("~", "~0").replace("/", "~1")
                     stack.append((child, f"{pointer}/{token}"))
         elif isinstance(node, list):
-            for index, child in enumerate(node):
+            indices = getattr(node, "indices", None)  # an array kept in part (wide.Kept)
+            for index, child in zip(indices or range(len(node)), node, strict=True):
                 if isinstance(child, (dict, list)):
                     stack.append((child, f"{pointer}/{index}"))
     return found
@@ -409,7 +410,7 @@ def parse_text(text: str) -> tuple[Any, list[Violation], int, tuple[tuple[str, i
     hook: _Pairs | WideParse | None = None
     try:
         try:
-            if text.count(":") > WIDE_MEMBERS:
+            if text.count(",") > WIDE_MEMBERS:
                 from .wide import WideParse
 
                 hook = WideParse(text, _parse_int, _reject_constant, _may_hold_surrogate(text))

@@ -1,10 +1,13 @@
 """Parsing a record too wide to hold whole: an object of millions of members, kept in part.
 
-json builds every member of an object (a list of pairs, then a dict) before anyone looks at
-it: a 24 MB record of 2,000,000 unknown keys took 585 MB, and one key written 4,000,000 times
-730 MB. A record with more than ``parse.WIDE_MEMBERS`` colons is parsed here instead, member by
-member (json's own string scanner and value parser; only the object is read here), and each
-object keeps:
+json builds every member of an object (a list of pairs, then a dict) and every element of an
+array before anyone looks at them: a 24 MB record of 2,000,000 unknown keys took 585 MB, one
+key written 4,000,000 times 730 MB, an array of 12,000,000 zeros 189 MB. A record with more
+than ``parse.WIDE_MEMBERS`` commas is parsed here instead, member by member and element by
+element (json's own string scanner and value parser; only objects and arrays are read here).
+An array keeps its first ``KEEP`` elements, and any later one that holds a repeated key to be
+shown; the others are parsed and dropped (no rule reads an array's length). Each object
+keeps:
 
 - every member whose key a rule reads (``KNOWN_KEYS``), and the first ``KEEP`` others, in
   order; past them an unknown member is counted (``Parsed.dropped``, by object), not kept:
@@ -144,8 +147,10 @@ class WideParse:
         self.dropped: list[tuple[dict[str, Any], int]] = []
         self.surrogates = surrogates  # whether a dropped member must be looked at for one
         self.dropped_surrogate = False
+        self.dropped_elements = False  # an array kept in part
         decoder = json.JSONDecoder(parse_int=parse_int, parse_constant=parse_constant)
         decoder.parse_object = self._object  # type: ignore[attr-defined]
+        decoder.parse_array = self._array  # type: ignore[attr-defined]
         # the pure-Python scanner: the C one would call json's own object parser
         self._scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
 
@@ -253,3 +258,65 @@ class WideParse:
         if dropped:
             self.dropped.append((kept, dropped))
         return kept, end
+
+    def _array(self, s_and_end: tuple[str, int], scan_once: Any) -> tuple[list[Any], int]:
+        """``json.decoder.JSONArray``, its errors word for word, keeping elements in part:
+        the first ``KEEP``, and after them only one that holds a repeated key that is to be
+        shown (its pointer is found through the value); the others are checked and dropped
+        (no rule reads them: an array's findings are those of its elements)."""
+        s, end = s_and_end
+        values: list[Any] = []
+        nextchar = s[end : end + 1]
+        if nextchar in _WS_STR:
+            end = _ws_end(s, end + 1)
+            nextchar = s[end : end + 1]
+        if nextchar == "]":
+            return values, end + 1
+        count = 0
+        indices: list[int] | None = None
+        while True:
+            shown, wide = len(self.duplicates), len(self.dropped)
+            try:
+                value, end = scan_once(s, end)
+            except StopIteration as err:
+                raise json.JSONDecodeError("Expecting value", s, err.value) from None
+            if count < KEEP or len(self.duplicates) != shown:
+                if count >= KEEP:  # past dropped ones: its index is not its place here
+                    indices = indices or list(range(KEEP))
+                    indices.append(count)
+                values.append(value)
+            else:
+                self.dropped_elements = True
+                del self.dropped[wide:]  # its objects' counts: no finding of it is shown
+                if self.surrogates and not self.dropped_surrogate:
+                    from .parse import has_surrogate
+
+                    self.dropped_surrogate = has_surrogate(value)
+            count += 1
+            nextchar = s[end : end + 1]
+            if nextchar in _WS_STR:
+                end = _ws_end(s, end + 1)
+                nextchar = s[end : end + 1]
+            end += 1
+            if nextchar == "]":
+                break
+            if nextchar != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", s, end - 1)
+            try:
+                if s[end] in _WS_STR:
+                    end += 1
+                    if s[end] in _WS_STR:
+                        end = _ws_end(s, end + 1)
+            except IndexError:
+                pass
+        if indices is not None:
+            kept = Kept(values)
+            kept.indices = indices
+            return kept, end
+        return values, end
+
+
+class Kept(list[Any]):
+    """An array kept in part: ``indices`` holds each element's index in the array."""
+
+    indices: list[int]
