@@ -334,6 +334,17 @@ def test_diff_writes_nothing_and_exits_1(tmp_path: Path) -> None:
         cli_main, ["lint", "--diff", "--isolated", str(FIXTURES / "events" / "valid")]
     )
     assert ok.exit_code == 0 and ok.stdout == ""
+    assert "fix" not in ok.stderr  # as ruff: nothing to fix, nothing said of it
+
+
+def test_a_clean_fix_run_says_nothing_of_fixing(tmp_path: Path) -> None:
+    target = _copy(tmp_path)
+    first = CliRunner().invoke(
+        cli_main, ["lint", "--fix", "--unsafe-fixes", "--isolated", str(target)]
+    )
+    assert "Fixed 5 findings" in first.stderr, first.stderr
+    again = CliRunner().invoke(cli_main, ["lint", "--fix", "--isolated", str(target)])
+    assert again.exit_code == 0 and "Fixed" not in again.stderr, again.stderr
 
 
 def test_stdin_with_fix_writes_the_fixed_stream_to_stdout() -> None:

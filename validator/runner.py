@@ -376,8 +376,8 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         fixing = fix_inputs(settings, fixable, out, err)
         stats.unreadable.extend(fixing.unwritten)
         if settings.diff:
-            if not settings.quiet:
-                _tell(err, fixing.summary(diff=True))
+            if not settings.quiet and (fixing.fixed or fixing.unsafe_available):
+                _tell(err, fixing.summary(diff=True))  # as ruff: nothing said of nothing
             return EXIT_FINDINGS if fixing.fixed else EXIT_OK
         if fixing.stdin is not None and "-" in fixable:
             # standard output carries the fixed stream: the findings go to standard error
@@ -458,7 +458,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
                 os.unlink(temp_path)
     if not settings.quiet:
         _tell(err, summary(stats))
-        if fixing is not None:
+        if fixing is not None and (fixing.fixed or fixing.unsafe_available):
             _tell(err, fixing.summary(diff=False))
     if stats.unreadable:
         return EXIT_ERROR
