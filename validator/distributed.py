@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
-from .lint import LintResult, Options, _options
+from .lint import LintResult, Options, lint_options
 from .parallel import Executor
 from .protocol import (
     FileBatch,
@@ -165,7 +165,7 @@ def _lint_options(
     from .audio import MAX_AUDIO_BYTES
 
     audio = MAX_AUDIO_BYTES if max_audio_bytes is None else max_audio_bytes
-    return _options(audio_format, audio, max_record_bytes, select, ignore)
+    return lint_options(audio_format, audio, max_record_bytes, select, ignore)
 
 
 def _inputs(paths: list[str]) -> list[Input]:

@@ -27,6 +27,7 @@ __all__ = [
     "Options",
     "Statistics",
     "lint",
+    "lint_options",
     "lint_records",
     "lint_stream",
 ]
@@ -48,13 +49,15 @@ class LintResult(Iterator[Violation]):
         return next(self._findings)
 
 
-def _options(
+def lint_options(
     audio_format: str,
     max_audio_bytes: int,
     max_record_bytes: int,
     select: Iterable[str] | str | None,
     ignore: Iterable[str] | str | None,
 ) -> Options:
+    """Return the ``Options`` that ``lint()``'s keyword arguments say (``distributed.lint``
+    takes the same); raise ValueError or TypeError for a rule code that names nothing."""
     from .rules import select_rules
 
     return Options(
@@ -165,7 +168,7 @@ def lint(
     ``event_pointer`` (e.g. "/event") reads the event inside each wrapping record.
     """
     source = _checked(source)
-    options = _options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
+    options = lint_options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
     if event_pointer is not None and not event_pointer.startswith("/"):
         raise ValueError(f"event_pointer {event_pointer!r} is not a JSON pointer ('/event')")
     stats = Statistics()
