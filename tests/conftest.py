@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -93,3 +94,15 @@ def assert_roads_agree(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_B
     slow = results.pop("slow")
     for name, outcome in results.items():
         assert outcome == slow, name
+
+
+def pointers(value: Any, pointer: str = "") -> list[tuple[str, Any]]:
+    """Return (JSON pointer, value) of ``value`` and of everything inside it."""
+    out = [(pointer, value)]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            out += pointers(child, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            out += pointers(child, f"{pointer}/{index}")
+    return out

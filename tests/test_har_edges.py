@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import b64
+from conftest import b64, pointers
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from whole_readers import read_har_whole
+from whole_readers import aligned_message, read_har_whole
 
 import validator
 from validator.locate import string_char_offset, value_offset
 from validator.parse import MISSING, parse_record
 from validator.sources.base import Record, shifted
-from validator.sources.har import align, aligned_message, read_har_stream
+from validator.sources.har import align, read_har_stream
 from validator.violation import Violation
 
 CHUNKS = (1, 7, 4096, 1 << 20)
@@ -299,17 +299,6 @@ _VALUES = st.recursive(
 )
 
 
-def _pointers(value: Any, pointer: str = "") -> list[tuple[str, Any]]:
-    out = [(pointer, value)]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            out += _pointers(child, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            out += _pointers(child, f"{pointer}/{index}")
-    return out
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), _VALUES, st.sampled_from([None, 1, "\t"]))
 def test_any_file_escapes_leave_every_character_where_the_file_has_it(
@@ -319,7 +308,7 @@ def test_any_file_escapes_leave_every_character_where_the_file_has_it(
     raw, starts = data.draw(file_forms(message))
     aligned = aligned_message(raw)
     assert json.loads(aligned) == value
-    for pointer, item in _pointers(value):
+    for pointer, item in pointers(value):
         at = value_offset(aligned, pointer)
         assert at is not None
         first = value_offset(message, pointer)
@@ -341,7 +330,7 @@ _ESCAPING_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), _ESCAPING_VALUES, st.sampled_from([None, 1]))
 def test_the_shifts_place_every_character_where_the_file_has_it(
     data: st.DataObject, value: Any, indent: int | None
@@ -352,7 +341,7 @@ def test_the_shifts_place_every_character_where_the_file_has_it(
     raw, starts = data.draw(file_forms(message))
     aligned, shifts = align(raw)
     assert json.loads(aligned) == value
-    for pointer, item in _pointers(value):
+    for pointer, item in pointers(value):
         at = value_offset(aligned, pointer)
         first = value_offset(message, pointer)
         assert at is not None and first is not None
@@ -404,14 +393,35 @@ _PIECES = st.sampled_from(
         *["true", "null", "fals", "NaN", "Infinity", '"k"', '"a":', '{"x":', "1.5e3"],
     ]
 )
-_POSITION = re.compile(r" \(line \d+ column \d+ of the record\)")
+# where the aligned text differs from the message by design: positions, and the spaces that
+# stand for escapes, which a message may quote (a text prefix before the JSON, shortened
+# past 40 characters)
+_POSITION = re.compile(
+    r" \(line \d+ column \d+ of the record\)| at (line \d+ )?column \d+| \('.*'\)"
+)
+_SPACES = re.compile(r"\s+")
 
 
 def _parsed(text: str) -> tuple[bool, str | None, list[tuple[str, str, str]]]:
     parsed = parse_record(text)
     ok = parsed.value is not MISSING
     value = json.dumps(parsed.value) if ok else None
-    return ok, value, [(v.rule, _POSITION.sub("", v.message), v.pointer) for v in parsed.violations]
+    return (
+        ok,
+        value,
+        [
+            (v.rule, _SPACES.sub("", _POSITION.sub("", v.message)), v.pointer)
+            for v in parsed.violations
+        ],
+    )
+
+
+def test_a_text_prefix_is_the_same_finding_in_the_aligned_text() -> None:
+    """Found by the property below: the aligned '}     }     {}' quotes its prefix with the
+    spaces that stand for escapes, at another column; the finding is the same."""
+    raw = "\\u007d\\u007d\\u007b\\u007d"
+    assert json.loads(f'"{raw}"') == "}}{}"
+    assert _parsed(aligned_message(raw)) == _parsed("}}{}")
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -490,3 +500,12 @@ def test_an_opcode_spelled_with_escapes_or_repeated_is_found_as_json_reads_it() 
     (rec,) = read_both(text)
     assert rec.problem is not None and rec.problem.rule == "RT202"
     assert text.split("\n")[rec.line - 1][rec.column :].startswith('"1", "data"')
+
+
+def test_a_number_with_an_escape_at_the_end_of_the_message_is_placed_exactly() -> None:
+    """Found by the property above: the spaces owed after the last token, with no escape after
+    it, must end its shift, or every character after it is placed too far right."""
+    raw = "[1\\u0032, 3]"  # the '2' escaped, then plain text to the end
+    aligned, shifts = align(raw)
+    assert aligned == "[12     , 3]"
+    assert shifted(shifts, aligned.rindex("3")) == raw.rindex("3")

@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, b64
+from conftest import FIXTURES, ROOT, b64, pointers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whole_readers import data_spans, read_har
+from whole_readers import aligned_message, data_spans, read_har
 
 from validator.lint import Options, Statistics, lint_records
 from validator.locate import scan_value, value_offset
 from validator.sources.base import Record
 from validator.sources.detect import input_kind
 from validator.sources.detect import records as read_records
-from validator.sources.har import aligned_message
 from validator.sources.wrapped import skip_value, unwrap, value_span
 from validator.violation import Violation
 
@@ -422,17 +421,6 @@ _JSON = st.recursive(
 )
 
 
-def _pointers(value: Any, pointer: str = "") -> list[tuple[str, Any]]:
-    out = [(pointer, value)]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            out += _pointers(child, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            out += _pointers(child, f"{pointer}/{index}")
-    return out
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     value=_JSON,
@@ -449,7 +437,7 @@ def test_aligned_records_parse_alike_and_values_sit_where_the_file_has_them(
     assert isinstance(rec.data, str)
     assert json.loads(rec.data) == value
     line = text.split("\n")[rec.line - 1]
-    for pointer, item in _pointers(value):
+    for pointer, item in pointers(value):
         at = value_offset(rec.data, pointer)
         assert at is not None
         # a message string opens at the quote of its '\"'; anything else is the same character
@@ -809,7 +797,7 @@ def test_value_span_matches_the_slow_twin(
     value: Any, indent: int | str | None, data: st.DataObject
 ) -> None:
     text = json.dumps(value, indent=indent, ensure_ascii=data.draw(st.booleans()))
-    pointer, _ = data.draw(st.sampled_from(_pointers(value)))
+    pointer, _ = data.draw(st.sampled_from(pointers(value)))
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
     start = value_offset(text, pointer)
     assert start is not None

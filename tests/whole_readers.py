@@ -293,3 +293,8 @@ def read_har_whole(
 def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
     """Yield the records of a HAR file held in ``data``: ``read_har_stream`` over it."""
     return read_har_stream(io.BytesIO(data), max_record_bytes)
+
+
+def aligned_message(raw: str) -> str:
+    """Return ``har.align``'s text alone (the tables of aligned texts compare it)."""
+    return align(raw)[0]

@@ -23,7 +23,7 @@ from .rules import RULES
 from .session import Session
 from .slowroad import SlowRoad
 from .sources.base import DEFAULT_MAX_RECORD_BYTES, Record
-from .sources.jsonl import line_blocks, read_jsonl, too_large
+from .sources.jsonl import content_length, line_blocks, read_jsonl, too_large
 from .statistics import Statistics
 from .violation import Violation
 
@@ -208,17 +208,13 @@ def _long_lines(
     while start < end:
         stop = data.find(b"\n", start, end)
         stop = end if stop < 0 else stop + 1
-        content = stop
-        if content > start and data[content - 1] == 0x0A:
-            content -= 1
-            if content > start and data[content - 1] == 0x0D:
-                content -= 1
+        size = content_length(data, start, stop)
         record = None
-        if content - start > max_record_bytes:
-            record = too_large(line, content - start, max_record_bytes)
+        if size > max_record_bytes:
+            record = too_large(line, size, max_record_bytes)
         elif stop - start >= _DECODED_BYTES:
             try:
-                text = str(view[start:content], "utf-8")
+                text = str(view[start : start + size], "utf-8")
             except UnicodeDecodeError:
                 pass  # read as bytes: the slow road says where (RT102)
             else:

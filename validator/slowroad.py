@@ -45,8 +45,9 @@ class SlowRoad:
             elif isinstance(data, str) and data.startswith("\ufeff"):
                 record = record._replace(data=strip_bom(data))
                 data = record.data
-        blank = not (data.strip(_BLANK) if isinstance(data, str) else data.strip())
-        if record.problem is None and blank:
+        if record.problem is None and not (
+            data.strip(_BLANK) if isinstance(data, str) else data.strip()
+        ):
             self.ledger.read(0, size, blank=True)
             return []
         self.ledger.read(1, size)

@@ -34,43 +34,39 @@ from .violation import MAX_PER_RULE
 KEEP = 256
 """The unknown members an object keeps, in order, before it only counts them."""
 
-# Keys a rule or the session reads: kept wherever they stand. The schemas' properties and
-# the session's fields (session.py), a superset: keeping a key costs nothing but its member.
-KNOWN_KEYS = frozenset(
-    (
-        "audio",
-        "client_secret",
-        "code",
-        "error",
-        "event_id",
-        "format",
-        "input",
-        "input_audio_format",
-        "input_audio_noise_reduction",
-        "input_audio_transcription",
-        "item",
-        "max_output_tokens",
-        "max_response_output_tokens",
-        "message",
-        "modalities",
-        "noise_reduction",
-        "output",
-        "output_audio_format",
-        "output_modalities",
-        "parallel_tool_calls",
-        "param",
-        "rate",
-        "reasoning",
-        "response",
-        "session",
-        "speed",
-        "temperature",
-        "transcription",
-        "turn_detection",
-        "type",
-        "voice",
+
+def _known_keys() -> frozenset[str]:
+    """Return the keys a rule or the session reads, kept wherever they stand: the shipped
+    schemas' properties, the fields of each API version's session object (``session``), and
+    the other keys the session looks at. A superset costs nothing but a member kept."""
+    from .schema import SCHEMA_FILES, load_schema
+    from .session import BETA_FIELDS, GA_FIELDS
+
+    keys = set(BETA_FIELDS) | set(GA_FIELDS)
+    for event_type in SCHEMA_FILES:
+        keys.update(load_schema(event_type)["properties"])
+    keys.update(
+        [
+            "session",
+            "item",
+            "response",
+            "error",
+            "code",
+            "message",
+            "param",
+            "format",
+            "rate",
+            "input",
+            "output",
+            "turn_detection",
+            "transcription",
+            "noise_reduction",
+        ]
     )
-)
+    return frozenset(keys)
+
+
+KNOWN_KEYS = _known_keys()
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*", re.VERBOSE | re.MULTILINE | re.DOTALL)  # json's own
 
@@ -147,7 +143,6 @@ class WideParse:
         self.dropped: list[tuple[dict[str, Any], int]] = []
         self.surrogates = surrogates  # whether a dropped member must be looked at for one
         self.dropped_surrogate = False
-        self.dropped_elements = False  # an array kept in part
         decoder = json.JSONDecoder(parse_int=parse_int, parse_constant=parse_constant)
         decoder.parse_object = self._object  # type: ignore[attr-defined]
         decoder.parse_array = self._array  # type: ignore[attr-defined]
@@ -286,7 +281,6 @@ class WideParse:
                     indices.append(count)
                 values.append(value)
             else:
-                self.dropped_elements = True
                 del self.dropped[wide:]  # its objects' counts: no finding of it is shown
                 if self.surrogates and not self.dropped_surrogate:
                     from .parse import has_surrogate

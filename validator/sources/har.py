@@ -71,12 +71,6 @@ _OPCODE_TEXT = 1
 _CONTROL_OPCODES = range(8, 16)  # close, ping, pong: not messages
 
 
-def aligned_message(raw: str, start: int = 0, stop: int | None = None) -> str:
-    """Return the message whose escaped form in the file is ``raw``, aligned to the file
-    (``align``'s text)."""
-    return align(raw, start, stop)[0]
-
-
 def align(raw: str, start: int = 0, stop: int | None = None) -> tuple[str, Shifts]:
     """Return the message whose escaped form in the file is ``raw``, aligned to the file, and
     where its characters sit left of the file's (``Shifts``).
@@ -193,6 +187,7 @@ def align(raw: str, start: int = 0, stop: int | None = None) -> tuple[str, Shift
     if owed:
         cut = _TOKEN_PART.match(raw, pos, stop).end()  # type: ignore[union-attr]
         parts.append(raw[pos:cut] + " " * owed)
+        shifts.append((size + cut - pos, 0))  # the spaces owed: aligned again
         pos = cut
     parts.append(raw[pos:stop])
     return "".join(parts), tuple(shifts)

@@ -32,12 +32,15 @@ def too_large(line: int, size: int, limit: int) -> Record:
     )
 
 
-def _content_length(line: bytes) -> int:
-    if line.endswith(b"\r\n"):
-        return len(line) - 2
-    if line.endswith(b"\n"):
-        return len(line) - 1
-    return len(line)
+def content_length(data: bytes | bytearray, start: int = 0, stop: int | None = None) -> int:
+    """Return the length of the line ``data[start:stop]`` without its line ending (no slice:
+    the line may be of hundreds of megabytes)."""
+    stop = len(data) if stop is None else stop
+    if stop > start and data[stop - 1] == 0x0A:
+        stop -= 1
+        if stop > start and data[stop - 1] == 0x0D:
+            stop -= 1
+    return stop - start
 
 
 def _rest_of_line(readline: Callable[[int], bytes], size: int, last: bytes) -> int:
@@ -48,7 +51,7 @@ def _rest_of_line(readline: Callable[[int], bytes], size: int, last: bytes) -> i
         if not chunk:
             return size
         if chunk.endswith(b"\n"):
-            size += _content_length(chunk)
+            size += content_length(chunk)
             if chunk == b"\n" and last.endswith(b"\r"):
                 size -= 1  # the "\r" of this "\r\n" ended the previous piece
             return size
@@ -96,7 +99,7 @@ def read_jsonl(stream: BinaryIO, max_record_bytes: int, first_line: int = 1) -> 
                 yield too_large(lineno, size, max_record_bytes)._replace(offset=offset)
                 offset += len(line) + counter.taken
                 continue
-            size = _content_length(line)
+            size = content_length(line)
             if size > max_record_bytes:
                 yield too_large(lineno, size, max_record_bytes)._replace(offset=offset)
                 offset += len(line)
