@@ -16,9 +16,9 @@ import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports():
     import validator
-    from validator.lint import Options, Statistics, lint_records
-    from validator.rules import RULES
-    from validator.sources.base import DEFAULT_MAX_RECORD_BYTES, Record
+    from validator.core.record import DEFAULT_MAX_RECORD_BYTES, Record
+    from validator.core.rules import RULES
+    from validator.engine.linting import Options, Statistics, lint_records
     from validator.sources.jsonl import read_jsonl
 
 GZIP_MAGIC = b"\x1f\x8b"

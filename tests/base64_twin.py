@@ -1,4 +1,4 @@
-"""The obvious twin of ``validator.audio.base64_problems``: every character read in Python.
+"""The obvious twin of ``validator.check.audio.base64_problems``: every character read in Python.
 
 Only tests call it (``tests/test_audio.py`` holds the two equal), so it lives here.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.audio import (
+from validator.check.audio import (
     ALPHABET,
     MAX_AUDIO_BYTES,
     Problem,

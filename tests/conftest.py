@@ -13,10 +13,10 @@ from unittest import mock
 
 import pytest
 
-from validator.lint import Options, Statistics, lint_records, lint_stream
-from validator.sources.base import DEFAULT_MAX_RECORD_BYTES
+from validator.core.record import DEFAULT_MAX_RECORD_BYTES
+from validator.core.violation import Violation
+from validator.engine.linting import Options, Statistics, lint_records, lint_stream
 from validator.sources.jsonl import read_jsonl
-from validator.violation import Violation
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -54,7 +54,7 @@ def roads(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> dict
     lines decoded out of the block; file, small blocks: from a file on disk, where a long line
     grows the block to its own length.
     """
-    from validator import linter
+    from validator.engine import linter
     from validator.sources import jsonl
 
     results = {}

@@ -22,9 +22,9 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import validator.cli
-from validator.argv import COMPLETION_VARIABLE, DEFAULTS, LONG, SHORT, LintArgs, parse_lint
-from validator.cli import cli, lint_command
+import validator.cli.app
+from validator.cli.app import cli, lint_command
+from validator.cli.argv import COMPLETION_VARIABLE, DEFAULTS, LONG, SHORT, LintArgs, parse_lint
 
 LOG = "fixtures/logs/session.jsonl"
 
@@ -45,7 +45,7 @@ def click_reads(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> LintArgs | 
         raise _Settled(values, given)
 
     with monkeypatch.context() as patch:
-        patch.setattr(validator.cli, "settle", stand_in)
+        patch.setattr(validator.cli.app, "settle", stand_in)
         result = CliRunner().invoke(cli, argv)
     if isinstance(result.exception, _Settled):
         return result.exception.args_read
@@ -235,8 +235,8 @@ def test_an_unreadable_path_is_the_runs_to_report(monkeypatch: pytest.MonkeyPatc
 
 # --- the whole command, both ways --------------------------------------------------------
 
-QUICK = "import sys; from validator.command import main; main(sys.argv[1:])"
-CLICK = "import sys; from validator.cli import main; main(sys.argv[1:])"
+QUICK = "import sys; from validator.cli.main import main; main(sys.argv[1:])"
+CLICK = "import sys; from validator.cli.app import main; main(sys.argv[1:])"
 
 
 def _run(program: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -297,7 +297,7 @@ def test_a_configuration_file_is_read_either_way(tmp_path: Path) -> None:
 
 def test_a_plain_lint_does_not_import_click() -> None:
     program = (
-        "import sys\nfrom validator.command import main\n"
+        "import sys\nfrom validator.cli.main import main\n"
         "try:\n    main(['lint', '-q', sys.argv[1]])\n"
         "except SystemExit as exit:\n    print(exit.code, 'click' in sys.modules)\n"
     )

@@ -9,7 +9,7 @@ from base64_twin import base64_problems_slow
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validator.audio import (
+from validator.check.audio import (
     MAX_AUDIO_BYTES,
     base64_problems,
     decoded_size,
@@ -153,7 +153,7 @@ def test_validating_a_long_string_in_pieces_is_validating_it_whole(audio: str) -
 
     import pybase64
 
-    from validator import audio as module
+    from validator.check import audio as module
 
     try:
         pybase64.b64decode(audio, validate=True)

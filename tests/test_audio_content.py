@@ -1,4 +1,4 @@
-"""Tests for validator.audio_content: container sniffing (RT307) and float32 detection (RT308).
+"""Tests for validator.check.content: container sniffing (RT307) and float32 detection (RT308).
 
 The fixtures in fixtures/audio/ are real speech made by fixtures/audio/make_audio.py; the raw
 ones must never trip either check, wherever a window starts, and every file must be named.
@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validator import audio_content
-from validator.audio_content import CONTENT_WINDOW, looks_like_float32, sniff_container
+from validator.check import content as audio_content
+from validator.check.content import looks_like_float32
+from validator.core.media import CONTENT_WINDOW, sniff_container
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "audio"
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, b64
 
 import validator
-from validator.cli import cli
+from validator.cli.app import cli
 
 LOG = "fixtures/logs/session.jsonl"
 GOOD = '{"type":"input_audio_buffer.append","event_id":"evt_1","audio":"' + b64(bytes(960)) + '"}\n'

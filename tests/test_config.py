@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from validator import RULES
-from validator.config import (
+from validator.cli.config import (
     KEYS,
     Config,
     ConfigError,
@@ -19,7 +19,7 @@ from validator.config import (
     per_file_ignored,
     resolve_rules,
 )
-from validator.options import FORMAT_NAMES
+from validator.cli.options import FORMAT_NAMES
 
 FULL = """\
 [project]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import validator
-from validator.options import SPECS
+from validator.cli.options import SPECS
 
 COMMAND = [shutil.which("realtime-validator") or "realtime-validator"]
 BAD = '{"type":"input_audio_buffer.append","audio":"AA-A"}\n'

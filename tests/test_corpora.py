@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED, assert_roads_agree
 
-from validator import lint, parallel, protocol
-from validator.lint import Options, Statistics, lint_stream
+from validator import lint
+from validator.engine.linting import Options, Statistics, lint_stream
+from validator.scale import parallel, protocol
 
 GENERATOR = SHARED / "bench" / "make_corpus.py"
 CORPORA = ["mixed.jsonl", "small.jsonl", "big.jsonl", "invalid.jsonl"]

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, b64
 
-from validator.lint import Options
-from validator.runner import RunSettings, run
+from validator.cli.run import RunSettings, run
+from validator.engine.linting import Options
 
 pytest.importorskip("distributed")
 pytest.importorskip("s3fs")
@@ -199,7 +199,7 @@ def test_globs_list_what_they_match(s3: str, local_copy: Path) -> None:
 
 def test_the_library_and_the_bag(s3: str, cluster: Any, local_copy: Path) -> None:
     import validator
-    from validator import distributed
+    from validator.scale import distributed
 
     result = distributed.lint(s3 + "day1/", cluster)
     found = list(result)
@@ -222,9 +222,9 @@ def test_the_library_and_the_bag(s3: str, cluster: Any, local_copy: Path) -> Non
 def test_a_worker_lost_mid_run_has_its_tasks_run_again(cluster: Any, tmp_path: Path) -> None:
     """One worker process killed once the tasks are out: the scheduler runs them again
     elsewhere (its nanny starts a new one), and the findings are those of one process."""
-    from validator.distributed import DaskExecutor
+    from validator.core.statistics import Statistics
+    from validator.scale.distributed import DaskExecutor
     from validator.sources.inputs import LocalFile
-    from validator.statistics import Statistics
 
     rng = random.Random(11)
     paths = []
@@ -267,13 +267,13 @@ def test_a_scheduler_out_of_reach_is_one_error(local_copy: Path) -> None:
 def test_dask_missing_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
-    from validator.settings import UsageProblem, settle
+    from validator.cli.settings import UsageProblem, settle
 
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name)
     )
-    from validator.options import DEFAULTS
+    from validator.cli.options import DEFAULTS
 
     with pytest.raises(UsageProblem, match=r"needs dask: pip install 'realtime-validator\[dask\]'"):
         settle({**DEFAULTS, "dask": "local", "isolated": True}, {"dask"})

@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 from conftest import ROOT
 
-from validator import event_types
+from validator.core import event_types
 
 PINNED = ROOT / "tests" / "data" / "openapi_event_types.json"
 

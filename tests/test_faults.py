@@ -3,7 +3,7 @@
 Each fault must end the run with exit 2 and a one-line message naming the input (or output),
 the other inputs must still be linted (their findings printed), and no partial report may be
 passed off as complete. Run through the installed command (a real process, real stdout) and
-through ``CliRunner`` or ``validator.runner`` where a fault has to be staged in-process.
+through ``CliRunner`` or ``validator.cli.run`` where a fault has to be staged in-process.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from validator import runner
-from validator.cli import cli
-from validator.lint import Options, Statistics
-from validator.reporters import REPORTER_BY_NAME
-from validator.runner import RunSettings
+from validator.cli import run as runner
+from validator.cli.app import cli
+from validator.cli.run import RunSettings
+from validator.engine.linting import Options, Statistics
+from validator.report import REPORTER_BY_NAME
 from validator.sources import walk as walk_module
 from validator.sources.inputs import LocalFile
 from validator.sources.walk import walk_sized
@@ -298,7 +298,7 @@ def _no_temp_files(directory: Path) -> None:
 
 
 @pytest.mark.skipif(not DEV_FULL.exists(), reason="no /dev/full")
-@pytest.mark.parametrize("entry", ["validator.command", "validator.cli"])
+@pytest.mark.parametrize("entry", ["validator.cli.main", "validator.cli.app"])
 def test_working_directory_removed_under_the_run(tmp_path: Path, good: Path, entry: str) -> None:
     """No configuration can be searched for from a removed directory; absolute paths are
     still linted, relative ones cannot be read: findings and errors, never a traceback."""
@@ -505,7 +505,7 @@ def test_schemas_are_compiled_only_from_the_package(monkeypatch: pytest.MonkeyPa
     import fastjsonschema
 
     import validator
-    from validator.schema import compiled, structural_schema
+    from validator.check.schema import compiled, structural_schema
 
     seen: list[object] = []
     real_compile = fastjsonschema.compile

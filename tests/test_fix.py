@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import validator
-from validator.cli import cli as cli_main
+from validator.cli.app import cli as cli_main
+from validator.core.rules import RULES, rule_data
+from validator.engine.linter import Options
 from validator.fix.edits import standard_base64
 from validator.fix.escapes import Escaped
 from validator.fix.event import SAFE, UNSAFE
 from validator.fix.inputs import fix_input, write_atomic
-from validator.linter import Options
-from validator.rules import RULES, rule_data
 
 APPEND = "input_audio_buffer.append"
 FIXABLE = sorted(code for code, rule in RULES.items() if rule.fix is not None)

@@ -22,18 +22,18 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validator.cli import cli
-from validator.reporters import REPORTER_BY_NAME, Reporter
-from validator.reporters import excerpt as excerpt_module
-from validator.reporters.base import statistics_lines
-from validator.reporters.common import content_digest
-from validator.reporters.excerpt import SourceLines, excerpt, stop_for
-from validator.reporters.full import FullReporter
-from validator.reporters.gitlab import GitlabReporter
-from validator.reporters.grouped import GroupedReporter
-from validator.reporters.sarif import FINGERPRINT_KEY, SarifReporter
-from validator.statistics import Statistics
-from validator.violation import Violation
+from validator.cli.app import cli
+from validator.core.statistics import Statistics
+from validator.core.violation import Violation
+from validator.report import REPORTER_BY_NAME, Reporter
+from validator.report import excerpt as excerpt_module
+from validator.report.base import statistics_lines
+from validator.report.common import content_digest
+from validator.report.excerpt import SourceLines, excerpt, stop_for
+from validator.report.full import FullReporter
+from validator.report.gitlab import GitlabReporter
+from validator.report.grouped import GroupedReporter
+from validator.report.sarif import FINGERPRINT_KEY, SarifReporter
 
 DATA = Path(__file__).resolve().parent / "data"
 GITLAB_SCHEMA = DATA / "gitlab-codequality-schema.json"
@@ -221,13 +221,13 @@ def test_formats_without_statistics_write_none(name: str) -> None:
 def test_a_format_imports_only_its_own_modules(name: str, modules: list[str]) -> None:
     # start-up time counts: a text run pays for no SARIF, XML or hashing machinery
     code = (
-        f"import sys, validator.reporters as r; r.REPORTER_BY_NAME[{name!r}]; "
-        "print(sorted(m for m in sys.modules if m.startswith('validator.reporters.')))"
+        f"import sys, validator.report as r; r.REPORTER_BY_NAME[{name!r}]; "
+        "print(sorted(m for m in sys.modules if m.startswith('validator.report.')))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert proc.stdout.strip() == str([f"validator.reporters.{m}" for m in modules])
+    assert proc.stdout.strip() == str([f"validator.report.{m}" for m in modules])
 
 
 # -- statistics lines ---------------------------------------------------------------------------

@@ -37,10 +37,10 @@ from hypothesis import strategies as st
 
 import validator
 from validator import lint
-from validator.audio import MAX_AUDIO_BYTES
-from validator.cli import cli
-from validator.rules import RULES
-from validator.sources.base import DEFAULT_MAX_RECORD_BYTES
+from validator.check.audio import MAX_AUDIO_BYTES
+from validator.cli.app import cli
+from validator.core.record import DEFAULT_MAX_RECORD_BYTES
+from validator.core.rules import RULES
 
 EXAMPLES = int(os.environ.get("REALTIME_VALIDATOR_FUZZ_EXAMPLES", "600"))
 """Examples per hypothesis test (600 in CI: the file runs in about 25 s); the variable raises it."""

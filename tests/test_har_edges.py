@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 from whole_readers import aligned_message, read_har_whole
 
 import validator
-from validator.locate import string_char_offset, value_offset
-from validator.parse import MISSING, parse_record
-from validator.sources.base import Record, shifted
+from validator.check.parse import MISSING, parse_record
+from validator.core.jsontext import string_char_offset, value_offset
+from validator.core.record import Record, shifted
+from validator.core.violation import Violation
 from validator.sources.har import align, read_har_stream
-from validator.violation import Violation
 
 CHUNKS = (1, 7, 4096, 1 << 20)
 AUDIO = b64(bytes([0xFB, 0xFF, 0xBF, 0x00, 0x10, 0x83]) * 60)  # "+/+/ABCD" 60 times

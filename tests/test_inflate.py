@@ -15,8 +15,8 @@ import pytest
 from conftest import b64
 
 import validator
+from validator.core.statistics import Statistics
 from validator.sources import detect
-from validator.statistics import Statistics
 
 LINE = '{"type":"input_audio_buffer.append","event_id":"evt_%d","audio":"%s"}\n'
 LOG = "".join(
@@ -144,8 +144,8 @@ def test_a_gzip_file_on_the_command_line(inflater: str, tmp_path: Path) -> None:
     path = tmp_path / "capture.jsonl.gz"
     path.write_bytes(STREAMS["truncated"](LOG))
     stats = Statistics()
-    from validator.lint import Options
-    from validator.runner import RunSettings, findings
+    from validator.cli.run import RunSettings, findings
+    from validator.engine.linting import Options
 
     err = io.StringIO()
     found = list(findings(RunSettings(paths=(str(path),), options=Options()), stats, err))

@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 from whole_readers import read_document_whole
 
 import validator
-from validator.audio_content import sniff_container
-from validator.lint import Statistics
-from validator.protocol import MIN_PARALLEL_BYTES, eligible
-from validator.sources.base import Record
+from validator.core.media import sniff_container
+from validator.core.record import Record
+from validator.core.violation import Violation
+from validator.engine.linting import Statistics
+from validator.scale.protocol import MIN_PARALLEL_BYTES, eligible
 from validator.sources.detect import input_kind
 from validator.sources.document import read_document_stream
-from validator.violation import Violation
 
 AUDIO = FIXTURES / "audio"
 APPEND = json.dumps(

@@ -16,10 +16,10 @@ from conftest import ROOT
 
 import validator
 from validator import lint
-from validator.lint import Options, Statistics, lint_records
-from validator.locate import key_offsets
-from validator.parse import parse_record
-from validator.sources.base import Record
+from validator.check.parse import parse_record
+from validator.core.jsontext import key_offsets
+from validator.core.record import Record
+from validator.engine.linting import Options, Statistics, lint_records
 
 SUITE = ROOT / "tests" / "data" / "JSONTestSuite" / "test_parsing"  # a copy: tests/data/README
 FILES = sorted(SUITE.glob("*.json"))

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from validator import lint
-from validator.lint import Options, Statistics, lint_records
-from validator.sources.base import Record
+from validator.core.record import Record
+from validator.engine.linting import Options, Statistics, lint_records
 from validator.sources.jsonl import read_jsonl
 
 LOGS = sorted(p for p in (FIXTURES / "logs").glob("*.jsonl") if ".expected." not in p.name)

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from validator.locate import key_offsets, scan_string, string_char_offset, value_offset
+from validator.core.jsontext import key_offsets, scan_string, string_char_offset, value_offset
 
 _STOP = re.compile(r'["\\]')
 
@@ -71,7 +71,7 @@ def test_long_strings_and_many_escapes_are_linear() -> None:
 
 # -- Places: each object, array and newline found once per record -----------------------------
 
-from validator.locate import (  # noqa: E402
+from validator.core.jsontext import (  # noqa: E402
     Places,
     _member_offsets,
     _unescape_key,
@@ -158,7 +158,7 @@ def test_repeated_keys_are_placed_as_before(keys: list[str], spaced: bool) -> No
 
 def test_a_finding_for_each_of_many_properties_is_linear(tmp_path: Path) -> None:
     from validator import lint
-    from validator.violation import MAX_PER_RULE
+    from validator.core.violation import MAX_PER_RULE
 
     props = ",".join(f'"p{k}":0' for k in range(50_000))
     line = '{"type":"input_audio_buffer.append","audio":"AAAAAA==",' + props + "}"

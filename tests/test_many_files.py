@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, b64
 
-from validator import parallel, pool, protocol
-from validator.fastroad import Appends, Checked, Flagged, Prepared, Quiets, Slow
-from validator.lint import Options
-from validator.options import FORMAT_NAMES
-from validator.runner import RunSettings, run
+from validator.cli.options import FORMAT_NAMES
+from validator.cli.run import RunSettings, run
+from validator.core.statistics import Statistics
+from validator.core.violation import Violation
+from validator.engine.fastroad import Appends, Checked, Flagged, Prepared, Quiets, Slow
+from validator.engine.linting import Options
+from validator.scale import parallel, pool, protocol
 from validator.sources.inputs import LocalFile, StandardInput
-from validator.statistics import Statistics
-from validator.violation import Violation
 
 APPEND = '{"type":"input_audio_buffer.append","event_id":"evt_%d","audio":"%s"}'
 
@@ -213,7 +213,7 @@ def test_a_plain_lint_imports_no_network_or_cluster_module(tmp_path: Path) -> No
     is even imported, whatever --jobs says."""
     script = (
         "import sys\n"
-        "from validator.command import main\n"
+        "from validator.cli.main import main\n"
         "try:\n"
         "    main(sys.argv[1:])\n"
         "except SystemExit:\n"

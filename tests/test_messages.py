@@ -16,8 +16,8 @@ import pytest
 from conftest import assert_roads_agree
 
 from validator import lint, validate_event
-from validator.audio import base64_problems, content_problems
-from validator.events import json_type
+from validator.check.audio import base64_problems, content_problems
+from validator.core.jsontext import json_type
 
 APPEND = "input_audio_buffer.append"
 AUDIO = "AAAAAA=="  # 4 bytes: two whole samples

@@ -20,7 +20,7 @@ import pytest
 from conftest import FIXTURES, b64
 
 import validator
-from validator.argv import parse_lint
+from validator.cli.argv import parse_lint
 
 COMMAND = [shutil.which("realtime-validator") or "realtime-validator"]
 APPEND = '{"type":"input_audio_buffer.append","event_id":"evt_%d","audio":"%s"}\n'
@@ -206,7 +206,7 @@ def test_an_input_that_cannot_be_read_does_not_stop_the_others(
     monkeypatch.setattr(os, "access", lambda p, m, **k: p != str(secret) and real_access(p, m))
     parsed = parse_lint(["lint", str(secret), str(tmp_path)])
     assert parsed is not None and parsed.values["paths"] == (str(secret), str(tmp_path))
-    from validator.cli import lint_command
+    from validator.cli.app import lint_command
 
     (paths,) = [p for p in lint_command.params if p.name == "paths"]
     assert paths.type.readable is False  # type: ignore[attr-defined]
@@ -389,7 +389,7 @@ if sys.platform == "win32":  # pragma: no cover
 
 
 def test_the_findings_of_one_record_are_capped_per_rule() -> None:
-    from validator.violation import MAX_PER_RULE
+    from validator.core.violation import MAX_PER_RULE
 
     twice = ",".join(f'"d{k}":0,"d{k}":1' for k in range(1000))
     unknown = ",".join(f'"u{k}":0' for k in range(700))

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_lint import _line_st
 
-from validator import parallel, pool, protocol
-from validator.cli import cli
-from validator.fastroad import Checked
-from validator.lint import Options, Statistics, lint_records
-from validator.sources.base import DEFAULT_MAX_RECORD_BYTES
+from validator.cli.app import cli
+from validator.core.record import DEFAULT_MAX_RECORD_BYTES
+from validator.engine.fastroad import Checked
+from validator.engine.linting import Options, Statistics, lint_records
+from validator.scale import parallel, pool, protocol
 from validator.sources.detect import records
 
 

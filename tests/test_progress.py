@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from validator import progress as progress_module
-from validator.lint import Options
-from validator.runner import RunSettings, run
+from validator.cli import progress as progress_module
+from validator.cli.run import RunSettings, run
+from validator.engine.linting import Options
 
 BAD = '{"type":"input_audio_buffer.append","event_id":"evt_x","audio":"AA-A"}\n'
 
@@ -46,7 +46,7 @@ def test_wanted(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_progress_line_is_drawn_and_erased(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    from validator import protocol
+    from validator.scale import protocol
 
     monkeypatch.setattr(progress_module, "MIN_PROGRESS_BYTES", 1)
     monkeypatch.setattr(progress_module, "_FIRST_DRAW_SECONDS", 0.0)

@@ -42,7 +42,7 @@ def _yaml_blocks() -> list[str]:
 
 
 def test_config_table_lists_every_key() -> None:
-    from validator.config import KEYS
+    from validator.cli.config import KEYS
 
     section = README.split("### Configuration", 1)[1].split("\n## ", 1)[0]
     keys = re.findall(r"^\| `([a-z-]+)` \|", section, re.M)
@@ -50,7 +50,7 @@ def test_config_table_lists_every_key() -> None:
 
 
 def test_option_table_lists_every_option() -> None:
-    from validator.options import SPECS
+    from validator.cli.options import SPECS
 
     section = README.split("`realtime-validator lint [OPTIONS] [PATH]...`", 1)[1]
     table = section.split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
@@ -60,7 +60,7 @@ def test_option_table_lists_every_option() -> None:
 
 
 def test_config_example_is_accepted(tmp_path: Path) -> None:
-    from validator.config import load_config
+    from validator.cli.config import load_config
 
     example = re.findall(r"```toml\n(.*?)```", README, re.S)[0]
     (tmp_path / "pyproject.toml").write_text(example)
@@ -185,7 +185,7 @@ def test_full_format_example_is_real_output() -> None:
 
 
 def test_format_table_lists_every_format() -> None:
-    from validator.options import FORMAT_NAMES
+    from validator.cli.options import FORMAT_NAMES
 
     section = README.split("### Output formats", 1)[1].split("\n### ", 1)[0]
     assert set(re.findall(r"^\| `([a-z]+)`", section, re.M)) == set(FORMAT_NAMES)

@@ -15,14 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 from validator import RULES, __version__
-from validator.cli import cli
-from validator.lint import Statistics
-from validator.reporters import REPORTER_BY_NAME, Reporter
-from validator.reporters.common import display_path
-from validator.reporters.github import GithubReporter, escape_data, escape_property
-from validator.reporters.junit import JunitReporter
-from validator.reporters.sarif import FINGERPRINT_KEY, SarifReporter
-from validator.violation import Violation
+from validator.cli.app import cli
+from validator.core.violation import Violation
+from validator.engine.linting import Statistics
+from validator.report import REPORTER_BY_NAME, Reporter
+from validator.report.common import display_path
+from validator.report.github import GithubReporter, escape_data, escape_property
+from validator.report.junit import JunitReporter
+from validator.report.sarif import FINGERPRINT_KEY, SarifReporter
 
 SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 

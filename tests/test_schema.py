@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import validator
-from validator.events import passes_schema
-from validator.schema import SCHEMA_FILES, compiled, load_schema, structural_schema
+from validator.check.event import passes_schema
+from validator.check.schema import SCHEMA_FILES, compiled, load_schema, structural_schema
 
 SCHEMA_PATHS = sorted((ROOT / "schemas").glob("*.schema.json"))
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import FIXTURES, b64
 
 from validator import lint, validate_event
-from validator.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
-from validator.session import STATEFUL_TYPES, Session
+from validator.core.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
+from validator.engine.session import STATEFUL_TYPES, Session
 
 AUDIO = FIXTURES / "audio"
 APPEND = "input_audio_buffer.append"
@@ -260,7 +260,7 @@ def test_formats_log_statistics() -> None:
 def test_statistics_text(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from validator.cli import cli
+    from validator.cli.app import cli
 
     result = CliRunner().invoke(
         cli, ["lint", "--statistics", "-q", str(FIXTURES / "logs" / "formats.jsonl")]
@@ -595,7 +595,7 @@ def test_server_errors_are_counted_when_rt501_is_ignored() -> None:
 def test_statistics_text_counts_server_errors(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from validator.cli import cli
+    from validator.cli.app import cli
 
     log = tmp_path / "errors.jsonl"
     events = [

@@ -23,13 +23,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whole_readers import aligned_message, data_spans, read_har
 
-from validator.lint import Options, Statistics, lint_records
-from validator.locate import scan_value, value_offset
-from validator.sources.base import Record
+from validator.core.jsontext import scan_value, value_offset
+from validator.core.record import Record
+from validator.core.violation import Violation
+from validator.engine.linting import Options, Statistics, lint_records
 from validator.sources.detect import input_kind
 from validator.sources.detect import records as read_records
 from validator.sources.wrapped import skip_value, unwrap, value_span
-from validator.violation import Violation
 
 INPUTS = FIXTURES / "inputs"
 HAR = FIXTURES / "har" / "session.har"

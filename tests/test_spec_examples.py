@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 import validator
-from validator.event_types import EVENT_TYPES
+from validator.core.event_types import EVENT_TYPES
 
 SPEC = FIXTURES / "spec"
 

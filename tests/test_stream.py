@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from whole_readers import read_document_whole, read_har_whole
 
-from validator.sources.base import Record
+from validator.core.record import Record
 from validator.sources.document import read_document_stream
 from validator.sources.har import member_string, read_har_stream
 from validator.sources.jsonl import too_large

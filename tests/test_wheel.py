@@ -56,7 +56,7 @@ def test_wheel_installs_and_validates(tmp_path: Path) -> None:
         sysconfig.get_paths()["purelib"] + "\n" + sysconfig.get_paths()["platlib"] + "\n"
     )
     code = (
-        "import validator, validator.schema as s, json;"
+        "import validator, validator.check.schema as s, json;"
         f"assert s.__file__.startswith({str(env_dir)!r}), s.__file__;"
         "print(json.dumps([v.rule for v in validator.validate_event("
         "{'type': 'input_audio_buffer.append', 'audio': 'AA-A', 'x': 1})]));"

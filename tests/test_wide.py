@@ -14,8 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validator import lint, parse, wide
-from validator.violation import MAX_PER_RULE
+from validator import lint
+from validator.check import parse, wide
+from validator.core.violation import MAX_PER_RULE
+from validator.engine.session import KEPT_KEYS
 
 
 def findings(line: str) -> list[tuple[str, str, str, int | None, int | None]]:
@@ -141,6 +143,17 @@ def test_wide_record_is_parsed_by_wide(monkeypatch: pytest.MonkeyPatch) -> None:
         + "}"
     )
     monkeypatch.setattr(parse, "WIDE_MEMBERS", line.count(",") - 1)
-    assert parse.parse_record(line).dropped == (("", 400 - wide.KEEP),)
+    assert parse.parse_record(line, KEPT_KEYS).dropped == (("", 400 - wide.KEEP),)
+    # the parser keeps what its reader names: with no key named, type and audio count as unknown
+    assert parse.parse_record(line).dropped == (("", 402 - wide.KEEP),)
     monkeypatch.setattr(parse, "WIDE_MEMBERS", line.count(","))
     assert parse.parse_record(line).dropped == ()
+
+
+def test_the_kept_keys_hold_every_key_a_schema_names() -> None:
+    """KEPT_KEYS and the schemas' SCHEMA_KEYS name every property a shipped schema has."""
+    from validator.check.schema import SCHEMA_FILES, SCHEMA_KEYS, load_schema
+
+    named = {key for event_type in SCHEMA_FILES for key in load_schema(event_type)["properties"]}
+    assert named == SCHEMA_KEYS
+    assert SCHEMA_KEYS <= KEPT_KEYS

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from validator.events import json_type
-from validator.locate import Places, line_col, scan_string, skip_ws, value_offset
-from validator.parse import decode_text, iter_json_array, strip_bom
-from validator.sources.base import DEFAULT_MAX_RECORD_BYTES, Record
+from validator.check.parse import decode_text, iter_json_array, strip_bom
+from validator.core.jsontext import Places, json_type, line_col, scan_string, skip_ws, value_offset
+from validator.core.record import DEFAULT_MAX_RECORD_BYTES, Record
+from validator.core.violation import Violation
 from validator.sources.document import _EMPTY as _EMPTY_DOCUMENT
 from validator.sources.document import _single
 from validator.sources.har import (
@@ -36,7 +36,6 @@ from validator.sources.har import (
     read_har_stream,
 )
 from validator.sources.jsonl import too_large
-from validator.violation import Violation
 
 _NEXT = re.compile(r'[{}\[\],"]')
 

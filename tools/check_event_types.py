@@ -95,9 +95,9 @@ def extract(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def differences(pinned: dict[str, Any]) -> list[str]:
-    """Return how ``validator.event_types`` differs from the pinned spec types (empty: equal)."""
+    """Return how ``core.event_types`` differs from the pinned spec types (empty: equal)."""
     sys.path.insert(0, str(ROOT))
-    from validator.event_types import BETA_ONLY_NAMES, CLIENT_EVENT_TYPES, SERVER_EVENT_TYPES
+    from validator.core.event_types import BETA_ONLY_NAMES, CLIENT_EVENT_TYPES, SERVER_EVENT_TYPES
 
     problems = []
     for side, ours, theirs in (

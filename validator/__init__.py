@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .events import check_event, is_valid, validate_event
-from .lint import LintResult, lint
-from .rules import RULES, Rule, Severity
-from .statistics import Statistics
-from .violation import InvalidEventError, Violation
+from .check.event import check_event, is_valid, validate_event
+from .core.rules import RULES, Rule, Severity
+from .core.statistics import Statistics
+from .core.version import __version__
+from .core.violation import InvalidEventError, Violation
+from .engine.linting import LintResult, lint
 
 if TYPE_CHECKING:
     from .fix import Fix, FixResult, fix_event
-
-__version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
     # SCHEMA is read from the package data on first use, not at import
     if name == "SCHEMA":
-        from .schema import load_schema
+        from .check.schema import load_schema
 
         return load_schema()
     if name in ("Fix", "FixResult", "fix_event"):  # fixing is imported when it is used

@@ -1,6 +1,6 @@
 """``python -m validator``: the same as the ``realtime-validator`` command."""
 
-from .command import main
+from .cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pybase64
 
-from ..locate import Places, scan_string, scan_value, skip_ws
+from ..core.jsontext import Places, scan_string, scan_value, skip_ws
 
 _DATA_URI = re.compile(r"data:[^,;\"]*(?:;[^,;\"]*)*;base64,", re.IGNORECASE)
 _BASE64_WHITESPACE = str.maketrans("", "", " \t\r\n\f\v")

@@ -14,14 +14,15 @@ from typing import Any, NamedTuple
 
 import pybase64
 
-from ..audio import MAX_AUDIO_BYTES
-from ..check import examine
-from ..event_types import CLIENT_EVENT_TYPES, TRANSLATION_APPEND
-from ..formats import normalize_format
-from ..locate import Places
-from ..parse import Parsed, parse_record
-from ..rules import RULES
-from ..violation import Violation
+from ..check.audio import MAX_AUDIO_BYTES
+from ..check.parse import Parsed, parse_record
+from ..core.event_types import CLIENT_EVENT_TYPES, TRANSLATION_APPEND
+from ..core.formats import normalize_format
+from ..core.jsontext import Places
+from ..core.rules import RULES
+from ..core.violation import Violation
+from ..engine.examine import examine
+from ..engine.session import KEPT_KEYS
 from .audio import Converted, float32_as_pcm16, unwrapped
 from .edits import Edit, apply, member_span, standard_base64, string_token, token_span
 
@@ -160,7 +161,7 @@ def _verified(before: list[Violation], after: list[Violation], targets: list[Vio
 
 
 def _check(text: str, fmt: str, max_audio_bytes: int) -> tuple[Parsed, list[Violation]]:
-    parsed = parse_record(text)
+    parsed = parse_record(text, KEPT_KEYS)
     if not isinstance(parsed.value, dict):  # nothing to fix: the linter says what it is
         return parsed, list(parsed.violations)
     return parsed, examine(parsed, fmt, max_audio_bytes)
@@ -257,7 +258,7 @@ def fix_event(
 ) -> FixResult:
     """Return ``event`` fixed (a dict, or JSON text as str or bytes: the type given), the
     fixes applied and the findings left, as ``validate_event`` reports them."""
-    from ..events import validate_event
+    from ..check.event import validate_event
 
     fmt = normalize_format(audio_format)
     if isinstance(event, dict):
@@ -268,7 +269,7 @@ def fix_event(
         text = event
     else:
         raise TypeError(f"fix_event() takes a dict or JSON text, not {type(event).__name__}")
-    parsed = parse_record(text)
+    parsed = parse_record(text, KEPT_KEYS)
     kind = parsed.value.get("type") if isinstance(parsed.value, dict) else None
     done = fix_text(text, audio_format=format_of(kind, fmt), unsafe=unsafe)
     fixed: dict[str, Any] | str | bytes

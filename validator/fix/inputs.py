@@ -21,17 +21,18 @@ import zlib
 from collections.abc import Callable
 from typing import NamedTuple, cast
 
-from ..linter import Linter, Options
-from ..locate import scan_string
-from ..parse import parse_record
-from ..sources.base import Record
-from ..sources.detect import GZIP_LAYERS, input_kind, records_of
-from ..statistics import Statistics
+from ..check.parse import parse_record
+from ..core.jsontext import scan_string
+from ..core.media import GZIP_LAYERS, GZIP_MAGIC
+from ..core.record import Record
+from ..core.statistics import Statistics
+from ..engine.linter import Linter, Options
+from ..engine.session import KEPT_KEYS
+from ..sources.detect import input_kind, records_of
 from .edits import Edit, apply
 from .escapes import Escaped
 from .event import EventFix, Fix, fix_text, format_of
 
-_GZIP_MAGIC = b"\x1f\x8b"
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -58,7 +59,7 @@ def _inflate(data: bytes) -> tuple[bytes, list[int]]:
     """Return ``data`` with up to ``GZIP_LAYERS`` layers of gzip taken off, and each layer's
     modification time (to write it back with)."""
     mtimes: list[int] = []
-    while data[:2] == _GZIP_MAGIC and len(mtimes) < GZIP_LAYERS:
+    while data[:2] == GZIP_MAGIC and len(mtimes) < GZIP_LAYERS:
         mtimes.append(int.from_bytes(data[4:8], "little"))
         data = gzip.decompress(data)
     return data, mtimes
@@ -212,7 +213,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
 def _fix_one(
     text: str, linter: Linter, options: Options, unsafe: bool, fresh: Callable[[str], str]
 ) -> EventFix:
-    parsed = parse_record(text)
+    parsed = parse_record(text, KEPT_KEYS)
     value = parsed.value
     kind = value.get("type") if isinstance(value, dict) else None
     fmt = linter.session.format_for(kind) if isinstance(kind, str) else format_of(kind, "pcm16")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Record, SourceError
+from ..core.record import Record, SourceError
 from .detect import open_input
 from .walk import walk_paths
 

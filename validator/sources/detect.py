@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, BinaryIO
 
-from ..violation import Violation
-from .base import Record, SourceError
+from ..core.media import GZIP_LAYERS, GZIP_MAGIC
+from ..core.record import Record, SourceError
+from ..core.violation import Violation
 from .jsonl import read_jsonl
 from .sniff import media_name, media_problem, nested_gzip_problem
 
@@ -20,9 +21,6 @@ LINE_SUFFIXES = (".jsonl", ".ndjson")
 DOCUMENT_SUFFIXES = (".json",)
 HAR_SUFFIXES = (".har",)
 SUFFIXES = LINE_SUFFIXES + DOCUMENT_SUFFIXES + HAR_SUFFIXES
-_GZIP_MAGIC = b"\x1f\x8b"
-GZIP_LAYERS = 3
-"""Layers of gzip inflated at most: gzip found inside that many is one RT101 finding."""
 # a HAR starts {"log": {...: Chrome writes it indented, other tools compact
 _HAR_START = re.compile(rb'\{\s*"log"\s*:\s*\{')
 _VALUE_START = frozenset(b'{["-0123456789tfnNI')  # N, I: NaN, Infinity (RT101 by name)
@@ -69,7 +67,7 @@ def input_kind(name: str, head: bytes) -> str:
     of it is a record, as its name says). "gzip" means the kind is known only once the data
     is inflated (``records`` does that).
     """
-    if head[:2] == _GZIP_MAGIC:
+    if head[:2] == GZIP_MAGIC:
         return "gzip"
     kind = _kind_by_suffix(name)
     if kind == "lines":
@@ -112,7 +110,7 @@ def opened(stream: BinaryIO, name: str) -> Iterator[tuple[str, io.BufferedReader
     try:
         inner = reader
         for _ in range(GZIP_LAYERS):
-            if inner.peek(2)[:2] != _GZIP_MAGIC:
+            if inner.peek(2)[:2] != GZIP_MAGIC:
                 break
             inner = io.BufferedReader(_gzip_file(inner), buffer_size=1 << 20)
         yield input_kind(name, inner.peek(1 << 16)[: 1 << 16]), inner

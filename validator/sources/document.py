@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..violation import Violation
-from .base import DEFAULT_MAX_RECORD_BYTES, Record
+from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record
+from ..core.violation import Violation
 from .jsonl import too_large
 from .sniff import stray_problem
 from .stream import BAD, CHUNK, DEEP, ERROR, SKIPPED, Text

@@ -45,10 +45,9 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from ..events import json_type
-from ..locate import Places, scan_string
-from ..violation import Violation
-from .base import DEFAULT_MAX_RECORD_BYTES, Record, Shifts
+from ..core.jsontext import Places, json_type, scan_string
+from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record, Shifts
+from ..core.violation import Violation
 from .jsonl import too_large
 from .stream import BAD, CHUNK, DEEP, ERROR, OK, SKIP_HOLD, SKIPPED, Text, json_error, utf8_size
 

@@ -17,7 +17,7 @@ import re
 import sys
 from typing import Any, BinaryIO
 
-from .base import SourceError
+from ..core.record import SourceError
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 

@@ -6,8 +6,8 @@ import io
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from ..violation import Violation
-from .base import Record
+from ..core.record import Record
+from ..core.violation import Violation
 
 _CHUNK = 1 << 20
 BLOCK_BYTES = _BLOCK = 2 << 20

@@ -10,8 +10,8 @@ record). Each is one RT101 finding that says what the input is and what to do.
 
 from __future__ import annotations
 
-from ..audio_content import CONTENT_WINDOW, sniff_container
-from ..violation import Violation
+from ..core.media import CONTENT_WINDOW, sniff_container
+from ..core.violation import Violation
 
 # Bytes that start JSON text, but the literals: a head starting with one is never sniffed (an
 # MP4 file is told by "ftyp" at offset 4, which '{  "ftyp": 1}' or '["abftyp"]' has too). The

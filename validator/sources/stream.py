@@ -16,8 +16,8 @@ import json
 import re
 from typing import Any, BinaryIO, NamedTuple
 
-from ..parse import LENIENT_DECODER
-from ..violation import Violation
+from ..core.jsontext import LENIENT_DECODER
+from ..core.violation import Violation
 
 CHUNK = 1 << 20
 """Bytes read from the input at a time."""

@@ -215,7 +215,7 @@ def walk_inputs(
             local.append(path)
             continue
         yield from flush()
-        from .base import SourceError
+        from ..core.record import SourceError
 
         try:
             yield from expand_url(path, wanted)

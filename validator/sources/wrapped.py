@@ -13,10 +13,9 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..locate import line_col, scan_string, skip_ws
-from ..parse import loads_any
-from ..violation import Violation
-from .base import Record
+from ..core.jsontext import line_col, loads_any, scan_string, skip_ws
+from ..core.record import Record
+from ..core.violation import Violation
 
 _MISSING = object()
 _CONTAINER = re.compile(r'[{}\[\]"]')

@@ -1,0 +1,70 @@
+"""The hand-written JSON Schemas in ``schemas/``: loaded once, compiled once with fastjsonschema.
+
+The shipped schemas carry every check a schema can express, base64 ``pattern`` and decoded-size
+``maxLength`` on ``audio`` included, for users of other validators (ajv, jsonschema-rs). Here
+the audio string is checked by ``validator.audio`` instead, which says where and why; so the
+compiled validator is built from the schema without those two keywords.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from ..core.event_types import APPEND, TRANSLATION_APPEND
+
+SCHEMA_KEYS = frozenset({"type", "audio", "event_id"})
+"""Every property the shipped schemas name (``tests/test_schema.py`` holds the two equal)."""
+
+SCHEMA_FILES = {
+    APPEND: "input_audio_buffer.append.schema.json",
+    TRANSLATION_APPEND: "session.input_audio_buffer.append.schema.json",
+    "input_audio_buffer.commit": "input_audio_buffer.commit.schema.json",
+    "input_audio_buffer.clear": "input_audio_buffer.clear.schema.json",
+}
+"""The client events with a shipped schema: the appends, and the input buffer's commit and
+clear (their envelope: ``type`` and an optional ``event_id``, nothing else)."""
+
+
+def _read(filename: str) -> str:
+    from importlib import resources
+
+    try:
+        return resources.files("validator.schemas").joinpath(filename).read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        # running from a checkout that was not installed: schemas/ sits beside validator/
+        from pathlib import Path
+
+        return (Path(__file__).resolve().parent.parent / "schemas" / filename).read_text("utf-8")
+
+
+@cache
+def load_schema(event_type: str = APPEND) -> dict[str, Any]:
+    """Return the shipped schema for ``event_type`` as a dict (a fresh copy is the caller's)."""
+    result: dict[str, Any] = json.loads(_read(SCHEMA_FILES[event_type]))
+    return result
+
+
+def schema_text(event_type: str = APPEND) -> str:
+    """Return the shipped schema file's text."""
+    return _read(SCHEMA_FILES[event_type])
+
+
+def structural_schema(event_type: str = APPEND) -> dict[str, Any]:
+    """Return the schema without the audio string checks that ``validator.audio`` does."""
+    schema: dict[str, Any] = json.loads(json.dumps(load_schema(event_type)))  # a deep copy
+    audio = schema["properties"].get("audio")
+    if audio is not None:
+        audio.pop("pattern", None)
+        audio.pop("maxLength", None)
+    return schema
+
+
+@cache
+def compiled(event_type: str = APPEND) -> Callable[[Any], Any]:
+    """Return the fastjsonschema validator of ``event_type``, compiled on first use."""
+    import fastjsonschema  # compiled lazily: a linter that meets only valid appends never needs it
+
+    return fastjsonschema.compile(structural_schema(event_type), use_default=False, fast_fail=False)

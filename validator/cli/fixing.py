@@ -1,0 +1,112 @@
+"""``lint --fix`` and ``lint --diff`` on the command line: each input fixed (or its diff
+shown) before the run lints what is left.
+
+With ``--fix`` a file is written over atomically (``inputs.write_atomic``), standard input's
+fixed stream goes to standard output; with ``--diff`` nothing is written and the unified diff
+of each input goes to the output instead of the findings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import sys
+from collections import Counter
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+from ..core.violation import printable as display
+from ..fix.inputs import fix_input, write_atomic
+from .config import ConfigError
+
+if TYPE_CHECKING:
+    from .run import RunSettings
+
+
+class FixOutcome(NamedTuple):
+    """What the fixing half of a run did: findings fixed (or that would be, with ``--diff``),
+    the findings more that ``--unsafe-fixes`` would fix, standard input's fixed bytes (None:
+    not read), and the inputs that could not be written."""
+
+    fixed: int
+    unsafe_available: int
+    stdin: bytes | None
+    unwritten: list[str]
+
+    def summary(self, diff: bool) -> str:
+        """Return "Fixed 46 findings (3 more with --unsafe-fixes)" (``diff``: "Would fix")."""
+        more = (
+            f" ({self.unsafe_available:,} more with --unsafe-fixes)"
+            if self.unsafe_available
+            else ""
+        )
+        noun = "finding" if self.fixed == 1 else "findings"
+        return f"{'Would fix' if diff else 'Fixed'} {self.fixed:,} {noun}{more}"
+
+
+def unified_diff(name: str, before: bytes, after: bytes) -> str:
+    """Return the unified diff of an input's text before and after fixing."""
+    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, fromfile=name, tofile=name)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def fix_inputs(settings: RunSettings, paths: list[str], out: TextIO, err: TextIO) -> FixOutcome:
+    """Fix each of ``paths`` (or write its diff to ``out``); say on ``err`` what could not be
+    fixed. Inputs that cannot be read are left to the lint that follows, which reports them."""
+    fixed = available = 0
+    stdin: bytes | None = None
+    unwritten: list[str] = []
+    notes: Counter[str] = Counter()
+    for path in paths:
+        name = (settings.stdin_name or "<stdin>") if path == "-" else path
+        options = settings.options
+        try:
+            if settings.options_for is not None:
+                options = settings.options_for(name)
+            if path == "-":
+                data = sys.stdin.buffer.read()
+                stdin = data
+                before = None
+            else:
+                with open(path, "rb") as stream:
+                    before = os.fstat(stream.fileno())
+                    data = stream.read()
+        except (OSError, ConfigError):
+            continue  # the lint that follows reports it
+        done = fix_input(data, name, options, settings.unsafe_fixes)
+        available += done.unsafe_available
+        for note in done.notes:
+            notes[note.split(": ", 1)[1]] += 1
+        if not done.fixes:
+            continue
+        fixed += len(done.fixes)
+        if settings.diff:
+            out.write(unified_diff(display(name), done.text_before, done.text_after))
+        elif before is None:
+            stdin = done.data
+        else:
+            try:
+                write_atomic(path, done.data, before)
+            except OSError as exc:
+                fixed -= len(done.fixes)
+                unwritten.append(name)
+                why = exc.strerror or str(exc)
+                _tell(err, f"realtime-validator: error: cannot write {display(name)}: {why}")
+    if not settings.quiet:
+        for note, count in sorted(notes.items()):
+            _tell(
+                err,
+                f"realtime-validator: {count:,} x {note}"
+                if count > 1
+                else f"realtime-validator: {note}",
+            )
+    return FixOutcome(fixed, available, stdin, unwritten)
+
+
+def _tell(err: TextIO, line: str) -> None:
+    with contextlib.suppress(OSError):
+        err.write(line + "\n")

@@ -1,0 +1,468 @@
+"""One run of ``realtime-validator lint``: inputs -> lint -> reporter -> exit code.
+
+Below the command line and free of click: it takes settled options, walks the inputs, lints
+each as its own session, feeds the reporter, writes the summary and returns the exit code.
+An input that cannot be read is reported on stderr and skipped (exit 2), the others are still
+linted; ``--output`` is written to a temporary file and renamed only when the run completed,
+so a full disk never leaves a partial report that looks whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import stat
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, NamedTuple, TextIO
+
+from ..core.rules import RULES, Severity
+from ..core.statistics import Statistics
+from ..core.violation import Violation
+from ..core.violation import printable as display
+from ..engine.linting import Options, lint_stream
+from ..report import REPORTER_BY_NAME
+from ..report.base import statistics_lines
+from ..sources import SourceError
+from ..sources.detect import SUFFIXES
+from ..sources.inputs import Input, reason
+from ..sources.walk import walk_inputs
+from .config import ConfigError
+from .progress import human_bytes
+
+if TYPE_CHECKING:
+    from ..scale.parallel import Executor
+    from .progress import Progress
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process killed by Ctrl-C
+
+
+class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecond of start-up
+    """Everything a run needs, settled from the command line and the configuration."""
+
+    paths: tuple[str, ...]
+    options: Options
+    output_format: str = "text"
+    output: str | None = None
+    fail_on: str = "error"
+    statistics: bool = False
+    quiet: bool = False
+    event_pointer: str | None = None
+    jobs: int = 1  # 0: every core this process may run on
+    dask: str | None = None  # a Dask scheduler's address, or "local": lint on that cluster
+    progress: bool = False  # a progress line on err for large inputs (a terminal, not CI)
+    # each input's options, from the configuration nearest it (may raise ConfigError)
+    options_for: Callable[[str], Options] | None = None
+    extend_include: tuple[str, ...] = ()  # globs of more file names that directory walks take
+    exclude: tuple[str, ...] = ()  # globs of files and folders that directory walks skip
+    exclude_base: str | None = None  # where an exclude glob with a '/' starts from
+    respect_gitignore: bool = True  # directory walks skip what .gitignore files ignore
+    exit_zero: bool = False  # findings do not make the exit code 1
+    stdin_name: str | None = None  # the name standard input's findings carry
+    fix: bool = False  # fix what can be fixed first (validator.fix), then lint what is left
+    diff: bool = False  # show the fixes as a unified diff instead, and write nothing
+    unsafe_fixes: bool = False  # also the fixes that change the audio or the event
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def summary(stats: Statistics) -> str:
+    """Return the one-line summary: records, append events, audio, bytes, time, findings."""
+    errors = sum(
+        n for c, n in stats.findings_by_rule.items() if RULES[c].severity is Severity.ERROR
+    )
+    warnings = stats.findings - errors
+    files = f" in {stats.files:,} files" if stats.files != 1 else ""
+    # which rules they are, most first: 46 URL-safe appends read "46 RT301"
+    by_rule = sorted(stats.findings_by_rule.items(), key=lambda item: (-item[1], item[0]))
+    rules = ", ".join(f"{n:,} {code}" for code, n in by_rule if n)
+    return (
+        f"Checked {_count(stats.records, 'record')}{files}: "
+        f"{_count(stats.append_events, 'append event')}, "
+        f"{stats.audio_seconds:,.1f} s of audio, {human_bytes(stats.bytes)} in "
+        f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
+        f"({_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        + (f"; {rules})" if rules else ")")
+    )
+
+
+def inputs(settings: RunSettings, stats: Statistics, err: TextIO) -> list[Input]:
+    """Return the inputs of a run, directories walked and URLs listed; one that cannot be
+    listed goes to ``err`` (and ``stats.unreadable``)."""
+
+    def unlistable(path: str, reason: str) -> None:
+        stats.unreadable.append(path)
+        _tell(err, f"realtime-validator: error: cannot read {display(path)}: {reason}")
+
+    return list(
+        walk_inputs(
+            settings.paths or ("-",),
+            unlistable,
+            settings.extend_include,
+            settings.exclude,
+            settings.exclude_base,
+            settings.respect_gitignore,
+            settings.stdin_name,
+        )
+    )
+
+
+def findings(
+    settings: RunSettings,
+    stats: Statistics,
+    err: TextIO,
+    note_source: Callable[[str], None] | None = None,
+    paths: list[Input] | None = None,
+    note_stream: Callable[[str], None] | None = None,
+    stdin: bytes | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of every input in order; unreadable inputs go to ``err``.
+
+    Each input is counted in a Statistics of its own (``stats.by_file``), added to ``stats``.
+    ``paths``: the run's ``inputs``, when they are known already; ``stdin``: what standard
+    input held, where it was read already (``--fix``). With ``--jobs`` or
+    ``--dask`` the inputs are linted by an executor (``parallel``, ``distributed``), which
+    gives each one's findings, statistics and failure as linting it here would.
+    """
+    found_inputs = inputs(settings, stats, err) if paths is None else paths
+    planned: list[tuple[Input, Options] | None] = []
+    broken: dict[int, str] = {}  # a configuration near the input that cannot be read
+    for position, inp in enumerate(found_inputs):
+        try:
+            options = (
+                settings.options if settings.options_for is None else settings.options_for(inp.name)
+            )
+        except ConfigError as exc:
+            broken[position] = str(exc)
+            planned.append(None)
+            continue
+        planned.append((inp, options))
+    try:
+        executor = _executor(settings, planned)
+    except OSError as exc:  # no cluster to run on: nothing is linted, every input unread
+        _tell(err, f"realtime-validator: error: --dask {display(str(settings.dask))}: {exc}")
+        stats.unreadable.extend(inp.name for inp in found_inputs)
+        return
+    bar = _run_progress(settings, err, found_inputs) if executor is not None else None
+    done = 0
+    buffer: bytearray | None = None
+    try:
+        for position, inp in enumerate(found_inputs):
+            name = inp.name
+            if note_source is not None:
+                note_source(name)
+            if inp.path == "-" and note_stream is not None:
+                note_stream(name)
+            entry = planned[position]
+            if entry is None:
+                stats.unreadable.append(name)
+                _tell(err, f"realtime-validator: error: {display(broken[position])}")
+                continue
+            own = Statistics()
+            try:
+                if executor is not None and executor.runs(position):
+                    advance = None if bar is None else _advanced(bar, done)
+                    found = executor.found(position, own, advance)
+                    yield from _one_input(found, name, own, err, bar)
+                    done += (inp.size() or 0) if bar is not None else 0
+                else:
+                    if buffer is None:
+                        from ..sources.jsonl import BLOCK_BYTES
+
+                        buffer = bytearray(BLOCK_BYTES)  # one for the run: reused by each input
+                    yield from _one_input_here(settings, inp, entry[1], own, err, buffer, stdin)
+            finally:
+                stats.merge(own)
+                stats.by_file[name] = own
+    finally:
+        if executor is not None:
+            executor.close()
+        if bar is not None:
+            bar.close()
+
+
+def _executor(
+    settings: RunSettings, planned: list[tuple[Input, Options] | None]
+) -> Executor | None:
+    """Return what lints the inputs in other processes, or None: all of them here."""
+    if settings.dask is not None:
+        from ..scale.distributed import DaskExecutor
+
+        executor: Executor = DaskExecutor(planned, settings.event_pointer, settings.dask)
+        executor.start()  # connects, and sends every task: a cluster out of reach says so now
+        return executor
+    jobs = settings.jobs
+    if jobs == 0:
+        from ..scale.pool import cpu_count
+
+        jobs = cpu_count()
+    if jobs < 2 or sum(entry is not None for entry in planned) == 0:
+        return None
+    from ..scale.parallel import Pooled
+
+    pooled = Pooled(planned, settings.event_pointer, jobs)
+    return pooled if len(pooled.tasks) >= 2 else None  # one whole input: no use
+
+
+def _run_progress(settings: RunSettings, err: TextIO, found: list[Input]) -> Progress | None:
+    """Return the progress line of a run whose inputs other processes read, or None."""
+    if not settings.progress:
+        return None
+    from .progress import MIN_PROGRESS_BYTES, Progress
+
+    total = sum(inp.size() or 0 for inp in found)
+    if total < MIN_PROGRESS_BYTES:
+        return None
+    name = found[0].name if len(found) == 1 else f"{len(found):,} files"
+    return Progress(err, name, total)
+
+
+def _advanced(bar: Progress, base: int) -> Callable[[int], None]:
+    def advance(done: int) -> None:
+        bar.update(base + done)
+
+    return advance
+
+
+def _one_input(
+    found: Iterator[Violation],
+    name: str,
+    stats: Statistics,
+    err: TextIO,
+    bar: Progress | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of one input, however it is linted; a failure to open or read it
+    goes to ``err`` (and ``stats.unreadable``) after the findings of what was read."""
+    try:
+        if bar is None:
+            yield from found
+        else:
+            for violation in found:
+                bar.close()  # the finding gets a clean line; the next update redraws
+                yield violation
+    except SourceError as exc:
+        stats.unreadable.append(name)
+        _tell(err, f"realtime-validator: error: {display(str(exc))}")
+    except (OSError, EOFError) as exc:
+        if bar is not None:
+            bar.close()
+        stats.unreadable.append(name)
+        _tell(err, f"realtime-validator: error: cannot read {display(name)}: {reason(exc)}")
+
+
+def _one_input_here(
+    settings: RunSettings,
+    inp: Input,
+    options: Options,
+    stats: Statistics,
+    err: TextIO,
+    buffer: bytearray | None = None,
+    stdin: bytes | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of one input read in this process, with a progress line where
+    one is wanted (``progress.counted``)."""
+    bar = None
+    try:
+        stream = inp.open() if inp.path != "-" or stdin is None else io.BytesIO(stdin)
+    except SourceError as exc:
+        stats.unreadable.append(inp.name)
+        _tell(err, f"realtime-validator: error: {display(str(exc))}")
+        return
+    try:
+        if settings.progress and inp.path != "-":
+            from .progress import counted
+
+            stream, bar = counted(stream, inp, err)
+        found = lint_stream(stream, inp.name, options, stats, settings.event_pointer, buffer)
+        yield from _one_input(found, inp.name, stats, err, bar)
+    finally:
+        if inp.path != "-":
+            stream.close()
+        if bar is not None:
+            bar.close()
+
+
+def _tell(err: TextIO, line: str) -> None:
+    """Write one line to ``err``; if even that fails (stderr on a full disk), the exit code
+    still tells: an error must not become a traceback and exit 1."""
+    with contextlib.suppress(OSError):
+        err.write(line + "\n")
+
+
+def _exists_not_regular(path: str) -> bool:
+    """Return True when ``path`` names something other than a regular file (a device, a FIFO)."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _identity(fd_or_path: int | str) -> tuple[int, int] | None:
+    """Return (device, inode) of a regular file, or None (not one, or not there)."""
+    try:
+        st = os.fstat(fd_or_path) if isinstance(fd_or_path, int) else os.stat(fd_or_path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _written_input(target: str | None, out: TextIO, paths: list[Input]) -> str | None:
+    """Return the input that the report would be written over (``--output``, or standard
+    output redirected into it), or None: a capture is never overwritten, and a redirection
+    into an input would feed the report back to the linter."""
+    if target is not None:
+        output = _identity(target)
+    else:
+        fileno = getattr(out, "fileno", None)
+        try:
+            output = _identity(fileno()) if fileno is not None else None
+        except (OSError, ValueError):  # a stream without a file (io.StringIO)
+            output = None
+    if output is None:
+        return None
+    for inp in paths:
+        if not inp.local and inp.path != "-":
+            continue  # a URL: never this machine's file
+        path = inp.path
+        if (_identity(0) if path == "-" else _identity(path)) == output:
+            return "<stdin>" if path == "-" else path
+    return None
+
+
+def _nothing_linted(settings: RunSettings, paths: list[Input]) -> str:
+    """Return why a run linted no record at all: no input found, or inputs without events."""
+    if not paths:
+        named = ", ".join(display(p) for p in settings.paths)
+        suffixes = ", ".join(f"*{s}" for s in SUFFIXES)
+        return (
+            f"no inputs found in {named}: looked for {suffixes} (and .gz); name a file, or "
+            "add --extend-include '*.log' for other names"
+        )
+    names = [display("<stdin>" if p.path == "-" else p.path) for p in paths[:3]]
+    more = f" and {len(paths) - 3:,} more" if len(paths) > 3 else ""
+    return (
+        f"nothing to lint: no event in {', '.join(names)}{more} (empty, blank lines only, or "
+        "a HAR without websocket messages)"
+    )
+
+
+def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
+    """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
+    stats = Statistics()
+    threshold = Severity(settings.fail_on).rank
+    failed = False
+    target = settings.output if settings.output not in (None, "-") else None
+    temp_path = None
+    direct = False
+    paths = inputs(settings, stats, err)
+    overwritten = _written_input(target, out, paths)
+    if overwritten is not None:
+        where = display(target) if target is not None else "standard output"
+        _tell(
+            err,
+            f"realtime-validator: error: {where} is the input {display(overwritten)}: the "
+            "report would be written over the capture; write it elsewhere",
+        )
+        return EXIT_ERROR
+    fixing = None
+    if settings.fix or settings.diff:
+        from .fixing import fix_inputs
+
+        # files here and standard input: a URL is linted, never rewritten
+        fixable = [inp.path for inp in paths if inp.local or inp.path == "-"]
+        fixing = fix_inputs(settings, fixable, out, err)
+        stats.unreadable.extend(fixing.unwritten)
+        if settings.diff:
+            if not settings.quiet and (fixing.fixed or fixing.unsafe_available):
+                _tell(err, fixing.summary(diff=True))  # as ruff: nothing said of nothing
+            return EXIT_FINDINGS if fixing.fixed else EXIT_OK
+        if fixing.stdin is not None and "-" in fixable:
+            # standard output carries the fixed stream: the findings go to standard error
+            buffer = getattr(out, "buffer", None)
+            try:
+                out.flush()
+                if buffer is not None:
+                    buffer.write(fixing.stdin)
+                    buffer.flush()
+                else:
+                    out.write(fixing.stdin.decode("utf-8", "surrogateescape"))
+            except OSError as exc:
+                _tell(err, f"realtime-validator: error: cannot write standard output: {exc}")
+                return EXIT_ERROR
+            out = err
+    try:
+        if target is not None:
+            real = os.path.realpath(target)  # through a symlink: update the file, keep the link
+            if _exists_not_regular(target):
+                # a device, FIFO or /dev/stdout: renaming over it would replace it (as root,
+                # /dev/full itself); write to it directly, and its errors still say so
+                out = open(target, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+                direct = True
+            else:
+                import tempfile
+
+                directory = os.path.dirname(real)
+                fd, temp_path = tempfile.mkstemp(prefix=".realtime-validator-", dir=directory)
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(temp_path, 0o666 & ~umask)  # as open() would have made it
+                out = open(fd, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+    except OSError as exc:
+        _tell(err, f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    try:
+        reporter = REPORTER_BY_NAME[settings.output_format](
+            out, show_statistics=settings.statistics
+        )
+        reporter.start()
+        for violation in findings(
+            settings,
+            stats,
+            err,
+            reporter.note_source,
+            paths,
+            reporter.note_stream,
+            fixing.stdin if fixing is not None else None,
+        ):
+            failed = failed or violation.severity.rank >= threshold
+            reporter.report(violation)
+        reporter.finish(stats)
+        out.flush()
+        if settings.statistics and not reporter.statistics_in_output:
+            # a format with no place for them (jsonl, github, junit): never dropped silently
+            for line in statistics_lines(stats):
+                _tell(err, line.rstrip("\n"))
+        if direct:
+            direct = False
+            out.close()
+        if temp_path is not None:
+            out.close()
+            os.replace(temp_path, real)
+            temp_path = None
+    except BrokenPipeError:
+        # whoever read standard output went away (`| head`): stop quietly, as grep does
+        return EXIT_FINDINGS if failed else EXIT_OK
+    except OSError as exc:
+        where = target or "standard output"
+        _tell(err, f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    finally:
+        if temp_path is not None or direct:
+            with contextlib.suppress(OSError):
+                out.close()
+        if temp_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_path)
+    if not settings.quiet:
+        _tell(err, summary(stats))
+        if fixing is not None and (fixing.fixed or fixing.unsafe_available):
+            _tell(err, fixing.summary(diff=False))
+    if stats.unreadable:
+        return EXIT_ERROR
+    if not stats.records:
+        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
+        return EXIT_ERROR
+    return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK

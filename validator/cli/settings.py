@@ -1,0 +1,211 @@
+"""From the values of a ``lint`` line to a run: ``settle`` (with the configuration files) and
+``execute``. Both readings of the command line (``command.py`` without click, ``cli.py`` with
+it) hand their values here, so a run is the same run whichever read it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from ..core.formats import normalize_format
+from ..core.rules import unknown_patterns
+from ..engine.linting import Options
+from .config import (
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    parse_table,
+    per_file_ignored,
+    resolve_rules,
+)
+from .progress import wanted
+from .run import EXIT_INTERRUPTED, RunSettings, run
+
+
+class UsageProblem(ValueError):
+    """The options cannot make a run; ``param_hint`` names the option(s), if one is to blame."""
+
+    def __init__(self, message: str, param_hint: str | None = None) -> None:
+        super().__init__(message)
+        self.param_hint = param_hint
+
+
+def split_values(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the values of ``--select RT3,RT4 --select RT5`` (or of globs): comma-separated,
+    repeatable."""
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
+def _codes(values: Mapping[str, Any], name: str, flag: str) -> tuple[str, ...]:
+    """Return an option's codes; raise UsageProblem when given but naming nothing or an
+    unknown rule (``--select ''``, ``--select ,,``, ``--select RT999``)."""
+    given = values[name]
+    codes = split_values(given)
+    if given and not codes:
+        raise UsageProblem(f"{flag} {given[-1]!r} names no rule", flag)
+    bad = unknown_patterns(codes)
+    if bad:
+        raise UsageProblem(f"no rule matches {', '.join(bad)}", flag)
+    return codes
+
+
+def _merged(values: Mapping[str, Any], given: Collection[str], config: Config) -> dict[str, Any]:
+    """Return the values with the configuration's where the command line gave none."""
+    merged = dict(values)
+    for name, value in config.option_values().items():
+        if name not in given:
+            merged[name] = value  # the command line wins over the configuration
+    return merged
+
+
+def _options(
+    merged: Mapping[str, Any], config: Config, codes: Mapping[str, tuple[str, ...]]
+) -> Options:
+    try:
+        fmt = normalize_format(merged["audio_format"])
+    except ValueError as exc:
+        raise UsageProblem(str(exc), "--audio-format") from exc
+    return Options(
+        fmt,
+        merged["max_audio_bytes"],
+        merged["max_record_bytes"],
+        resolve_rules(
+            config, codes["select"], codes["ignore"], codes["extend_select"], codes["extend_ignore"]
+        ),
+    )
+
+
+def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
+    """Return the run the ``lint`` values ask for, with the configuration files' values where
+    the command line gave none; raise UsageProblem when they cannot make a run.
+
+    The run's options come from the configuration found from the working directory (or
+    named by ``--config``); the rules, audio format and sizes of each input from the one
+    nearest that input, as ruff does (``cd /tmp && lint /proj/x.json`` reads /proj's).
+    """
+    try:
+        here: str | None = os.getcwd()
+    except OSError:
+        here = None  # removed under us: absolute paths can still be linted
+    explicit, isolated = values["config_path"], values["isolated"]
+    try:
+        config = load_config(here, explicit, isolated)
+    except ConfigError as exc:
+        raise UsageProblem(str(exc)) from exc
+    codes = {
+        name: _codes(values, name, "--" + name.replace("_", "-"))
+        for name in ("select", "ignore", "extend_select", "extend_ignore")
+    }
+    merged = _merged(values, given, config)
+    options = _options(merged, config, codes)
+    event_pointer = merged["event_pointer"]
+    if event_pointer and not event_pointer.startswith("/"):
+        raise UsageProblem("a JSON pointer starts with '/'", "--event-pointer")
+    if event_pointer and (merged["fix"] or values["diff"]):
+        raise UsageProblem(
+            "--fix and --diff rewrite events, not records wrapped around them: lint "
+            "--event-pointer inputs without them",
+            "--event-pointer",
+        )
+    stdin_name = values["stdin_filename"]
+    if values["dask"] and not _installed("distributed"):
+        raise UsageProblem("needs dask: pip install 'realtime-validator[dask]'", "--dask")
+    return RunSettings(
+        paths=values["paths"],
+        options=options,
+        output_format=merged["output_format"],
+        output=merged["output"],
+        fail_on=merged["fail_on"],
+        exit_zero=values["exit_zero"],
+        statistics=values["statistics"],
+        quiet=values["quiet"],
+        event_pointer=event_pointer or None,
+        jobs=merged["jobs"],
+        dask=values["dask"] or None,
+        progress=wanted(sys.stderr, values["quiet"]),
+        options_for=_per_input(
+            values, given, config, codes, options, explicit is not None or isolated or not here
+        ),
+        extend_include=(*config.get("extend_include", ()), *split_values(values["extend_include"])),
+        exclude=(
+            *(split_values(values["exclude"]) if "exclude" in given else config.get("exclude", ())),
+            *config.get("extend_exclude", ()),
+            *split_values(values["extend_exclude"]),
+        ),
+        exclude_base=str(config.path.parent) if config.path is not None else here,
+        respect_gitignore=merged["respect_gitignore"],
+        stdin_name=stdin_name,
+        fix=merged["fix"],
+        diff=values["diff"],
+        unsafe_fixes=merged["unsafe_fixes"],
+    )
+
+
+def _installed(module: str) -> bool:
+    """Return True when ``module`` can be imported (without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _per_input(
+    values: Mapping[str, Any],
+    given: Collection[str],
+    config: Config,
+    codes: Mapping[str, tuple[str, ...]],
+    options: Options,
+    fixed: bool,
+) -> Callable[[str], Options]:
+    """Return what gives each input its options: the nearest configuration's rules, sizes
+    and format (the run's own where ``fixed``: --config or --isolated), then its per-file
+    ignores. Raises ConfigError for a configuration that cannot be read."""
+    found: dict[str, tuple[Config, Options]] = {}
+
+    def config_for(name: str) -> tuple[Config, Options]:
+        if fixed or name in ("-", "<stdin>"):
+            return config, options
+        directory = os.path.dirname(os.path.abspath(name))
+        if directory not in found:
+            located = find_config(directory)
+            if located is None or (config.path is not None and located[0] == config.path):
+                found[directory] = (config, options)
+            else:
+                nearest = parse_table(located[1], located[0])
+                merged = _merged(values, given, nearest)
+                try:
+                    found[directory] = (nearest, _options(merged, nearest, codes))
+                except UsageProblem as exc:
+                    raise ConfigError(f"{located[0]}: {exc}") from exc
+        return found[directory]
+
+    def options_for(name: str) -> Options:
+        nearest, own = config_for(name)
+        ignored = per_file_ignored(nearest, name)
+        return own._replace(enabled=own.enabled - ignored) if ignored else own
+
+    return options_for
+
+
+def execute(settings: RunSettings) -> int:
+    """Run ``settings`` on the standard streams; return the exit code (130: interrupted)."""
+    for stream in (sys.stdout, sys.stderr):
+        # a file name's undecodable bytes (surrogateescape, as argv and os.listdir give them)
+        # go out as they came in; the json formats write them as \udcxx escapes instead
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="surrogateescape")
+    try:
+        code = run(settings, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nAborted!\n")
+        return EXIT_INTERRUPTED
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # what is left in the buffer has no reader: let the exit flush go nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code

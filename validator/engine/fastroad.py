@@ -1,0 +1,388 @@
+"""The fast road: a block of JSONL lines sorted in place, without building Python objects.
+
+``scan`` reads the lines of a block and decides, for each, what it can without the session:
+
+- a canonical append (``{"type":"input_audio_buffer.append","event_id":"…","audio":"…"}``,
+  compact or with ``json.dumps``' default spacing, ``event_id`` first, second, last (as the
+  openai SDK writes it) or absent) is
+  matched by its envelope, its base64 checked in place with pybase64's SIMD decoder (no copy of
+  the line, no str), its size, padding and content judged; consecutive ones become one
+  ``Appends`` that the session takes at once, one set update and one sum;
+- a record whose only possible findings come from the session (a duplicate event_id, a commit
+  of too little audio) joins a ``Quiets`` run;
+- anything else, and any doubt at all (escapes, other keys, bad base64, a finding), is ``Slow``:
+  strict parse, schema, audio checks, session rules and locations on the slow road.
+
+``Linter.replay`` applies the items to the session in file order; ``--jobs`` runs ``scan`` in
+worker processes and replays here. The fast road only ever accepts, so findings and their
+locations come from the slow road alone; ``tests/test_lint.py`` and ``tests/test_fuzz.py``
+hold the two roads equal.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from typing import NamedTuple
+
+import pybase64
+
+from ..check.audio import CANONICAL_BEFORE_1, CANONICAL_BEFORE_2, FLOAT32_WINDOW
+from ..check.content import AUDIO_EXPONENT, MIN_EXPONENTS, looks_like_float32
+from ..check.event import passes_schema
+from ..check.parse import parse_record
+from ..check.schema import SCHEMA_FILES
+from ..core.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
+from ..core.media import CONTAINER_FIRST_BYTES, CONTENT_WINDOW, sniff_container
+from .session import KEPT_KEYS, NO_ID, STATEFUL_TYPES
+
+_SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
+_FAST_APPEND = re.compile(
+    rb'\{(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
+    rb'"type": ?"input_audio_buffer\.append", ?'
+    rb'(?:"event_id": ?"(' + _SAFE_ID + rb')", ?)?'
+    rb'"audio": ?"'
+).match
+# the same, as most clients write it: one capture group, tried first because it is cheaper
+_COMPACT_APPEND = re.compile(
+    rb'\{"type":"input_audio_buffer\.append",(?:"event_id":"(' + _SAFE_ID + rb')",)?"audio":"'
+).match
+_APPEND_START = b'{"type":"input_audio_buffer.append"'
+# the event_id after the audio, as the openai SDK writes an append (type, audio, event_id):
+# from the audio's closing quote to the end of the line
+_ID_AFTER_AUDIO = re.compile(rb'", ?"event_id": ?"(' + _SAFE_ID + rb')"\}').fullmatch
+_PLAIN_STRING = rb'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # a JSON string without escapes
+_INDEX = rb"(?:0|[1-9][0-9]{0,8})"
+_AUDIO_DELTA = re.compile(
+    rb'\{"type": ?"(response\.(?:output_)?audio\.delta)", ?"event_id": ?'
+    + _PLAIN_STRING
+    + rb', ?"response_id": ?'
+    + _PLAIN_STRING
+    + rb', ?"item_id": ?'
+    + _PLAIN_STRING
+    + rb', ?"output_index": ?'
+    + _INDEX
+    + rb', ?"content_index": ?'
+    + _INDEX
+    + rb', ?"delta": ?"'
+).match
+# a commit or clear as clients write them: valid JSON by construction, distinct keys
+_BUFFER_EVENT = re.compile(
+    rb'\{"type": ?"(input_audio_buffer\.(?:commit|clear))", ?"event_id": ?"(' + _SAFE_ID + rb')"\}'
+).fullmatch
+_B64_ERRORS = (binascii.Error, ValueError)
+_b64decode = pybase64.b64decode  # called positionally: keyword parsing costs as much as 1 kB
+_CANONICAL_2 = frozenset(CANONICAL_BEFORE_2.encode())  # as byte values, for the raw line
+_CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
+# bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
+_NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
+_NO_ID = NO_ID.encode()
+TYPE_NAMES = {name: name for name in EVENT_TYPES}
+"""Each event type's one string: a run of quiet records shares them instead of a copy each."""
+
+
+class Appends(NamedTuple):
+    """Consecutive canonical appends with nothing against them that the session could not see
+    at once: their event ids (duplicates: RT402) and, through the format, nothing else."""
+
+    start: int  # offset of the first line
+    end: int  # offset past the last line
+    lines: int
+    # the event ids from the first line that has one on, session.NO_ID where a line has none
+    ids: list[str]
+    total: int  # decoded bytes
+    smallest: int
+    largest: int
+
+
+class Flagged(NamedTuple):
+    """One canonical append whose size is odd or whose bytes look like float32: findings
+    (RT306, RT308) when the session's format is pcm16, nothing otherwise."""
+
+    start: int
+    end: int
+    event_id: str | None
+    nbytes: int
+    flags: int  # 1: odd size, 2: float32-like
+
+
+class Quiets(NamedTuple):
+    """Consecutive records with no finding of their own; the session may still object to
+    one (RT402, RT401). Per line only its type (one shared string per type) and id."""
+
+    start: int
+    end: int
+    types: list[str]
+    ids: list[str | None]  # a client event's id, None for server events
+
+    @property
+    def lines(self) -> int:
+        """Return the number of records in the run."""
+        return len(self.types)
+
+
+class Slow(NamedTuple):
+    """Consecutive records for the slow road (blank lines, events that move the session, any
+    doubt): one item for all of them, so that a block of tiny lines is not a list as long."""
+
+    start: int
+    end: int
+    lines: int
+
+
+class Prepared(NamedTuple):
+    """An append read by the stateless half of the slow road (``check.prepare``, in a
+    ``--jobs`` worker): its findings judged in pcm16 and placed, without the session's."""
+
+    start: int  # offset of its line
+    size: int  # bytes of the line, its newline included
+    event_type: str
+    event_id: str | None  # the event's event_id where it is a string
+    audio_bytes: int | None  # decoded size of its audio string, None without one
+    # each finding: rule, message, pointer, line within the record (0: its first), column, offset
+    found: list[tuple[str, str, str, int, int, int | None]]
+    id_at: tuple[int, int] | None  # where its event_id string is (line within, column)
+
+
+class Checked(NamedTuple):
+    """Consecutive appends of a ``Slow`` run that a ``--jobs`` worker has read already; the
+    session's half of the slow road (``SlowRoad.conclude``) is left for this process."""
+
+    start: int
+    end: int
+    records: list[Prepared]
+
+
+Item = Appends | Flagged | Quiets | Slow | Checked
+ITEM_TYPES: tuple[type[Item], ...] = (Appends, Flagged, Quiets, Slow, Checked)
+"""Each item type by its tag (its index), for passing items between processes as JSON."""
+
+
+def scan(
+    data: bytes | bytearray,
+    start: int,
+    stop: int,
+    max_audio_bytes: int,
+    max_record_bytes: int,
+    base: int = 0,
+) -> list[Item]:
+    """Return the items of the lines in ``data[start:stop]``, in order, offsets plus ``base``.
+
+    The range holds whole lines; only the last line of an input may lack its newline.
+    """
+    items: list[Item] = []
+    add = items.append
+    view = memoryview(data)
+    find = data.find
+    compact = _COMPACT_APPEND
+    match = _FAST_APPEND
+    b64decode = _b64decode
+    run_start = -1  # offset of the run of appends being gathered, -1 for none
+    slow_start = -1  # the same for a run of records for the slow road
+    slow_lines = 0
+    quiet_start = -1  # and for a run of quiet records
+    quiet_types: list[str] = []
+    quiet_ids: list[str | None] = []
+    raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
+    count = total = largest = 0
+    smallest = 1 << 62
+    pos = start
+    while pos < stop:
+        newline = find(b"\n", pos, stop)
+        if newline < 0:
+            end = close = stop
+        else:
+            end = newline + 1
+            close = newline - 1 if data[newline - 1] == 13 else newline  # "\r\n" or "\n"
+        m = compact(data, pos, end)
+        if m is not None:
+            raw_id = m.group(1)
+        elif data[pos] == 123:  # "{": not for blank lines, a BOM, arrays
+            m = match(data, pos, end)
+            if m is not None:
+                first, raw_id = m.group(1, 2)
+                if first is not None:
+                    if raw_id is not None:
+                        m = None  # event_id twice: RT104
+                    raw_id = first
+        if m is not None and end - pos <= max_record_bytes:
+            # the audio string runs from the envelope to '"}' at the end of the line
+            close -= 2
+            audio = m.end()
+            if close > audio and data[close] == 34 and data[close + 1] == 125:
+                try:
+                    decoded = b64decode(view[audio:close], None, True)
+                except _B64_ERRORS:
+                    decoded = None
+                    # the audio may end before an event_id: tried only now, so that the
+                    # common order pays nothing for it
+                    quote = find(b'"', audio, close)
+                    if quote >= 0 and raw_id is None:
+                        tail = _ID_AFTER_AUDIO(data, quote, close + 2)
+                        if tail is not None:
+                            raw_id = tail.group(1)
+                            close = quote
+                            decoded = _decoded(view[audio:close])
+                # valid base64 is whole groups of four with '=' only at the end: the size is
+                # arithmetic, and the last data character must leave the unused bits zero
+                nbytes = (close - audio) // 4 * 3
+                if decoded is not None and data[close - 1] == 61:  # "="
+                    if data[close - 2] == 61:
+                        nbytes -= 2
+                        if data[close - 3] not in _CANONICAL_2:
+                            decoded = None  # RT303
+                    else:
+                        nbytes -= 1
+                        if data[close - 2] not in _CANONICAL_1:
+                            decoded = None
+                if (
+                    decoded  # not None, and not empty
+                    and nbytes <= max_audio_bytes
+                    and (
+                        (
+                            decoded[0] not in CONTAINER_FIRST_BYTES
+                            and not decoded.startswith(b"ftyp", 4)
+                        )
+                        or sniff_container(decoded[:CONTENT_WINDOW]) is None  # else RT307
+                    )
+                ):
+                    flags = nbytes & 1
+                    # looks_like_float32's own first test, without its slice of the window
+                    if len(
+                        decoded[1:FLOAT32_WINDOW:2].translate(None, _NOT_EXPONENT)
+                    ) >= MIN_EXPONENTS and looks_like_float32(decoded[:FLOAT32_WINDOW]):
+                        flags |= 2
+                    if (flags or run_start < 0) and (slow_start >= 0 or quiet_start >= 0):
+                        # an append after other records: close their run (checked only when
+                        # no run of appends is open, so not once per append)
+                        if slow_start >= 0:
+                            add(Slow(slow_start, base + pos, slow_lines))
+                            slow_start = -1
+                        else:
+                            add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
+                            quiet_start = -1
+                    if flags:
+                        if run_start >= 0:
+                            add(
+                                Appends(
+                                    run_start,
+                                    base + pos,
+                                    count,
+                                    _ids(raw_ids),
+                                    total,
+                                    smallest,
+                                    largest,
+                                )
+                            )
+                            run_start = -1
+                        event_id = None if raw_id is None else raw_id.decode("ascii")
+                        add(Flagged(base + pos, base + end, event_id, nbytes, flags))
+                    else:
+                        if run_start < 0:
+                            run_start = base + pos
+                            raw_ids = []
+                            count = total = largest = 0
+                            smallest = 1 << 62
+                        if raw_id is not None:
+                            raw_ids.append(raw_id)
+                        elif raw_ids:
+                            raw_ids.append(_NO_ID)
+                        count += 1
+                        total += nbytes
+                        if nbytes < smallest:
+                            smallest = nbytes
+                        if nbytes > largest:
+                            largest = nbytes
+                    pos = end
+                    continue
+        if run_start >= 0:
+            add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
+            run_start = -1
+        quiet = None
+        if (
+            end - pos <= max_record_bytes
+            and data.startswith(b'{"', pos)
+            and not data.startswith(_APPEND_START, pos)
+        ):
+            quiet = scan_quiet(data[pos:end])
+        if quiet is None:
+            if quiet_start >= 0:
+                add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
+                quiet_start = -1
+            if slow_start < 0:
+                slow_start = base + pos
+                slow_lines = 0
+            slow_lines += 1
+        else:
+            if slow_start >= 0:
+                add(Slow(slow_start, base + pos, slow_lines))
+                slow_start = -1
+            if quiet_start < 0:
+                quiet_start = base + pos
+                quiet_types = []
+                quiet_ids = []
+            quiet_types.append(quiet[0])
+            quiet_ids.append(quiet[1])
+        pos = end
+    if run_start >= 0:
+        add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
+    elif slow_start >= 0:
+        add(Slow(slow_start, base + pos, slow_lines))
+    elif quiet_start >= 0:
+        add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
+    return items
+
+
+def _decoded(audio: memoryview) -> bytes | None:
+    """Return the strictly decoded base64, or None where it is not valid."""
+    try:
+        return _b64decode(audio, None, True)
+    except _B64_ERRORS:
+        return None
+
+
+def _ids(raw: list[bytes]) -> list[str]:
+    # one decode per run: the ids are printable ASCII without quotes, so never hold "\n"
+    return b"\n".join(raw).decode("ascii").split("\n") if raw else []
+
+
+def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
+    """Return (type, client event_id or None) of a record with no finding of its own.
+
+    Strict UTF-8 and JSON, a known type that the session need not read whole (commits and
+    clears are here: the session judges them by type and id) and no finding of its own (a
+    commit's envelope); None means "take the slow road".
+    """
+    if line.endswith(b"\n"):
+        line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+    if not line or line[0] != 123:  # "{": blank lines, a BOM, arrays take the slow road
+        return None
+    m = _BUFFER_EVENT(line)
+    if m is not None:
+        return TYPE_NAMES[m.group(1).decode("ascii")], m.group(2).decode("ascii")
+    m = _AUDIO_DELTA(line)
+    if m is not None and line.endswith(b'"}') and len(line) - 2 >= m.end():
+        # the server's audio, as the server writes it: base64 has no quote, backslash or
+        # control character, so valid base64 makes the whole line valid JSON, keys distinct
+        try:
+            _b64decode(memoryview(line)[m.end() : len(line) - 2], None, True)
+        except _B64_ERRORS:
+            pass
+        else:
+            return TYPE_NAMES[m.group(1).decode("ascii")], None
+    parsed = parse_record(line, KEPT_KEYS)
+    value = parsed.value
+    if parsed.violations or type(value) is not dict:
+        return None
+    event_type = value.get("type")
+    if (
+        type(event_type) is not str
+        or event_type not in EVENT_TYPES
+        or event_type in STATEFUL_TYPES
+        or (event_type in SCHEMA_FILES and not passes_schema(value))  # a commit's envelope
+    ):
+        return None
+    event_id = value.get("event_id")
+    if type(event_id) is str and event_type in CLIENT_EVENT_TYPES:
+        return TYPE_NAMES[event_type], event_id
+    return TYPE_NAMES[event_type], None

@@ -1,0 +1,117 @@
+"""What one input's reading counted: records, bytes, events and findings, and the fast road's
+records taken against the session.
+
+The one place that counts what was read (``read``) and what was found (``selected``), so that
+the statistics hold at any failure point. The fast road's appends are summed here and added to
+the statistics at the end (``finish``), with the session's own counts.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from ..core.event_types import APPEND, APPEND_TYPES, EVENT_TYPES
+from ..core.place import position
+from ..core.statistics import Statistics
+from ..core.violation import Violation
+from .fastroad import Appends, Flagged, Item, Quiets
+from .session import Session
+
+
+class Ledger:
+    """Counts one input's records and findings into ``statistics``; takes the fast road's
+    scanned items against ``session``."""
+
+    def __init__(self, statistics: Statistics, session: Session, enabled: frozenset[str]) -> None:
+        self.stats = statistics
+        self.session = session
+        self.enabled = enabled
+        self.fast_appends = 0  # counted here, added to the statistics at the end
+        self.fast_bytes = 0
+        self.finished = False
+
+    def take(self, item: Item, line: int) -> bool:
+        """Account for one scanned record (not ``Slow``) on ``line`` and return True, or
+        return False where the session objects to it (and it must take the slow road)."""
+        kind = type(item)
+        if kind is Appends:
+            return self.take_appends(cast(Appends, item), line)
+        if kind is Flagged:
+            one = cast(Flagged, item)
+            if not self.session.take_flagged(one.event_id, one.nbytes, one.flags, line):
+                return False
+            self.fast_appends += 1
+            self.fast_bytes += one.nbytes
+            return True
+        if kind is Quiets and cast(Quiets, item).lines == 1:
+            quiet = cast(Quiets, item)
+            return self.take_quiet(quiet.types[0], quiet.ids[0], line)
+        return False
+
+    def take_quiet(self, event_type: str, event_id: str | None, line: int) -> bool:
+        """Account for a quiet record; False where the session objects (RT401, RT402, RT405)."""
+        if not self.session.take_quiet(event_type, event_id, line):
+            return False
+        self.stats.events_by_type[event_type] += 1
+        return True
+
+    def take_appends(self, run: Appends, line: int) -> bool:
+        """Account for a run of scanned appends starting on ``line`` at once, or return False
+        (no change) where the session objects (RT402 somewhere: taken line by line)."""
+        if not self.session.take_appends(
+            run.ids, run.lines, run.total, run.smallest, run.largest, line
+        ):
+            return False
+        self.fast_appends += run.lines
+        self.fast_bytes += run.total
+        return True
+
+    def read(self, records: int, nbytes: int, blank: bool = False) -> None:
+        """Count what was read: ``records`` records (or one blank line) of ``nbytes`` bytes."""
+        stats = self.stats
+        stats.records += records
+        stats.bytes += nbytes
+        if blank:
+            stats.blank_lines += 1
+
+    def count_event(self, event_type: str, audio_bytes: int | None) -> None:
+        """Count a slow-road event by type, and an append with its audio."""
+        stats = self.stats
+        stats.events_by_type[event_type if event_type in EVENT_TYPES else "<unknown>"] += 1
+        if event_type in APPEND_TYPES:
+            stats.append_events += 1
+            if audio_bytes is not None:
+                stats.audio_bytes += audio_bytes
+
+    def selected(self, found: list[Violation]) -> list[Violation]:
+        """Return a record's findings of the enabled rules, in place order, counted."""
+        enabled = self.enabled
+        found = [v for v in found if v.rule in enabled]
+        if found:
+            found.sort(key=position)
+            stats = self.stats
+            stats.records_with_findings += 1
+            for v in found:
+                stats.findings_by_rule[v.rule] += 1
+        return found
+
+    def finish(self) -> None:
+        """Add what the fast road and the session counted to the statistics (once)."""
+        if self.finished:
+            return
+        self.finished = True
+        stats = self.stats
+        if self.fast_appends:
+            stats.events_by_type[APPEND] += self.fast_appends
+        stats.append_events += self.fast_appends
+        stats.audio_bytes += self.fast_bytes
+        session = self.session
+        stats.server_errors += session.server_errors
+        stats.server_errors_predicted += session.server_errors_predicted
+        span = session.chunk_range_ms()
+        stats.add_audio(
+            session.seconds_by_format,
+            span[0] if span else None,
+            span[1] if span else None,
+            session.largest_bytes,
+        )

@@ -1,0 +1,118 @@
+"""The slow road: a record the fast road did not accept, parsed and checked whole.
+
+``check.py`` checks the record on its own; here the session adds its findings (RT4xx), the
+ledger counts the record, and the findings are placed, selected and sorted. ``conclude`` is
+the same for an append a ``--jobs`` worker has already checked on its own (``check.prepare``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..check.event import not_an_object
+from ..check.parse import MISSING, parse_record, strip_bom
+from ..core.event_types import APPEND_TYPES
+from ..core.record import Record
+from ..core.violation import Violation
+from .examine import audio_bytes_of, examine, placed
+from .fastroad import Prepared
+from .ledger import Ledger
+from .session import KEPT_KEYS, Session
+
+_BLANK = " \t\n\r\x0b\x0c"
+"""What ``bytes.strip()`` takes off a line: a line of text is blank by the same measure."""
+
+
+class SlowRoad:
+    """Checks one input's records whole, in order, against its session."""
+
+    def __init__(
+        self, ledger: Ledger, session: Session, max_audio_bytes: int, source: str | None
+    ) -> None:
+        self.ledger = ledger
+        self.session = session
+        self.max_audio_bytes = max_audio_bytes
+        self.source = source
+
+    def slow(self, record: Record) -> list[Violation]:
+        """Return the selected findings of a record, counting it."""
+        data = record.data
+        size = record.size or len(data)  # the bytes it took, where data is not them
+        if record.line == 1 and record.column == 0:
+            if isinstance(data, bytes) and data.startswith(b"\xef\xbb\xbf"):
+                record = record._replace(data=data[3:])
+                data = record.data
+            elif isinstance(data, str) and data.startswith("\ufeff"):
+                record = record._replace(data=strip_bom(data))
+                data = record.data
+        if record.problem is None and not (
+            data.strip(_BLANK) if isinstance(data, str) else data.strip()
+        ):
+            self.ledger.read(0, size, blank=True)
+            return []
+        self.ledger.read(1, size)
+        if isinstance(data, bytes) and data.endswith(b"\n"):
+            record = record._replace(data=data[:-2] if data.endswith(b"\r\n") else data[:-1])
+        return self.ledger.selected(self.check_record(record))
+
+    def check_record(self, record: Record) -> list[Violation]:
+        """Return the located findings of one record (all rules, before selection), applying
+        it to the session."""
+        if record.problem is not None:
+            return [
+                replace(
+                    record.problem,
+                    source=self.source,
+                    line=record.line,
+                    column=record.column + 1,
+                    pointer=record.problem.pointer or record.pointer,
+                )
+            ]
+        parsed = parse_record(record.data, KEPT_KEYS)
+        value = parsed.value
+        if value is MISSING:
+            found = list(parsed.violations)
+            return placed(found, parsed, record, None, self.source, frozenset())
+        if not isinstance(value, dict):
+            found = [*parsed.violations, not_an_object(value)]
+            return placed(found, parsed, record, None, self.source, frozenset())
+        event_type = value.get("type")
+        audio_bytes = None
+        fmt = "pcm16"
+        if isinstance(event_type, str):
+            if event_type in APPEND_TYPES:
+                audio_bytes = audio_bytes_of(value)
+            self.ledger.count_event(event_type, audio_bytes)
+            fmt = self.session.format_for(event_type)
+        found = examine(parsed, fmt, self.max_audio_bytes)
+        own = {v.rule for v in found}
+        found.extend(self.session.observe(value, record.line, audio_bytes, own))
+        return placed(found, parsed, record, value, self.source)
+
+    def conclude(self, prepared: Prepared, line: int) -> list[Violation]:
+        """Return the selected findings of a prepared append on ``line``, counting it and
+        applying it to the session: what ``slow`` returns for that line in pcm16."""
+        self.ledger.read(1, prepared.size)
+        event_type, event_id, audio_bytes = prepared[2:5]
+        self.ledger.count_event(event_type, audio_bytes)
+        source = self.source
+        found = [
+            Violation(
+                rule, message, pointer, source, line + within, column, event_id, event_type, offset
+            )
+            for rule, message, pointer, within, column, offset in prepared.found
+        ]
+        own = {rule for rule, *_ in prepared.found}
+        for v in self.session.append(event_type, event_id, audio_bytes, line, own):  # RT402
+            within, column = prepared.id_at or (0, 1)
+            found.append(
+                replace(
+                    v,
+                    source=source,
+                    line=line + within,
+                    column=column,
+                    event_id=event_id,
+                    event_type=event_type,
+                )
+            )
+        return self.ledger.selected(found)

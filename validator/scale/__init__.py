@@ -1,0 +1,1 @@
+"""Scaling out: tasks, their wire encoding, the process pool (``--jobs``) and Dask."""

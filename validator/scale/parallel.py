@@ -1,0 +1,227 @@
+"""``--jobs N``: a run's inputs over N processes, as tasks of one pool, findings in order.
+
+Each input becomes tasks (``protocol``): a large local JSONL file is cut into chunks that
+the workers scan and this process replays through the session (``replay``); any other input
+(a small capture, a HAR, a JSON document, a gzip file, a URL) is one task that a worker
+lints whole. All the tasks go to one executor (``pool.ordered``: this process and forked
+workers; ``distributed``: a Dask cluster), in the order a sequential run reads the inputs,
+and ``Executor.found`` gives each input's findings in that order, with its statistics and
+its read failure exactly as reading it here would have given them. Standard input is
+never a task: it is read here, in its turn.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import cast
+
+from ..core.record import Record
+from ..core.statistics import Statistics
+from ..core.violation import Violation
+from ..engine.fastroad import Item
+from ..engine.linter import Linter, Options
+from ..sources.inputs import Input, LocalFile
+from ..sources.jsonl import read_jsonl
+from . import protocol
+from .protocol import (
+    ChunkTask,
+    FileBatch,
+    FileOutcome,
+    FileTask,
+    Result,
+    Task,
+    chunk_ranges,
+    eligible,
+    raise_failure,
+)
+
+Progress = Callable[[int], None]
+"""Told the bytes of the input done so far."""
+
+
+class Executor:
+    """Runs the tasks of a run's inputs and gives each input's findings in its turn.
+
+    ``planned``: each input with its options, or None for one linted elsewhere (a broken
+    configuration). Subclasses say how an input becomes tasks (``split``) and where the
+    tasks run (``results``).
+    """
+
+    batch_bytes = 1 << 20
+    """Small whole inputs are batched up to this many bytes in one task..."""
+    batch_files = 16
+    """...and this many inputs."""
+
+    def __init__(
+        self, planned: Sequence[tuple[Input, Options] | None], event_pointer: str | None
+    ) -> None:
+        self.tasks: list[Task] = []
+        # per input: its first task and how many (chunks), or its batch and its place there
+        self.spans: list[tuple[int, int] | None] = []
+        self.planned = planned
+        batch: list[FileTask] = []
+        batched = 0  # bytes in the batch
+        for entry in planned:
+            if entry is None or entry[0].path == "-":
+                self.spans.append(None)
+                continue
+            inp, options = entry
+            chunks = self.split(inp, options) if event_pointer is None else []
+            if chunks:
+                batch = []
+                self.spans.append((len(self.tasks), len(chunks)))
+                self.tasks.extend(chunks)
+                continue
+            size = inp.size()
+            size = self.batch_bytes if size is None else size
+            if not batch or batched + size > self.batch_bytes or len(batch) >= self.batch_files:
+                batch, batched = [], 0
+                self.tasks.append(FileBatch(batch))
+            self.spans.append((len(self.tasks) - 1, -len(batch)))  # a place: 0, -1, -2...
+            batch.append(FileTask(inp, options, event_pointer))
+            batched += size
+        self._results: Iterator[Result] | None = None
+        self._outcomes: list[FileOutcome] = []  # of the batch being handed out
+        self._batch = -1  # its task
+
+    def split(self, inp: Input, options: Options) -> list[ChunkTask]:
+        """Return the chunks of an input worth splitting, else [] (one task, the whole)."""
+        return []
+
+    def results(self) -> Iterator[Result]:
+        """Return the results of ``self.tasks``, in order."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Start the tasks now rather than at the first input's turn."""
+        if self._results is None:
+            self._results = self.results()
+
+    def runs(self, position: int) -> bool:
+        """Return True when the input at ``position`` is linted by this executor."""
+        return self.spans[position] is not None
+
+    def found(
+        self, position: int, stats: Statistics, progress: Progress | None = None
+    ) -> Iterator[Violation]:
+        """Yield the findings of the input at ``position``, counting into ``stats``; raise
+        SourceError or OSError where reading it failed, after the findings of what was read.
+        Inputs are taken in order, each once."""
+        span = self.spans[position]
+        assert span is not None
+        first, count = span
+        if self._results is None:
+            self._results = self.results()
+        results = self._results
+        tasks = self.tasks
+        if type(tasks[first]) is FileBatch:
+            if self._batch != first:  # the next batch: every task before it is taken
+                self._outcomes = cast(list[FileOutcome], next(results))
+                self._batch = first
+            outcome = self._outcomes[-count]
+            _adopt(stats, outcome.statistics)
+            yield from outcome.found
+            if progress is not None:
+                progress(cast(FileBatch, tasks[first]).files[-count].input.size() or 0)
+            raise_failure(outcome.failure)
+            return
+        chunks = cast(list[ChunkTask], tasks[first : first + count])
+        inp, options = cast(tuple[Input, Options], self.planned[position])
+        yield from replay(chunks, islice(results, count), inp.name, options, stats, progress)
+
+    def close(self) -> None:
+        """Stop the tasks still running and end the workers (however the run ends)."""
+        results, self._results = self._results, None
+        if results is not None and hasattr(results, "close"):
+            results.close()
+
+
+class Pooled(Executor):
+    """``--jobs N``: this process and N - 1 forked workers (``pool.ordered``)."""
+
+    def __init__(
+        self,
+        planned: Sequence[tuple[Input, Options] | None],
+        event_pointer: str | None,
+        jobs: int,
+    ) -> None:
+        self.jobs = jobs
+        super().__init__(planned, event_pointer)
+
+    def split(self, inp: Input, options: Options) -> list[ChunkTask]:
+        """Return the chunks of a large local JSONL file (``protocol.eligible``)."""
+        if not inp.local:
+            return []
+        size = inp.size()  # a small file is not looked at any further: one stat
+        if size is None or size < protocol.MIN_PARALLEL_BYTES or not eligible(inp.path, self.jobs):
+            return []
+        return [
+            (inp.path, begin, end, options.max_audio_bytes, options.max_record_bytes)
+            for begin, end in chunk_ranges(size, self.jobs)
+        ]
+
+    def results(self) -> Iterator[Result]:
+        """Return the results from this process and the forked workers."""
+        from .pool import ordered
+
+        return ordered(self.tasks, self.jobs)
+
+
+def _adopt(stats: Statistics, other: Statistics) -> None:
+    """Add ``other``'s counts to ``stats``: taken over whole where ``stats`` is fresh (a
+    merge into nothing gives the same values, at many times the cost per small file)."""
+    if not (stats.files or stats.records or stats.bytes or stats.unreadable):
+        vars(stats).update(vars(other))
+    else:
+        stats.merge(other)
+
+
+def replay(
+    chunks: Sequence[ChunkTask],
+    results: Iterable[Result],
+    source: str,
+    options: Options,
+    statistics: Statistics,
+    progress: Progress | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of a JSONL file from the scanned items of its chunks, in order, as
+    ``lint_stream`` would give them: the session's half here, re-reading at its offset each
+    line that takes the slow road."""
+    path = chunks[0][0]
+    statistics.files += 1
+    started = time.perf_counter()
+    linter = Linter(options, statistics, source)
+    line = 1
+    try:
+        # re-reads a line here and there, in bounded pieces (a line may be huge)
+        with open(path, "rb", buffering=1 << 13) as stream:
+
+            def records_at(start: int, end: int, count: int, line: int) -> Iterable[Record]:
+                stream.seek(start)
+                return islice(read_jsonl(stream, options.max_record_bytes, line), count)
+
+            for task, items in zip(chunks, results, strict=True):
+                if progress is not None:
+                    progress(task[2])  # the chunk's end offset: bytes done
+                line = yield from linter.replay(cast(list[Item], items), line, records_at)
+    finally:
+        linter.finish()  # what was read, also when a read failed halfway
+        statistics.seconds += time.perf_counter() - started
+
+
+def lint_parallel(
+    path: str,
+    options: Options,
+    statistics: Statistics,
+    source: str,
+    jobs: int,
+    progress: Progress | None = None,
+) -> Iterator[Violation]:
+    """Yield the findings of one local file as ``lint_stream`` would, in ``jobs`` processes."""
+    executor = Pooled([(LocalFile(path, source), options)], None, jobs)
+    try:
+        yield from executor.found(0, statistics, progress)
+    finally:
+        executor.close()
