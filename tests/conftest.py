@@ -14,8 +14,10 @@ from unittest import mock
 import pytest
 
 from validator.core.record import DEFAULT_MAX_RECORD_BYTES
+from validator.core.statistics import Statistics
 from validator.core.violation import Violation
-from validator.engine.linting import Options, Statistics, lint_records, lint_stream
+from validator.engine.linting import lint_records, lint_stream
+from validator.engine.options import Options
 from validator.sources.jsonl import read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,9 +17,9 @@ from validator.cli.config import (
     load_config,
     parse_table,
     per_file_ignored,
-    resolve_rules,
 )
 from validator.cli.options import FORMAT_NAMES
+from validator.engine.options import build_options
 
 FULL = """\
 [project]
@@ -274,13 +274,22 @@ RT3 = frozenset(c for c in RULES if c.startswith("RT3"))
         ({"ignore": ["RT4"]}, ("RT4",), ("RT401",), {"RT402", "RT403", "RT404", "RT405"}),
     ],
 )
-def test_resolve_rules(
+def test_rule_selection_reads_the_file_then_the_command_line(
     table: dict[str, list[str]],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     expected: frozenset[str],
 ) -> None:
-    assert resolve_rules(parse_table(table), select, ignore) == expected
+    config = parse_table(table)
+    options = build_options(
+        select=select,
+        ignore=ignore,
+        extend_select=config.get("extend_select", ()),
+        extend_ignore=config.get("extend_ignore", ()),
+        base_select=config.get("select", ()),
+        base_ignore=config.get("ignore", ()),
+    )
+    assert options.enabled == expected
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ import pytest
 from conftest import SHARED, assert_roads_agree
 
 from validator import lint
-from validator.engine.linting import Options, Statistics, lint_stream
+from validator.core.statistics import Statistics
+from validator.engine.linting import lint_stream
+from validator.engine.options import Options
 from validator.scale import parallel, protocol
 
 GENERATOR = SHARED / "bench" / "make_corpus.py"

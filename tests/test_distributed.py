@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, b64
 
-from validator.cli.run import RunSettings, run
-from validator.engine.linting import Options
+from validator.cli.run import run
+from validator.cli.run_settings import RunSettings
+from validator.engine.options import Options
 
 pytest.importorskip("distributed")
 pytest.importorskip("s3fs")

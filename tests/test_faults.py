@@ -25,8 +25,9 @@ from click.testing import CliRunner
 
 from validator.cli import run as runner
 from validator.cli.app import cli
-from validator.cli.run import RunSettings
-from validator.engine.linting import Options, Statistics
+from validator.cli.run_settings import RunSettings
+from validator.core.statistics import Statistics
+from validator.engine.options import Options
 from validator.report import REPORTER_BY_NAME
 from validator.sources import walk as walk_module
 from validator.sources.inputs import LocalFile

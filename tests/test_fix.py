@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import validator
 from validator.cli.app import cli as cli_main
 from validator.core.rules import RULES, rule_data
-from validator.engine.linter import Options
+from validator.engine.options import Options
 from validator.fix.edits import standard_base64
 from validator.fix.escapes import Escaped
 from validator.fix.event import SAFE, UNSAFE

@@ -144,8 +144,9 @@ def test_a_gzip_file_on_the_command_line(inflater: str, tmp_path: Path) -> None:
     path = tmp_path / "capture.jsonl.gz"
     path.write_bytes(STREAMS["truncated"](LOG))
     stats = Statistics()
-    from validator.cli.run import RunSettings, findings
-    from validator.engine.linting import Options
+    from validator.cli.run import findings
+    from validator.cli.run_settings import RunSettings
+    from validator.engine.options import Options
 
     err = io.StringIO()
     found = list(findings(RunSettings(paths=(str(path),), options=Options()), stats, err))

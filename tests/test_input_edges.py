@@ -27,8 +27,8 @@ from whole_readers import read_document_whole
 import validator
 from validator.core.media import sniff_container
 from validator.core.record import Record
+from validator.core.statistics import Statistics
 from validator.core.violation import Violation
-from validator.engine.linting import Statistics
 from validator.scale.protocol import MIN_PARALLEL_BYTES, eligible
 from validator.sources.detect import input_kind
 from validator.sources.document import read_document_stream

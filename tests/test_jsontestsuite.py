@@ -19,7 +19,9 @@ from validator import lint
 from validator.check.parse import parse_record
 from validator.core.jsontext import key_offsets
 from validator.core.record import Record
-from validator.engine.linting import Options, Statistics, lint_records
+from validator.core.statistics import Statistics
+from validator.engine.linting import lint_records
+from validator.engine.options import Options
 
 SUITE = ROOT / "tests" / "data" / "JSONTestSuite" / "test_parsing"  # a copy: tests/data/README
 FILES = sorted(SUITE.glob("*.json"))

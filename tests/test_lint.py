@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from validator import lint
 from validator.core.record import Record
-from validator.engine.linting import Options, Statistics, lint_records
+from validator.core.statistics import Statistics
+from validator.engine.linting import lint_records
+from validator.engine.options import Options
 from validator.sources.jsonl import read_jsonl
 
 LOGS = sorted(p for p in (FIXTURES / "logs").glob("*.jsonl") if ".expected." not in p.name)

@@ -16,11 +16,12 @@ import pytest
 from conftest import FIXTURES, b64
 
 from validator.cli.options import FORMAT_NAMES
-from validator.cli.run import RunSettings, run
+from validator.cli.run import run
+from validator.cli.run_settings import RunSettings
 from validator.core.statistics import Statistics
 from validator.core.violation import Violation
 from validator.engine.fastroad import Appends, Checked, Flagged, Prepared, Quiets, Slow
-from validator.engine.linting import Options
+from validator.engine.options import Options
 from validator.scale import parallel, pool, protocol
 from validator.sources.inputs import LocalFile, StandardInput
 

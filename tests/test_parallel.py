@@ -17,8 +17,10 @@ from test_lint import _line_st
 
 from validator.cli.app import cli
 from validator.core.record import DEFAULT_MAX_RECORD_BYTES
+from validator.core.statistics import Statistics
 from validator.engine.fastroad import Checked
-from validator.engine.linting import Options, Statistics, lint_records
+from validator.engine.linting import lint_records
+from validator.engine.options import Options
 from validator.scale import parallel, pool, protocol
 from validator.sources.detect import records
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from validator.cli import progress as progress_module
-from validator.cli.run import RunSettings, run
-from validator.engine.linting import Options
+from validator.cli.run import run
+from validator.cli.run_settings import RunSettings
+from validator.engine.options import Options
 
 BAD = '{"type":"input_audio_buffer.append","event_id":"evt_x","audio":"AA-A"}\n'
 

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from validator import RULES, __version__
 from validator.cli.app import cli
+from validator.core.statistics import Statistics
 from validator.core.violation import Violation
-from validator.engine.linting import Statistics
 from validator.report import REPORTER_BY_NAME, Reporter
 from validator.report.common import display_path
 from validator.report.github import GithubReporter, escape_data, escape_property

@@ -25,8 +25,10 @@ from whole_readers import aligned_message, data_spans, read_har
 
 from validator.core.jsontext import scan_value, value_offset
 from validator.core.record import Record
+from validator.core.statistics import Statistics
 from validator.core.violation import Violation
-from validator.engine.linting import Options, Statistics, lint_records
+from validator.engine.linting import lint_records
+from validator.engine.options import Options
 from validator.sources.detect import input_kind
 from validator.sources.detect import records as read_records
 from validator.sources.wrapped import skip_value, unwrap, value_span

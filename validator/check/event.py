@@ -8,6 +8,7 @@ from itertools import chain, islice
 from typing import Any
 
 from ..core.event_types import APPEND_TYPES, EVENT_TYPES, TRANSLATION_APPEND, closest_event_type
+from ..core.formats import format_of
 from ..core.jsontext import json_kind, json_type
 from ..core.violation import MAX_PER_RULE, InvalidEventError, Violation, capped
 from .audio import MAX_AUDIO_BYTES, audio_problems
@@ -262,8 +263,9 @@ def check_object(
         return
     audio = event.get("audio")
     if isinstance(audio, str):
-        fmt = "pcm16" if event_type == TRANSLATION_APPEND else audio_format
-        for rule, message, offset in audio_problems(audio, fmt, max_audio_bytes):
+        for rule, message, offset in audio_problems(
+            audio, format_of(event_type, audio_format), max_audio_bytes
+        ):
             yield Violation(rule, message, pointer="/audio", offset=offset)
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.formats import normalize_format
+from ..core.jsontext import is_pointer
 from ..core.rules import RULES, select_rules, unknown_patterns
 from .options import CHOICE, CODES, FLAG, GLOBS, INT, PATH, SPEC_BY_NAME, SPECS, Spec
 
@@ -52,7 +53,7 @@ class Config:
 
     def option_values(self) -> dict[str, Any]:
         """Return the set values of the options other than rule selection (see
-        ``resolve_rules``), keyed by the ``lint`` command's parameter names."""
+        ``engine.options.build_options``), keyed by the ``lint`` command's parameter names."""
         return {name: v for name, v in self.values.items() if SPEC_BY_NAME[name].kind != CODES}
 
 
@@ -167,35 +168,9 @@ def _value(spec: Spec, value: Any, where: str, base: Path | None) -> Any:
             normalize_format(value)
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from exc
-    if spec.name == "event_pointer" and not value.startswith("/"):
+    if spec.name == "event_pointer" and not is_pointer(value):
         raise ConfigError(f"{where} = {value!r} is not a JSON pointer: it starts with '/'")
     return value
-
-
-def resolve_rules(
-    config: Config,
-    select: Iterable[str] = (),
-    ignore: Iterable[str] = (),
-    extend_select: Iterable[str] = (),
-    extend_ignore: Iterable[str] = (),
-) -> frozenset[str]:
-    """Return the enabled codes: the file's select/ignore, then the command line's on top.
-
-    As in ruff, a command-line ``--select`` starts afresh; a command-line ``--ignore`` alone
-    removes codes from what the file enabled; ``extend-select`` (file and command line) adds
-    codes to either, and ``extend-ignore`` takes them away last.
-    """
-    select, ignore = tuple(select), tuple(ignore)
-    extend_select = (*config.get("extend_select", ()), *extend_select)
-    extend_ignore = (*config.get("extend_ignore", ()), *extend_ignore)
-    if select:
-        enabled = select_rules(select, ignore)
-    else:
-        enabled = select_rules(config.get("select", ()), config.get("ignore", ()))
-        enabled &= select_rules((), ignore)
-    if extend_select:
-        enabled |= select_rules(extend_select, ())
-    return enabled - (frozenset(RULES) - select_rules((), extend_ignore))
 
 
 def per_file_ignored(config: Config, source_path: str) -> frozenset[str]:

@@ -20,7 +20,7 @@ from ..fix.inputs import fix_input, write_atomic
 from .config import ConfigError
 
 if TYPE_CHECKING:
-    from .run import RunSettings
+    from .run_settings import RunSettings
 
 
 class FixOutcome(NamedTuple):

@@ -14,6 +14,8 @@ import os
 import time
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from ..report.summary import human_bytes
+
 if TYPE_CHECKING:
     from ..sources.inputs import Input
 
@@ -31,15 +33,6 @@ def wanted(err: TextIO, quiet: bool) -> bool:
         return err.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def human_bytes(n: float) -> str:
-    """Return a byte count the way people read it: "752 B", "120.2 kB", "2.0 GB"."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
 
 
 class Progress:

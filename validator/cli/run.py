@@ -14,21 +14,24 @@ import io
 import os
 import stat
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
-from ..core.rules import RULES, Severity
+from ..core.rules import Severity
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..core.violation import printable as display
-from ..engine.linting import Options, lint_stream
+from ..engine.linting import lint_stream
+from ..engine.options import Options
+from ..fix.atomic import Replacement
 from ..report import REPORTER_BY_NAME
 from ..report.base import statistics_lines
+from ..report.summary import summary
 from ..sources import SourceError
 from ..sources.detect import SUFFIXES
 from ..sources.inputs import Input, reason
 from ..sources.walk import walk_inputs
 from .config import ConfigError
-from .progress import human_bytes
+from .run_settings import RunSettings
 
 if TYPE_CHECKING:
     from ..scale.parallel import Executor
@@ -36,57 +39,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a process killed by Ctrl-C
-
-
-class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecond of start-up
-    """Everything a run needs, settled from the command line and the configuration."""
-
-    paths: tuple[str, ...]
-    options: Options
-    output_format: str = "text"
-    output: str | None = None
-    fail_on: str = "error"
-    statistics: bool = False
-    quiet: bool = False
-    event_pointer: str | None = None
-    jobs: int = 1  # 0: every core this process may run on
-    dask: str | None = None  # a Dask scheduler's address, or "local": lint on that cluster
-    progress: bool = False  # a progress line on err for large inputs (a terminal, not CI)
-    # each input's options, from the configuration nearest it (may raise ConfigError)
-    options_for: Callable[[str], Options] | None = None
-    extend_include: tuple[str, ...] = ()  # globs of more file names that directory walks take
-    exclude: tuple[str, ...] = ()  # globs of files and folders that directory walks skip
-    exclude_base: str | None = None  # where an exclude glob with a '/' starts from
-    respect_gitignore: bool = True  # directory walks skip what .gitignore files ignore
-    exit_zero: bool = False  # findings do not make the exit code 1
-    stdin_name: str | None = None  # the name standard input's findings carry
-    fix: bool = False  # fix what can be fixed first (validator.fix), then lint what is left
-    diff: bool = False  # show the fixes as a unified diff instead, and write nothing
-    unsafe_fixes: bool = False  # also the fixes that change the audio or the event
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
-def summary(stats: Statistics) -> str:
-    """Return the one-line summary: records, append events, audio, bytes, time, findings."""
-    errors = sum(
-        n for c, n in stats.findings_by_rule.items() if RULES[c].severity is Severity.ERROR
-    )
-    warnings = stats.findings - errors
-    files = f" in {stats.files:,} files" if stats.files != 1 else ""
-    # which rules they are, most first: 46 URL-safe appends read "46 RT301"
-    by_rule = sorted(stats.findings_by_rule.items(), key=lambda item: (-item[1], item[0]))
-    rules = ", ".join(f"{n:,} {code}" for code, n in by_rule if n)
-    return (
-        f"Checked {_count(stats.records, 'record')}{files}: "
-        f"{_count(stats.append_events, 'append event')}, "
-        f"{stats.audio_seconds:,.1f} s of audio, {human_bytes(stats.bytes)} in "
-        f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
-        f"({_count(errors, 'error')}, {_count(warnings, 'warning')}"
-        + (f"; {rules})" if rules else ")")
-    )
 
 
 def inputs(settings: RunSettings, stats: Statistics, err: TextIO) -> list[Input]:
@@ -355,7 +307,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     threshold = Severity(settings.fail_on).rank
     failed = False
     target = settings.output if settings.output not in (None, "-") else None
-    temp_path = None
+    replacement: Replacement | None = None
     direct = False
     paths = inputs(settings, stats, err)
     overwritten = _written_input(target, out, paths)
@@ -395,21 +347,14 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             out = err
     try:
         if target is not None:
-            real = os.path.realpath(target)  # through a symlink: update the file, keep the link
             if _exists_not_regular(target):
                 # a device, FIFO or /dev/stdout: renaming over it would replace it (as root,
                 # /dev/full itself); write to it directly, and its errors still say so
                 out = open(target, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
                 direct = True
             else:
-                import tempfile
-
-                directory = os.path.dirname(real)
-                fd, temp_path = tempfile.mkstemp(prefix=".realtime-validator-", dir=directory)
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(temp_path, 0o666 & ~umask)  # as open() would have made it
-                out = open(fd, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+                replacement = Replacement(target, ".realtime-validator-")
+                out = io.TextIOWrapper(replacement.file, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         _tell(err, f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}")
         return EXIT_ERROR
@@ -438,10 +383,11 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         if direct:
             direct = False
             out.close()
-        if temp_path is not None:
-            out.close()
-            os.replace(temp_path, real)
-            temp_path = None
+        if replacement is not None:
+            out.flush()
+            cast(io.TextIOWrapper, out).detach()  # the replacement owns the file
+            replacement.commit()
+            replacement = None
     except BrokenPipeError:
         # whoever read standard output went away (`| head`): stop quietly, as grep does
         return EXIT_FINDINGS if failed else EXIT_OK
@@ -450,12 +396,11 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         _tell(err, f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}")
         return EXIT_ERROR
     finally:
-        if temp_path is not None or direct:
+        if direct:
             with contextlib.suppress(OSError):
                 out.close()
-        if temp_path is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_path)
+        if replacement is not None:
+            replacement.discard()
     if not settings.quiet:
         _tell(err, summary(stats))
         if fixing is not None and (fixing.fixed or fixing.unsafe_available):

@@ -10,9 +10,8 @@ import sys
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from ..core.formats import normalize_format
-from ..core.rules import unknown_patterns
-from ..engine.linting import Options
+from ..core.jsontext import is_pointer
+from ..engine.options import OptionError, Options, build_options, rule_codes, split_values
 from .config import (
     Config,
     ConfigError,
@@ -20,10 +19,10 @@ from .config import (
     load_config,
     parse_table,
     per_file_ignored,
-    resolve_rules,
 )
 from .progress import wanted
-from .run import EXIT_INTERRUPTED, RunSettings, run
+from .run import EXIT_INTERRUPTED, run
+from .run_settings import RunSettings
 
 
 class UsageProblem(ValueError):
@@ -34,23 +33,16 @@ class UsageProblem(ValueError):
         self.param_hint = param_hint
 
 
-def split_values(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Return the values of ``--select RT3,RT4 --select RT5`` (or of globs): comma-separated,
-    repeatable."""
-    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
-
-
 def _codes(values: Mapping[str, Any], name: str, flag: str) -> tuple[str, ...]:
     """Return an option's codes; raise UsageProblem when given but naming nothing or an
     unknown rule (``--select ''``, ``--select ,,``, ``--select RT999``)."""
     given = values[name]
-    codes = split_values(given)
-    if given and not codes:
-        raise UsageProblem(f"{flag} {given[-1]!r} names no rule", flag)
-    bad = unknown_patterns(codes)
-    if bad:
-        raise UsageProblem(f"no rule matches {', '.join(bad)}", flag)
-    return codes
+    try:
+        return rule_codes(given, name)
+    except OptionError as exc:
+        if exc.unknown:
+            raise UsageProblem(f"no rule matches {', '.join(exc.unknown)}", flag) from None
+        raise UsageProblem(f"{flag} {given[-1]!r} names no rule", flag) from None
 
 
 def _merged(values: Mapping[str, Any], given: Collection[str], config: Config) -> dict[str, Any]:
@@ -66,17 +58,19 @@ def _options(
     merged: Mapping[str, Any], config: Config, codes: Mapping[str, tuple[str, ...]]
 ) -> Options:
     try:
-        fmt = normalize_format(merged["audio_format"])
-    except ValueError as exc:
+        return build_options(
+            merged["audio_format"],
+            merged["max_audio_bytes"],
+            merged["max_record_bytes"],
+            codes["select"],
+            codes["ignore"],
+            (*config.get("extend_select", ()), *codes["extend_select"]),
+            (*config.get("extend_ignore", ()), *codes["extend_ignore"]),
+            config.get("select", ()),
+            config.get("ignore", ()),
+        )
+    except OptionError as exc:
         raise UsageProblem(str(exc), "--audio-format") from exc
-    return Options(
-        fmt,
-        merged["max_audio_bytes"],
-        merged["max_record_bytes"],
-        resolve_rules(
-            config, codes["select"], codes["ignore"], codes["extend_select"], codes["extend_ignore"]
-        ),
-    )
 
 
 def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
@@ -103,7 +97,7 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
     merged = _merged(values, given, config)
     options = _options(merged, config, codes)
     event_pointer = merged["event_pointer"]
-    if event_pointer and not event_pointer.startswith("/"):
+    if event_pointer and not is_pointer(event_pointer):
         raise UsageProblem("a JSON pointer starts with '/'", "--event-pointer")
     if event_pointer and (merged["fix"] or values["diff"]):
         raise UsageProblem(

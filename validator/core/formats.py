@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .event_types import TRANSLATION_APPEND
 from .jsontext import json_type
 
 ODD_SIZE = 1
@@ -108,3 +109,9 @@ def format_from_beta(value: Any) -> tuple[str | None, str | None]:
             f'are: {_supported(list(FORMATS))}.")'
         )
     return None, _unsupported(f"input_audio_format is {json_type(value)}, not a string")
+
+
+def format_of(event_type: object, session_format: str) -> str:
+    """Return the format an append of ``event_type`` is judged by in a session whose input
+    format is ``session_format``: a translation session's append is always pcm16 at 24 kHz."""
+    return "pcm16" if event_type == TRANSLATION_APPEND else session_format

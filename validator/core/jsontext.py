@@ -338,3 +338,8 @@ LENIENT_DECODER = json.JSONDecoder(parse_int=parse_int)
 def loads_any(text: str) -> Any:
     """Return ``json.loads(text)``, reading integers past Python's digit limit as floats."""
     return LENIENT_DECODER.decode(text)
+
+
+def is_pointer(text: str) -> bool:
+    """Return True when ``text`` is a JSON pointer to a member (RFC 6901: it starts with '/')."""
+    return text.startswith("/")

@@ -604,6 +604,33 @@ def select_rules(
     return frozenset(c for c in enabled if not matches(c, ignore))
 
 
+def enabled_rules(
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    extend_select: tuple[str, ...] = (),
+    extend_ignore: tuple[str, ...] = (),
+    base_select: tuple[str, ...] = (),
+    base_ignore: tuple[str, ...] = (),
+) -> frozenset[str]:
+    """Return the enabled codes, as ruff reads its options: ``base_select``/``base_ignore``
+    (a configuration file's) first, the others on top.
+
+    A ``select`` starts afresh; an ``ignore`` alone removes codes from what the base enabled;
+    ``extend_select`` adds codes to either, and ``extend_ignore`` takes them away last.
+    """
+    if select:
+        enabled = select_rules(select, ignore)
+    else:
+        enabled = select_rules(base_select, base_ignore)
+        if ignore:
+            enabled &= select_rules((), ignore)
+    if extend_select:
+        enabled |= select_rules(extend_select, ())
+    if extend_ignore:
+        enabled -= frozenset(RULES) - select_rules((), extend_ignore)
+    return enabled
+
+
 def unknown_patterns(patterns: tuple[str, ...] | list[str]) -> list[str]:
     """Return the patterns that match no rule code, prefix or name."""
     return [p for p in patterns if not any(_matches(c, RULES[c], p) for c in RULES)]

@@ -13,33 +13,22 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
-from typing import NamedTuple, cast
+from typing import cast
 
-from ..check.audio import MAX_AUDIO_BYTES
-from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record
-from ..core.rules import RULES
+from ..core.record import Record
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..sources.jsonl import content_length, line_blocks, read_jsonl, too_large
 from .examine import repeated
 from .fastroad import Appends, Checked, Flagged, Item, Quiets, Slow, scan
 from .ledger import Ledger
+from .options import Options
 from .session import Session
 from .slowroad import SlowRoad
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
 """``records_at(start, end, count, line)``: the records of the ``count`` lines in
 ``[start, end)``, numbered from ``line``."""
-
-
-class Options(NamedTuple):  # not a dataclass: making one costs a millisecond of start-up
-    """How to lint: which rules, which limits, the starting audio format."""
-
-    audio_format: str = "pcm16"
-    max_audio_bytes: int = MAX_AUDIO_BYTES
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-    enabled: frozenset[str] = frozenset(RULES)
-    fast: bool = True  # False: every record takes the slow road (the differential tests' twin)
 
 
 class Linter:

@@ -14,18 +14,16 @@ from collections.abc import Iterable, Iterator
 from typing import IO, BinaryIO, cast
 
 from ..check.audio import MAX_AUDIO_BYTES
-from ..core.formats import normalize_format
+from ..core.jsontext import is_pointer
 from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..sources.detect import opened, records_of
-from .linter import Linter, Options
+from .linter import Linter
+from .options import Codes, OptionError, Options, build_options
 
 __all__ = [
     "LintResult",
-    "Linter",
-    "Options",
-    "Statistics",
     "lint",
     "lint_options",
     "lint_records",
@@ -51,40 +49,21 @@ class LintResult(Iterator[Violation]):
 
 def lint_options(
     audio_format: str,
-    max_audio_bytes: int,
+    max_audio_bytes: int | None,
     max_record_bytes: int,
-    select: Iterable[str] | str | None,
-    ignore: Iterable[str] | str | None,
+    select: Codes,
+    ignore: Codes,
 ) -> Options:
-    """Return the ``Options`` that ``lint()``'s keyword arguments say (``distributed.lint``
-    takes the same); raise ValueError or TypeError for a rule code that names nothing."""
-    from ..core.rules import select_rules
-
-    return Options(
-        audio_format=normalize_format(audio_format),
-        max_audio_bytes=max_audio_bytes,
-        max_record_bytes=max_record_bytes,
-        enabled=select_rules(_codes(select, "select"), _codes(ignore, "ignore")),
-    )
-
-
-def _codes(given: Iterable[str] | str | None, name: str) -> tuple[str, ...]:
-    """Return ``select``/``ignore`` as codes, as the command line reads them: a string is one
-    list ("RT301", "RT3,RT4"); raise ValueError for one that names nothing or no rule."""
-    from ..core.rules import unknown_patterns
-
-    if given is None:
-        return ()
-    items = [given] if isinstance(given, str) else list(given)
-    if not all(isinstance(item, str) for item in items):
-        raise TypeError(f"lint(): {name} takes rule codes as strings, not {items!r}")
-    codes = tuple(p.strip() for item in items for p in item.split(",") if p.strip())
-    if items and not codes:
-        raise ValueError(f"lint(): {name}={given!r} names no rule")
-    bad = unknown_patterns(codes)
-    if bad:
-        raise ValueError(f"lint(): {name}: no rule matches {', '.join(map(repr, bad))}")
-    return codes
+    """Return the ``Options`` that ``lint()``'s keyword arguments say (``scale.distributed.lint``
+    takes the same), from the one builder; its errors name ``lint()``."""
+    try:
+        return build_options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
+    except OptionError as exc:
+        if exc.option == "audio_format":
+            raise
+        raise ValueError(f"lint(): {exc}") from None
+    except TypeError as exc:
+        raise TypeError(f"lint(): {exc}") from None
 
 
 def _line_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
@@ -169,7 +148,7 @@ def lint(
     """
     source = _checked(source)
     options = lint_options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
-    if event_pointer is not None and not event_pointer.startswith("/"):
+    if event_pointer is not None and not is_pointer(event_pointer):
         raise ValueError(f"event_pointer {event_pointer!r} is not a JSON pointer ('/event')")
     stats = Statistics()
     return LintResult(_lint_source(source, options, stats, event_pointer), stats)

@@ -30,8 +30,8 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from ..check.schema import SCHEMA_KEYS
-from ..core.event_types import APPEND_TYPES, CLIENT_EVENT_TYPES, TRANSLATION_APPEND
-from ..core.formats import FORMATS, format_from_beta, format_from_ga
+from ..core.event_types import APPEND_TYPES, CLIENT_EVENT_TYPES
+from ..core.formats import FORMATS, format_from_beta, format_from_ga, format_of
 from ..core.rules import REJECTED
 from ..core.violation import Violation
 
@@ -213,9 +213,9 @@ class Session:
         """Return the largest append's decoded size in bytes (0 without appends)."""
         return max((hi for _, hi in self.ranges.values()), default=0)
 
-    def format_for(self, event_type: str) -> str:
-        """Return the format an append of ``event_type`` is judged by (translation: pcm16)."""
-        return "pcm16" if event_type == TRANSLATION_APPEND else self.audio_format
+    def format_for(self, event_type: object) -> str:
+        """Return the format an append of ``event_type`` is judged by (``core.formats``)."""
+        return format_of(event_type, self.audio_format)
 
     # -- the fast road's steps ------------------------------------------------------------
 

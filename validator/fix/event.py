@@ -16,8 +16,8 @@ import pybase64
 
 from ..check.audio import MAX_AUDIO_BYTES
 from ..check.parse import Parsed, parse_record
-from ..core.event_types import CLIENT_EVENT_TYPES, TRANSLATION_APPEND
-from ..core.formats import normalize_format
+from ..core.event_types import CLIENT_EVENT_TYPES
+from ..core.formats import format_of, normalize_format
 from ..core.jsontext import Places
 from ..core.rules import RULES
 from ..core.violation import Violation
@@ -26,9 +26,9 @@ from ..engine.session import KEPT_KEYS
 from .audio import Converted, float32_as_pcm16, unwrapped
 from .edits import Edit, apply, member_span, standard_base64, string_token, token_span
 
-SAFE = frozenset(("RT301", "RT302", "RT303"))
-"""Rules whose fix gives the bytes the sender meant."""
-UNSAFE = frozenset(("RT203", "RT307", "RT308", "RT402"))
+SAFE = frozenset(code for code, rule in RULES.items() if rule.fix == "safe")
+"""Rules whose fix gives the bytes the sender meant (``Rule.fix``, the one table)."""
+UNSAFE = frozenset(code for code, rule in RULES.items() if rule.fix == "unsafe")
 """Rules whose fix changes what the server hears or what the event says (``--unsafe-fixes``)."""
 
 
@@ -246,11 +246,6 @@ def fix_text(
         text, value = new_text, new_parsed.value
         found = new_found
     return EventFix(text, edits, fixes, available, notes)
-
-
-def format_of(event_type: object, audio_format: str) -> str:
-    """Return the format an append of ``event_type`` is judged by (translation: pcm16)."""
-    return "pcm16" if event_type == TRANSLATION_APPEND else audio_format
 
 
 def fix_event(

@@ -11,12 +11,10 @@ the fixed input holds. ``write_atomic`` writes a file beside the input and renam
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import os
 import stat
-import tempfile
 import zlib
 from collections.abc import Callable
 from typing import NamedTuple, cast
@@ -26,12 +24,14 @@ from ..core.jsontext import scan_string
 from ..core.media import GZIP_LAYERS, GZIP_MAGIC
 from ..core.record import Record
 from ..core.statistics import Statistics
-from ..engine.linter import Linter, Options
+from ..engine.linter import Linter
+from ..engine.options import Options
 from ..engine.session import KEPT_KEYS
 from ..sources.detect import input_kind, records_of
+from .atomic import Replacement
 from .edits import Edit, apply
 from .escapes import Escaped
-from .event import EventFix, Fix, fix_text, format_of
+from .event import EventFix, Fix, fix_text
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -216,7 +216,7 @@ def _fix_one(
     parsed = parse_record(text, KEPT_KEYS)
     value = parsed.value
     kind = value.get("type") if isinstance(value, dict) else None
-    fmt = linter.session.format_for(kind) if isinstance(kind, str) else format_of(kind, "pcm16")
+    fmt = linter.session.format_for(kind)
     return fix_text(
         text,
         audio_format=fmt,
@@ -230,16 +230,10 @@ def _fix_one(
 
 def write_atomic(path: str, data: bytes, before: os.stat_result) -> None:
     """Write ``data`` over the file ``path`` (through a symlink: the file it names) all at
-    once: into a temporary file beside it, with its mode, renamed over it. ``before`` is the
-    file's status when it was read: a file changed since then is not written (OSError)."""
-    real = os.path.realpath(path)
-    fd, temp = tempfile.mkstemp(prefix=".realtime-validator-fix-", dir=os.path.dirname(real))
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, stat.S_IMODE(before.st_mode))
+    once, with its mode (``atomic.Replacement``). ``before`` is the file's status when it was
+    read: a file changed since then is not written (OSError)."""
+
+    def unchanged(real: str) -> None:
         now = os.stat(real)
         if (now.st_size, now.st_mtime_ns, now.st_ino) != (
             before.st_size,
@@ -247,8 +241,11 @@ def write_atomic(path: str, data: bytes, before: os.stat_result) -> None:
             before.st_ino,
         ):
             raise OSError(f"{path} changed while it was being fixed; run again")
-        os.replace(temp, real)
+
+    replacement = Replacement(path, ".realtime-validator-fix-", stat.S_IMODE(before.st_mode))
+    try:
+        replacement.file.write(data)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        replacement.discard()
         raise
+    replacement.commit(unchanged)

@@ -29,7 +29,8 @@ from typing import Any, cast
 from ..core.record import DEFAULT_MAX_RECORD_BYTES
 from ..core.statistics import Statistics
 from ..core.violation import Violation
-from ..engine.linting import LintResult, Options, lint_options
+from ..engine.linting import LintResult, lint_options
+from ..engine.options import Options
 from ..sources.inputs import Input
 from .parallel import Executor
 from .protocol import (
@@ -149,23 +150,10 @@ def lint(
     each input its own session; ``result.statistics`` holds the counts once it is exhausted
     (``unreadable`` lists the inputs that could not be read: they raise no error).
     """
-    options = _lint_options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
+    options = lint_options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
     found = _inputs([paths] if isinstance(paths, str) else list(paths))
     stats = Statistics()
     return LintResult(_findings(found, options, event_pointer, client, stats), stats)
-
-
-def _lint_options(
-    audio_format: str,
-    max_audio_bytes: int | None,
-    max_record_bytes: int,
-    select: Iterable[str] | str | None,
-    ignore: Iterable[str] | str | None,
-) -> Options:
-    from ..check.audio import MAX_AUDIO_BYTES
-
-    audio = MAX_AUDIO_BYTES if max_audio_bytes is None else max_audio_bytes
-    return lint_options(audio_format, audio, max_record_bytes, select, ignore)
 
 
 def _inputs(paths: list[str]) -> list[Input]:
@@ -221,7 +209,7 @@ def findings_bag(
         import dask.bag
     except ImportError as exc:
         raise OSError(_NEEDS) from exc
-    options = _lint_options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
+    options = lint_options(audio_format, max_audio_bytes, max_record_bytes, select, ignore)
     found = _inputs([paths] if isinstance(paths, str) else list(paths))
     tasks = [FileBatch([FileTask(inp, options, event_pointer)]) for inp in found]
     return dask.bag.from_sequence(tasks, partition_size=1).map_partitions(_finding_dicts)

@@ -21,7 +21,8 @@ from ..core.record import Record
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..engine.fastroad import Item
-from ..engine.linter import Linter, Options
+from ..engine.linter import Linter
+from ..engine.options import Options
 from ..sources.inputs import Input, LocalFile
 from ..sources.jsonl import read_jsonl
 from . import protocol

@@ -32,8 +32,8 @@ from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..engine.examine import prepare
 from ..engine.fastroad import ITEM_TYPES, TYPE_NAMES, Checked, Item, Prepared, Quiets, Slow, scan
-from ..engine.linter import Options
 from ..engine.linting import lint_stream
+from ..engine.options import Options
 from ..sources.inputs import Input, reason
 from ..sources.jsonl import BLOCK_BYTES, line_blocks
 
