@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from test_only import ALPHABET
+
 from validator.check.audio import (
-    ALPHABET,
     MAX_AUDIO_BYTES,
     Problem,
     _invalid_character,

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED, assert_roads_agree
+from test_only import lint_parallel
 
 from validator import lint
 from validator.core.statistics import Statistics
 from validator.engine.linting import lint_stream
 from validator.engine.options import Options
-from validator.scale import parallel, protocol
+from validator.scale import protocol
 
 GENERATOR = SHARED / "bench" / "make_corpus.py"
 CORPORA = ["mixed.jsonl", "small.jsonl", "big.jsonl", "invalid.jsonl"]
@@ -53,7 +54,7 @@ def test_jobs_gives_the_same_findings(
             with open(path, "rb") as stream:
                 found = list(lint_stream(stream, path, Options(), stats))
         else:
-            found = list(parallel.lint_parallel(path, Options(), stats, path, jobs))
+            found = list(lint_parallel(path, Options(), stats, path, jobs))
         counts = stats.to_dict()
         counts.pop("seconds")
         outcomes.append((found, counts))

@@ -71,13 +71,15 @@ def test_long_strings_and_many_escapes_are_linear() -> None:
 
 # -- Places: each object, array and newline found once per record -----------------------------
 
+from jsontext_twin import scan_value  # noqa: E402
+
 from validator.core.jsontext import (  # noqa: E402
     Places,
     _member_offsets,
     _unescape_key,
     line_col,
-    scan_value,
     skip_ws,
+    unescape_token,
 )
 
 
@@ -87,7 +89,7 @@ def value_offset_twin(text: str, pointer: str) -> int | None:
     if not pointer:
         return i
     for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
+        token = unescape_token(raw)
         if i >= len(text):
             return None
         if text[i] == "{":

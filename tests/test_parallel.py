@@ -14,6 +14,7 @@ from conftest import FIXTURES, b64
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_lint import _line_st
+from test_only import lint_parallel, records
 
 from validator.cli.app import cli
 from validator.core.record import DEFAULT_MAX_RECORD_BYTES
@@ -21,8 +22,7 @@ from validator.core.statistics import Statistics
 from validator.engine.fastroad import Checked
 from validator.engine.linting import lint_records
 from validator.engine.options import Options
-from validator.scale import parallel, pool, protocol
-from validator.sources.detect import records
+from validator.scale import pool, protocol
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def _sequential(path: Path, options: Options) -> tuple[list[object], dict[str, o
 
 def _parallel(path: Path, options: Options, jobs: int) -> tuple[list[object], dict[str, object]]:
     stats = Statistics()
-    found = list(parallel.lint_parallel(str(path), options, stats, str(path), jobs))
+    found = list(lint_parallel(str(path), options, stats, str(path), jobs))
     out = stats.to_dict()
     out.pop("seconds")
     return found, out
@@ -180,7 +180,7 @@ def test_workers_are_reaped_when_the_reader_stops_early(tmp_path: Path) -> None:
     # workers forked here must be gone, not even a zombie left
     before = _children()
     path = _capture(tmp_path)
-    found = parallel.lint_parallel(str(path), Options(), Statistics(), str(path), 2)
+    found = lint_parallel(str(path), Options(), Statistics(), str(path), 2)
     next(found)  # a first finding, then abandon the rest
     assert before is None or len(_children() or ()) > len(before)  # a worker is running
     found.close()
@@ -205,7 +205,7 @@ def test_a_failing_worker_is_an_error_not_a_hang(
 
     monkeypatch.setattr(pool, "run_task", broken)
     with pytest.raises(OSError, match="a worker process ended early"):
-        list(parallel.lint_parallel(str(path), Options(), Statistics(), str(path), 2))
+        list(lint_parallel(str(path), Options(), Statistics(), str(path), 2))
 
 
 def test_the_multiprocessing_road_gives_the_same(

@@ -21,17 +21,18 @@ import pytest
 from conftest import FIXTURES, ROOT, b64, pointers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsontext_twin import scan_value
+from test_only import records as read_records
 from whole_readers import aligned_message, data_spans, read_har
 
-from validator.core.jsontext import scan_value, value_offset
+from validator.core.jsontext import skip_value, value_offset
 from validator.core.record import Record
 from validator.core.statistics import Statistics
 from validator.core.violation import Violation
 from validator.engine.linting import lint_records
 from validator.engine.options import Options
 from validator.sources.detect import input_kind
-from validator.sources.detect import records as read_records
-from validator.sources.wrapped import skip_value, unwrap, value_span
+from validator.sources.wrapped import unwrap, value_span
 
 INPUTS = FIXTURES / "inputs"
 HAR = FIXTURES / "har" / "session.har"

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from validator.check.parse import decode_text, iter_json_array, strip_bom
+from test_only import iter_json_array
+
+from validator.check.parse import decode_text, strip_bom
 from validator.core.jsontext import Places, json_type, line_col, scan_string, skip_ws, value_offset
 from validator.core.record import DEFAULT_MAX_RECORD_BYTES, Record
 from validator.core.violation import Violation

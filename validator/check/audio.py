@@ -21,7 +21,6 @@ from .content import looks_like_float32
 MAX_AUDIO_BYTES = 15 * 2**20
 """The API's limit on one append's decoded audio: 15 MiB = 15,728,640 bytes."""
 
-ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 FLOAT32_WINDOW = 512
 """Leading decoded bytes the float32 check reads: 128 samples, evidence enough, and cheap."""
 HEAD_CHARS = -(-CONTENT_WINDOW // 3) * 4

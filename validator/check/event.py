@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core.event_types import APPEND_TYPES, EVENT_TYPES, TRANSLATION_APPEND, closest_event_type
 from ..core.formats import format_of
-from ..core.jsontext import json_kind, json_type
+from ..core.jsontext import escape_token, json_kind, json_type
 from ..core.violation import MAX_PER_RULE, InvalidEventError, Violation, capped
 from .audio import MAX_AUDIO_BYTES, audio_problems
 from .parse import MISSING, parse_record
@@ -39,7 +39,7 @@ def not_an_object(value: Any) -> Violation:
 
 def _pointer(path: list[str]) -> str:
     # fastjsonschema paths start with the root name "data"
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path[1:])
+    return "".join("/" + escape_token(str(p)) for p in path[1:])
 
 
 def _type_problems(event: dict[str, Any]) -> Iterator[Violation]:
@@ -137,7 +137,7 @@ def _schema_problems(event: dict[str, Any], event_type: str) -> Iterator[Violati
                         f"{_names(allowed)}: {fix}",
                         # str(): a dict from Python code may have other keys (json.dumps
                         # writes 2 as "2"); JSON text has only strings
-                        pointer="/" + str(name).replace("~", "~0").replace("/", "~1"),
+                        pointer="/" + escape_token(str(name)),
                     )
         elif rule == "RT204":
             length = len(event.get("event_id", ""))

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from ..core.jsontext import LENIENT_DECODER, has_surrogate, parse_int
+from ..core.jsontext import (
+    JSON_WS,
+    LENIENT_DECODER,
+    escape_token,
+    has_surrogate,
+    parse_int,
+    skip_ws,
+    skip_ws_back,
+)
 from ..core.violation import MAX_PER_RULE, Violation
 
 if TYPE_CHECKING:
@@ -150,7 +157,7 @@ def _walk_pointers(value: Any, targets: set[int]) -> dict[int, str]:
         if isinstance(node, dict):
             for key, child in node.items():
                 if isinstance(child, (dict, list)):
-                    token = key.replace("~", "~0").replace("/", "~1")
+                    token = escape_token(key)
                     stack.append((child, f"{pointer}/{token}"))
         elif isinstance(node, list):
             indices = getattr(node, "indices", None)  # an array kept in part (wide.Kept)
@@ -229,7 +236,6 @@ def _encodes(text: str) -> bool:
     return True
 
 
-_JSON_WS = " \t\r\n"
 _PYTHON_CONSTANTS = {"True": "true", "False": "false", "None": "null"}
 _PREFIX_SHOWN = 40
 """Characters of a text prefix quoted in a message; a longer one is shortened."""
@@ -278,7 +284,7 @@ def _text_prefix(text: str, pos: int) -> tuple[str, int] | None:
     comment line above is not a log line), and the object after it parses whole.
     """
     brace = text.find("{")
-    start = _skip_ws(text, 0)
+    start = skip_ws(text, 0)
     if brace <= start or pos > brace:
         return None
     prefix = text[start:brace]
@@ -288,7 +294,7 @@ def _text_prefix(text: str, pos: int) -> tuple[str, int] | None:
         value, end = LENIENT_DECODER.raw_decode(text, brace)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(value, dict) or text[end:].strip(_JSON_WS):
+    if not isinstance(value, dict) or text[end:].strip(JSON_WS):
         return None
     shown = prefix if len(prefix) <= _PREFIX_SHOWN else prefix[: _PREFIX_SHOWN - 3] + "..."
     return (
@@ -311,7 +317,7 @@ def _python_repr(text: str, exc: json.JSONDecodeError) -> tuple[str, int] | None
         what = f"{name} at {_where(text, pos)} (JSON writes {_PYTHON_CONSTANTS[name]})"
     else:
         return None
-    kind = "list" if text.startswith("[", _skip_ws(text, 0)) else "dict"
+    kind = "list" if text.startswith("[", skip_ws(text, 0)) else "dict"
     return (
         f"{what}; this looks like a Python {kind} (repr/str), not JSON: write it with json.dumps",
         pos,
@@ -333,13 +339,13 @@ def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
     bracket; newer Pythons on the comma)."""
     if text[pos] == ",":
         comma = pos
-        close = _skip_ws(text, pos + 1)
+        close = skip_ws(text, pos + 1)
     else:
-        comma = _skip_ws_back(text, pos - 1)
+        comma = skip_ws_back(text, pos - 1)
         close = pos
     if comma < 0 or text[comma] != "," or close >= len(text) or text[close] not in "}]":
         return None
-    before = _skip_ws_back(text, comma - 1)
+    before = skip_ws_back(text, comma - 1)
     if before < 0 or text[before] in "{[,":  # "{,}" is no trailing comma
         return None
     return (
@@ -347,20 +353,6 @@ def _trailing_comma(text: str, pos: int) -> tuple[str, int] | None:
         "remove it",
         comma,
     )
-
-
-def _skip_ws(text: str, i: int) -> int:
-    """Return the index of the first character at or after ``i`` that is not JSON whitespace."""
-    while i < len(text) and text[i] in _JSON_WS:
-        i += 1
-    return i
-
-
-def _skip_ws_back(text: str, i: int) -> int:
-    """Return the index of the last character at or before ``i`` that is not JSON whitespace."""
-    while i >= 0 and text[i] in _JSON_WS:
-        i -= 1
-    return i
 
 
 def parse_text(
@@ -439,7 +431,7 @@ def parse_text(
         dropped = tuple((pointers.get(id(obj), ""), count) for obj, count in wide_objects)
         for obj, key in hook.duplicates:
             base = pointers.get(id(obj), "")
-            token = key.replace("~", "~0").replace("/", "~1")
+            token = escape_token(key)
             violations.append(
                 Violation(
                     "RT104",
@@ -469,67 +461,6 @@ def parse_record(
 
 MISSING = _MISSING
 """The value of a record that did not parse."""
-
-
-def iter_json_array(text: str, start: int) -> Iterator[tuple[int, int] | Violation]:
-    """Yield the (start, end) offsets of each element of the array at ``start``, or RT101."""
-    decoder = json.JSONDecoder(parse_int=parse_int)  # only the offsets are kept
-    ws = " \t\r\n"
-    i = start + 1
-    n = len(text)
-    while i < n and text[i] in ws:
-        i += 1
-    if i < n and text[i] == "]":
-        yield from _after_array(text, i + 1)  # "[]" may be followed by more, as in "[][]"
-        return
-    while True:
-        while i < n and text[i] in ws:
-            i += 1
-        try:
-            _, end = decoder.raw_decode(text, i)
-        except json.JSONDecodeError as exc:
-            yield Violation(
-                "RT101",
-                f"document is not valid JSON: {exc.msg}; fix the syntax or the truncated document",
-                offset=exc.pos,
-            )
-            return
-        except RecursionError:
-            yield Violation(
-                "RT101",
-                "document is not valid JSON for Realtime events: nested too deeply to parse",
-                offset=i,
-            )
-            return
-        yield (i, end)
-        i = end
-        while i < n and text[i] in ws:
-            i += 1
-        if i < n and text[i] == ",":
-            i += 1
-            continue
-        if i < n and text[i] == "]":
-            yield from _after_array(text, i + 1)
-            return
-        yield Violation(
-            "RT101",
-            "document is not valid JSON: expected ',' or ']' after an array element",
-            offset=min(i, n),
-        )
-        return
-
-
-def _after_array(text: str, i: int) -> Iterator[Violation]:
-    """Yield RT101 when anything but whitespace follows the array that ends before ``i``."""
-    n = len(text)
-    while i < n and text[i] in " \t\r\n":
-        i += 1
-    if i < n:
-        yield Violation(
-            "RT101",
-            "document is not valid JSON: extra data after the array; one document holds one array",
-            offset=i,
-        )
 
 
 def strip_bom(text: str) -> str:

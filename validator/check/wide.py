@@ -24,24 +24,20 @@ from __future__ import annotations
 
 import json
 import json.scanner
-import re
 from array import array
 from collections.abc import Callable
 from typing import Any
 
-from ..core.jsontext import has_surrogate
+from ..core.jsontext import JSON_WS_RUN, has_surrogate
 from ..core.violation import MAX_PER_RULE
 
 KEEP = 256
 """The unknown members an object keeps, in order, before it only counts them."""
 
 
-_WHITESPACE = re.compile(r"[ \t\n\r]*", re.VERBOSE | re.MULTILINE | re.DOTALL)  # json's own
-
-
 def _ws_end(s: str, i: int) -> int:
     """Return the index past the JSON whitespace at ``i`` (the pattern matches always)."""
-    return _WHITESPACE.match(s, i).end()  # type: ignore[union-attr]
+    return JSON_WS_RUN.match(s, i).end()  # type: ignore[union-attr]
 
 
 scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]

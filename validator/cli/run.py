@@ -14,19 +14,20 @@ import io
 import os
 import stat
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, TextIO, cast
 
+from ..core.record import SourceError
 from ..core.rules import Severity
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..core.violation import printable as display
-from ..engine.linting import lint_stream
+from ..engine.linting import counted, lint_stream
 from ..engine.options import Options
 from ..fix.atomic import Replacement
 from ..report import REPORTER_BY_NAME
 from ..report.base import statistics_lines
 from ..report.summary import summary
-from ..sources import SourceError
 from ..sources.detect import SUFFIXES
 from ..sources.inputs import Input, reason
 from ..sources.walk import walk_inputs
@@ -113,22 +114,18 @@ def findings(
                 stats.unreadable.append(name)
                 _tell(err, f"realtime-validator: error: {display(broken[position])}")
                 continue
-            own = Statistics()
-            try:
-                if executor is not None and executor.runs(position):
-                    advance = None if bar is None else _advanced(bar, done)
-                    found = executor.found(position, own, advance)
-                    yield from _one_input(found, name, own, err, bar)
-                    done += (inp.size() or 0) if bar is not None else 0
-                else:
-                    if buffer is None:
-                        from ..sources.jsonl import BLOCK_BYTES
+            if executor is not None and executor.runs(position):
+                advance = None if bar is None else _advanced(bar, done)
+                elsewhere = partial(_found_elsewhere, executor, position, advance, name, err, bar)
+                yield from counted(name, stats, elsewhere)
+                done += (inp.size() or 0) if bar is not None else 0
+            else:
+                if buffer is None:
+                    from ..sources.jsonl import BLOCK_BYTES
 
-                        buffer = bytearray(BLOCK_BYTES)  # one for the run: reused by each input
-                    yield from _one_input_here(settings, inp, entry[1], own, err, buffer, stdin)
-            finally:
-                stats.merge(own)
-                stats.by_file[name] = own
+                    buffer = bytearray(BLOCK_BYTES)  # one for the run: reused by each input
+                here = partial(_one_input_here, settings, inp, entry[1], err, buffer, stdin)
+                yield from counted(name, stats, here)
     finally:
         if executor is not None:
             executor.close()
@@ -179,6 +176,19 @@ def _advanced(bar: Progress, base: int) -> Callable[[int], None]:
     return advance
 
 
+def _found_elsewhere(
+    executor: Executor,
+    position: int,
+    advance: Callable[[int], None] | None,
+    name: str,
+    err: TextIO,
+    bar: Progress | None,
+    stats: Statistics,
+) -> Iterator[Violation]:
+    """Yield the findings of one input that the executor lints, counted in ``stats``."""
+    return _one_input(executor.found(position, stats, advance), name, stats, err, bar)
+
+
 def _one_input(
     found: Iterator[Violation],
     name: str,
@@ -209,10 +219,10 @@ def _one_input_here(
     settings: RunSettings,
     inp: Input,
     options: Options,
-    stats: Statistics,
     err: TextIO,
-    buffer: bytearray | None = None,
-    stdin: bytes | None = None,
+    buffer: bytearray | None,
+    stdin: bytes | None,
+    stats: Statistics,
 ) -> Iterator[Violation]:
     """Yield the findings of one input read in this process, with a progress line where
     one is wanted (``progress.counted``)."""

@@ -14,9 +14,20 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
-_WS = re.compile(r"[ \t\r\n]*")
-_WS_CHARACTERS = frozenset(" \t\r\n")
+JSON_WS = " \t\n\r"
+"""The four characters JSON allows between tokens (RFC 8259); ``str.isspace`` takes more."""
+JSON_WS_RUN = re.compile(r"[ \t\n\r]*")
+"""A run of JSON whitespace, empty included: ``JSON_WS_RUN.match(text, i).end()``."""
+_WS_CHARACTERS = frozenset(JSON_WS)
 _LITERAL_END = re.compile(r"[,\]}\s]|$")
+_CONTAINER = re.compile(r'[{}\[\]"]')
+
+
+def skip_ws_back(text: str, i: int) -> int:
+    """Return the index of the last character at or before ``i`` that is not JSON whitespace."""
+    while i >= 0 and text[i] in _WS_CHARACTERS:
+        i -= 1
+    return i
 
 
 def skip_ws(text: str, i: int) -> int:
@@ -24,7 +35,7 @@ def skip_ws(text: str, i: int) -> int:
     c = text[i : i + 1]
     if c and c not in _WS_CHARACTERS:
         return i  # compact JSON has no whitespace: no regular expression for it
-    m = _WS.match(text, i)
+    m = JSON_WS_RUN.match(text, i)
     return m.end() if m else i
 
 
@@ -48,35 +59,48 @@ def scan_string(text: str, quote: int) -> int:
             return j + 1
 
 
-def scan_value(text: str, i: int) -> int:
-    """Return the index just past the JSON value that starts at ``i``."""
-    n = len(text)
-    if i >= n:
-        return n
+def skip_value(text: str, i: int) -> int:
+    """Return the index just past the JSON value that starts at ``i`` (the text's end where
+    it runs out). Strings (the audio) are skipped with ``str.find``; ``tests/jsontext_twin.py``
+    holds the obvious character loop it is compared with."""
+    if i >= len(text):
+        return len(text)
     c = text[i]
     if c == '"':
         return scan_string(text, i)
     if c not in "[{":
         m = _LITERAL_END.search(text, i)
-        return m.start() if m else n
+        return m.start() if m else len(text)
     depth = 0
-    while i < n:
-        c = text[i]
+    search = _CONTAINER.search
+    while True:
+        m = search(text, i)
+        if m is None:
+            return len(text)
+        j = m.start()
+        c = text[j]
         if c == '"':
-            i = scan_string(text, i)
+            i = scan_string(text, j)
             continue
-        if c in "[{":
-            depth += 1
-        elif c in "]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return n
+        depth += 1 if c in "[{" else -1
+        if depth == 0:
+            return j + 1
+        i = j + 1
 
 
-def _decode_token(token: str) -> str:
+def escape_token(key: str) -> str:
+    """Return ``key`` as one reference token of a JSON pointer (RFC 6901: ``~0``, ``~1``)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def unescape_token(token: str) -> str:
+    """Return the key that one reference token of a JSON pointer names."""
     return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    """Return the keys (and array indices, as text) that a JSON pointer names, in order."""
+    return [unescape_token(t) for t in pointer.split("/")[1:]]
 
 
 def _member_offsets(text: str, obj: int) -> Iterator[tuple[str, int, int]]:
@@ -91,7 +115,7 @@ def _member_offsets(text: str, obj: int) -> Iterator[tuple[str, int, int]]:
             break
         value = skip_ws(text, j + 1)
         yield key, i, value
-        end = skip_ws(text, scan_value(text, value))
+        end = skip_ws(text, skip_value(text, value))
         if end >= n or text[end] != ",":
             break
         i = skip_ws(text, end + 1)
@@ -169,7 +193,7 @@ class Places:
             i = skip_ws(text, array + 1)
             found = [i]
             while True:
-                i = skip_ws(text, scan_value(text, i))
+                i = skip_ws(text, skip_value(text, i))
                 if i >= n or text[i] != ",":
                     break
                 i = skip_ws(text, i + 1)
@@ -183,7 +207,7 @@ class Places:
         i = skip_ws(text, start)
         if not pointer:
             return i
-        for token in (_decode_token(t) for t in pointer.split("/")[1:]):
+        for token in (unescape_token(t) for t in pointer.split("/")[1:]):
             if i >= len(text):
                 return None
             if text[i] == "{":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from .jsontext import Places, skip_ws, string_char_offset
+from .jsontext import Places, pointer_tokens, skip_ws, string_char_offset, unescape_token
 from .record import Record, shifted
 from .violation import Violation
 
@@ -52,7 +52,7 @@ def keys_of(found: list[Violation], *more: str) -> frozenset[str]:
     keys = set(more)
     for v in found:
         if v.pointer:
-            keys.update(t.replace("~1", "/").replace("~0", "~") for t in v.pointer.split("/")[1:])
+            keys.update(pointer_tokens(v.pointer))
     return frozenset(keys)
 
 
@@ -70,7 +70,7 @@ def offset_of(v: Violation, places: Places | None) -> int | None:
         return v.offset if v.offset is not None else skip_ws(text, 0)
     if v.rule in KEY_RULES:
         parent, _, token = v.pointer.rpartition("/")
-        key = token.replace("~1", "/").replace("~0", "~")
+        key = unescape_token(token)
         keys = places.key_offsets(parent, key)
         if keys:
             return keys[1] if v.rule == "RT104" and len(keys) > 1 else keys[0]

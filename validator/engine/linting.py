@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, BinaryIO, cast
 
 from ..check.audio import MAX_AUDIO_BYTES
@@ -18,7 +18,7 @@ from ..core.jsontext import is_pointer
 from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record
 from ..core.statistics import Statistics
 from ..core.violation import Violation
-from ..sources.detect import opened, records_of
+from ..sources.detect import InputKind, opened, records_of
 from .linter import Linter
 from .options import Codes, OptionError, Options, build_options
 
@@ -113,7 +113,7 @@ def lint_stream(
     linter = Linter(options, statistics, name)
     try:
         with opened(stream, name) as (kind, reader):
-            if kind == "lines" and event_pointer is None and options.fast:
+            if kind == InputKind.LINES and event_pointer is None and options.fast:
                 yield from linter.run_stream(reader, buffer)
                 return
             records: Iterable[Record] = records_of(kind, reader, options.max_record_bytes)
@@ -175,6 +175,31 @@ def _checked(source: object) -> Source:
     return cast(Source, source)
 
 
+def counted(
+    name: str, stats: Statistics, lint_one: Callable[[Statistics], Iterator[Violation]]
+) -> Iterator[Violation]:
+    """Yield the findings of one input, counted in a Statistics of its own that is added to
+    ``stats`` (and kept as ``stats.by_file[name]``), also when reading it fails halfway.
+
+    The one loop body over inputs: ``lint()``, the command line and Dask each call it."""
+    own = Statistics()
+    try:
+        yield from lint_one(own)
+    finally:
+        stats.merge(own)
+        stats.by_file[name] = own
+
+
+def _lint_file(
+    path: str, options: Options, event_pointer: str | None
+) -> Callable[[Statistics], Iterator[Violation]]:
+    def lint_one(own: Statistics) -> Iterator[Violation]:
+        with open(path, "rb", buffering=1 << 20) as stream:
+            yield from lint_stream(stream, path, options, own, event_pointer)
+
+    return lint_one
+
+
 def _lint_source(
     source: str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes],
     options: Options,
@@ -187,8 +212,7 @@ def _lint_source(
             from ..sources.walk import walk_paths
 
             for path in walk_paths([name]):
-                with open(path, "rb", buffering=1 << 20) as stream:
-                    yield from lint_stream(stream, path, options, stats, event_pointer)
+                yield from counted(path, stats, _lint_file(path, options, event_pointer))
             return
         with open(name, "rb", buffering=1 << 20) as stream:
             yield from lint_stream(stream, name, options, stats, event_pointer)

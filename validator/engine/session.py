@@ -32,6 +32,7 @@ from typing import Any
 from ..check.schema import SCHEMA_KEYS
 from ..core.event_types import APPEND_TYPES, CLIENT_EVENT_TYPES
 from ..core.formats import FORMATS, format_from_beta, format_from_ga, format_of
+from ..core.jsontext import escape_token
 from ..core.rules import REJECTED
 from ..core.violation import Violation
 
@@ -526,7 +527,7 @@ class Session:
             f"'session.{name}' is a {version} field, but {where}: the server answers "
             f"unknown_parameter (\"Unknown parameter: 'session.{name}'.\") and the update "
             f"changes nothing; {use}",
-            pointer="/session/" + name.replace("~", "~0").replace("/", "~1"),
+            pointer="/session/" + escape_token(name),
         )
 
     def _configure(self, session: dict[str, Any], from_client: bool) -> Iterator[Violation]:

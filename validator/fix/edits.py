@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pybase64
 
-from ..core.jsontext import Places, scan_string, scan_value, skip_ws
+from ..core.jsontext import Places, scan_string, skip_value, skip_ws, unescape_token
 
 _DATA_URI = re.compile(r"data:[^,;\"]*(?:;[^,;\"]*)*;base64,", re.IGNORECASE)
 _BASE64_WHITESPACE = str.maketrans("", "", " \t\r\n\f\v")
@@ -84,7 +84,7 @@ def member_span(places: Places, pointer: str) -> tuple[int, int] | None:
     key), with one comma and the whitespace between: from its key to the next member's key,
     or, for the last member, from the comma before it to the end of its value."""
     parent, _, token = pointer.rpartition("/")
-    key = token.replace("~1", "/").replace("~0", "~")
+    key = unescape_token(token)
     text = places.text
     obj = places.value_offset(parent)
     if obj is None or obj >= len(text) or text[obj] != "{":
@@ -94,7 +94,7 @@ def member_span(places: Places, pointer: str) -> tuple[int, int] | None:
     if not spans:
         return None
     key_at, value_at = spans[-1]
-    end = scan_value(text, value_at)
+    end = skip_value(text, value_at)
     after = skip_ws(text, end)
     if after < len(text) and text[after] == ",":
         return key_at, skip_ws(text, after + 1)

@@ -27,7 +27,7 @@ from ..core.statistics import Statistics
 from ..engine.linter import Linter
 from ..engine.options import Options
 from ..engine.session import KEPT_KEYS
-from ..sources.detect import input_kind, records_of
+from ..sources.detect import InputKind, input_kind, records_of
 from .atomic import Replacement
 from .edits import Edit, apply
 from .escapes import Escaped
@@ -162,10 +162,10 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         return InputFix(data, [], 0, ["the gzip data is corrupt: nothing was fixed"], data, data)
     kind = input_kind(name, inner[: 1 << 16])
     writer: _Writer
-    if kind == "lines":
+    if kind == InputKind.LINES:
         writer = _Lines(inner)
-    elif kind in ("document", "har"):
-        writer = _Har(inner) if kind == "har" else _Writer(inner)
+    elif kind in (InputKind.DOCUMENT, InputKind.HAR):
+        writer = _Har(inner) if kind == InputKind.HAR else _Writer(inner)
         try:
             writer.text = inner.decode("utf-8")
         except UnicodeDecodeError:

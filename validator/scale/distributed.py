@@ -23,13 +23,13 @@ a scheduler or calls it (the ``[dask]`` extra).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from ..core.record import DEFAULT_MAX_RECORD_BYTES
 from ..core.statistics import Statistics
 from ..core.violation import Violation
-from ..engine.linting import LintResult, lint_options
+from ..engine.linting import LintResult, counted, lint_options
 from ..engine.options import Options
 from ..sources.inputs import Input
 from .parallel import Executor
@@ -173,21 +173,27 @@ def _findings(
     client: Any,
     stats: Statistics,
 ) -> Iterator[Violation]:
-    from ..core.record import SourceError
 
     executor = DaskExecutor([(inp, options) for inp in found], event_pointer, client)
     try:
         for position, inp in enumerate(found):
-            own = Statistics()
-            try:
-                yield from executor.found(position, own)
-            except (SourceError, OSError, EOFError):
-                own.unreadable.append(inp.name)
-            finally:
-                stats.merge(own)
-                stats.by_file[inp.name] = own
+            yield from counted(inp.name, stats, _found(executor, position, inp.name))
     finally:
         executor.close()
+
+
+def _found(
+    executor: DaskExecutor, position: int, name: str
+) -> Callable[[Statistics], Iterator[Violation]]:
+    from ..core.record import SourceError
+
+    def lint_one(own: Statistics) -> Iterator[Violation]:
+        try:
+            yield from executor.found(position, own)
+        except (SourceError, OSError, EOFError):
+            own.unreadable.append(name)
+
+    return lint_one
 
 
 def findings_bag(

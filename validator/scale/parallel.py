@@ -23,7 +23,7 @@ from ..core.violation import Violation
 from ..engine.fastroad import Item
 from ..engine.linter import Linter
 from ..engine.options import Options
-from ..sources.inputs import Input, LocalFile
+from ..sources.inputs import Input
 from ..sources.jsonl import read_jsonl
 from . import protocol
 from .protocol import (
@@ -210,19 +210,3 @@ def replay(
     finally:
         linter.finish()  # what was read, also when a read failed halfway
         statistics.seconds += time.perf_counter() - started
-
-
-def lint_parallel(
-    path: str,
-    options: Options,
-    statistics: Statistics,
-    source: str,
-    jobs: int,
-    progress: Progress | None = None,
-) -> Iterator[Violation]:
-    """Yield the findings of one local file as ``lint_stream`` would, in ``jobs`` processes."""
-    executor = Pooled([(LocalFile(path, source), options)], None, jobs)
-    try:
-        yield from executor.found(0, statistics, progress)
-    finally:
-        executor.close()

@@ -328,7 +328,7 @@ def eligible(path: str, jobs: int) -> bool:
     """Return True when ``path`` is worth scanning in ``jobs`` processes: a large JSONL file."""
     if jobs < 2 or path == "-":
         return False
-    from ..sources.detect import input_kind
+    from ..sources.detect import InputKind, input_kind
 
     try:
         if not os.path.isfile(path) or os.path.getsize(path) < MIN_PARALLEL_BYTES:
@@ -337,4 +337,4 @@ def eligible(path: str, jobs: int) -> bool:
             head = stream.read(1 << 16)
     except OSError:
         return False  # the sequential road reports it
-    return input_kind(path, head) == "lines"
+    return input_kind(path, head) == InputKind.LINES

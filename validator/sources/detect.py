@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any, BinaryIO
 
 from ..core.media import GZIP_LAYERS, GZIP_MAGIC
-from ..core.record import Record, SourceError
+from ..core.record import Record
 from ..core.violation import Violation
 from .jsonl import read_jsonl
 from .sniff import media_name, media_problem, nested_gzip_problem
@@ -29,36 +29,47 @@ _VALUE_START = frozenset(b'{["-0123456789tfnNI')  # N, I: NaN, Infinity (RT101 b
 _LEADING = bytes(range(0x21)) + b"\x7f"
 
 
-def _kind_by_suffix(name: str) -> str | None:
+class InputKind(StrEnum):
+    """How an input is read: its records, one a line or one an element, or a HAR's messages;
+    or not read as text at all (an audio or video file; gzip nested too deep)."""
+
+    LINES = "lines"  # JSONL / NDJSON
+    DOCUMENT = "document"  # one event, or an array of events
+    HAR = "har"  # a browser's HAR export: its websocket messages
+    GZIP = "gzip"  # gzip still, after GZIP_LAYERS layers inflated
+    MEDIA = "media"  # an audio or video file given as a capture
+
+
+def _kind_by_suffix(name: str) -> InputKind | None:
     lowered = name.lower()
     while lowered.endswith(".gz"):  # capture.jsonl.gz.gz: gzip inside gzip
         lowered = lowered[:-3]
     if lowered.endswith(LINE_SUFFIXES):
-        return "lines"
+        return InputKind.LINES
     if lowered.endswith(DOCUMENT_SUFFIXES):
-        return "document"
+        return InputKind.DOCUMENT
     if lowered.endswith(HAR_SUFFIXES):
-        return "har"
+        return InputKind.HAR
     return None
 
 
-def _kind_by_content(head: bytes) -> str:
+def _kind_by_content(head: bytes) -> InputKind:
     """A HAR starts '{"log": {'; a '[' first, or a '{' alone on the first line, is a document;
     anything else is lines. Control bytes before them count as whitespace here: a document
     that starts with one is still a document (RT101 there), not lines of findings."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip(_LEADING)
     if _HAR_START.match(text):
-        return "har"
+        return InputKind.HAR
     if text.startswith(b"["):
-        return "document"
+        return InputKind.DOCUMENT
     if text.startswith(b"{"):
         first_line = text.split(b"\n", 1)[0]
         if not first_line[1:].strip():
-            return "document"
-    return "lines"
+            return InputKind.DOCUMENT
+    return InputKind.LINES
 
 
-def input_kind(name: str, head: bytes) -> str:
+def input_kind(name: str, head: bytes) -> InputKind:
     """Return how an input is read: "gzip", "media", "lines", "document" or "har".
 
     ``head`` is the input's first bytes (64 KiB is plenty). The suffix decides, except that a
@@ -68,16 +79,16 @@ def input_kind(name: str, head: bytes) -> str:
     is inflated (``records`` does that).
     """
     if head[:2] == GZIP_MAGIC:
-        return "gzip"
+        return InputKind.GZIP
     kind = _kind_by_suffix(name)
-    if kind == "lines":
+    if kind == InputKind.LINES:
         return kind
     if media_name(head) is not None:
-        return "media"
-    if kind == "har":
+        return InputKind.MEDIA
+    if kind == InputKind.HAR:
         return kind
     by_content = _kind_by_content(head)
-    return "har" if by_content == "har" else kind or by_content
+    return InputKind.HAR if by_content == InputKind.HAR else kind or by_content
 
 
 def _not_json_end(head: bytes) -> int:
@@ -98,7 +109,7 @@ def _peekable(stream: BinaryIO) -> io.BufferedReader:
 
 
 @contextmanager
-def opened(stream: BinaryIO, name: str) -> Iterator[tuple[str, io.BufferedReader]]:
+def opened(stream: BinaryIO, name: str) -> Iterator[tuple[InputKind, io.BufferedReader]]:
     """Yield (kind, reader) for one open binary stream: gzip inflated, the kind decided.
 
     Gzip inside gzip is inflated again, ``GZIP_LAYERS`` layers at most (then the kind is still
@@ -123,29 +134,22 @@ def opened(stream: BinaryIO, name: str) -> Iterator[tuple[str, io.BufferedReader
             reader.detach()  # a wrapper must not close the caller's stream when collected
 
 
-def records(stream: BinaryIO, name: str, max_record_bytes: int) -> Iterator[Record]:
-    """Yield the records of one open binary stream, choosing the reader by suffix and content.
-
-    Errors as for ``opened``.
-    """
-    with opened(stream, name) as (kind, reader):
-        yield from records_of(kind, reader, max_record_bytes)
-
-
-def records_of(kind: str, reader: io.BufferedReader, max_record_bytes: int) -> Iterator[Record]:
+def records_of(
+    kind: InputKind, reader: io.BufferedReader, max_record_bytes: int
+) -> Iterator[Record]:
     """Yield the records of an ``opened`` input of ``kind``.
 
     An audio or video file ("media") or gzip nested too deep ("gzip") is not text at all: one
     RT101 record that says what it is, counted with the bytes of the whole input.
     """
-    if kind == "lines":
+    if kind == InputKind.LINES:
         yield from read_jsonl(reader, max_record_bytes)
         return
     head = reader.peek(1 << 16)[: 1 << 16]
-    if kind == "gzip":
+    if kind == InputKind.GZIP:
         yield from _whole_input(reader, nested_gzip_problem(GZIP_LAYERS))
         return
-    if kind == "media":
+    if kind == InputKind.MEDIA:
         name = media_name(head)
         assert name is not None  # the bytes ``input_kind`` saw: nothing was read since
         yield from _whole_input(reader, media_problem(name))
@@ -155,7 +159,7 @@ def records_of(kind: str, reader: io.BufferedReader, max_record_bytes: int) -> I
     end = _not_json_end(head)
     source: BinaryIO = io.BytesIO(reader.read(end)) if end else reader
     # both read in bounded pieces: at most one record (and a read window) is held at a time
-    if kind == "har":
+    if kind == InputKind.HAR:
         from .har import read_har_stream
 
         yield from read_har_stream(source, max_record_bytes)
@@ -419,13 +423,3 @@ def _members_class() -> Any:
 
 def _gzip_file(reader: BinaryIO) -> io.RawIOBase:
     return _Inflated(reader)
-
-
-def open_input(path: str) -> BinaryIO:
-    """Return the binary stream of ``path`` ('-' is standard input); raise SourceError."""
-    if path == "-":
-        return sys.stdin.buffer
-    try:
-        return open(path, "rb", buffering=1 << 20)  # the caller closes it
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc

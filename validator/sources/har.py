@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from ..core.jsontext import Places, json_type, scan_string
+from ..core.jsontext import JSON_WS, Places, json_type, scan_string
 from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record, Shifts
 from ..core.violation import Violation
 from .jsonl import too_large
@@ -62,7 +62,6 @@ _SIMPLE_ESCAPES = {
     "r": "\r",
     "t": "\t",
 }
-_JSON_WS = " \t\n\r"
 # what goes on a number or literal (a run between escapes holds neither \\ nor ")
 _TOKEN_PART = re.compile(r"[^ \t\n\r{}\[\],:]*+")
 _STRUCTURAL = "{}[],:"
@@ -165,7 +164,7 @@ def align(raw: str, start: int = 0, stop: int | None = None) -> tuple[str, Shift
             size += owed + width
             owed = 0
             state = 1
-        elif c in _JSON_WS:
+        elif c in JSON_WS:
             parts.append(" " * (owed + width))
             if owed:
                 shifts.append((size, 0))

@@ -65,16 +65,6 @@ class Input:
         """Return the input as a binary stream (the caller closes it); raise SourceError."""
         raise NotImplementedError
 
-    def open_at(self, offset: int) -> BinaryIO:
-        """Return the input as a binary stream positioned at ``offset``; raise SourceError."""
-        stream = self.open()
-        try:
-            stream.seek(offset)
-        except (OSError, ValueError) as exc:
-            stream.close()
-            raise SourceError(f"cannot read {self.name}: {exc}") from exc
-        return stream
-
 
 class LocalFile(Input):
     """A file on this machine; ``size``: as a directory walk found it, where it did."""
@@ -117,10 +107,6 @@ class StandardInput(Input):
     def open(self) -> BinaryIO:
         """Return standard input's binary stream (not to be closed)."""
         return sys.stdin.buffer
-
-    def open_at(self, offset: int) -> BinaryIO:
-        """Standard input is read once: raise SourceError."""
-        raise SourceError("standard input cannot be read again")
 
 
 class Remote(Input):

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any, BinaryIO, NamedTuple
 
-from ..core.jsontext import LENIENT_DECODER
+from ..core.jsontext import JSON_WS_RUN, LENIENT_DECODER
 from ..core.violation import Violation
 
 CHUNK = 1 << 20
@@ -30,7 +30,6 @@ OK, ERROR, DEEP, SKIPPED, BAD = range(5)
 # what Text.capture returns instead of an end index
 _ENDED, _SKIPPED, _SKIPPED_ENDED = -1, -2, -3
 
-_WS = re.compile(r"[ \t\r\n]*+")
 _STRUCTURAL = re.compile(r'["\[\]{}]')
 # the rest of a string's body, escapes included: stops at its closing quote, or at a backslash
 # that is the piece's last character
@@ -250,7 +249,7 @@ class Text:
         """Move the cursor over JSON whitespace; return the next character, '' at the end."""
         while True:
             buf = self.buf
-            i = _WS.match(buf, self.i).end()  # type: ignore[union-attr]
+            i = JSON_WS_RUN.match(buf, self.i).end()  # type: ignore[union-attr]
             self.i = i
             if i < len(buf):
                 return buf[i]

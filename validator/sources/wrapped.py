@@ -9,21 +9,14 @@ as it was written (re-serializing would lose positions, duplicate keys and numbe
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..core.jsontext import line_col, loads_any, scan_string, skip_ws
+from ..core.jsontext import line_col, loads_any, pointer_tokens, scan_string, skip_value, skip_ws
 from ..core.record import Record
 from ..core.violation import Violation
 
 _MISSING = object()
-_CONTAINER = re.compile(r'[{}\[\]"]')
-_LITERAL_END = re.compile(r"[,\]}\s]")
-
-
-def _tokens(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 
 def _is_index(token: str) -> bool:
@@ -58,34 +51,6 @@ def _text(data: bytes | str) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-
-
-def skip_value(text: str, i: int) -> int:
-    """Return the index just past the JSON value at ``i`` of text that parsed.
-
-    The fast twin of ``locate.scan_value``: strings (the audio) are skipped with ``str.find``.
-    """
-    c = text[i]
-    if c == '"':
-        return scan_string(text, i)
-    if c not in "[{":
-        m = _LITERAL_END.search(text, i)
-        return m.start() if m else len(text)
-    depth = 0
-    search = _CONTAINER.search
-    while True:
-        m = search(text, i)
-        if m is None:
-            return len(text)
-        j = m.start()
-        c = text[j]
-        if c == '"':
-            i = scan_string(text, j)
-            continue
-        depth += 1 if c in "[{" else -1
-        if depth == 0:
-            return j + 1
-        i = j + 1
 
 
 def value_span(text: str, tokens: list[str]) -> tuple[int, int] | None:
@@ -183,5 +148,5 @@ def unwrap(records: Iterable[Record], pointer: str) -> Iterator[Record]:
     """
     if pointer and not pointer.startswith("/"):
         raise ValueError(f"{pointer!r} is not a JSON pointer: it must start with '/', e.g. /event")
-    tokens = _tokens(pointer)
+    tokens = pointer_tokens(pointer)
     return (_unwrap_one(record, pointer, tokens) for record in records)
