@@ -18,7 +18,9 @@ with atheris.instrument_imports():
     import validator
     from validator.core.record import DEFAULT_MAX_RECORD_BYTES, Record
     from validator.core.rules import RULES
-    from validator.engine.linting import Options, Statistics, lint_records
+    from validator.core.statistics import Statistics
+    from validator.engine.linting import lint_records
+    from validator.engine.options import Options
     from validator.sources.jsonl import read_jsonl
 
 GZIP_MAGIC = b"\x1f\x8b"

@@ -56,7 +56,7 @@ def roads(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> dict
     lines decoded out of the block; file, small blocks: from a file on disk, where a long line
     grows the block to its own length.
     """
-    from validator.engine import linter
+    from validator.engine import driver as linter
     from validator.sources import jsonl
 
     results = {}

@@ -49,7 +49,7 @@ def test_the_contracts_hold() -> None:
     ("module", "line", "contract"),
     [
         # the engine below the command line: the layers
-        ("engine/linter.py", "from ..cli import run", "Layers"),
+        ("engine/driver.py", "from ..cli import run", "Layers"),
         # a check that asks the session: the layers, and a check knows one event
         ("check/event.py", "from ..engine import session", "A check knows one event"),
         # a source that judges

@@ -1,7 +1,7 @@
 """``lint()``: the library's entry; one input of any kind to ``Linter``, with statistics.
 
 ``lint_stream`` opens an input (JSONL, JSON, HAR, gzip of any) and gives its records to a
-``Linter`` (``linter.py``); ``lint_records`` takes records already read; ``lint`` takes what a
+``Linter`` (``driver.py``); ``lint_records`` takes records already read; ``lint`` takes what a
 library user has (a path, a directory, a file object, lines) and checks its arguments at the
 call.
 """
@@ -19,7 +19,7 @@ from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..sources.detect import InputKind, opened, records_of
-from .linter import Linter
+from .driver import Linter
 from .options import Codes, OptionError, Options, build_options
 
 __all__ = [

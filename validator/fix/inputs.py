@@ -24,7 +24,7 @@ from ..core.jsontext import scan_string
 from ..core.media import GZIP_LAYERS, GZIP_MAGIC
 from ..core.record import Record
 from ..core.statistics import Statistics
-from ..engine.linter import Linter
+from ..engine.driver import Linter
 from ..engine.options import Options
 from ..engine.session import KEPT_KEYS
 from ..sources.detect import InputKind, input_kind, records_of

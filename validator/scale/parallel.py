@@ -20,8 +20,8 @@ from typing import cast
 from ..core.record import Record
 from ..core.statistics import Statistics
 from ..core.violation import Violation
+from ..engine.driver import Linter
 from ..engine.fastroad import Item
-from ..engine.linter import Linter
 from ..engine.options import Options
 from ..sources.inputs import Input
 from ..sources.jsonl import read_jsonl
