@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -29,6 +28,8 @@ class Replacement:
     """
 
     def __init__(self, path: str, prefix: str, mode: int | None = None) -> None:
+        import tempfile  # here, not at import: a report to standard output never needs it
+
         self.real = os.path.realpath(path)
         fd, temp = tempfile.mkstemp(prefix=prefix, dir=os.path.dirname(self.real))
         self.temp: str | None = temp
