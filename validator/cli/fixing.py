@@ -20,6 +20,7 @@ from ..fix.inputs import fix_input, write_atomic
 from .config import ConfigError
 
 if TYPE_CHECKING:
+    from ..sources.inputs import Input
     from .run_settings import RunSettings
 
 
@@ -54,13 +55,16 @@ def unified_diff(name: str, before: bytes, after: bytes) -> str:
     )
 
 
-def fix_inputs(settings: RunSettings, paths: list[str], out: TextIO, err: TextIO) -> FixOutcome:
-    """Fix each of ``paths`` (or write its diff to ``out``); say on ``err`` what could not be
-    fixed. Inputs that cannot be read are left to the lint that follows, which reports them."""
+def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: TextIO) -> FixOutcome:
+    """Fix each input (or write its diff to ``out``); say on ``err`` what could not be
+    fixed. Inputs that cannot be read are left to the lint that follows, which reports them.
+    A write to ``out`` that fails raises OSError."""
     fixed = available = 0
     stdin: bytes | None = None
     unwritten: list[str] = []
     notes: Counter[str] = Counter()
+    # files here and standard input: a URL is linted, never rewritten
+    paths = [inp.path for inp in inputs if inp.local or inp.path == "-"]
     for path in paths:
         name = (settings.stdin_name or "<stdin>") if path == "-" else path
         options = settings.options
@@ -105,6 +109,27 @@ def fix_inputs(settings: RunSettings, paths: list[str], out: TextIO, err: TextIO
                 else f"realtime-validator: {note}",
             )
     return FixOutcome(fixed, available, stdin, unwritten)
+
+
+def send_stdin(data: bytes, out: TextIO, err: TextIO) -> bool:
+    """Write standard input's fixed stream to standard output ``out``; return False when it
+    could not be written whole (said on ``err``). A reader gone away (``| head``) is no error."""
+    buffer = getattr(out, "buffer", None)
+    try:
+        out.flush()
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:
+            out.write(data.decode("utf-8", "surrogateescape"))
+            out.flush()
+    except BrokenPipeError:
+        return True
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        _tell(err, f"realtime-validator: error: cannot write standard output: {why}")
+        return False
+    return True
 
 
 def _tell(err: TextIO, line: str) -> None:

@@ -20,8 +20,9 @@ from .config import (
     parse_table,
     per_file_ignored,
 )
+from .output import drop, whole
 from .progress import wanted
-from .run import EXIT_INTERRUPTED, run
+from .run import EXIT_ERROR, EXIT_INTERRUPTED, run
 from .run_settings import RunSettings
 
 
@@ -192,14 +193,21 @@ def execute(settings: RunSettings) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="surrogateescape")
+    out = whole(sys.stdout)  # every byte written, or an error: never a report cut short
     try:
-        code = run(settings, sys.stdout, sys.stderr)
+        code = run(settings, out, sys.stderr)
     except KeyboardInterrupt:
         sys.stderr.write("\nAborted!\n")
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     try:
-        sys.stdout.flush()
+        out.flush()
     except BrokenPipeError:
-        # what is left in the buffer has no reader: let the exit flush go nowhere
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        pass  # what is left has no reader: it goes nowhere
+    except OSError as exc:
+        if code != EXIT_ERROR:  # not said yet
+            why = exc.strerror or str(exc)
+            sys.stderr.write(f"realtime-validator: error: cannot write standard output: {why}\n")
+            code = EXIT_ERROR
+    finally:
+        drop(out)
     return code
