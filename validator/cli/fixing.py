@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from .run_settings import RunSettings
 
 
+URL_REFUSED = "URL inputs are linted, not rewritten; fix a local copy"
+
+
 class FixOutcome(NamedTuple):
     """What the fixing half of a run did: findings fixed (or that would be, with ``--diff``),
     the findings more that ``--unsafe-fixes`` would fix, standard input's fixed bytes (None:
@@ -47,12 +50,21 @@ class FixOutcome(NamedTuple):
 
 def unified_diff(name: str, before: bytes, after: bytes) -> str:
     """Return the unified diff of an input's text before and after fixing."""
-    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    old = _lines(before.decode("utf-8", "surrogateescape"))
+    new = _lines(after.decode("utf-8", "surrogateescape"))
     lines = difflib.unified_diff(old, new, fromfile=name, tofile=name)
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
     )
+
+
+def _lines(text: str) -> list[str]:
+    """Return the lines of ``text`` with their endings, split at "\\n" alone, as the
+    findings count lines (and as ``patch`` reads them): a lone CR, U+0085 or U+2028 stays
+    inside its line."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: TextIO) -> FixOutcome:
@@ -63,8 +75,13 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
     stdin: bytes | None = None
     unwritten: list[str] = []
     notes: Counter[str] = Counter()
-    # files here and standard input: a URL is linted, never rewritten
-    paths = [inp.path for inp in inputs if inp.local or inp.path == "-"]
+    paths = []
+    for inp in inputs:
+        if inp.local or inp.path == "-":
+            paths.append(inp.path)
+        else:  # a URL is linted, never rewritten: it is no file of this machine
+            unwritten.append(inp.name)
+            _tell(err, f"realtime-validator: error: cannot fix {display(inp.name)}: {URL_REFUSED}")
     for path in paths:
         name = (settings.stdin_name or "<stdin>") if path == "-" else path
         options = settings.options
@@ -84,7 +101,11 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
         done = fix_input(data, name, options, settings.unsafe_fixes)
         available += done.unsafe_available
         for note in done.notes:
-            notes[note.split(": ", 1)[1]] += 1
+            if note.line is None:  # the whole input: said now, with its name
+                if not settings.quiet:
+                    _tell(err, f"realtime-validator: {display(name)}: {note.text}")
+            else:
+                notes[note.text] += 1
         if not done.fixes:
             continue
         fixed += len(done.fixes)
@@ -101,12 +122,12 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
                 why = exc.strerror or str(exc)
                 _tell(err, f"realtime-validator: error: cannot write {display(name)}: {why}")
     if not settings.quiet:
-        for note, count in sorted(notes.items()):
+        for text, count in sorted(notes.items()):
             _tell(
                 err,
-                f"realtime-validator: {count:,} x {note}"
+                f"realtime-validator: {count:,} x {text}"
                 if count > 1
-                else f"realtime-validator: {note}",
+                else f"realtime-validator: {text}",
             )
     return FixOutcome(fixed, available, stdin, unwritten)
 

@@ -28,6 +28,7 @@ from ..engine.driver import Linter
 from ..engine.options import Options
 from ..engine.session import KEPT_KEYS
 from ..sources.detect import InputKind, input_kind, records_of
+from ..sources.inputs import reason
 from .atomic import Replacement
 from .edits import Edit, apply
 from .escapes import Escaped
@@ -43,6 +44,13 @@ class Located(NamedTuple):
     fix: Fix
 
 
+class Note(NamedTuple):
+    """Why something was not fixed: in the record on ``line``, or (None) in the whole input."""
+
+    line: int | None
+    text: str
+
+
 class InputFix(NamedTuple):
     """What fixing one input gave: its new bytes, the fixes, the findings more that
     ``--unsafe-fixes`` would fix, and why fixable findings were left (``notes``)."""
@@ -50,7 +58,7 @@ class InputFix(NamedTuple):
     data: bytes
     fixes: list[Located]
     unsafe_available: int
-    notes: list[str]
+    notes: list[Note]
     text_before: bytes  # the inflated input, and after: what --diff compares
     text_after: bytes
 
@@ -158,8 +166,9 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
     """Return the fixes of one input's bytes (of any kind, gzip of any)."""
     try:
         inner, mtimes = _inflate(data)
-    except (OSError, EOFError, zlib.error):
-        return InputFix(data, [], 0, ["the gzip data is corrupt: nothing was fixed"], data, data)
+    except (OSError, EOFError, zlib.error) as exc:
+        why = reason(exc)
+        return InputFix(data, [], 0, [_whole(f"the gzip data is corrupt ({why})")], data, data)
     kind = input_kind(name, inner[: 1 << 16])
     writer: _Writer
     if kind == InputKind.LINES:
@@ -169,9 +178,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         try:
             writer.text = inner.decode("utf-8")
         except UnicodeDecodeError:
-            return InputFix(
-                data, [], 0, ["it is not UTF-8 (RT102): nothing was fixed"], inner, inner
-            )
+            return InputFix(data, [], 0, [_whole("it is not UTF-8 (RT102)")], inner, inner)
     else:
         return InputFix(data, [], 0, [], inner, inner)
     linter = Linter(options, Statistics(), name)
@@ -187,7 +194,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
 
     fixes: list[Located] = []
     available = 0
-    notes: list[str] = []
+    notes: list[Note] = []
     stream = cast(io.BufferedReader, io.BufferedReader(io.BytesIO(inner)))
     for record in records_of(kind, stream, options.max_record_bytes):
         found = None if record.problem is not None or record.offset < 0 else writer.event(record)
@@ -197,17 +204,22 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         text, start, end = found
         done = _fix_one(text, linter, options, unsafe, fresh_id)
         available += done.unsafe_available
-        notes += (f"{record.line}: {note}" for note in done.notes)
+        notes += (Note(record.line, note) for note in done.notes)
         if done.fixes and writer.put(start, end, done):
             fixes += (Located(record.line, fix) for fix in done.fixes)
             text = done.text
         elif done.fixes:
-            notes.append(f"{record.line}: not fixed: its place in the file is not exact")
+            notes.append(Note(record.line, "not fixed: its place in the file is not exact"))
         linter.road.slow(Record(record.line, record.column, text, record.pointer))
     if not fixes:
         return InputFix(data, [], available, notes, inner, inner)
     after = writer.result()
     return InputFix(_deflate(after, mtimes), fixes, available, notes, inner, after)
+
+
+def _whole(why: str) -> Note:
+    """Return the note of an input that could not be fixed at all, and why."""
+    return Note(None, f"{why}: nothing was fixed")
 
 
 def _fix_one(

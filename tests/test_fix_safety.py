@@ -1,0 +1,187 @@
+"""``lint --fix`` and ``--diff`` as a hostile user finds them (issue #21), through the
+installed command: what is not fixed says why, a diff is one ``patch`` applies to give the
+bytes ``--fix`` writes, and a URL is linted, never rewritten."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+
+def _command() -> list[str]:
+    beside = Path(sys.executable).with_name("realtime-validator")
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("realtime-validator")
+    return [found] if found else [sys.executable, "-m", "validator"]
+
+
+COMMAND = _command()
+FIXABLE = '{"type":"input_audio_buffer.append","audio":"AA-_AA=="}'  # RT301, 4 bytes
+
+
+def lint(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, "lint", "--isolated", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def errors(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    assert "Traceback" not in proc.stderr
+    return [line for line in proc.stderr.splitlines() if "error:" in line]
+
+
+# -- a note on a whole input keeps its reason ----------------------------------------------------
+
+
+def test_a_corrupt_gzip_says_why_it_was_not_fixed(tmp_path: Path) -> None:
+    capture = tmp_path / "capture.jsonl.gz"
+    data = bytearray(gzip.compress((FIXABLE + "\n").encode() * 200))
+    data[-8:-4] = bytes(4)  # the CRC: every byte inflates, and the stream is still corrupt
+    capture.write_bytes(bytes(data))
+    proc = lint("--fix", capture)
+    assert proc.returncode == 2
+    notes = [line for line in proc.stderr.splitlines() if "nothing was fixed" in line]
+    assert notes == [
+        f"realtime-validator: {capture}: the gzip data is corrupt (CRC check failed): "
+        "nothing was fixed"
+    ]
+    assert capture.read_bytes() == bytes(data)
+
+
+def test_an_input_that_is_not_utf8_says_why_it_was_not_fixed(tmp_path: Path) -> None:
+    capture = tmp_path / "event.json"
+    capture.write_bytes(FIXABLE.encode()[:-1] + b',"x":"\xff"}')
+    proc = lint("--fix", capture)
+    assert f"realtime-validator: {capture}: it is not UTF-8 (RT102): nothing was fixed" in (
+        proc.stderr.splitlines()
+    )
+
+
+# -- --diff is a patch: split at \n alone, applied by GNU patch ----------------------------------
+
+LINES = {
+    # line separators of Unicode inside strings, a lone CR as JSON whitespace, CRLF endings
+    "separators.jsonl": (
+        FIXABLE.replace('"audio"', '"event_id":"a\u2028b","audio"') + "\r\n"
+        + FIXABLE.replace('"type":', '"type":\r') + "\r\n"
+        + '{"type":"input_audio_buffer.append","audio":"AAAA","event_id":"c\u0085d"}\n'
+        + FIXABLE + "\n"
+    ),
+    "no-final-newline.jsonl": FIXABLE + "\n" + FIXABLE,
+    "crlf.jsonl": (FIXABLE + "\r\n") * 3 + '{"type":"input_audio_buffer.clear"}\r\n' + FIXABLE,
+    "document.json": "[\n  " + FIXABLE.replace('"audio"', '"event_id":"e\u2029f",\r"audio"')
+    + ",\n  " + FIXABLE + "\n]",
+}  # fmt: skip
+
+
+def _old_lines_changed(diff: str) -> list[int]:
+    """Return the line numbers (before) of the lines a unified diff removes."""
+    changed = []
+    line = 0
+    for row in diff.split("\n"):
+        hunk = re.match(r"@@ -(\d+)", row)
+        if hunk:
+            line = int(hunk.group(1))
+        elif row.startswith("-") and not row.startswith("---"):
+            changed.append(line)
+            line += 1
+        elif row.startswith(" "):
+            line += 1
+    return changed
+
+
+def _patch(directory: Path, diff: str, *target: str) -> None:
+    """Apply ``diff`` in ``directory`` with GNU patch (``apt-get install patch``)."""
+    if shutil.which("patch") is None:
+        pytest.fail("GNU patch is needed: apt-get install -y patch")
+    proc = subprocess.run(
+        ["patch", "--batch", "--forward", "-p0", *target],
+        input=diff.encode("utf-8", "surrogateescape"),
+        cwd=directory,
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("name", [*LINES, "session.jsonl", "session.har", "capture.jsonl.gz"])
+def test_patch_applies_the_diff_and_gives_the_bytes_of_fix(tmp_path: Path, name: str) -> None:
+    if name in LINES:
+        data = LINES[name].encode()
+    elif name.endswith(".gz"):
+        data = gzip.compress(LINES["separators.jsonl"].encode(), mtime=0)
+    else:
+        data = (FIXTURES / "fix" / name).read_bytes()
+    (tmp_path / "diffed").mkdir()
+    (tmp_path / "fixed").mkdir()
+    (tmp_path / "diffed" / name).write_bytes(data)
+    (tmp_path / "fixed" / name).write_bytes(data)
+    diff = subprocess.run(
+        [*COMMAND, "lint", "--isolated", "--diff", name],
+        capture_output=True,
+        cwd=tmp_path / "diffed",
+        timeout=120,
+    )
+    assert diff.returncode == 1, diff.stderr
+    text = diff.stdout.decode("utf-8", "surrogateescape")
+    assert lint("--fix", name, cwd=tmp_path / "fixed").returncode in (0, 1)
+    fixed = (tmp_path / "fixed" / name).read_bytes()
+    assert fixed != data
+    # the diff's lines are the lines --fix changed, and the lines of their findings
+    before, after = (gzip.decompress(d) if name.endswith(".gz") else d for d in (data, fixed))
+    pairs = zip(before.split(b"\n"), after.split(b"\n"), strict=True)
+    changed = [number for number, (old, new) in enumerate(pairs, 1) if old != new]
+    assert _old_lines_changed(text) == changed
+    report = lint("--format", "jsonl", name, cwd=tmp_path / "diffed").stdout
+    findings = [json.loads(row) for row in report.split("\n") if row]
+    assert set(changed) <= {finding["line"] for finding in findings}
+    if name in LINES or name.endswith(".gz"):  # each RT301 is fixed, and nothing else is
+        assert changed == sorted({f["line"] for f in findings if f["rule"] == "RT301"})
+    if name.endswith(".gz"):  # the diff is of the inflated text: patch a decompressed copy
+        plain = tmp_path / "diffed" / "plain.jsonl"
+        plain.write_bytes(gzip.decompress(data))
+        _patch(tmp_path / "diffed", text, "plain.jsonl")
+        assert plain.read_bytes() == gzip.decompress(fixed)
+    else:
+        _patch(tmp_path / "diffed", text)
+        assert (tmp_path / "diffed" / name).read_bytes() == fixed
+
+
+# -- a URL is linted, never rewritten ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--fix", "--diff"])
+def test_a_url_input_is_refused_for_fixing_and_still_linted(tmp_path: Path, option: str) -> None:
+    pytest.importorskip("fsspec")
+    remote = tmp_path / "remote.jsonl"
+    local = tmp_path / "local.jsonl"
+    for path in (remote, local):
+        path.write_text(FIXABLE + "\n")
+    url = remote.as_uri()
+    proc = lint(option, url, local)
+    assert proc.returncode == 2
+    assert errors(proc) == [
+        f"realtime-validator: error: cannot fix {url}: URL inputs are linted, not rewritten; "
+        "fix a local copy"
+    ]
+    assert remote.read_text() == FIXABLE + "\n"
+    if option == "--fix":
+        assert local.read_text() == FIXABLE.replace("-_", "+/") + "\n"  # the rest is fixed
+        assert f"{url}:1:" in proc.stdout  # and the URL linted
+        assert proc.stderr.splitlines()[-1] == "Fixed 1 finding"
+    else:
+        assert proc.stdout.startswith(f"--- {local}\n")
+        assert url not in proc.stdout
