@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,114 @@ def test_a_url_input_is_refused_for_fixing_and_still_linted(tmp_path: Path, opti
     else:
         assert proc.stdout.startswith(f"--- {local}\n")
         assert url not in proc.stdout
+
+
+# -- files the user may not write, hard links, owners ------------------------------------------
+
+ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
+OTHER = 54321  # a uid and gid of nobody here
+FIXED = FIXABLE.replace("-_", "+/")
+
+
+def _capture(path: Path, mode: int = 0o644) -> Path:
+    path.write_text(FIXABLE + "\n")
+    path.chmod(mode)
+    return path
+
+
+def test_a_read_only_file_is_refused_and_the_rest_fixed(tmp_path: Path) -> None:
+    locked = _capture(tmp_path / "locked.jsonl", 0o444)
+    free = _capture(tmp_path / "free.jsonl")
+    proc = lint("--fix", locked, free)
+    assert proc.returncode == 2
+    assert errors(proc) == [f"realtime-validator: error: cannot fix {locked}: it is read-only"]
+    assert locked.read_text() == FIXABLE + "\n" and locked.stat().st_mode & 0o777 == 0o444
+    assert free.read_text() == FIXED + "\n"
+    assert f"{locked}:1:" in proc.stdout  # still linted: its finding is left
+    assert proc.stderr.splitlines()[-1] == "Fixed 1 finding"
+
+
+def test_a_read_only_file_with_nothing_to_fix_is_no_error(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text('{"type":"input_audio_buffer.clear"}\n')
+    clean.chmod(0o444)
+    assert lint("--fix", clean).returncode == 0
+
+
+def test_diff_shows_what_a_read_only_file_would_get(tmp_path: Path) -> None:
+    locked = _capture(tmp_path / "locked.jsonl", 0o444)
+    proc = lint("--diff", locked)
+    assert proc.returncode == 1 and proc.stdout.startswith(f"--- {locked}\n")
+
+
+def test_hard_links_are_refused(tmp_path: Path) -> None:
+    first = _capture(tmp_path / "first.jsonl")
+    second = tmp_path / "second.jsonl"
+    os.link(first, second)
+    proc = lint("--fix", first)
+    assert proc.returncode == 2
+    assert errors(proc) == [
+        f"realtime-validator: error: cannot fix {first}: it has 2 hard links; fixing would "
+        "split them"
+    ]
+    assert os.path.samefile(first, second) and first.read_text() == FIXABLE + "\n"
+
+
+@pytest.mark.skipif(not ROOT_USER, reason="giving a file to another user takes root")
+def test_a_fixed_file_keeps_its_owner_group_and_mode(tmp_path: Path) -> None:
+    theirs = _capture(tmp_path / "theirs.jsonl", 0o640)
+    os.chown(theirs, OTHER, OTHER + 1)
+    proc = lint("--fix", theirs)
+    assert proc.returncode == 0, proc.stderr
+    status = theirs.stat()
+    assert theirs.read_text() == FIXED + "\n"
+    assert (status.st_uid, status.st_gid, status.st_mode & 0o7777) == (OTHER, OTHER + 1, 0o640)
+
+
+def _as_other_user(function: Callable[[], str | None]) -> str | None:
+    """Return what ``function`` returns, run in a child process as the user OTHER."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: give up root, answer, leave
+        try:
+            os.setgid(OTHER)
+            os.setuid(OTHER)
+            os.write(write_end, json.dumps(function()).encode())
+        except BaseException as exc:
+            os.write(write_end, json.dumps(repr(exc)).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as answer:
+        data = answer.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    """A directory every user may enter and write (pytest's own is root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="realtime-validator-test-"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(not ROOT_USER, reason="another user's file takes root to make")
+def test_a_file_another_user_may_not_write_is_read_only(shared: Path) -> None:
+    """The owner may write it (0644), this user may not: refused as read-only."""
+    from validator.fix.safety import refusal
+
+    owned = _capture(shared / "owned.jsonl")  # root's
+    assert _as_other_user(lambda: refusal(str(owned), os.stat(owned))) == "it is read-only"
+    mine = _capture(shared / "mine.jsonl")
+    os.chown(mine, OTHER, OTHER)
+    assert _as_other_user(lambda: refusal(str(mine), os.stat(mine))) is None
+    try:  # the same through the command, where another user can run it
+        proc = subprocess.run(
+            [*COMMAND, "lint", "--isolated", "--fix", str(owned)],
+            user=OTHER, group=OTHER, capture_output=True, text=True, cwd=shared, timeout=120,
+        )  # fmt: skip
+    except PermissionError:
+        return  # the interpreter lies under a directory only root may enter (/root)
+    assert errors(proc) == [f"realtime-validator: error: cannot fix {owned}: it is read-only"]

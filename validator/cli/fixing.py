@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from ..core.violation import printable as display
 from ..fix.inputs import fix_input, write_atomic
+from ..fix.safety import refusal
 from .config import ConfigError
 
 if TYPE_CHECKING:
+    from ..engine.options import Options
     from ..sources.inputs import Input
     from .run_settings import RunSettings
 
@@ -75,52 +77,35 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
     stdin: bytes | None = None
     unwritten: list[str] = []
     notes: Counter[str] = Counter()
-    paths = []
     for inp in inputs:
-        if inp.local or inp.path == "-":
-            paths.append(inp.path)
-        else:  # a URL is linted, never rewritten: it is no file of this machine
+        if not inp.local and inp.path != "-":  # a URL: linted, never rewritten
             unwritten.append(inp.name)
             _tell(err, f"realtime-validator: error: cannot fix {display(inp.name)}: {URL_REFUSED}")
-    for path in paths:
+            continue
+        path = inp.path
         name = (settings.stdin_name or "<stdin>") if path == "-" else path
-        options = settings.options
-        try:
-            if settings.options_for is not None:
-                options = settings.options_for(name)
-            if path == "-":
-                data = sys.stdin.buffer.read()
-                stdin = data
-                before = None
-            else:
-                with open(path, "rb") as stream:
-                    before = os.fstat(stream.fileno())
-                    data = stream.read()
-        except (OSError, ConfigError):
+        read = _read(settings, path, name)
+        if read is None:
             continue  # the lint that follows reports it
+        data, before, options = read
+        stdin = data if before is None else stdin
         done = fix_input(data, name, options, settings.unsafe_fixes)
         available += done.unsafe_available
         for note in done.notes:
-            if note.line is None:  # the whole input: said now, with its name
-                if not settings.quiet:
-                    _tell(err, f"realtime-validator: {display(name)}: {note.text}")
-            else:
+            if note.line is not None:
                 notes[note.text] += 1
+            elif not settings.quiet:  # the whole input: said now, with its name
+                _tell(err, f"realtime-validator: {display(name)}: {note.text}")
         if not done.fixes:
             continue
-        fixed += len(done.fixes)
         if settings.diff:
             out.write(unified_diff(display(name), done.text_before, done.text_after))
         elif before is None:
             stdin = done.data
-        else:
-            try:
-                write_atomic(path, done.data, before)
-            except OSError as exc:
-                fixed -= len(done.fixes)
-                unwritten.append(name)
-                why = exc.strerror or str(exc)
-                _tell(err, f"realtime-validator: error: cannot write {display(name)}: {why}")
+        elif not _replaced(path, name, done.data, before, err):
+            unwritten.append(name)
+            continue
+        fixed += len(done.fixes)
     if not settings.quiet:
         for text, count in sorted(notes.items()):
             _tell(
@@ -130,6 +115,38 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
                 else f"realtime-validator: {text}",
             )
     return FixOutcome(fixed, available, stdin, unwritten)
+
+
+def _read(
+    settings: RunSettings, path: str, name: str
+) -> tuple[bytes, os.stat_result | None, Options] | None:
+    """Return an input's bytes, its status when read (None: standard input) and options; None
+    when it cannot be read or configured."""
+    try:
+        options = settings.options if settings.options_for is None else settings.options_for(name)
+        if path == "-":
+            return sys.stdin.buffer.read(), None, options
+        with open(path, "rb") as stream:
+            before = os.fstat(stream.fileno())  # first: a file that grows while read differs
+            return stream.read(), before, options
+    except (OSError, ConfigError):
+        return None
+
+
+def _replaced(path: str, name: str, data: bytes, before: os.stat_result, err: TextIO) -> bool:
+    """Write the fixed ``data`` over the file ``path``; return False, said on ``err``, where it
+    must not (``safety.refusal``) or could not be."""
+    refused = refusal(path, before)
+    if refused is not None:
+        _tell(err, f"realtime-validator: error: cannot fix {display(name)}: {refused}")
+        return False
+    try:
+        write_atomic(path, data, before)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        _tell(err, f"realtime-validator: error: cannot write {display(name)}: {why}")
+        return False
+    return True
 
 
 def send_stdin(data: bytes, out: TextIO, err: TextIO) -> bool:

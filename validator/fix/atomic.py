@@ -1,8 +1,8 @@
 """The one atomic writer: a file replaced whole or not at all, for fixed inputs and reports.
 
 The new content goes to a temporary file beside the target (through a symlink: beside the
-file it names, so the link stays), is flushed to disk, takes its mode, and is renamed over the
-target; any failure removes the temporary file and leaves the target as it was.
+file it names, so the link stays), is flushed to disk, takes its owner and mode, and is renamed
+over the target; any failure removes the temporary file and leaves the target as it was.
 """
 
 from __future__ import annotations
@@ -21,19 +21,41 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
+def _chown(path: str, uid: int, gid: int) -> None:
+    """Give ``path`` the owner and group ``uid``, ``gid``; raise OSError saying so when this
+    user may not (the file would change hands)."""
+    status = os.stat(path)
+    if (status.st_uid, status.st_gid) == (uid, gid) or not hasattr(os, "chown"):
+        return  # the same already, or a system without owners (Windows)
+    try:
+        os.chown(path, uid, gid)
+    except OSError as exc:
+        raise OSError(
+            exc.errno, f"its owner and group (uid {uid}, gid {gid}) cannot be kept: {exc.strerror}"
+        ) from exc
+
+
 class Replacement:
     """A temporary file beside ``path`` that ``commit`` renames over it.
 
-    ``file`` takes the new content; ``mode`` is the mode it gets (None: a new file's);
-    ``discard`` removes it. The temporary file's name starts with ``prefix``.
+    ``file`` takes the new content; ``mode`` is the mode it gets (None: a new file's),
+    ``owner`` its (uid, gid) (None: this process's); ``discard`` removes it. The temporary
+    file's name starts with ``prefix``.
     """
 
-    def __init__(self, path: str, prefix: str, mode: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        prefix: str,
+        mode: int | None = None,
+        owner: tuple[int, int] | None = None,
+    ) -> None:
         self.real = os.path.realpath(path)
         fd, temp = tempfile.mkstemp(prefix=prefix, dir=os.path.dirname(self.real))
         self.temp: str | None = temp
         self.file: BinaryIO = os.fdopen(fd, "wb")
         self.mode = mode
+        self.owner = owner
 
     def commit(self, check: Callable[[str], None] | None = None) -> None:
         """Flush the content to disk and rename it over the target. ``check(real_path)`` runs
@@ -43,6 +65,8 @@ class Replacement:
             self.file.flush()
             os.fsync(self.file.fileno())
             self.file.close()
+            if self.owner is not None:
+                _chown(self.temp, *self.owner)  # first: a change of owner clears set-id bits
             os.chmod(self.temp, _default_mode() if self.mode is None else self.mode)
             if check is not None:
                 check(self.real)

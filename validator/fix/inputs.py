@@ -242,22 +242,36 @@ def _fix_one(
 
 def write_atomic(path: str, data: bytes, before: os.stat_result) -> None:
     """Write ``data`` over the file ``path`` (through a symlink: the file it names) all at
-    once, with its mode (``atomic.Replacement``). ``before`` is the file's status when it was
-    read: a file changed since then is not written (OSError)."""
+    once, with its mode, owner and group (``atomic.Replacement``). ``before`` is the file's
+    status when it was read: a file changed since then is not written (OSError)."""
 
     def unchanged(real: str) -> None:
-        now = os.stat(real)
-        if (now.st_size, now.st_mtime_ns, now.st_ino) != (
-            before.st_size,
-            before.st_mtime_ns,
-            before.st_ino,
-        ):
+        if _identity(os.stat(real)) != _identity(before):
             raise OSError(f"{path} changed while it was being fixed; run again")
 
-    replacement = Replacement(path, ".realtime-validator-fix-", stat.S_IMODE(before.st_mode))
+    replacement = Replacement(
+        path,
+        ".realtime-validator-fix-",
+        stat.S_IMODE(before.st_mode),
+        (before.st_uid, before.st_gid),
+    )
     try:
         replacement.file.write(data)
     except BaseException:
         replacement.discard()
         raise
     replacement.commit(unchanged)
+
+
+def _identity(status: os.stat_result) -> tuple[int, ...]:
+    """Return what says a file is still the one that was read: its content (size, time),
+    inode, links, mode and owner."""
+    return (
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ino,
+        status.st_nlink,
+        status.st_mode,
+        status.st_uid,
+        status.st_gid,
+    )
