@@ -16,7 +16,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from ..core.violation import printable as display
-from ..fix.inputs import fix_input, write_atomic
+from ..fix.inputs import Refused, fix_input, write_atomic
 from ..fix.safety import refusal
 from .config import ConfigError
 
@@ -89,7 +89,12 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
             continue  # the lint that follows reports it
         data, before, options = read
         stdin = data if before is None else stdin
-        done = fix_input(data, name, options, settings.unsafe_fixes)
+        try:
+            done = fix_input(data, name, options, settings.unsafe_fixes)
+        except Refused as exc:
+            unwritten.append(name)
+            _tell(err, f"realtime-validator: error: cannot fix {display(name)}: {exc}")
+            continue
         available += done.unsafe_available
         for note in done.notes:
             if note.line is not None:

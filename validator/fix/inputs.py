@@ -27,7 +27,7 @@ from ..core.statistics import Statistics
 from ..engine.driver import Linter
 from ..engine.options import Options
 from ..engine.session import KEPT_KEYS
-from ..sources.detect import InputKind, input_kind, records_of
+from ..sources.detect import InputKind, input_kind, opened, records_of
 from ..sources.inputs import reason
 from .atomic import Replacement
 from .edits import Edit, apply
@@ -35,6 +35,11 @@ from .escapes import Escaped
 from .event import EventFix, Fix, fix_text
 
 _BOM = b"\xef\xbb\xbf"
+# A gzip input is fixed in memory, inflated whole: one that inflates further is refused (a
+# 2 GB bomb took 3.9 GB); the linter itself streams it, whatever its size.
+MAX_INFLATED_BYTES = 1 << 30
+MAX_INFLATED_WORDS = "1 GiB"
+_PIECE = 1 << 20
 
 
 class Located(NamedTuple):
@@ -63,6 +68,10 @@ class InputFix(NamedTuple):
     text_after: bytes
 
 
+class Refused(Exception):
+    """An input that ``--fix`` must not take, and why ("it inflates past 1 GiB; ...")."""
+
+
 def _inflate(data: bytes) -> tuple[bytes, list[int]]:
     """Return ``data`` with up to ``GZIP_LAYERS`` layers of gzip taken off, and each layer's
     modification time (to write it back with)."""
@@ -71,6 +80,17 @@ def _inflate(data: bytes) -> tuple[bytes, list[int]]:
         mtimes.append(int.from_bytes(data[4:8], "little"))
         data = gzip.decompress(data)
     return data, mtimes
+
+
+def _inflated_size(data: bytes, name: str, limit: int) -> int:
+    """Return how many bytes gzip ``data`` inflates to, its layers taken off as the linter
+    reads them (``detect.opened``), counted a piece at a time no further than just past
+    ``limit``: nothing of it is held. Corrupt data raises OSError or EOFError."""
+    total = 0
+    with opened(io.BytesIO(data), name) as (_, reader):
+        while total <= limit and (piece := reader.read1(_PIECE)):
+            total += len(piece)
+    return total
 
 
 def _deflate(data: bytes, mtimes: list[int]) -> bytes:
@@ -163,8 +183,13 @@ class _Har(_Writer):
 
 
 def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFix:
-    """Return the fixes of one input's bytes (of any kind, gzip of any)."""
+    """Return the fixes of one input's bytes (of any kind, gzip of any); raise Refused for
+    one that must not be fixed."""
     try:
+        if data[:2] == GZIP_MAGIC and _inflated_size(data, name, MAX_INFLATED_BYTES) > (
+            MAX_INFLATED_BYTES
+        ):
+            raise Refused(f"it inflates past {MAX_INFLATED_WORDS}; fix a decompressed copy")
         inner, mtimes = _inflate(data)
     except (OSError, EOFError, zlib.error) as exc:
         why = reason(exc)
