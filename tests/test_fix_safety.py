@@ -4,20 +4,22 @@ bytes ``--fix`` writes, and a URL is linted, never rewritten."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, LAUNCHER
 
 
 def _command() -> list[str]:
@@ -80,20 +82,16 @@ def test_an_input_that_is_not_utf8_says_why_it_was_not_fixed(tmp_path: Path) -> 
 
 
 def _measured(argv: list[str], folder: Path) -> tuple[subprocess.CompletedProcess[str], int]:
-    """Run ``argv``; return what it did and its peak resident memory in bytes (Linux)."""
-    with (folder / "stdout").open("w+") as out, (folder / "stderr").open("w+") as err:
-        child = subprocess.Popen(argv, stdout=out, stderr=err)
-        watchdog = threading.Timer(300, child.kill)
-        watchdog.start()
-        try:
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            watchdog.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        done = subprocess.CompletedProcess(argv, child.returncode, out.read(), err.read())
-    return done, usage.ru_maxrss * 1024
+    """Run ``argv``; return what it did and its peak resident memory in bytes (Linux), taken
+    by conftest's LAUNCHER: of the command alone, not of the pytest process it forked from."""
+    peak = folder / "peak.txt"
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(peak), *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return proc, int(peak.read_text()) * 1024
 
 
 def test_a_gzip_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
@@ -340,3 +338,73 @@ def test_a_file_another_user_may_not_write_is_read_only(shared: Path) -> None:
     except PermissionError:
         return  # the interpreter lies under a directory only root may enter (/root)
     assert errors(proc) == [f"realtime-validator: error: cannot fix {owned}: it is read-only"]
+
+
+# -- SIGTERM cleans up as Ctrl-C does --------------------------------------------------------------
+
+URL_SAFE_APPEND = (
+    '{"type":"input_audio_buffer.append","audio":"'
+    + base64.urlsafe_b64encode(bytes(range(256)) * 38).decode()
+    + '"}\n'
+).encode()
+
+
+def _terminated_when_temporary_file_appears(argv: list[str], folder: Path) -> tuple[int, str]:
+    """Run ``argv``, send it SIGTERM as soon as a temporary file of ours is in ``folder``;
+    return its exit code and standard error."""
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while child.poll() is None and time.monotonic() < deadline:
+            if any(p.name.startswith(".realtime-validator-") for p in folder.iterdir()):
+                child.send_signal(signal.SIGTERM)
+                break
+        else:
+            pytest.fail("no temporary file was seen while the command ran")
+        _, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return child.returncode, err
+
+
+def test_sigterm_during_a_fix_leaves_no_temporary_file(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(URL_SAFE_APPEND * 4000)  # 52 MB: its fix is written for about 0.1 s
+    before = big.read_bytes()
+    code, err = _terminated_when_temporary_file_appears(
+        [*COMMAND, "lint", "--isolated", "--fix", str(big)], tmp_path
+    )
+    assert code == 143, err
+    assert err.endswith("Aborted! (SIGTERM)\n") and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["big.jsonl"]  # no temporary file left
+    after = big.read_bytes()
+    assert after == before or after == before.replace(b"-", b"+").replace(b"_", b"/")
+
+
+def test_sigterm_while_writing_a_report_keeps_the_previous_one(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(URL_SAFE_APPEND * 4000)
+    report = tmp_path / "report.txt"
+    report.write_text("previous report\n")
+    code, err = _terminated_when_temporary_file_appears(
+        [*COMMAND, "lint", "--isolated", "--output", str(report), str(big)], tmp_path
+    )
+    assert code == 143, err
+    assert err.endswith("Aborted! (SIGTERM)\n") and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl", "report.txt"]
+    assert report.read_text() == "previous report\n"
+
+
+def test_a_temporary_file_not_yet_in_hand_is_still_removed(tmp_path: Path) -> None:
+    """An interrupt between a temporary file's making and its owner's ``try``: the file is
+    noted from the start, and the run's interrupt handling removes it."""
+    from validator.fix.atomic import Replacement, discard_all
+
+    target = tmp_path / "capture.jsonl"
+    target.write_text("old\n")
+    Replacement(str(target), ".realtime-validator-fix-")  # dropped: as if interrupted
+    assert len(list(tmp_path.iterdir())) == 2
+    discard_all()
+    assert [p.name for p in tmp_path.iterdir()] == ["capture.jsonl"]

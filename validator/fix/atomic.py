@@ -3,15 +3,43 @@
 The new content goes to a temporary file beside the target (through a symlink: beside the
 file it names, so the link stays), is flushed to disk, takes its owner and mode, and is renamed
 over the target; any failure removes the temporary file and leaves the target as it was.
+Every temporary file is noted from the moment it exists (SIGINT and SIGTERM held back while it
+is made and noted) until it is renamed or removed, so that an interrupt that arrives before
+its owner could clean up still leaves none behind (``discard_all``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
+
+_MADE: set[str] = set()  # temporary files not yet renamed over their target, nor removed
+
+
+def discard_all() -> None:
+    """Remove every temporary file not yet renamed over its target (after an interrupt)."""
+    for temp in list(_MADE):
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        _MADE.discard(temp)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the block runs: they arrive after it."""
+    mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    if mask is None:
+        yield
+        return
+    before = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, before)
 
 
 def _default_mode() -> int:
@@ -51,7 +79,9 @@ class Replacement:
         owner: tuple[int, int] | None = None,
     ) -> None:
         self.real = os.path.realpath(path)
-        fd, temp = tempfile.mkstemp(prefix=prefix, dir=os.path.dirname(self.real))
+        with _interrupts_held():
+            fd, temp = tempfile.mkstemp(prefix=prefix, dir=os.path.dirname(self.real))
+            _MADE.add(temp)
         self.temp: str | None = temp
         self.file: BinaryIO = os.fdopen(fd, "wb")
         self.mode = mode
@@ -71,6 +101,7 @@ class Replacement:
             if check is not None:
                 check(self.real)
             os.replace(self.temp, self.real)
+            _MADE.discard(self.temp)
             self.temp = None
         except BaseException:
             self.discard()
@@ -83,4 +114,5 @@ class Replacement:
         if self.temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.temp)
+            _MADE.discard(self.temp)
             self.temp = None
