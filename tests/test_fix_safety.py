@@ -408,3 +408,77 @@ def test_a_temporary_file_not_yet_in_hand_is_still_removed(tmp_path: Path) -> No
     assert len(list(tmp_path.iterdir())) == 2
     discard_all()
     assert [p.name for p in tmp_path.iterdir()] == ["capture.jsonl"]
+
+
+# -- a writer that holds the capture open ---------------------------------------------------------
+
+HOLD = """
+import sys, time
+stream = open(sys.argv[1], sys.argv[2])
+print("ready", flush=True)
+sys.stdin.readline()  # told to go on
+if "a" in sys.argv[2]:
+    stream.write(b"appended after the fix\\n")
+    stream.flush()
+print("done", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def holder() -> Iterator[Callable[[Path, str], subprocess.Popen[bytes]]]:
+    """Start processes that hold a file open (mode "ab": a recorder; "rb": a reader); each is
+    killed at the end."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(path: Path, mode: str) -> subprocess.Popen[bytes]:
+        child = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(path), mode],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        started.append(child)
+        assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        return child
+
+    yield start
+    for child in started:
+        child.kill()
+        child.wait()
+
+
+def _go_on(child: subprocess.Popen[bytes]) -> None:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(b"\n")
+    child.stdin.flush()
+    assert child.stdout.readline() == b"done\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="no /proc: writers unseen")
+def test_a_file_held_open_for_writing_is_refused(
+    tmp_path: Path, holder: Callable[[Path, str], subprocess.Popen[bytes]]
+) -> None:
+    capture = _capture(tmp_path / "live.jsonl")
+    recorder = holder(capture, "ab")
+    proc = lint("--fix", capture)
+    command = Path(f"/proc/{recorder.pid}/comm").read_text().strip()
+    assert proc.returncode == 2
+    assert errors(proc) == [
+        f"realtime-validator: error: cannot fix {capture}: process {recorder.pid} ({command}) "
+        "holds it open for writing; what it writes after the fix would be lost: stop it, or "
+        "fix a copy"
+    ]
+    _go_on(recorder)  # the recorder goes on writing: nothing it writes is lost
+    assert capture.read_text() == FIXABLE + "\nappended after the fix\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="no /proc: writers unseen")
+def test_a_file_held_open_for_reading_is_fixed(
+    tmp_path: Path, holder: Callable[[Path, str], subprocess.Popen[bytes]]
+) -> None:
+    capture = _capture(tmp_path / "read.jsonl")
+    reader = holder(capture, "rb")
+    proc = lint("--fix", capture)
+    assert proc.returncode == 0, proc.stderr
+    assert capture.read_text() == FIXED + "\n"
+    _go_on(reader)
