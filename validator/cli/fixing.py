@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from ..core.violation import printable as display
 from ..fix.inputs import Refused, fix_input, write_atomic
-from ..fix.safety import refusal
+from ..fix.safety import OpenFiles, refusal
 from .config import ConfigError
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
     stdin: bytes | None = None
     unwritten: list[str] = []
     notes: Counter[str] = Counter()
+    seen = OpenFiles()  # the files other processes hold open: looked at once a second at most
     for inp in inputs:
         if not inp.local and inp.path != "-":  # a URL: linted, never rewritten
             unwritten.append(inp.name)
@@ -107,7 +108,7 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
             out.write(unified_diff(display(name), done.text_before, done.text_after))
         elif before is None:
             stdin = done.data
-        elif not _replaced(path, name, done.data, before, err):
+        elif not _replaced(path, name, done.data, before, err, seen):
             unwritten.append(name)
             continue
         fixed += len(done.fixes)
@@ -138,10 +139,12 @@ def _read(
         return None
 
 
-def _replaced(path: str, name: str, data: bytes, before: os.stat_result, err: TextIO) -> bool:
+def _replaced(
+    path: str, name: str, data: bytes, before: os.stat_result, err: TextIO, seen: OpenFiles
+) -> bool:
     """Write the fixed ``data`` over the file ``path``; return False, said on ``err``, where it
     must not (``safety.refusal``) or could not be."""
-    refused = refusal(path, before)
+    refused = refusal(path, before, seen)
     if refused is not None:
         _tell(err, f"realtime-validator: error: cannot fix {display(name)}: {refused}")
         return False

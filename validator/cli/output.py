@@ -71,7 +71,7 @@ def whole(stream: TextIO) -> TextIO:
         return stream
     raw = WholeWrites(fd)
     unbuffered = not isinstance(getattr(stream, "buffer", None), io.BufferedIOBase)
-    binary = cast(BinaryIO, raw if unbuffered else io.BufferedWriter(raw))
+    binary = cast(BinaryIO, raw if unbuffered else io.BufferedWriter(raw, 1 << 16))
     return io.TextIOWrapper(
         binary,
         encoding=getattr(stream, "encoding", None) or "utf-8",
