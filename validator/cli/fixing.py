@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 from ..core.violation import printable as display
 from ..fix.inputs import Refused, fix_input, write_atomic
 from ..fix.safety import OpenFiles, refusal
+from ..sources.inputs import reason
 from .config import ConfigError
 
 if TYPE_CHECKING:
@@ -151,8 +152,7 @@ def _replaced(
     try:
         write_atomic(path, data, before)
     except OSError as exc:
-        why = exc.strerror or str(exc)
-        _tell(err, f"realtime-validator: error: cannot write {display(name)}: {why}")
+        _tell(err, f"realtime-validator: error: cannot write {display(name)}: {reason(exc)}")
         return False
     return True
 
@@ -172,8 +172,7 @@ def send_stdin(data: bytes, out: TextIO, err: TextIO) -> bool:
     except BrokenPipeError:
         return True
     except OSError as exc:
-        why = exc.strerror or str(exc)
-        _tell(err, f"realtime-validator: error: cannot write standard output: {why}")
+        _tell(err, f"realtime-validator: error: cannot write standard output: {reason(exc)}")
         return False
     return True
 

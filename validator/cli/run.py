@@ -322,7 +322,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     try:
         report = Report(target, out)
     except OSError as exc:
-        _tell(err, f"realtime-validator: error: cannot write {display(str(target))}: {why(exc)}")
+        _tell(err, f"realtime-validator: error: cannot write {display(str(target))}: {reason(exc)}")
         return EXIT_ERROR
     fixing = None
     try:
@@ -370,7 +370,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         # whoever read standard output went away (`| head`): stop quietly, as grep does
         return EXIT_FINDINGS if failed or settings.diff else EXIT_OK
     except OSError as exc:
-        _tell(err, f"realtime-validator: error: cannot write {report.where}: {why(exc)}")
+        _tell(err, f"realtime-validator: error: cannot write {report.where}: {reason(exc)}")
         return EXIT_ERROR
     finally:
         report.discard()
@@ -384,8 +384,3 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
         return EXIT_ERROR
     return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK
-
-
-def why(exc: OSError) -> str:
-    """Return what an OSError says to a user: "No space left on device", not its errno."""
-    return exc.strerror or str(exc)

@@ -13,6 +13,7 @@ from typing import Any
 from ..core.jsontext import is_pointer
 from ..engine.options import OptionError, Options, build_options, rule_codes, split_values
 from ..fix.atomic import discard_all
+from ..sources.inputs import reason
 from .config import (
     Config,
     ConfigError,
@@ -211,7 +212,7 @@ def execute(settings: RunSettings) -> int:
         pass  # what is left has no reader: it goes nowhere
     except OSError as exc:
         if code != EXIT_ERROR:  # not said yet
-            why = exc.strerror or str(exc)
+            why = reason(exc)
             sys.stderr.write(f"realtime-validator: error: cannot write standard output: {why}\n")
             code = EXIT_ERROR
     finally:
