@@ -1,6 +1,8 @@
 """``lint --fix`` and ``--diff`` as a hostile user finds them (issue #21), through the
-installed command: what is not fixed says why, a diff is one ``patch`` applies to give the
-bytes ``--fix`` writes, and a URL is linted, never rewritten."""
+installed command: what is not fixed says why; a gzip bomb is refused before it is held; a
+diff is one ``patch`` applies to give the bytes ``--fix`` writes; a URL is linted, never
+rewritten; read-only and hard-linked files are refused and owners kept; SIGTERM leaves no
+temporary file; a file another process holds open for writing is refused."""
 
 from __future__ import annotations
 
