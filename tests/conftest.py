@@ -25,6 +25,22 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+# Run as ``python -c LAUNCHER PEAK_FILE COMMAND...``: forks COMMAND, writes its peak RSS (KiB
+# on Linux) to PEAK_FILE, exits with its code. A grandchild, not a child of pytest: Linux
+# counts into a process's peak the memory it had between fork and exec, which for a child of
+# the test process is the whole pytest process (hundreds of MB after the fuzzing tests).
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+os._exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def b64(data: bytes) -> str:
     """Return standard base64 text of ``data``."""
     return base64.b64encode(data).decode("ascii")

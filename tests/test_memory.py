@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from conftest import LAUNCHER
 
 GIB = 2**30
 LIMIT_KB = 150 * 1024
@@ -49,18 +50,6 @@ class Measured(NamedTuple):
     stderr: str
     peak_kb: int
     seconds: float
-
-
-LAUNCHER = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as report:
-    report.write(str(usage.ru_maxrss))
-os._exit(os.waitstatus_to_exitcode(status))
-"""
 
 
 def measure(tmp_path: Path, *args: str | Path) -> Measured:

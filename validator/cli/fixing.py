@@ -16,11 +16,18 @@ from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from ..core.violation import printable as display
-from ..fix.inputs import fix_input, write_atomic
+from ..fix.inputs import Refused, fix_input, write_atomic
+from ..fix.safety import OpenFiles, refusal
+from ..sources.inputs import reason
 from .config import ConfigError
 
 if TYPE_CHECKING:
+    from ..engine.options import Options
+    from ..sources.inputs import Input
     from .run_settings import RunSettings
+
+
+URL_REFUSED = "URL inputs are linted, not rewritten; fix a local copy"
 
 
 class FixOutcome(NamedTuple):
@@ -46,65 +53,128 @@ class FixOutcome(NamedTuple):
 
 def unified_diff(name: str, before: bytes, after: bytes) -> str:
     """Return the unified diff of an input's text before and after fixing."""
-    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    old = _lines(before.decode("utf-8", "surrogateescape"))
+    new = _lines(after.decode("utf-8", "surrogateescape"))
     lines = difflib.unified_diff(old, new, fromfile=name, tofile=name)
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
     )
 
 
-def fix_inputs(settings: RunSettings, paths: list[str], out: TextIO, err: TextIO) -> FixOutcome:
-    """Fix each of ``paths`` (or write its diff to ``out``); say on ``err`` what could not be
-    fixed. Inputs that cannot be read are left to the lint that follows, which reports them."""
+def _lines(text: str) -> list[str]:
+    """Return the lines of ``text`` with their endings, split at "\\n" alone, as the
+    findings count lines (and as ``patch`` reads them): a lone CR, U+0085 or U+2028 stays
+    inside its line."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
+
+
+def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: TextIO) -> FixOutcome:
+    """Fix each input (or write its diff to ``out``); say on ``err`` what could not be
+    fixed. Inputs that cannot be read are left to the lint that follows, which reports them.
+    A write to ``out`` that fails raises OSError."""
     fixed = available = 0
     stdin: bytes | None = None
     unwritten: list[str] = []
     notes: Counter[str] = Counter()
-    for path in paths:
+    seen = OpenFiles()  # the files other processes hold open: looked at once a second at most
+    for inp in inputs:
+        if not inp.local and inp.path != "-":  # a URL: linted, never rewritten
+            unwritten.append(inp.name)
+            _tell(err, f"realtime-validator: error: cannot fix {display(inp.name)}: {URL_REFUSED}")
+            continue
+        path = inp.path
         name = (settings.stdin_name or "<stdin>") if path == "-" else path
-        options = settings.options
-        try:
-            if settings.options_for is not None:
-                options = settings.options_for(name)
-            if path == "-":
-                data = sys.stdin.buffer.read()
-                stdin = data
-                before = None
-            else:
-                with open(path, "rb") as stream:
-                    before = os.fstat(stream.fileno())
-                    data = stream.read()
-        except (OSError, ConfigError):
+        read = _read(settings, path, name)
+        if read is None:
             continue  # the lint that follows reports it
-        done = fix_input(data, name, options, settings.unsafe_fixes)
+        data, before, options = read
+        stdin = data if before is None else stdin
+        try:
+            done = fix_input(data, name, options, settings.unsafe_fixes)
+        except Refused as exc:
+            unwritten.append(name)
+            _tell(err, f"realtime-validator: error: cannot fix {display(name)}: {exc}")
+            continue
         available += done.unsafe_available
         for note in done.notes:
-            notes[note.split(": ", 1)[1]] += 1
+            if note.line is not None:
+                notes[note.text] += 1
+            elif not settings.quiet:  # the whole input: said now, with its name
+                _tell(err, f"realtime-validator: {display(name)}: {note.text}")
         if not done.fixes:
             continue
-        fixed += len(done.fixes)
         if settings.diff:
             out.write(unified_diff(display(name), done.text_before, done.text_after))
         elif before is None:
             stdin = done.data
-        else:
-            try:
-                write_atomic(path, done.data, before)
-            except OSError as exc:
-                fixed -= len(done.fixes)
-                unwritten.append(name)
-                why = exc.strerror or str(exc)
-                _tell(err, f"realtime-validator: error: cannot write {display(name)}: {why}")
+        elif not _replaced(path, name, done.data, before, err, seen):
+            unwritten.append(name)
+            continue
+        fixed += len(done.fixes)
     if not settings.quiet:
-        for note, count in sorted(notes.items()):
+        for text, count in sorted(notes.items()):
             _tell(
                 err,
-                f"realtime-validator: {count:,} x {note}"
+                f"realtime-validator: {count:,} x {text}"
                 if count > 1
-                else f"realtime-validator: {note}",
+                else f"realtime-validator: {text}",
             )
     return FixOutcome(fixed, available, stdin, unwritten)
+
+
+def _read(
+    settings: RunSettings, path: str, name: str
+) -> tuple[bytes, os.stat_result | None, Options] | None:
+    """Return an input's bytes, its status when read (None: standard input) and options; None
+    when it cannot be read or configured."""
+    try:
+        options = settings.options if settings.options_for is None else settings.options_for(name)
+        if path == "-":
+            return sys.stdin.buffer.read(), None, options
+        with open(path, "rb") as stream:
+            before = os.fstat(stream.fileno())  # first: a file that grows while read differs
+            return stream.read(), before, options
+    except (OSError, ConfigError):
+        return None
+
+
+def _replaced(
+    path: str, name: str, data: bytes, before: os.stat_result, err: TextIO, seen: OpenFiles
+) -> bool:
+    """Write the fixed ``data`` over the file ``path``; return False, said on ``err``, where it
+    must not (``safety.refusal``) or could not be."""
+    refused = refusal(path, before, seen)
+    if refused is not None:
+        _tell(err, f"realtime-validator: error: cannot fix {display(name)}: {refused}")
+        return False
+    try:
+        write_atomic(path, data, before)
+    except OSError as exc:
+        _tell(err, f"realtime-validator: error: cannot write {display(name)}: {reason(exc)}")
+        return False
+    return True
+
+
+def send_stdin(data: bytes, out: TextIO, err: TextIO) -> bool:
+    """Write standard input's fixed stream to standard output ``out``; return False when it
+    could not be written whole (said on ``err``). A reader gone away (``| head``) is no error."""
+    buffer = getattr(out, "buffer", None)
+    try:
+        out.flush()
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:
+            out.write(data.decode("utf-8", "surrogateescape"))
+            out.flush()
+    except BrokenPipeError:
+        return True
+    except OSError as exc:
+        _tell(err, f"realtime-validator: error: cannot write standard output: {reason(exc)}")
+        return False
+    return True
 
 
 def _tell(err: TextIO, line: str) -> None:

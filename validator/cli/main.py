@@ -18,7 +18,7 @@ from .settings import UsageProblem, execute, settle
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; exits with 0 (clean), 1 (findings), 2 (usage, unreadable, nothing
-    to lint) or 130 (interrupted)."""
+    to lint), 130 (interrupted) or 143 (terminated: SIGTERM)."""
     parsed = parse_lint(sys.argv[1:] if argv is None else argv)
     if parsed is not None:
         try:

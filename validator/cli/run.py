@@ -15,7 +15,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, TextIO
 
 from ..core.record import SourceError
 from ..core.rules import Severity
@@ -24,7 +24,6 @@ from ..core.violation import Violation
 from ..core.violation import printable as display
 from ..engine.linting import counted, lint_stream
 from ..engine.options import Options
-from ..fix.atomic import Replacement
 from ..report import REPORTER_BY_NAME
 from ..report.base import statistics_lines
 from ..report.summary import summary
@@ -32,6 +31,7 @@ from ..sources.detect import SUFFIXES
 from ..sources.inputs import Input, reason
 from ..sources.walk import walk_inputs
 from .config import ConfigError
+from .output import Report
 from .run_settings import RunSettings
 
 if TYPE_CHECKING:
@@ -254,14 +254,6 @@ def _tell(err: TextIO, line: str) -> None:
         err.write(line + "\n")
 
 
-def _exists_not_regular(path: str) -> bool:
-    """Return True when ``path`` names something other than a regular file (a device, a FIFO)."""
-    try:
-        return not stat.S_ISREG(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return False
-
-
 def _identity(fd_or_path: int | str) -> tuple[int, int] | None:
     """Return (device, inode) of a regular file, or None (not one, or not there)."""
     try:
@@ -317,8 +309,6 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     threshold = Severity(settings.fail_on).rank
     failed = False
     target = settings.output if settings.output not in (None, "-") else None
-    replacement: Replacement | None = None
-    direct = False
     paths = inputs(settings, stats, err)
     overwritten = _written_input(target, out, paths)
     if overwritten is not None:
@@ -329,48 +319,33 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             "report would be written over the capture; write it elsewhere",
         )
         return EXIT_ERROR
-    fixing = None
-    if settings.fix or settings.diff:
-        from .fixing import fix_inputs
-
-        # files here and standard input: a URL is linted, never rewritten
-        fixable = [inp.path for inp in paths if inp.local or inp.path == "-"]
-        fixing = fix_inputs(settings, fixable, out, err)
-        stats.unreadable.extend(fixing.unwritten)
-        if settings.diff:
-            if not settings.quiet and (fixing.fixed or fixing.unsafe_available):
-                _tell(err, fixing.summary(diff=True))  # as ruff: nothing said of nothing
-            return EXIT_FINDINGS if fixing.fixed else EXIT_OK
-        if fixing.stdin is not None and "-" in fixable:
-            # standard output carries the fixed stream: the findings go to standard error
-            buffer = getattr(out, "buffer", None)
-            try:
-                out.flush()
-                if buffer is not None:
-                    buffer.write(fixing.stdin)
-                    buffer.flush()
-                else:
-                    out.write(fixing.stdin.decode("utf-8", "surrogateescape"))
-            except OSError as exc:
-                _tell(err, f"realtime-validator: error: cannot write standard output: {exc}")
-                return EXIT_ERROR
-            out = err
     try:
-        if target is not None:
-            if _exists_not_regular(target):
-                # a device, FIFO or /dev/stdout: renaming over it would replace it (as root,
-                # /dev/full itself); write to it directly, and its errors still say so
-                out = open(target, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
-                direct = True
-            else:
-                replacement = Replacement(target, ".realtime-validator-")
-                out = io.TextIOWrapper(replacement.file, encoding="utf-8", errors="surrogateescape")
+        report = Report(target, out)
     except OSError as exc:
-        _tell(err, f"realtime-validator: error: cannot write {target}: {exc.strerror or exc}")
+        _tell(err, f"realtime-validator: error: cannot write {display(str(target))}: {reason(exc)}")
         return EXIT_ERROR
+    fixing = None
     try:
+        stream = report.stream
+        if settings.fix or settings.diff:
+            from .fixing import fix_inputs, send_stdin
+
+            fixing = fix_inputs(settings, paths, stream, err)  # --diff: the diffs to the report
+            stats.unreadable.extend(fixing.unwritten)
+            if settings.diff:
+                report.commit()
+                if not settings.quiet and (fixing.fixed or fixing.unsafe_available):
+                    _tell(err, fixing.summary(diff=True))  # as ruff: nothing said of nothing
+                if fixing.unwritten:
+                    return EXIT_ERROR
+                return EXIT_FINDINGS if fixing.fixed else EXIT_OK
+            if fixing.stdin is not None and any(inp.path == "-" for inp in paths):
+                # standard output carries the fixed stream: the findings go to standard error
+                if not send_stdin(fixing.stdin, out, err):
+                    return EXIT_ERROR
+                stream = err if target is None else stream
         reporter = REPORTER_BY_NAME[settings.output_format](
-            out, show_statistics=settings.statistics
+            stream, show_statistics=settings.statistics
         )
         reporter.start()
         for violation in findings(
@@ -385,32 +360,20 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             failed = failed or violation.severity.rank >= threshold
             reporter.report(violation)
         reporter.finish(stats)
-        out.flush()
+        stream.flush()
         if settings.statistics and not reporter.statistics_in_output:
             # a format with no place for them (jsonl, github, junit): never dropped silently
             for line in statistics_lines(stats):
                 _tell(err, line.rstrip("\n"))
-        if direct:
-            direct = False
-            out.close()
-        if replacement is not None:
-            out.flush()
-            cast(io.TextIOWrapper, out).detach()  # the replacement owns the file
-            replacement.commit()
-            replacement = None
+        report.commit()
     except BrokenPipeError:
         # whoever read standard output went away (`| head`): stop quietly, as grep does
-        return EXIT_FINDINGS if failed else EXIT_OK
+        return EXIT_FINDINGS if failed or settings.diff else EXIT_OK
     except OSError as exc:
-        where = target or "standard output"
-        _tell(err, f"realtime-validator: error: cannot write {where}: {exc.strerror or exc}")
+        _tell(err, f"realtime-validator: error: cannot write {report.where}: {reason(exc)}")
         return EXIT_ERROR
     finally:
-        if direct:
-            with contextlib.suppress(OSError):
-                out.close()
-        if replacement is not None:
-            replacement.discard()
+        report.discard()
     if not settings.quiet:
         _tell(err, summary(stats))
         if fixing is not None and (fixing.fixed or fixing.unsafe_available):

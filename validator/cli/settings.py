@@ -12,6 +12,8 @@ from typing import Any
 
 from ..core.jsontext import is_pointer
 from ..engine.options import OptionError, Options, build_options, rule_codes, split_values
+from ..fix.atomic import discard_all
+from ..sources.inputs import reason
 from .config import (
     Config,
     ConfigError,
@@ -20,8 +22,10 @@ from .config import (
     parse_table,
     per_file_ignored,
 )
+from .interrupts import EXIT_TERMINATED, Terminated, terminate_as_interrupt
+from .output import drop, whole
 from .progress import wanted
-from .run import EXIT_INTERRUPTED, run
+from .run import EXIT_ERROR, EXIT_INTERRUPTED, run
 from .run_settings import RunSettings
 
 
@@ -185,21 +189,32 @@ def _per_input(
 
 
 def execute(settings: RunSettings) -> int:
-    """Run ``settings`` on the standard streams; return the exit code (130: interrupted)."""
+    """Run ``settings`` on the standard streams; return the exit code (130: interrupted,
+    143: terminated)."""
     for stream in (sys.stdout, sys.stderr):
         # a file name's undecodable bytes (surrogateescape, as argv and os.listdir give them)
         # go out as they came in; the json formats write them as \udcxx escapes instead
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="surrogateescape")
+    out = whole(sys.stdout)  # every byte written, or an error: never a report cut short
     try:
-        code = run(settings, sys.stdout, sys.stderr)
-    except KeyboardInterrupt:
-        sys.stderr.write("\nAborted!\n")
-        return EXIT_INTERRUPTED
+        with terminate_as_interrupt():
+            code = run(settings, out, sys.stderr)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+        discard_all()  # a temporary file made just before the interrupt, not yet in hand
+        terminated = isinstance(exc, Terminated)
+        sys.stderr.write("\nAborted! (SIGTERM)\n" if terminated else "\nAborted!\n")
+        code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     try:
-        sys.stdout.flush()
+        out.flush()
     except BrokenPipeError:
-        # what is left in the buffer has no reader: let the exit flush go nowhere
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        pass  # what is left has no reader: it goes nowhere
+    except OSError as exc:
+        if code != EXIT_ERROR:  # not said yet
+            why = reason(exc)
+            sys.stderr.write(f"realtime-validator: error: cannot write standard output: {why}\n")
+            code = EXIT_ERROR
+    finally:
+        drop(out)
     return code

@@ -27,13 +27,19 @@ from ..core.statistics import Statistics
 from ..engine.driver import Linter
 from ..engine.options import Options
 from ..engine.session import KEPT_KEYS
-from ..sources.detect import InputKind, input_kind, records_of
+from ..sources.detect import InputKind, input_kind, opened, records_of
+from ..sources.inputs import reason
 from .atomic import Replacement
 from .edits import Edit, apply
 from .escapes import Escaped
 from .event import EventFix, Fix, fix_text
 
 _BOM = b"\xef\xbb\xbf"
+# A gzip input is fixed in memory, inflated whole: one that inflates further is refused (a
+# 2 GB bomb took 3.9 GB); the linter itself streams it, whatever its size.
+MAX_INFLATED_BYTES = 1 << 30
+MAX_INFLATED_WORDS = "1 GiB"
+_PIECE = 1 << 20
 
 
 class Located(NamedTuple):
@@ -43,6 +49,13 @@ class Located(NamedTuple):
     fix: Fix
 
 
+class Note(NamedTuple):
+    """Why something was not fixed: in the record on ``line``, or (None) in the whole input."""
+
+    line: int | None
+    text: str
+
+
 class InputFix(NamedTuple):
     """What fixing one input gave: its new bytes, the fixes, the findings more that
     ``--unsafe-fixes`` would fix, and why fixable findings were left (``notes``)."""
@@ -50,9 +63,13 @@ class InputFix(NamedTuple):
     data: bytes
     fixes: list[Located]
     unsafe_available: int
-    notes: list[str]
+    notes: list[Note]
     text_before: bytes  # the inflated input, and after: what --diff compares
     text_after: bytes
+
+
+class Refused(Exception):
+    """An input that ``--fix`` must not take, and why ("it inflates past 1 GiB; ...")."""
 
 
 def _inflate(data: bytes) -> tuple[bytes, list[int]]:
@@ -63,6 +80,17 @@ def _inflate(data: bytes) -> tuple[bytes, list[int]]:
         mtimes.append(int.from_bytes(data[4:8], "little"))
         data = gzip.decompress(data)
     return data, mtimes
+
+
+def _inflated_size(data: bytes, name: str, limit: int) -> int:
+    """Return how many bytes gzip ``data`` inflates to, its layers taken off as the linter
+    reads them (``detect.opened``), counted a piece at a time no further than just past
+    ``limit``: nothing of it is held. Corrupt data raises OSError or EOFError."""
+    total = 0
+    with opened(io.BytesIO(data), name) as (_, reader):
+        while total <= limit and (piece := reader.read1(_PIECE)):
+            total += len(piece)
+    return total
 
 
 def _deflate(data: bytes, mtimes: list[int]) -> bytes:
@@ -155,11 +183,17 @@ class _Har(_Writer):
 
 
 def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFix:
-    """Return the fixes of one input's bytes (of any kind, gzip of any)."""
+    """Return the fixes of one input's bytes (of any kind, gzip of any); raise Refused for
+    one that must not be fixed."""
     try:
+        if data[:2] == GZIP_MAGIC and _inflated_size(data, name, MAX_INFLATED_BYTES) > (
+            MAX_INFLATED_BYTES
+        ):
+            raise Refused(f"it inflates past {MAX_INFLATED_WORDS}; fix a decompressed copy")
         inner, mtimes = _inflate(data)
-    except (OSError, EOFError, zlib.error):
-        return InputFix(data, [], 0, ["the gzip data is corrupt: nothing was fixed"], data, data)
+    except (OSError, EOFError, zlib.error) as exc:
+        why = reason(exc)
+        return InputFix(data, [], 0, [_whole(f"the gzip data is corrupt ({why})")], data, data)
     kind = input_kind(name, inner[: 1 << 16])
     writer: _Writer
     if kind == InputKind.LINES:
@@ -169,9 +203,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         try:
             writer.text = inner.decode("utf-8")
         except UnicodeDecodeError:
-            return InputFix(
-                data, [], 0, ["it is not UTF-8 (RT102): nothing was fixed"], inner, inner
-            )
+            return InputFix(data, [], 0, [_whole("it is not UTF-8 (RT102)")], inner, inner)
     else:
         return InputFix(data, [], 0, [], inner, inner)
     linter = Linter(options, Statistics(), name)
@@ -187,7 +219,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
 
     fixes: list[Located] = []
     available = 0
-    notes: list[str] = []
+    notes: list[Note] = []
     stream = cast(io.BufferedReader, io.BufferedReader(io.BytesIO(inner)))
     for record in records_of(kind, stream, options.max_record_bytes):
         found = None if record.problem is not None or record.offset < 0 else writer.event(record)
@@ -197,17 +229,22 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         text, start, end = found
         done = _fix_one(text, linter, options, unsafe, fresh_id)
         available += done.unsafe_available
-        notes += (f"{record.line}: {note}" for note in done.notes)
+        notes += (Note(record.line, note) for note in done.notes)
         if done.fixes and writer.put(start, end, done):
             fixes += (Located(record.line, fix) for fix in done.fixes)
             text = done.text
         elif done.fixes:
-            notes.append(f"{record.line}: not fixed: its place in the file is not exact")
+            notes.append(Note(record.line, "not fixed: its place in the file is not exact"))
         linter.road.slow(Record(record.line, record.column, text, record.pointer))
     if not fixes:
         return InputFix(data, [], available, notes, inner, inner)
     after = writer.result()
     return InputFix(_deflate(after, mtimes), fixes, available, notes, inner, after)
+
+
+def _whole(why: str) -> Note:
+    """Return the note of an input that could not be fixed at all, and why."""
+    return Note(None, f"{why}: nothing was fixed")
 
 
 def _fix_one(
@@ -230,22 +267,36 @@ def _fix_one(
 
 def write_atomic(path: str, data: bytes, before: os.stat_result) -> None:
     """Write ``data`` over the file ``path`` (through a symlink: the file it names) all at
-    once, with its mode (``atomic.Replacement``). ``before`` is the file's status when it was
-    read: a file changed since then is not written (OSError)."""
+    once, with its mode, owner and group (``atomic.Replacement``). ``before`` is the file's
+    status when it was read: a file changed since then is not written (OSError)."""
 
     def unchanged(real: str) -> None:
-        now = os.stat(real)
-        if (now.st_size, now.st_mtime_ns, now.st_ino) != (
-            before.st_size,
-            before.st_mtime_ns,
-            before.st_ino,
-        ):
+        if _identity(os.stat(real)) != _identity(before):
             raise OSError(f"{path} changed while it was being fixed; run again")
 
-    replacement = Replacement(path, ".realtime-validator-fix-", stat.S_IMODE(before.st_mode))
+    replacement = Replacement(
+        path,
+        ".realtime-validator-fix-",
+        stat.S_IMODE(before.st_mode),
+        (before.st_uid, before.st_gid),
+    )
     try:
         replacement.file.write(data)
     except BaseException:
         replacement.discard()
         raise
     replacement.commit(unchanged)
+
+
+def _identity(status: os.stat_result) -> tuple[int, ...]:
+    """Return what says a file is still the one that was read: its content (size, time),
+    inode, links, mode and owner."""
+    return (
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ino,
+        status.st_nlink,
+        status.st_mode,
+        status.st_uid,
+        status.st_gid,
+    )
