@@ -4,11 +4,16 @@ findings of every way of reading the same captures are those of one local proces
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import os
 import random
+import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,7 @@ pytest.importorskip("distributed")
 pytest.importorskip("s3fs")
 pytest.importorskip("moto.server")
 
+COMMAND = [shutil.which("realtime-validator") or "realtime-validator"]
 BUCKET = "captures"
 APPEND = '{"type":"input_audio_buffer.append","event_id":"evt_%d","audio":"%s"}\n'
 
@@ -278,3 +284,59 @@ def test_dask_missing_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(UsageProblem, match=r"needs dask: pip install 'realtime-validator\[dask\]'"):
         settle({**DEFAULTS, "dask": "local", "isolated": True}, {"dask"})
+
+
+# -- Ctrl-C during --dask local (issue #21) ------------------------------------------------------
+
+
+def _group_alive(group: int) -> list[str]:
+    """Return the processes of ``group`` still running (zombies are not: they have ended)."""
+    import psutil
+
+    alive = []
+    for proc in psutil.process_iter(["pid", "status", "cmdline"]):
+        with contextlib.suppress(psutil.Error, OSError):  # a process gone meanwhile
+            if os.getpgid(proc.pid) == group and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                alive.append(" ".join(proc.info["cmdline"] or [])[:120])
+    return alive
+
+
+@pytest.mark.parametrize("when", ["starting", "linting"])
+def test_ctrl_c_during_dask_local_is_aborted_and_leaves_no_worker(
+    tmp_path: Path, when: str
+) -> None:
+    pytest.importorskip("psutil")
+    line = APPEND % (0, b64(bytes(range(256)) * 4))
+    for k in range(100):  # RT402 on every line after the first: megabytes of findings, so
+        # that the run waits for this test to read them, and is still running when it is told
+        (tmp_path / f"s{k:03d}.jsonl").write_text(line * 300)
+    proc = subprocess.Popen(
+        [*COMMAND, "lint", "--isolated", "--format", "jsonl", "--dask", "local", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a group of its own, as a terminal's Ctrl-C reaches
+    )
+    try:
+        assert proc.stdout is not None
+        if when == "starting":  # its first child process: the cluster is being started
+            deadline = time.monotonic() + 30
+            while len(_group_alive(proc.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        else:
+            first = proc.stdout.readline()  # a finding: the cluster is up, its workers linting
+            assert json.loads(first)["rule"] == "RT402"
+            assert len(_group_alive(proc.pid)) >= 3  # this process and two workers, at least
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and b"Error" not in err, err.decode()[-2000:]
+    assert err == b"\nAborted!\n"
+    deadline = time.monotonic() + 10
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the fork server leaves once this process has: it sees its pipe close
+    assert _group_alive(proc.pid) == []

@@ -141,7 +141,11 @@ def _executor(
         from ..scale.distributed import DaskExecutor
 
         executor: Executor = DaskExecutor(planned, settings.event_pointer, settings.dask)
-        executor.start()  # connects, and sends every task: a cluster out of reach says so now
+        try:
+            executor.start()  # connects, and sends every task: a cluster out of reach says so
+        except BaseException:  # now; Ctrl-C too: the cluster started is closed
+            executor.close()
+            raise
         return executor
     jobs = settings.jobs
     if jobs == 0:
