@@ -340,3 +340,56 @@ def test_ctrl_c_during_dask_local_is_aborted_and_leaves_no_worker(
     while _group_alive(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)  # the fork server leaves once this process has: it sees its pipe close
     assert _group_alive(proc.pid) == []
+
+
+# -- a name with glob characters (issue #21) ------------------------------------------------------
+
+BAD = b'{"type":"input_audio_buffer.append","audio":"AA-A"}\n'  # RT301
+GOOD = b'{"type":"input_audio_buffer.append","audio":"AAAA"}\n'  # RT306, a warning
+
+
+def _command(*args: str) -> tuple[int, list[tuple[str, str]], str]:
+    """Run the installed command on ``args``: exit code, (source, rule) of each finding,
+    standard error."""
+    proc = subprocess.run(
+        [*COMMAND, "lint", "--isolated", "--format", "jsonl", *args],
+        capture_output=True,
+        timeout=120,
+    )
+    found = [json.loads(line) for line in proc.stdout.splitlines()]
+    return proc.returncode, [(f["source"], f["rule"]) for f in found], proc.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def brackets(s3: str) -> str:
+    """Objects ``a[1].jsonl`` (an error) and ``a1.jsonl`` (a warning) beside each other."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=os.environ["FSSPEC_S3_ENDPOINT_URL"])
+    client.put_object(Bucket=BUCKET, Key="brackets/a[1].jsonl", Body=BAD)
+    client.put_object(Bucket=BUCKET, Key="brackets/a1.jsonl", Body=GOOD)
+    return f"s3://{BUCKET}/brackets/"
+
+
+def _bracket_files(tmp_path: Path) -> str:
+    (tmp_path / "a[1].jsonl").write_bytes(BAD)
+    (tmp_path / "a1.jsonl").write_bytes(GOOD)
+    return f"file://{tmp_path}/"
+
+
+@pytest.mark.parametrize("where", ["s3", "file"])
+def test_a_name_that_exists_is_never_a_glob(brackets: str, tmp_path: Path, where: str) -> None:
+    prefix = brackets if where == "s3" else _bracket_files(tmp_path)
+    exact = prefix + "a[1].jsonl"
+    code, found, err = _command(exact)
+    assert (code, found) == (1, [(exact, "RT301")])
+    assert "error:" not in err and "; 1 finding (1 error" in err
+    # a name that is not there is still a glob: [12] matches a1
+    assert _command(prefix + "a[12].jsonl")[:2] == (0, [(prefix + "a1.jsonl", "RT306")])
+    assert _command(prefix + "a*.jsonl")[:2] == (
+        1,
+        [(prefix + "a1.jsonl", "RT306"), (exact, "RT301")],
+    )
+    code, found, err = _command(prefix + "b[1].jsonl")  # neither a name nor a match
+    assert (code, found) == (2, [])
+    assert f"realtime-validator: error: no inputs found in {prefix}b[1].jsonl: " in err
