@@ -57,7 +57,14 @@ class SlowRoad:
 
     def check_record(self, record: Record) -> list[Violation]:
         """Return the located findings of one record (all rules, before selection), applying
-        it to the session."""
+        it to the session; its source's notes first."""
+        found = self._findings(record)
+        if record.notes:
+            return [*(replace(v, source=self.source) for v in record.notes), *found]
+        return found
+
+    def _findings(self, record: Record) -> list[Violation]:
+        """Return the located findings of the record itself, applying it to the session."""
         if record.problem is not None:
             return [
                 replace(
