@@ -246,6 +246,28 @@ def test_the_escape_map_is_exact() -> None:
     assert replaced.raw == raw.replace("AA-_", "AA+\\/")  # this file escapes '/'
 
 
+@pytest.mark.parametrize(
+    ("raw", "text", "written"),
+    [
+        ("\\u0022a\\u0022", '"b"', "\\u0022b\\u0022"),  # the file's own quote
+        ('\\u0022a\\"', '"b"', '\\"b\\"'),  # both ways: json's
+        ("a\\u000Ab", "x\ny", "x\\u000Ay"),  # its newline, its hex case
+        ("a\\\\nb\\u000a", "x\ny\\n", "x\\u000ay\\\\n"),  # an escaped backslash, then n
+        ("\\u005c", "\\", "\\u005c"),  # its backslash
+        ("\\u005c\\\\", "\\", "\\\\"),  # both ways
+        ("\\u002B+", "+", "+"),  # '+' written plain somewhere: plain
+        ("\\u002Bx", "a+b", "a\\u002Bb"),
+        ("\\u0061", "ab", "ab"),  # a letter: escapes are made of them
+    ],
+)
+def test_a_fix_writes_characters_as_the_file_escapes_them(
+    raw: str, text: str, written: str
+) -> None:
+    escaped = Escaped(raw)
+    assert escaped.escape(text) == written
+    assert json.loads(f'"{written}"') == text
+
+
 def test_gzip_is_written_back_compressed(tmp_path: Path) -> None:
     plain = (FIXTURES / "fix" / "session.jsonl").read_bytes()
     fixed = _fix(gzip.compress(plain), "capture.jsonl.gz")

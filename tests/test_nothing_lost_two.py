@@ -10,6 +10,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+from conftest import b64
+
 COMMAND = [shutil.which("realtime-validator") or "realtime-validator"]
 APPEND = "input_audio_buffer.append"
 
@@ -66,3 +69,50 @@ def test_a_repeated_data_key_is_rt104_there_and_both_events_are_checked(tmp_path
     line, column = expected[1][1]
     assert f"{path}:{line}:{column}: RT104 key 'data' appears more than once" in run(path).stdout
     assert "Checked 2 records: 2 append events" in proc.stderr
+
+
+# -- F: a HAR that escapes its quotes as \u0022, under --fix -----------------------------------
+
+AUDIO = b64(bytes([0xFB, 0xFF, 0xBF, 0x00, 0x10, 0x83]) * 20)  # "+/+/ABCD" 20 times
+STYLES = {
+    "quotes": {'"': "\\u0022"},
+    # System.Text.Json's default: HTML-sensitive characters and '+' as \u escapes too
+    "dotnet": {'"': "\\u0022", "+": "\\u002B", "<": "\\u003C", "'": "\\u0027"},
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_fix_keeps_the_har_s_own_escapes(tmp_path: Path, style: str) -> None:
+    escapes = STYLES[style]
+    urlsafe = AUDIO.replace("+", "-").replace("/", "_")  # RT301, fixed to AUDIO
+    event = {"type": APPEND, "event_id": "evt_<1>'s+", "audio": urlsafe}
+    message = json.dumps(event, separators=(",", ":"))
+    written = "".join(escapes.get(c, c) for c in message)
+    text = (
+        '{"log": {"entries": [{"_webSocketMessages": [\n'
+        f'  {{"type": "send", "time": 1.5, "opcode": 1, "data": "{written}"}}\n'
+        "]}]}}\n"
+    )
+    path = tmp_path / "capture.har"
+    path.write_text(text)
+    diff = run("--diff", path)
+    assert diff.returncode == 1 and "Would fix 1 finding" in diff.stderr
+    fixed = run("--fix", path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    after = path.read_text()
+    data = after[after.index('"data": "') + 9 : after.rindex('"}')]
+    for char, escape in escapes.items():
+        assert char not in data and escape in data  # written as the file writes it
+    assert "\\" not in data.replace("\\u", "")  # no other escape: no \" among them
+    sent = json.loads(json.loads(after)["log"]["entries"][0]["_webSocketMessages"][0]["data"])
+    assert sent == {**event, "audio": AUDIO}
+    assert after == text.replace(
+        written, "".join(escapes.get(c, c) for c in json.dumps(sent, separators=(",", ":")))
+    )
+    # --diff showed the very same line
+    assert [
+        line[1:]
+        for line in diff.stdout.splitlines()
+        if line.startswith("+{") or line.startswith("+  {")
+    ] == [after.splitlines()[1]]
+    assert run(path).returncode == 0  # and the lint of the fixed file is clean
