@@ -183,6 +183,8 @@ def test_dask_on_local_files_equals_one_process(cluster: Any, local_copy: Path) 
     code, out, _ = _run((str(local_copy),), "json", dask=cluster.scheduler.address)
     assert code == expected[0]
     assert _no_seconds(out) == _no_seconds(expected[1])
+    stats = json.loads(out)["statistics"]  # the audio the server rejects, apart: the same
+    assert stats["rejected_audio_seconds"] > 0 and stats["audio_seconds"] > 0
 
 
 def test_a_missing_object_is_reported_and_the_rest_linted(s3: str, cluster: Any) -> None:

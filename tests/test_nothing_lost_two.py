@@ -116,3 +116,59 @@ def test_fix_keeps_the_har_s_own_escapes(tmp_path: Path, style: str) -> None:
         if line.startswith("+{") or line.startswith("+  {")
     ] == [after.splitlines()[1]]
     assert run(path).returncode == 0  # and the lint of the fixed file is clean
+
+
+# -- G: the summary's audio ---------------------------------------------------------------------
+
+
+def _append(audio: str, **more: str) -> str:
+    return json.dumps({"type": APPEND, "audio": audio, **more}) + "\n"
+
+
+def _summary_and_statistics(path: Path) -> tuple[str, dict[str, object]]:
+    """Return the summary line of a lint of ``path``, and the json format's statistics."""
+    text = run(path).stderr.splitlines()[-1]
+    document = json.loads(run("--format", "json", path).stdout)
+    return text, document["statistics"]
+
+
+SECOND = b64(bytes(48_000))  # one second of pcm16
+CASES = {
+    # every append rejected: no audio reached the server
+    "all rejected": (
+        [_append("-" + SECOND[1:]), _append(SECOND, rate="24000")],
+        "0 ms of audio (and 2.0 s rejected)",
+    ),
+    "accepted and rejected": (
+        [_append(SECOND), _append("-" + b64(bytes(14_400))[1:])],
+        "1.0 s of audio (and 300 ms rejected)",
+    ),
+    "40 ms": ([_append(b64(bytes(1_920)))], "40 ms of audio"),
+    "2.5 ms": ([_append(b64(bytes(120)))], "2.5 ms of audio"),
+    "none": (['{"type": "input_audio_buffer.commit"}\n'], "0 ms of audio"),
+    # a warning is no rejection: RT306's odd byte is sent
+    "a warning": ([_append(b64(bytes(48_001)))], "1.0 s of audio"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_summary_counts_the_audio_the_server_accepts(tmp_path: Path, case: str) -> None:
+    lines, said = CASES[case]
+    path = tmp_path / "capture.jsonl"
+    path.write_text("".join(lines))
+    summary, stats = _summary_and_statistics(path)
+    appends = sum(APPEND in line for line in lines)
+    assert f" {appends} append event{'' if appends == 1 else 's'}, {said}, " in summary
+    rejected = "(and" in said
+    assert (stats["rejected_audio_bytes"] > 0) == rejected  # type: ignore[operator]
+    assert stats["audio_seconds"] == round(stats["audio_bytes"] / 48_000, 3)  # type: ignore[operator]
+
+
+def test_a_chunk_over_15_mib_is_audio_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "capture.jsonl"
+    path.write_text(_append(b64(bytes(16 * 2**20))))  # RT304: the server refuses it
+    summary, stats = _summary_and_statistics(path)
+    assert ", 0 ms of audio (and 349.5 s rejected), " in summary
+    assert stats["audio_seconds"] == 0
+    assert stats["rejected_audio_seconds"] == round(16 * 2**20 / 48_000, 3)
+    assert stats["rejected_audio_bytes"] == 16 * 2**20

@@ -92,6 +92,20 @@ def test_generated_capture(tmp_path: Path, jobs: int) -> None:
     assert _parallel(path, Options(fast=False, max_record_bytes=2000), jobs) == expected
 
 
+def test_rejected_audio_is_counted_apart_as_one_process_counts_it(tmp_path: Path) -> None:
+    from test_lint import _rejected_capture
+
+    data, accepted, rejected = _rejected_capture()
+    path = tmp_path / "capture.jsonl"
+    created = b'{"type":"session.created","event_id":"s","session":{}}\n'  # pcm16 again
+    path.write_bytes((created + data) * 20)  # chunks of 4 kB: the appends cut among many
+    expected = _sequential(path, Options())
+    assert expected[1]["rejected_audio_seconds"] == round(20 * rejected, 3)
+    assert expected[1]["audio_seconds"] == round(20 * accepted, 3)
+    assert _parallel(path, Options(), 2) == expected
+    assert _parallel(path, Options(fast=False), 3) == expected
+
+
 @pytest.mark.parametrize("name", ["session.jsonl", "formats.jsonl"])
 def test_fixture_logs(name: str) -> None:
     path = FIXTURES / "logs" / name

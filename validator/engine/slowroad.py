@@ -89,7 +89,7 @@ class SlowRoad:
         if isinstance(event_type, str):
             if event_type in APPEND_TYPES:
                 audio_bytes = audio_bytes_of(value)
-            self.ledger.count_event(event_type, audio_bytes)
+            self.ledger.count_event(event_type)
             fmt = self.session.format_for(event_type)
         found = examine(parsed, fmt, self.max_audio_bytes)
         own = {v.rule for v in found}
@@ -101,7 +101,7 @@ class SlowRoad:
         applying it to the session: what ``slow`` returns for that line in pcm16."""
         self.ledger.read(1, prepared.size)
         event_type, event_id, audio_bytes = prepared[2:5]
-        self.ledger.count_event(event_type, audio_bytes)
+        self.ledger.count_event(event_type)
         source = self.source
         found = [
             Violation(
