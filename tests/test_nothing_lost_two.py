@@ -6,8 +6,10 @@ order of an error and the summary."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,57 @@ def test_a_chunk_over_15_mib_is_audio_rejected(tmp_path: Path) -> None:
     assert stats["audio_seconds"] == 0
     assert stats["rejected_audio_seconds"] == round(16 * 2**20 / 48_000, 3)
     assert stats["rejected_audio_bytes"] == 16 * 2**20
+
+
+# -- H: the time of a run ------------------------------------------------------------------------
+
+
+def _seconds(summary: str) -> float:
+    """Return the time a summary line says the run took."""
+    found = re.search(r" in ([0-9.]+) s; ", summary)
+    assert found is not None, summary
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("how", [["--dask", "local"], ["--jobs", "2"], []])
+def test_the_summary_times_the_whole_run(tmp_path: Path, how: list[str]) -> None:
+    if how[:1] == ["--dask"]:
+        pytest.importorskip("distributed")
+    for k in range(40):
+        (tmp_path / f"s{k:02d}.jsonl").write_text(_append(SECOND) * 20)
+    started = time.perf_counter()
+    proc = run(*how, "--format", "json", tmp_path)
+    wall = time.perf_counter() - started
+    said = _seconds(proc.stderr.splitlines()[-1])
+    statistics = json.loads(proc.stdout)["statistics"]
+    assert said == round(statistics["seconds"], 2)
+    assert said <= wall  # all of it but the interpreter's start and exit
+    if not how:  # one process: each input's time within it, one after the other
+        assert sum(own["seconds"] for own in statistics["by_file"].values()) <= said
+    if how[:1] == ["--dask"]:
+        assert said >= 0.6 * wall, (said, wall)  # the cluster's start: most of the run
+
+
+# -- I: an error, then the summary -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["empty directory", "missing file", "no event", "one unread"])
+def test_an_error_comes_before_the_summary(tmp_path: Path, case: str) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "blank.jsonl").write_text("\n\n")
+    (tmp_path / "good.jsonl").write_text(_append(SECOND))
+    paths = {
+        "empty directory": ["empty"],
+        "missing file": ["missing.jsonl"],
+        "no event": ["blank.jsonl"],
+        "one unread": ["missing.jsonl", "good.jsonl"],
+    }[case]
+    proc = run(*paths, cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 2
+    error, summary = lines
+    assert error.startswith("realtime-validator: error: ")
+    assert summary.startswith("Checked ")
+    quiet = run("-q", *paths, cwd=tmp_path)
+    assert (quiet.returncode, quiet.stderr.splitlines()) == (2, [error])

@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, TextIO, cast
@@ -317,6 +318,7 @@ def _nothing_linted(settings: RunSettings, paths: list[Input]) -> str:
 
 def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
+    started = time.perf_counter()
     stats = Statistics()
     threshold = Severity(settings.fail_on).rank
     failed = False
@@ -388,6 +390,8 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         ):
             failed = failed or violation.severity.rank >= threshold
             reporter.report(violation)
+        # the run's own time, a cluster's start included: not the sum of its inputs' times
+        stats.seconds = time.perf_counter() - started
         reporter.finish(stats)
         out.flush()
         if settings.statistics and not reporter.statistics_in_output:
@@ -415,13 +419,14 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
                 out.close()
         if replacement is not None:
             replacement.discard()
+    # errors first, then the summary, whichever error: an input unread, or nothing linted
+    nothing = not stats.unreadable and not stats.records
+    if nothing:
+        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
     if not settings.quiet:
         _tell(err, summary(stats))
         if fixing is not None and (fixing.fixed or fixing.unsafe_available):
             _tell(err, fixing.summary(diff=False))
-    if stats.unreadable:
-        return EXIT_ERROR
-    if not stats.records:
-        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
+    if stats.unreadable or nothing:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK
