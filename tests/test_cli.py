@@ -41,7 +41,9 @@ def test_text_output_on_the_example_log() -> None:
         "fixtures/logs/session.jsonl:16:184: RT301 audio is not valid base64: '_' at index 116;"
     )
     assert len(lines) == 7
-    assert err.startswith("Checked 39 records: 18 append events, 1.7 s of audio, 120.2 kB in ")
+    assert err.startswith(
+        "Checked 39 records: 18 append events, 1.4 s of audio (and 240 ms rejected), 120.2 kB in "
+    )
     assert err.rstrip().endswith(
         "7 findings (6 errors, 1 warning; 2 RT301, 1 RT101, 1 RT203, 1 RT205, 1 RT401, 1 RT402)"
     )
@@ -81,7 +83,7 @@ def test_json_output() -> None:
 def test_clean_input_exits_zero() -> None:
     code, out, err = run("lint", "-", input=GOOD)
     assert (code, out) == (0, "")
-    assert "Checked 1 record: 1 append event, 0.0 s of audio" in err
+    assert "Checked 1 record: 1 append event, 20 ms of audio," in err
     assert "0 findings (0 errors, 0 warnings)" in err
 
 
@@ -291,7 +293,9 @@ def test_statistics_per_file_and_in_total(tmp_path: Path) -> None:
     assert [s["findings"] for s in by_file.values()] == [1, 1]
     assert stats["records"] == 3 and stats["findings"] == 2 and stats["files"] == 2
     _, out, _ = run("lint", "--statistics", str(tmp_path))
-    assert out.splitlines()[-1].startswith("       1 record, 1 finding, 0.0 s of audio: ")
+    assert out.splitlines()[-1].startswith(
+        "       1 record, 1 finding, 0 ms of audio (and 0.1 ms rejected): "
+    )
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:

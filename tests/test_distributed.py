@@ -4,11 +4,16 @@ findings of every way of reading the same captures are those of one local proces
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import os
 import random
+import shutil
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,7 @@ pytest.importorskip("distributed")
 pytest.importorskip("s3fs")
 pytest.importorskip("moto.server")
 
+COMMAND = [shutil.which("realtime-validator") or "realtime-validator"]
 BUCKET = "captures"
 APPEND = '{"type":"input_audio_buffer.append","event_id":"evt_%d","audio":"%s"}\n'
 
@@ -177,6 +183,8 @@ def test_dask_on_local_files_equals_one_process(cluster: Any, local_copy: Path) 
     code, out, _ = _run((str(local_copy),), "json", dask=cluster.scheduler.address)
     assert code == expected[0]
     assert _no_seconds(out) == _no_seconds(expected[1])
+    stats = json.loads(out)["statistics"]  # the audio the server rejects, apart: the same
+    assert stats["rejected_audio_seconds"] > 0 and stats["audio_seconds"] > 0
 
 
 def test_a_missing_object_is_reported_and_the_rest_linted(s3: str, cluster: Any) -> None:
@@ -278,3 +286,112 @@ def test_dask_missing_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(UsageProblem, match=r"needs dask: pip install 'realtime-validator\[dask\]'"):
         settle({**DEFAULTS, "dask": "local", "isolated": True}, {"dask"})
+
+
+# -- Ctrl-C during --dask local (issue #21) ------------------------------------------------------
+
+
+def _group_alive(group: int) -> list[str]:
+    """Return the processes of ``group`` still running (zombies are not: they have ended)."""
+    import psutil
+
+    alive = []
+    for proc in psutil.process_iter(["pid", "status", "cmdline"]):
+        with contextlib.suppress(psutil.Error, OSError):  # a process gone meanwhile
+            if os.getpgid(proc.pid) == group and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                alive.append(" ".join(proc.info["cmdline"] or [])[:120])
+    return alive
+
+
+@pytest.mark.parametrize("when", ["starting", "linting"])
+def test_ctrl_c_during_dask_local_is_aborted_and_leaves_no_worker(
+    tmp_path: Path, when: str
+) -> None:
+    pytest.importorskip("psutil")
+    line = APPEND % (0, b64(bytes(range(256)) * 4))
+    for k in range(100):  # RT402 on every line after the first: megabytes of findings, so
+        # that the run waits for this test to read them, and is still running when it is told
+        (tmp_path / f"s{k:03d}.jsonl").write_text(line * 300)
+    proc = subprocess.Popen(
+        [*COMMAND, "lint", "--isolated", "--format", "jsonl", "--dask", "local", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a group of its own, as a terminal's Ctrl-C reaches
+    )
+    try:
+        assert proc.stdout is not None
+        if when == "starting":  # its first child process: the cluster is being started
+            deadline = time.monotonic() + 30
+            while len(_group_alive(proc.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        else:
+            first = proc.stdout.readline()  # a finding: the cluster is up, its workers linting
+            assert json.loads(first)["rule"] == "RT402"
+            assert len(_group_alive(proc.pid)) >= 3  # this process and two workers, at least
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and b"Error" not in err, err.decode()[-2000:]
+    assert err == b"\nAborted!\n"
+    deadline = time.monotonic() + 10
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the fork server leaves once this process has: it sees its pipe close
+    assert _group_alive(proc.pid) == []
+
+
+# -- a name with glob characters (issue #21) ------------------------------------------------------
+
+BAD = b'{"type":"input_audio_buffer.append","audio":"AA-A"}\n'  # RT301
+GOOD = b'{"type":"input_audio_buffer.append","audio":"AAAA"}\n'  # RT306, a warning
+
+
+def _command(*args: str) -> tuple[int, list[tuple[str, str]], str]:
+    """Run the installed command on ``args``: exit code, (source, rule) of each finding,
+    standard error."""
+    proc = subprocess.run(
+        [*COMMAND, "lint", "--isolated", "--format", "jsonl", *args],
+        capture_output=True,
+        timeout=120,
+    )
+    found = [json.loads(line) for line in proc.stdout.splitlines()]
+    return proc.returncode, [(f["source"], f["rule"]) for f in found], proc.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def brackets(s3: str) -> str:
+    """Objects ``a[1].jsonl`` (an error) and ``a1.jsonl`` (a warning) beside each other."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=os.environ["FSSPEC_S3_ENDPOINT_URL"])
+    client.put_object(Bucket=BUCKET, Key="brackets/a[1].jsonl", Body=BAD)
+    client.put_object(Bucket=BUCKET, Key="brackets/a1.jsonl", Body=GOOD)
+    return f"s3://{BUCKET}/brackets/"
+
+
+def _bracket_files(tmp_path: Path) -> str:
+    (tmp_path / "a[1].jsonl").write_bytes(BAD)
+    (tmp_path / "a1.jsonl").write_bytes(GOOD)
+    return f"file://{tmp_path}/"
+
+
+@pytest.mark.parametrize("where", ["s3", "file"])
+def test_a_name_that_exists_is_never_a_glob(brackets: str, tmp_path: Path, where: str) -> None:
+    prefix = brackets if where == "s3" else _bracket_files(tmp_path)
+    exact = prefix + "a[1].jsonl"
+    code, found, err = _command(exact)
+    assert (code, found) == (1, [(exact, "RT301")])
+    assert "error:" not in err and "; 1 finding (1 error" in err
+    # a name that is not there is still a glob: [12] matches a1
+    assert _command(prefix + "a[12].jsonl")[:2] == (0, [(prefix + "a1.jsonl", "RT306")])
+    assert _command(prefix + "a*.jsonl")[:2] == (
+        1,
+        [(prefix + "a1.jsonl", "RT306"), (exact, "RT301")],
+    )
+    code, found, err = _command(prefix + "b[1].jsonl")  # neither a name nor a match
+    assert (code, found) == (2, [])
+    assert f"realtime-validator: error: no inputs found in {prefix}b[1].jsonl: " in err

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from validator.engine.options import Options
 from validator.fix.edits import standard_base64
 from validator.fix.escapes import Escaped
 from validator.fix.event import SAFE, UNSAFE
+from validator.fix.ids import FreshIds
 from validator.fix.inputs import fix_input, write_atomic
 
 APPEND = "input_audio_buffer.append"
@@ -244,6 +246,28 @@ def test_the_escape_map_is_exact() -> None:
     assert replaced.raw == raw.replace("AA-_", "AA+\\/")  # this file escapes '/'
 
 
+@pytest.mark.parametrize(
+    ("raw", "text", "written"),
+    [
+        ("\\u0022a\\u0022", '"b"', "\\u0022b\\u0022"),  # the file's own quote
+        ('\\u0022a\\"', '"b"', '\\"b\\"'),  # both ways: json's
+        ("a\\u000Ab", "x\ny", "x\\u000Ay"),  # its newline, its hex case
+        ("a\\\\nb\\u000a", "x\ny\\n", "x\\u000ay\\\\n"),  # an escaped backslash, then n
+        ("\\u005c", "\\", "\\u005c"),  # its backslash
+        ("\\u005c\\\\", "\\", "\\\\"),  # both ways
+        ("\\u002B+", "+", "+"),  # '+' written plain somewhere: plain
+        ("\\u002Bx", "a+b", "a\\u002Bb"),
+        ("\\u0061", "ab", "ab"),  # a letter: escapes are made of them
+    ],
+)
+def test_a_fix_writes_characters_as_the_file_escapes_them(
+    raw: str, text: str, written: str
+) -> None:
+    escaped = Escaped(raw)
+    assert escaped.escape(text) == written
+    assert json.loads(f'"{written}"') == text
+
+
 def test_gzip_is_written_back_compressed(tmp_path: Path) -> None:
     plain = (FIXTURES / "fix" / "session.jsonl").read_bytes()
     fixed = _fix(gzip.compress(plain), "capture.jsonl.gz")
@@ -264,6 +288,69 @@ def test_repeated_event_ids_are_renamed_to_fresh_ones() -> None:
     assert [f.fix.rule for f in done.fixes] == ["RT402"]
     assert "renamed the repeated event_id" in done.fixes[0].fix.description
     assert [v.rule for v in validator.lint(io.BytesIO(done.data))] == []
+
+
+def _repeats(count: int, *more: str) -> bytes:
+    """Return ``count`` appends that all carry the event id ``evt``, then the ``more`` lines."""
+    line = f'{{"type":"{APPEND}","event_id":"evt","audio":"AAAAAA=="}}\n'
+    return (line * count + "".join(more)).encode()
+
+
+def _fix_seconds(data: bytes) -> tuple[float, bytes]:
+    """Return the CPU seconds ``fix_input`` takes (--unsafe-fixes) and what it wrote."""
+    start = time.process_time()
+    done = fix_input(data, "x.jsonl", Options(), True)
+    return time.process_time() - start, done.data
+
+
+def test_renaming_one_id_repeated_16000_times_takes_linear_time() -> None:
+    once, fixed = _fix_seconds(_repeats(16_000))
+    twice, _ = _fix_seconds(_repeats(32_000))
+    assert once < 5.0
+    assert twice < 3 * once  # twice the work; a quadratic rename takes four times as long
+    ids = [json.loads(line)["event_id"] for line in fixed.splitlines()]
+    assert ids == ["evt", *(f"evt-{n}" for n in range(2, 16_001))]
+
+
+def test_fresh_ids_avoid_every_id_the_input_holds_and_are_deterministic() -> None:
+    later = (
+        f'{{"type":"{APPEND}","event_id":"evt-2","audio":"AAAAAA=="}}\n',
+        '{"type":"error","event_id":"e","error":{"type":"x","event_id":"evt-3"}}\n',
+    )
+    data = _repeats(3, *later)
+    fixed = fix_input(data, "x.jsonl", Options(), True).data
+    assert fix_input(data, "x.jsonl", Options(), True).data == fixed
+    ids = [json.loads(line)["event_id"] for line in fixed.splitlines()]
+    assert ids == ["evt", "evt-4", "evt-5", "evt-2", "e"]
+    assert [v.rule for v in validator.lint(io.BytesIO(fixed))] == ["RT501"]  # the error event
+
+
+@pytest.mark.parametrize("quote", ['\\"', "\\u0022"])
+def test_fresh_ids_avoid_the_ids_of_a_har_message_however_it_escapes_quotes(quote: str) -> None:
+    def message(event_id: str) -> str:
+        text = json.dumps({"type": APPEND, "event_id": event_id, "audio": "AAAAAA=="})
+        return '{"type": "send", "data": "' + text.replace('"', quote) + '"}'
+
+    messages = ", ".join(message(i) for i in ("evt", "evt", "evt-2"))
+    har = '{"log": {"entries": [{"_webSocketMessages": [' + messages + "]}]}}"
+    assert har.count(quote) == 36
+    fixed = json.loads(fix_input(har.encode(), "x.har", Options(), True).data)
+    sent = fixed["log"]["entries"][0]["_webSocketMessages"]
+    assert [json.loads(m["data"])["event_id"] for m in sent] == ["evt", "evt-3", "evt-2"]
+
+
+def test_a_fresh_id_tries_no_candidate_twice() -> None:
+    asked: list[str] = []
+    given: set[str] = set()
+
+    def seen(candidate: str) -> bool:
+        asked.append(candidate)
+        return candidate in given
+
+    fresh = FreshIds(b'{"event_id":"a-3"}', seen)
+    given.update(fresh("a") for _ in range(1000))
+    assert len(given) == 1000 and "a-3" not in given
+    assert len(asked) == len(set(asked)) == 1001  # a-2 to a-1002, once each
 
 
 # -- atomic writes ---------------------------------------------------------------------------------

@@ -249,11 +249,11 @@ def test_statistics_lines_one_of_each() -> None:
     }
     assert statistics_lines(stats) == [
         "       1 RT305 [warning] audio-empty\n",
-        "       0.0 s of pcm16 audio\n",
+        "       20 ms of pcm16 audio\n",
         "       1 append of 20-20 ms, the largest 1 byte\n",
         "       1 server error, 0 of them on a line where a rule had found something\n",
-        "       1 record, 1 finding, 0.0 s of audio: a.jsonl\n",
-        "       0 records, 0 findings, 0.0 s of audio: b.jsonl\n",
+        "       1 record, 1 finding, 0 ms of audio: a.jsonl\n",
+        "       0 records, 0 findings, 0 ms of audio: b.jsonl\n",
     ]
 
 
@@ -283,7 +283,7 @@ def test_statistics_lines_thousands() -> None:
         "  36,800 appends of 20-1,500 ms, the largest 72,000 bytes\n",
         "   1,200 server errors, 1,100 of them on a line where a rule had found something\n",
         "  40,000 records, 12,345 findings, 3,608.3 s of audio: a.jsonl\n",
-        "       1 record, 2 findings, 0.0 s of audio: b.jsonl\n",
+        "       1 record, 2 findings, 0 ms of audio: b.jsonl\n",
     ]
 
 
@@ -324,10 +324,12 @@ def test_full_two_files_and_statistics(project: Path) -> None:
         "       1 RT305 [warning] audio-empty\n"
         "       1 RT306 [warning] audio-partial-sample\n"
         "       1 RT402 [warning] duplicate-event-id\n"
-        "       0.9 s of pcm16 audio\n"
+        # the appends with RT301 and RT203 are rejected: apart from the audio accepted
+        "      0.1 ms of pcm16 audio\n"
+        "      938 ms of audio in appends the server rejects\n"
         "       5 appends of 0-469 ms, the largest 22,500 bytes\n"
-        "       1 record, 1 finding, 0.0 s of audio: empty.jsonl\n"
-        "       4 records, 5 findings, 0.9 s of audio: audio.jsonl\n",
+        "       1 record, 1 finding, 0 ms of audio: empty.jsonl\n"
+        "       4 records, 5 findings, 0.1 ms of audio (and 938 ms rejected): audio.jsonl\n",
     )
 
 

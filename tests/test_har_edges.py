@@ -509,3 +509,40 @@ def test_a_number_with_an_escape_at_the_end_of_the_message_is_placed_exactly() -
     aligned, shifts = align(raw)
     assert aligned == "[12     , 3]"
     assert shifted(shifts, aligned.rindex("3")) == raw.rindex("3")
+
+
+@pytest.mark.parametrize(
+    ("members", "opcode", "expected"),
+    [
+        ('"data": "{}", "data": "{}"', "1", [None, "RT104", None]),
+        (
+            '"data": "{}", "data": "{}", "d\\u0061ta": "[]"',
+            "1",
+            [None, "RT104", None, "RT104", None],
+        ),
+        ('"data": 5, "data": "{}"', "1", ["RT104", None]),
+        ('"data": "{}", "data": 5, "data": "{}"', "1", [None, "RT104", "RT104", None]),
+        ('"data": " ", "data": "{}"', "1", ["RT101", "RT104", None]),
+        ('"data": "AAAA", "data": "AAAA"', "2", ["RT106", "RT104", "RT106"]),
+    ],
+)
+def test_a_repeated_data_key_is_rt104_at_it_and_each_message_a_record(
+    members: str, opcode: str, expected: list[str | None]
+) -> None:
+    text = har_with(
+        '{"_webSocketMessages": [{"type": "send", "opcode": ' + opcode + ", " + members + "}]}"
+    )
+    records = read_both(text)
+    found = []
+    for record in records:
+        found += [note.rule for note in record.notes]
+        if record.problem is not None or record.data:
+            found.append(record.problem.rule if record.problem else None)
+    assert found == expected
+    keys = [m.start() for m in re.finditer(r'"d(ata|\\u0061ta)"', text)][1:]
+    notes = [n for r in records for n in r.notes] + [
+        r.problem for r in records if r.problem and r.problem.rule == "RT104"
+    ]
+    assert sorted((n.line, n.column) for n in notes if n) == sorted(
+        (text.count("\n", 0, k) + 1, k - text.rfind("\n", 0, k)) for k in keys
+    )

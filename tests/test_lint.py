@@ -49,7 +49,11 @@ def test_statistics_of_the_example_log() -> None:
     assert stats.events_by_type["<unknown>"] == 1
     assert stats.findings == len(findings) == 7
     assert stats.records_with_findings == 6
-    assert round(stats.audio_seconds, 3) == 1.68
+    # 1.68 s appended; the two RT301 appends (120 ms each) the server rejects: apart
+    assert round(stats.audio_seconds, 3) == 1.44
+    assert round(stats.rejected_audio_seconds, 3) == 0.24
+    assert stats.rejected_audio_seconds == stats.rejected_audio_bytes / 48_000
+    assert stats.audio_bytes == round(1.44 * 48_000)
     assert stats.bytes == (FIXTURES / "logs" / "session.jsonl").stat().st_size
 
 
@@ -290,3 +294,37 @@ def test_roads_agree_on_a_run_of_quiet_records_with_refusals_inside() -> None:
     _differential(lines)
     found = [(v.rule, v.line) for v in lint(lines)]
     assert found == [("RT401", 3), ("RT402", 5), ("RT401", 7)]
+
+
+def _rejected_capture() -> tuple[bytes, float, float]:
+    """Return a capture of appends the server accepts and rejects (bad base64, an unknown
+    property, in pcm16 and after a switch to G.711), with the seconds of each."""
+    append = '{{"type":"input_audio_buffer.append","event_id":"e{}","audio":"{}"{}}}\n'
+    lines, accepted, rejected = [], 0.0, 0.0
+    for i in range(60):
+        audio = b64(bytes(range(i % 5, 240 + i % 5)) * (1 + i % 7))
+        size = len(audio) // 4 * 3
+        rate = 48_000 if i < 40 else 8_000
+        if i == 40:
+            lines.append('{"type":"session.update","session":{"input_audio_format":"g711_ulaw"}}\n')
+        if i % 4 == 1:
+            audio = "-" + audio[1:]  # RT301: rejected
+        more = ',"rate":24000' if i % 4 == 2 else ""  # RT203: rejected (unknown_parameter)
+        if i % 4 in (1, 2):
+            rejected += size / rate
+        else:
+            accepted += size / rate
+        lines.append(append.format(i, audio, more))
+    return "".join(lines).encode(), accepted, rejected
+
+
+def test_rejected_audio_is_counted_apart_the_same_on_every_road() -> None:
+    data, accepted, rejected = _rejected_capture()
+    assert_roads_agree(data)
+    assert_roads_agree(data, max_record_bytes=600)  # some RT105 among them: no audio at all
+    result = lint(io.BytesIO(data))
+    list(result)
+    stats = result.statistics
+    assert stats.audio_seconds == pytest.approx(accepted)
+    assert stats.rejected_audio_seconds == pytest.approx(rejected)
+    assert stats.to_dict()["rejected_audio_seconds"] == round(rejected, 3)

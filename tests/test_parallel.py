@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import random
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -86,6 +90,20 @@ def test_generated_capture(tmp_path: Path, jobs: int) -> None:
     assert len(expected[0]) > 40
     assert _parallel(path, options, jobs) == expected
     assert _parallel(path, Options(fast=False, max_record_bytes=2000), jobs) == expected
+
+
+def test_rejected_audio_is_counted_apart_as_one_process_counts_it(tmp_path: Path) -> None:
+    from test_lint import _rejected_capture
+
+    data, accepted, rejected = _rejected_capture()
+    path = tmp_path / "capture.jsonl"
+    created = b'{"type":"session.created","event_id":"s","session":{}}\n'  # pcm16 again
+    path.write_bytes((created + data) * 20)  # chunks of 4 kB: the appends cut among many
+    expected = _sequential(path, Options())
+    assert expected[1]["rejected_audio_seconds"] == round(20 * rejected, 3)
+    assert expected[1]["audio_seconds"] == round(20 * accepted, 3)
+    assert _parallel(path, Options(), 2) == expected
+    assert _parallel(path, Options(fast=False), 3) == expected
 
 
 @pytest.mark.parametrize("name", ["session.jsonl", "formats.jsonl"])
@@ -285,3 +303,107 @@ def test_short_lines_and_lines_with_many_findings_are_left_to_this_process(
     kinds = [(type(item).__name__, getattr(item, "lines", None)) for item in items]
     assert kinds == [("Slow", 2), ("Checked", None), ("Slow", 1)]
     assert _parallel(path, Options(), 2) == _sequential(path, Options())
+
+
+# -- a file that changes under the workers (issue #21) -------------------------------------------
+
+
+def _cut_capture(tmp_path: Path) -> tuple[Path, bytes, int]:
+    """Return a capture in a g711 session (bad appends are read again here), its bytes, and
+    the offset of the line boundary nearest its middle."""
+    lines = ['{"type":"session.update","session":{"input_audio_format":"g711_ulaw"}}\n']
+    for i in range(400):
+        audio = b64(bytes(range(i % 7, 160 + i % 7)))
+        if i % 9 == 0:
+            audio = audio.replace("A", "-", 1) if "A" in audio else "-" + audio[1:]
+        lines.append(f'{{"type":"input_audio_buffer.append","audio":"{audio}"}}\n')
+    data = "".join(lines).encode()
+    path = tmp_path / "capture.jsonl"
+    path.write_bytes(data)
+    return path, data, data.index(b"\n", len(data) // 2) + 1
+
+
+def _assert_changed(result: Any, why: str, cut: int, data: bytes, path: Path) -> None:
+    """Assert an exit 2 that says the file changed (``why``: a pattern), no traceback, and
+    the findings of the lines before ``cut``, each as one process finds them."""
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1
+    said = re.fullmatch(
+        r"realtime-validator: error: cannot read .*capture\.jsonl: it changed while it was "
+        rf"linted \(({why})\): lint it again",
+        errors[0],
+    )
+    assert said is not None, errors
+    kept = data[:cut].count(b"\n")
+    args = ["lint", "--isolated", "--format", "jsonl", "--stdin-filename", str(path), "-"]
+    one = CliRunner().invoke(cli, args, input=data)  # the whole file, by one process
+    before = [line for line in one.stdout.splitlines() if json.loads(line)["line"] <= kept]
+    assert len(before) > 10
+    assert result.stdout.splitlines()[: len(before)] == before
+
+
+def _jobs_2(path: Path) -> Any:
+    return CliRunner().invoke(
+        cli, ["lint", "--isolated", "--format", "jsonl", "--jobs", "2", str(path)]
+    )
+
+
+def test_a_file_cut_short_after_its_first_chunk_was_read_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, data, cut = _cut_capture(tmp_path)
+    scan_chunk = protocol.scan_chunk
+
+    def cut_after_the_first(task: protocol.ChunkTask, buffer: bytearray | None = None) -> Any:
+        items = scan_chunk(task, buffer)
+        if task[1] == 0:  # in whichever process read it: the others read the file cut
+            os.truncate(path, cut)
+        return items
+
+    monkeypatch.setattr(protocol, "scan_chunk", cut_after_the_first)
+    result = _jobs_2(path)
+    why = f"{len(data):,} bytes when it was split, {cut:,} now"
+    _assert_changed(result, re.escape(why), cut, data, path)
+    # cut at a line's end, what is left is whole: one process passes it without an error
+    alone = CliRunner().invoke(cli, ["lint", "--isolated", "--format", "jsonl", str(path)])
+    assert alone.exit_code == 1 and "error:" not in alone.stderr
+
+
+def test_lines_gone_before_they_are_read_again_are_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, data, cut = _cut_capture(tmp_path)
+    ordered = pool.ordered
+
+    def cut_after_every_scan(tasks: Any, jobs: int) -> Iterator[Any]:
+        results = list(ordered(tasks, jobs))  # every chunk scanned whole
+        os.truncate(path, cut)
+        return iter(results)
+
+    monkeypatch.setattr(pool, "ordered", cut_after_every_scan)
+    result = _jobs_2(path)
+    _assert_changed(result, r"line [0-9,]+ is gone", cut, data, path)
+    gone = int(re.search(r"line ([0-9,]+) is gone", result.stderr).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert gone > data[:cut].count(b"\n")
+
+
+def test_a_file_written_to_in_place_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, data, _ = _cut_capture(tmp_path)
+    ordered = pool.ordered
+
+    def rewrite_after_every_scan(tasks: Any, jobs: int) -> Iterator[Any]:
+        results = list(ordered(tasks, jobs))
+        with path.open("r+b") as f:  # the same size, another time
+            f.seek(len(data) - 2)
+            f.write(b" \n")
+        stamp = path.stat()
+        os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 10**9))
+        return iter(results)
+
+    monkeypatch.setattr(pool, "ordered", rewrite_after_every_scan)
+    result = _jobs_2(path)
+    _assert_changed(result, "written to, or replaced, after it was split", len(data), data, path)

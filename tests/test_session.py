@@ -266,9 +266,9 @@ def test_statistics_text(tmp_path: Path) -> None:
         cli, ["lint", "--statistics", "-q", str(FIXTURES / "logs" / "formats.jsonl")]
     )
     assert result.stdout.splitlines()[-4:] == [
-        "       0.2 s of g711_alaw audio",
-        "       0.3 s of g711_ulaw audio",
-        "       0.8 s of pcm16 audio",
+        "      200 ms of g711_alaw audio",
+        "      300 ms of g711_ulaw audio",
+        "      790 ms of pcm16 audio",
         "      14 appends of 40-100 ms, the largest 4,801 bytes",
     ]
 

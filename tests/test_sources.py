@@ -25,7 +25,7 @@ from jsontext_twin import scan_value
 from test_only import records as read_records
 from whole_readers import aligned_message, data_spans, read_har
 
-from validator.core.jsontext import skip_value, value_offset
+from validator.core.jsontext import scan_string, skip_value, value_offset
 from validator.core.record import Record
 from validator.core.statistics import Statistics
 from validator.core.violation import Violation
@@ -325,14 +325,17 @@ def test_har_with_bom_and_escaped_keys() -> None:
     assert text[finding.column - 1 :].startswith("-A\\")  # type: ignore[operator]
 
 
-def test_har_repeated_data_key_takes_the_last_as_json_does() -> None:
+def test_har_repeated_data_key_is_rt104_and_each_message_is_checked() -> None:
     text = (
         '{"log": {"entries": [{"_webSocketMessages": [{"data": "{}", "data": '
         '"{\\"type\\":\\"input_audio_buffer.append\\",\\"audio\\":\\"AA-A\\"}"}]}]}}'
     )
-    (finding,) = har_findings(text)
-    assert finding.rule == "RT301"
-    assert text[finding.column - 1 :].startswith("-A\\")  # type: ignore[operator]
+    first, repeated, last = har_findings(text)
+    assert (first.rule, first.column) == ("RT201", text.index('"{}"') + 2)  # no type
+    assert (repeated.rule, repeated.column) == ("RT104", text.index('"data": "{\\') + 1)
+    assert repeated.pointer == "/log/entries/0/_webSocketMessages/0/data"
+    assert last.rule == "RT301"
+    assert text[last.column - 1 :].startswith("-A\\")  # type: ignore[operator]
 
 
 def test_har_other_data_keys_do_not_confuse_the_scan() -> None:
@@ -458,8 +461,10 @@ def test_data_spans_match_the_slow_twin() -> None:
             at = value_offset(text, f"/log/entries/{i}/_webSocketMessages/{j}/data")
             assert at is not None
             expected[(i, j)] = at
-    assert {k: start for k, (start, _) in spans.items()} == expected
-    for start, end in spans.values():
+    assert {k: span for k, [(_, span)] in spans.items() if span} == {
+        k: (at, scan_string(text, at)) for k, at in expected.items()
+    }
+    for [(_, (start, end))] in spans.values():  # type: ignore[misc]
         assert json.loads(text[start:end]) == json.loads(json.dumps(json.loads(text[start:end])))
         assert text[end - 1] == '"'
 

@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from whole_readers import read_document_whole, read_har_whole
 
+from validator.core.jsontext import member_values
 from validator.core.record import Record
 from validator.sources.document import read_document_stream
-from validator.sources.har import member_string, read_har_stream
+from validator.sources.har import read_har_stream
 from validator.sources.jsonl import too_large
 from validator.sources.stream import Scan, Text
 
@@ -506,7 +507,10 @@ def test_har_message_too_large_to_hold_is_rt105_at_its_start() -> None:
     assert found[0].pointer == "/log/entries/0/_webSocketMessages/0"
 
 
-def test_member_string_takes_the_last_data_member() -> None:
+def test_member_values_gives_every_data_member_in_order() -> None:
     text = ' {"data": "a", "x": {"data": "b"}, "d\\u0061ta": "c", "y": ["data", "z"]}'
-    assert member_string(text, 1, len(text), "data") == (text.index('"c"'), text.index('"c"') + 3)
-    assert member_string(text, 1, len(text), "nope") is None
+    assert member_values(text, 1, "data") == [
+        (text.index('"data"'), text.index('"a"')),
+        (text.index('"d\\u0061ta"'), text.index('"c"')),
+    ]
+    assert member_values(text, 1, "nope") == []

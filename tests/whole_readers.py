@@ -90,17 +90,32 @@ def read_document_whole(data: bytes) -> Iterator[Record]:
 # -- the whole-HAR reader ----------------------------------------------------------------
 
 
-def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
-    """Return, for each (entry, message) index pair, the span of its "data" string in ``text``.
+DataMember = tuple[int, tuple[int, int] | None]
+"""Where a message's "data" key is, and the span of its value where that is a string."""
+
+
+def data_spans(text: str) -> dict[tuple[int, int], list[DataMember]]:
+    """Return, for each (entry, message) index pair, each of its "data" members in ``text``.
 
     One forward pass over the parsed document's structural characters and strings, keeping
-    the path on a stack; a repeated key leaves the last value, as ``json.loads`` does.
+    the path on a stack; a repeated key gives each of its members, in order.
     """
-    found: dict[tuple[int, int], tuple[int, int]] = {}
+    found: dict[tuple[int, int], list[DataMember]] = {}
     stack: list[list[Any]] = []  # [is_object, key (object) or index (array)]
     expect_key = False
     search = _NEXT.search
     i = 0
+
+    def in_message() -> bool:
+        return (
+            len(stack) == 6
+            and stack[3][1] == "_webSocketMessages"
+            and stack[1][1] == "entries"
+            and stack[0][1] == "log"
+            and not stack[2][0]
+            and not stack[4][0]
+        )
+
     while True:
         m = search(text, i)
         if m is None:
@@ -116,16 +131,11 @@ def data_spans(text: str) -> dict[tuple[int, int], tuple[int, int]]:
                     key = json.loads(text[start:i])
                 stack[-1][1] = key
                 expect_key = False
-            elif (
-                len(stack) == 6
-                and stack[5][1] == "data"
-                and stack[3][1] == "_webSocketMessages"
-                and stack[1][1] == "entries"
-                and stack[0][1] == "log"
-                and not stack[2][0]
-                and not stack[4][0]
-            ):
-                found[(stack[2][1], stack[4][1])] = (start, i)
+                if key == "data" and in_message():
+                    found.setdefault((stack[2][1], stack[4][1]), []).append((start, None))
+            elif stack and stack[-1][1] == "data" and in_message():
+                members = found[(stack[2][1], stack[4][1])]
+                members[-1] = (members[-1][0], (start, i))
         elif c == "{":
             stack.append([True, None])
             expect_key = True
@@ -224,7 +234,7 @@ def read_har_whole(
     if isinstance(entries, Record):
         yield entries
         return
-    spans: dict[tuple[int, int], tuple[int, int]] | None = None
+    spans: dict[tuple[int, int], list[DataMember]] | None = None
     places = _Places(text)
     values = Places(text)  # where the value at a pointer is: each container scanned once
 
@@ -264,31 +274,76 @@ def read_har_whole(
                 continue
             if spans is None:
                 spans = data_spans(text)
-            span = spans.get((i, j))
-            if span is None:  # cannot happen: the scan sees every message of a parsed file
-                quote = values.value_offset(pointer + "/data") or 0
-                span = (quote, scan_string(text, quote))
-            quote, end = span
-            line, column = places.at(quote)
-            if opcode != _OPCODE_TEXT:
-                yield Record(
-                    line, column, b"", pointer=pointer, problem=_binary(opcode), size=len(payload)
-                )
-                continue
-            if len(payload) > max_record_bytes // 4:
-                size = len(payload.encode("utf-8", "surrogatepass"))
-                if size > max_record_bytes:
-                    yield too_large(line, size, max_record_bytes)._replace(
-                        column=column, pointer=pointer
+            members = spans[(i, j)]  # the scan sees every message of a parsed file
+            for index, (key_at, span) in enumerate(members):
+                notes: tuple[Violation, ...] = ()
+                if index:  # a repeated 'data': RT104 at the key, each message checked
+                    line, column = places.at(key_at)
+                    notes = (
+                        Violation(
+                            "RT104",
+                            "key 'data' appears more than once in the same HAR websocket "
+                            "message; parsers disagree on which one is the message (each is "
+                            "checked here): keep one",
+                            pointer=f"{pointer}/data",
+                            line=line,
+                            column=column + 1,
+                        ),
                     )
+                if span is None:
+                    if notes:
+                        yield Record(line, column, b"", problem=notes[0])
                     continue
-            if not payload.strip():
-                yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
-                continue
-            data, shifts = align(text[quote + 1 : end - 1])
-            yield Record(
-                line, column + 1, data, pointer=pointer, offset=quote + 1 + bom, shifts=shifts
+                value = json.loads(text[span[0] : span[1]])
+                yield _frame(
+                    text, span, value, opcode, pointer, notes, places, bom, max_record_bytes
+                )
+
+
+def _frame(
+    text: str,
+    span: tuple[int, int],
+    payload: str,
+    opcode: int,
+    pointer: str,
+    notes: tuple[Violation, ...],
+    places: _Places,
+    bom: int,
+    max_record_bytes: int,
+) -> Record:
+    """Return the record of one message's ``data`` string at ``span``."""
+    quote, end = span
+    line, column = places.at(quote)
+    if opcode != _OPCODE_TEXT:
+        return Record(
+            line,
+            column,
+            b"",
+            pointer=pointer,
+            problem=_binary(opcode),
+            size=len(payload),
+            notes=notes,
+        )
+    if len(payload) > max_record_bytes // 4:
+        size = len(payload.encode("utf-8", "surrogatepass"))
+        if size > max_record_bytes:
+            return too_large(line, size, max_record_bytes)._replace(
+                column=column, pointer=pointer, notes=notes
             )
+    if not payload.strip():
+        return Record(
+            line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY), notes=notes
+        )
+    data, shifts = align(text[quote + 1 : end - 1])
+    return Record(
+        line,
+        column + 1,
+        data,
+        pointer=pointer,
+        offset=quote + 1 + bom,
+        shifts=shifts,
+        notes=notes,
+    )
 
 
 def read_har(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:

@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, TextIO
@@ -141,7 +142,11 @@ def _executor(
         from ..scale.distributed import DaskExecutor
 
         executor: Executor = DaskExecutor(planned, settings.event_pointer, settings.dask)
-        executor.start()  # connects, and sends every task: a cluster out of reach says so now
+        try:
+            executor.start()  # connects, and sends every task: a cluster out of reach says so
+        except BaseException:  # now; Ctrl-C too: the cluster started is closed
+            executor.close()
+            raise
         return executor
     jobs = settings.jobs
     if jobs == 0:
@@ -305,6 +310,7 @@ def _nothing_linted(settings: RunSettings, paths: list[Input]) -> str:
 
 def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
+    started = time.perf_counter()
     stats = Statistics()
     threshold = Severity(settings.fail_on).rank
     failed = False
@@ -359,6 +365,8 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         ):
             failed = failed or violation.severity.rank >= threshold
             reporter.report(violation)
+        # the run's own time, a cluster's start included: not the sum of its inputs' times
+        stats.seconds = time.perf_counter() - started
         reporter.finish(stats)
         stream.flush()
         if settings.statistics and not reporter.statistics_in_output:
@@ -374,13 +382,14 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         return EXIT_ERROR
     finally:
         report.discard()
+    # errors first, then the summary, whichever error: an input unread, or nothing linted
+    nothing = not stats.unreadable and not stats.records
+    if nothing:
+        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
     if not settings.quiet:
         _tell(err, summary(stats))
         if fixing is not None and (fixing.fixed or fixing.unsafe_available):
             _tell(err, fixing.summary(diff=False))
-    if stats.unreadable:
-        return EXIT_ERROR
-    if not stats.records:
-        _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
+    if stats.unreadable or nothing:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK

@@ -121,6 +121,14 @@ def _member_offsets(text: str, obj: int) -> Iterator[tuple[str, int, int]]:
         i = skip_ws(text, end + 1)
 
 
+def member_values(text: str, obj: int, key: str) -> list[tuple[int, int]]:
+    """Return (key offset, value offset) of each member ``key`` of the object at ``obj``, in
+    order: a key repeated, every one (``json.loads`` keeps the last value)."""
+    return [
+        (at, value) for raw, at, value in _member_offsets(text, obj) if _unescape_key(raw) == key
+    ]
+
+
 def _unescape_key(raw: str) -> str:
     if "\\" not in raw:
         return raw

@@ -38,6 +38,9 @@ class Record(NamedTuple):
 
     ``shifts``: for a HAR message, where the characters of ``data`` (the aligned text,
     ``har.align``) sit left of the file's, to place a finding exactly; empty elsewhere.
+
+    ``notes``: findings about where the record sits that its source found, placed already
+    and reported before the record's own (RT104 at a HAR message's repeated ``data`` key).
     """
 
     line: int
@@ -50,6 +53,7 @@ class Record(NamedTuple):
     size: int = 0
     offset: int = -1
     shifts: Shifts = ()
+    notes: tuple[Violation, ...] = ()
 
 
 class SourceError(Exception):

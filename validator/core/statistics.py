@@ -17,8 +17,10 @@ class Statistics:
     bytes: int = 0
     events_by_type: Counter[str] = field(default_factory=Counter)
     append_events: int = 0
-    audio_bytes: int = 0
-    audio_seconds_by_format: dict[str, float] = field(default_factory=dict)
+    audio_bytes: int = 0  # decoded, of the appends the server accepts
+    audio_seconds_by_format: dict[str, float] = field(default_factory=dict)  # accepted too
+    rejected_audio_bytes: int = 0  # of the appends it rejects (an error finding): apart
+    rejected_audio_seconds: float = 0.0
     shortest_chunk_ms: float | None = None
     longest_chunk_ms: float | None = None
     largest_append_bytes: int = 0
@@ -32,7 +34,7 @@ class Statistics:
 
     @property
     def audio_seconds(self) -> float:
-        """Return the seconds of audio appended, all formats together."""
+        """Return the seconds of audio appended and accepted, all formats together."""
         return sum(self.audio_seconds_by_format.values())
 
     @property
@@ -49,6 +51,8 @@ class Statistics:
         self.events_by_type.update(other.events_by_type)
         self.append_events += other.append_events
         self.audio_bytes += other.audio_bytes
+        self.rejected_audio_bytes += other.rejected_audio_bytes
+        self.rejected_audio_seconds += other.rejected_audio_seconds
         self.add_audio(
             other.audio_seconds_by_format,
             other.shortest_chunk_ms,
@@ -102,6 +106,8 @@ class Statistics:
             "audio_seconds_by_format": {
                 k: round(v, 3) for k, v in sorted(self.audio_seconds_by_format.items())
             },
+            "rejected_audio_bytes": self.rejected_audio_bytes,
+            "rejected_audio_seconds": round(self.rejected_audio_seconds, 3),
             "shortest_chunk_ms": _round(self.shortest_chunk_ms),
             "longest_chunk_ms": _round(self.longest_chunk_ms),
             "largest_append_bytes": self.largest_append_bytes,

@@ -3,7 +3,8 @@ records taken against the session.
 
 The one place that counts what was read (``read``) and what was found (``selected``), so that
 the statistics hold at any failure point. The fast road's appends are summed here and added to
-the statistics at the end (``finish``), with the session's own counts.
+the statistics at the end (``finish``), with the session's own counts: the audio is the
+session's, which knows the appends the server rejects.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ class Ledger:
         self.session = session
         self.enabled = enabled
         self.fast_appends = 0  # counted here, added to the statistics at the end
-        self.fast_bytes = 0
         self.finished = False
 
     def take(self, item: Item, line: int) -> bool:
@@ -41,7 +41,6 @@ class Ledger:
             if not self.session.take_flagged(one.event_id, one.nbytes, one.flags, line):
                 return False
             self.fast_appends += 1
-            self.fast_bytes += one.nbytes
             return True
         if kind is Quiets and cast(Quiets, item).lines == 1:
             quiet = cast(Quiets, item)
@@ -63,7 +62,6 @@ class Ledger:
         ):
             return False
         self.fast_appends += run.lines
-        self.fast_bytes += run.total
         return True
 
     def read(self, records: int, nbytes: int, blank: bool = False) -> None:
@@ -74,14 +72,12 @@ class Ledger:
         if blank:
             stats.blank_lines += 1
 
-    def count_event(self, event_type: str, audio_bytes: int | None) -> None:
-        """Count a slow-road event by type, and an append with its audio."""
+    def count_event(self, event_type: str) -> None:
+        """Count a slow-road event by type, and an append (its audio: the session's)."""
         stats = self.stats
         stats.events_by_type[event_type if event_type in EVENT_TYPES else "<unknown>"] += 1
         if event_type in APPEND_TYPES:
             stats.append_events += 1
-            if audio_bytes is not None:
-                stats.audio_bytes += audio_bytes
 
     def selected(self, found: list[Violation]) -> list[Violation]:
         """Return a record's findings of the enabled rules, in place order, counted."""
@@ -104,8 +100,10 @@ class Ledger:
         if self.fast_appends:
             stats.events_by_type[APPEND] += self.fast_appends
         stats.append_events += self.fast_appends
-        stats.audio_bytes += self.fast_bytes
         session = self.session
+        stats.audio_bytes += sum(session.bytes_by_format.values())
+        stats.rejected_audio_bytes += sum(session.rejected_by_format.values())
+        stats.rejected_audio_seconds += session.rejected_seconds
         stats.server_errors += session.server_errors
         stats.server_errors_predicted += session.server_errors_predicted
         span = session.chunk_range_ms()

@@ -129,8 +129,9 @@ class Session:
 
     Audio is counted in bytes per format, exact integers: milliseconds are derived when they
     are needed, so that one append at a time and a run of appends at once reach the same
-    state to the last bit. ``bytes_by_format``, ``ranges`` and the server error counts are
-    the log's (statistics), the rest is the current session's.
+    state to the last bit. ``bytes_by_format`` (what the server accepted: an append it
+    rejects adds nothing), ``rejected_by_format``, ``ranges`` (every append's) and the server
+    error counts are the log's (statistics), the rest is the current session's.
     """
 
     __slots__ = (
@@ -144,6 +145,7 @@ class Session:
         "indexed",
         "kind",
         "ranges",
+        "rejected_by_format",
         "server_errors",
         "server_errors_predicted",
         "start_format",
@@ -155,6 +157,7 @@ class Session:
     def __init__(self, audio_format: str = "pcm16") -> None:
         self.start_format = audio_format
         self.bytes_by_format: dict[str, int] = {}
+        self.rejected_by_format: dict[str, int] = {}  # appends the server rejects, apart
         self.ranges: dict[str, list[int]] = {}  # format -> [smallest, largest] append
         self.server_errors = 0
         self.server_errors_predicted = 0
@@ -196,8 +199,13 @@ class Session:
 
     @property
     def seconds_by_format(self) -> dict[str, float]:
-        """Return the seconds of audio appended, by format."""
+        """Return the seconds of audio appended and accepted, by format."""
         return {f: n / FORMATS[f].bytes_per_second for f, n in self.bytes_by_format.items()}
+
+    @property
+    def rejected_seconds(self) -> float:
+        """Return the seconds of audio in appends the server rejects, all formats together."""
+        return sum(n / FORMATS[f].bytes_per_second for f, n in self.rejected_by_format.items())
 
     def chunk_range_ms(self) -> tuple[float, float] | None:
         """Return the shortest and longest append in milliseconds, or None without appends."""
@@ -399,11 +407,12 @@ class Session:
             self.buffered = {}
 
     def _fill(self, fmt: str, total: int, smallest: int, largest: int, accepted: bool) -> None:
-        """Count appends of ``total`` bytes in ``fmt``; into the buffer if ``accepted``."""
+        """Count appends of ``total`` bytes in ``fmt``: into the buffer and the audio if
+        ``accepted``, else apart (the server rejects them)."""
         if accepted:
             buffered = self.buffered
             buffered[fmt] = buffered.get(fmt, 0) + total
-        by_format = self.bytes_by_format
+        by_format = self.bytes_by_format if accepted else self.rejected_by_format
         by_format[fmt] = by_format.get(fmt, 0) + total
         span = self.ranges.get(fmt)
         if span is None:

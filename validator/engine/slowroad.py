@@ -57,7 +57,14 @@ class SlowRoad:
 
     def check_record(self, record: Record) -> list[Violation]:
         """Return the located findings of one record (all rules, before selection), applying
-        it to the session."""
+        it to the session; its source's notes first."""
+        found = self._findings(record)
+        if record.notes:
+            return [*(replace(v, source=self.source) for v in record.notes), *found]
+        return found
+
+    def _findings(self, record: Record) -> list[Violation]:
+        """Return the located findings of the record itself, applying it to the session."""
         if record.problem is not None:
             return [
                 replace(
@@ -82,7 +89,7 @@ class SlowRoad:
         if isinstance(event_type, str):
             if event_type in APPEND_TYPES:
                 audio_bytes = audio_bytes_of(value)
-            self.ledger.count_event(event_type, audio_bytes)
+            self.ledger.count_event(event_type)
             fmt = self.session.format_for(event_type)
         found = examine(parsed, fmt, self.max_audio_bytes)
         own = {v.rule for v in found}
@@ -94,7 +101,7 @@ class SlowRoad:
         applying it to the session: what ``slow`` returns for that line in pcm16."""
         self.ledger.read(1, prepared.size)
         event_type, event_id, audio_bytes = prepared[2:5]
-        self.ledger.count_event(event_type, audio_bytes)
+        self.ledger.count_event(event_type)
         source = self.source
         found = [
             Violation(

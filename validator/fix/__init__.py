@@ -2,9 +2,10 @@
 
 ``edits`` holds the edits per rule (pure functions over strings; which rules are safe to fix is
 ``Rule.fix`` in the catalogue), ``audio`` the unsafe audio conversions, ``event`` one event's
-fixes, ``escapes`` the exact map through a HAR message's escapes, ``inputs`` one writer per
-source kind (JSONL, JSON document, HAR, gzip of any), and ``atomic`` the one atomic writer,
-which reports written with ``--output`` use too. The command line's part is ``cli.fixing``.
+fixes, ``escapes`` the exact map through a HAR message's escapes, ``ids`` the fresh event ids of
+RT402's rename, ``safety`` what a fix must refuse to replace, ``inputs`` one writer per source
+kind (JSONL, JSON document, HAR, gzip of any), and ``atomic`` the one atomic writer, which
+reports written with ``--output`` use too. The command line's part is ``cli.fixing``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from __future__ import annotations
 import binascii
 import json
 import re
-from collections.abc import Callable
 from typing import NamedTuple
 
 import pybase64
@@ -105,16 +104,6 @@ def member_span(places: Places, pointer: str) -> tuple[int, int] | None:
     if text[before] == ",":
         return before, end
     return key_at, after  # the only member: leave the braces and what is around them
-
-
-def renamed(event_id: str, taken: Callable[[str], bool]) -> str:
-    """Return ``event_id`` with the first suffix ``-2``, ``-3``... whose id is not ``taken``."""
-    n = 2
-    while True:
-        candidate = f"{event_id}-{n}"
-        if not taken(candidate):
-            return candidate
-        n += 1
 
 
 def changed(old: str, new: str) -> Edit:

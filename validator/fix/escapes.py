@@ -4,22 +4,26 @@ text inside a ``data`` string) at the offset of the file text it came from.
 DevTools writes each websocket message as a JSON string, so the message's ``"`` is ``\\"`` in
 the file and its ``\\n`` is ``\\\\n``. ``Escaped`` decodes the file's text and keeps an anchor
 at each escape; between two escapes the map is a shift. A fix of the message is written back
-through it, re-escaped the way the file escapes (``\\/``, ``\\u`` for what is not ASCII), and
+through it, re-escaped the way the file escapes (``\\/``, ``\\u`` for what is not ASCII, and
+``\\u0022`` for ``"`` or any other character the file writes only as a ``\\u`` escape), and
 refused unless the new ``data`` string decodes to exactly the fixed message.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_right
 
 _SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_TOKEN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)", re.DOTALL)  # one escape of json.dumps' output
+_IN_ESCAPES = frozenset('\\"/0123456789abcdefABCDEFbfnrtu')  # what an escape is made of
 
 
 class Escaped:
     """The message inside one ``data`` string, and where each of its characters is."""
 
-    __slots__ = ("_file", "_message", "message", "raw")
+    __slots__ = ("_file", "_message", "_u", "message", "raw")
 
     def __init__(self, raw: str) -> None:
         """Decode ``raw``, the file's text between the quotes of a ``data`` string."""
@@ -29,6 +33,7 @@ class Escaped:
         file = [0]  # ... and the file offsets they sit at
         find = raw.find
         pos = at = 0
+        self._u: dict[str, str] = {}  # an ASCII character the file escapes as \\uXXXX: how
         while (i := find("\\", pos)) >= 0:
             parts.append(raw[pos:i])
             at += i - pos
@@ -42,6 +47,8 @@ class Escaped:
                     if 0xDC00 <= low <= 0xDFFF:  # a surrogate pair is one character
                         code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                         end += 6
+                if code < 0x80:
+                    self._u.setdefault(chr(code), raw[i:end])
                 parts.append(chr(code))
             else:
                 parts.append(_SIMPLE.get(kind, kind))
@@ -70,7 +77,32 @@ class Escaped:
     def escape(self, text: str) -> str:
         """Return ``text`` (a part of the message) written the way ``raw`` writes it."""
         out = json.dumps(text, ensure_ascii="\\u" in self.raw)[1:-1]
-        return out.replace("/", "\\/") if "\\/" in self.raw else out
+        if "\\/" in self.raw:
+            out = out.replace("/", "\\/")
+        escapes, plain = self._styles()
+        if escapes:  # each escape json wrote, as a token: "\\\\n" is no "\\n"
+            out = _TOKEN.sub(lambda m: escapes.get(m[0], m[0]), out)
+        for char, written in plain.items():
+            out = out.replace(char, written)
+        return out
+
+    def _styles(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Return how ``raw`` writes what it writes only as a ``\\u`` escape: by the escape
+        json writes for it (``\\"`` as ``\\u0022``), and by the character itself (``+``
+        as ``\\u002B``, where no escape holds it)."""
+        escapes: dict[str, str] = {}
+        plain: dict[str, str] = {}
+        for char, written in self._u.items():
+            token = json.dumps(char)[1:-1]
+            if not token.startswith("\\"):
+                if char not in _IN_ESCAPES and char not in self.raw:
+                    plain[char] = written
+            elif token == "\\\\":
+                if token not in self.raw:
+                    escapes[token] = written
+            elif token not in self.raw.replace("\\\\", ""):  # "\\\\n" holds no "\\n"
+                escapes[token] = written
+        return escapes, plain
 
     def replaced(self, start: int, end: int, new: str) -> Escaped | None:
         """Return the map of ``raw`` with message characters ``start:end`` replaced by

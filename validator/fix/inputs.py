@@ -33,6 +33,7 @@ from .atomic import Replacement
 from .edits import Edit, apply
 from .escapes import Escaped
 from .event import EventFix, Fix, fix_text
+from .ids import FreshIds
 
 _BOM = b"\xef\xbb\xbf"
 # A gzip input is fixed in memory, inflated whole: one that inflates further is refused (a
@@ -119,10 +120,6 @@ class _Writer:
         self.edits.append((start, end, done.text))
         return True
 
-    def taken(self, candidate: str) -> bool:
-        """Return True when ``candidate`` occurs anywhere in the input (an id to avoid)."""
-        return candidate in self.text
-
     def result(self) -> bytes:
         """Return the input with the fixed events in place."""
         text = apply(self.text, [Edit(*e) for e in self.edits])
@@ -145,9 +142,6 @@ class _Lines(_Writer):
             return self.source[start:end].decode("utf-8"), start, end
         except UnicodeDecodeError:
             return None
-
-    def taken(self, candidate: str) -> bool:
-        return candidate.encode("utf-8", "surrogatepass") in self.source
 
     def result(self) -> bytes:
         parts: list[bytes] = []
@@ -208,15 +202,7 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         return InputFix(data, [], 0, [], inner, inner)
     linter = Linter(options, Statistics(), name)
     session = linter.session
-    chosen: set[str] = set()
-
-    def fresh_id(event_id: str) -> str:
-        from .edits import renamed
-
-        new = renamed(event_id, lambda c: c in session.ids or c in chosen or writer.taken(c))
-        chosen.add(new)
-        return new
-
+    fresh_id = FreshIds(inner, lambda candidate: candidate in session.ids)  # reset per session
     fixes: list[Located] = []
     available = 0
     notes: list[Note] = []

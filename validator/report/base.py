@@ -51,13 +51,17 @@ def clean(text: str) -> str:
 def statistics_lines(statistics: Statistics) -> list[str]:
     """Return the --statistics lines: findings by rule, audio, chunk sizes, and per file."""
     from ..core.rules import RULES
+    from .summary import audio, duration
 
     lines = []
     for code, count in sorted(statistics.findings_by_rule.items()):
         rule = RULES[code]
         lines.append(f"{count:>8,} {code} [{rule.severity.value}] {rule.name}\n")
     for fmt, seconds in sorted(statistics.audio_seconds_by_format.items()):
-        lines.append(f"{seconds:>10,.1f} s of {fmt} audio\n")
+        lines.append(f"{duration(seconds):>12} of {fmt} audio\n")
+    if statistics.rejected_audio_bytes:
+        rejected = duration(statistics.rejected_audio_seconds)
+        lines.append(f"{rejected:>12} of audio in appends the server rejects\n")
     if statistics.shortest_chunk_ms is not None and statistics.longest_chunk_ms is not None:
         lines.append(
             f"{_count(statistics.append_events, 'append')} of "
@@ -75,7 +79,7 @@ def statistics_lines(statistics: Statistics) -> list[str]:
         for name, own in statistics.by_file.items():
             lines.append(
                 f"{_count(own.records, 'record')}, {own.findings:,} finding{_s(own.findings)}, "
-                f"{own.audio_seconds:,.1f} s of audio: {name}\n"
+                f"{audio(own)}: {name}\n"
             )
     return lines
 

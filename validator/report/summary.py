@@ -1,5 +1,5 @@
 """The one-line summary of a run on standard error (records, appends, audio, bytes, time,
-findings), and byte counts as people read them."""
+findings), and byte counts and durations as people read them."""
 
 from __future__ import annotations
 
@@ -23,12 +23,33 @@ def summary(stats: Statistics) -> str:
     rules = ", ".join(f"{n:,} {code}" for code, n in by_rule if n)
     return (
         f"Checked {_count(stats.records, 'record')}{files}: "
-        f"{_count(stats.append_events, 'append event')}, "
-        f"{stats.audio_seconds:,.1f} s of audio, {human_bytes(stats.bytes)} in "
+        f"{_count(stats.append_events, 'append event')}, {audio(stats)}, "
+        f"{human_bytes(stats.bytes)} in "
         f"{stats.seconds:.2f} s; {_count(stats.findings, 'finding')} "
         f"({_count(errors, 'error')}, {_count(warnings, 'warning')}"
         + (f"; {rules})" if rules else ")")
     )
+
+
+def audio(stats: Statistics) -> str:
+    """Return the audio the server accepted, and apart what it rejected: "1.0 s of audio
+    (and 300 ms rejected)"; an append with an error finding adds nothing to its buffer."""
+    said = f"{duration(stats.audio_seconds)} of audio"
+    if stats.rejected_audio_bytes:
+        said += f" (and {duration(stats.rejected_audio_seconds)} rejected)"
+    return said
+
+
+def duration(seconds: float) -> str:
+    """Return a duration with the precision that fits: "1.7 s", "40 ms", "2.5 ms"."""
+    if seconds >= 0.9995:
+        return f"{seconds:,.1f} s"
+    ms = seconds * 1000
+    if ms >= 9.95:
+        return f"{ms:.0f} ms"
+    if ms >= 0.05 or ms == 0:
+        return f"{ms:.1f} ms".replace("0.0 ms", "0 ms")
+    return "<0.1 ms"
 
 
 def human_bytes(n: float) -> str:

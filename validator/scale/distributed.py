@@ -23,6 +23,9 @@ a scheduler or calls it (the ``[dask]`` extra).
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
@@ -51,6 +54,60 @@ def lint_task(task: FileBatch) -> str:
     return encode_result(0, run_task(task), batch=True).decode("ascii")
 
 
+@contextlib.contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Take a Ctrl-C (SIGINT) that comes while the block runs when it ends, as
+    KeyboardInterrupt: a cluster is not left half started or half closed (an interrupted
+    start left it to distributed's exit hook, whose AssertionError was printed). Only in the
+    main thread, where Python takes signals, and not where SIGINT is ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    if previous == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+    if came:
+        raise KeyboardInterrupt
+
+
+def _deaf_fork_server() -> str:
+    """Start multiprocessing's fork server ignoring SIGINT, and return the start method for
+    the workers: a worker forked from it ignores Ctrl-C too. The workers share the terminal's
+    process group, and a Ctrl-C made each print a traceback, or a nanny fail to start; only
+    an ignored signal outlives the exec that starts a process. Where there is no fork
+    server, the default ("spawn")."""
+    import multiprocessing
+    from multiprocessing import forkserver, resource_tracker
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()  # signals are the main thread's to set
+        return "forkserver"
+    # the fork server starts it, and unblocks SIGINT when it has: started first, it is not
+    resource_tracker.ensure_running()
+    # held back (blocked), a Ctrl-C meanwhile stays pending, also while ignored (Linux), and
+    # reaches the handler put back; one pending already would be dropped by SIG_IGN: taken
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pending = signal.SIGINT in signal.sigpending()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    if pending:
+        signal.raise_signal(signal.SIGINT)
+    return "forkserver"
+
+
 def connect(address: str) -> tuple[Any, Any]:
     """Return (client, cluster) for ``address``: a scheduler's, or "local" for a
     ``LocalCluster`` of this machine's cores (then also returned, to be closed)."""
@@ -61,15 +118,22 @@ def connect(address: str) -> tuple[Any, Any]:
     except ImportError as exc:
         raise OSError(_NEEDS) from exc
     if address == "local":
+        import dask.config
+
         from .pool import cpu_count
 
-        cluster = LocalCluster(
-            n_workers=cpu_count(),
-            threads_per_worker=1,  # the linter holds the GIL: one task per process
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        method = _deaf_fork_server()
+        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = LocalCluster(
+                n_workers=cpu_count(),
+                threads_per_worker=1,  # the linter holds the GIL: one task per process
+                processes=True,
+                dashboard_address=None,
+                # its HTTP routes on a free port of loopback: on 8787, taken by another
+                # cluster, distributed warned on stderr that it took another
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.ERROR,
+            )
         return Client(cluster), cluster
     return Client(address), None
 
@@ -100,13 +164,14 @@ class DaskExecutor(Executor):
         when the cluster cannot be reached."""
         client = self._cluster
         if isinstance(client, str):
-            try:
-                client, cluster = connect(client)
-            except OSError:
-                raise
-            except Exception as exc:  # distributed's own errors: a bad address, a refusal
-                raise OSError(str(exc) or type(exc).__name__) from exc
-            self._owned = [c for c in (client, cluster) if c is not None]
+            with sigint_deferred():  # a Ctrl-C waits until the cluster is ours to close
+                try:
+                    client, cluster = connect(client)
+                except OSError:
+                    raise
+                except Exception as exc:  # distributed's own errors: a bad address, a refusal
+                    raise OSError(str(exc) or type(exc).__name__) from exc
+                self._owned = [c for c in (client, cluster) if c is not None]
         self._client = client
         self._futures = client.map(lint_task, self.tasks, pure=False)
         return self._gathered()
@@ -119,17 +184,19 @@ class DaskExecutor(Executor):
             yield decode_result(text)
 
     def close(self) -> None:
-        """Cancel what is still running, and stop the client and cluster started here."""
+        """Cancel what is still running, and stop the client and cluster started here (a
+        second Ctrl-C waits until they are stopped)."""
         pending = [f for f in self._futures if f is not None]
         self._futures = []
-        try:
-            if pending and self._client is not None:
-                self._client.cancel(pending)
-        finally:
-            super().close()
-            owned, self._owned = self._owned, []
-            for thing in owned:
-                thing.close()
+        with sigint_deferred():
+            try:
+                if pending and self._client is not None:
+                    self._client.cancel(pending)
+            finally:
+                super().close()
+                owned, self._owned = self._owned, []
+                for thing in owned:
+                    thing.close()
 
 
 def lint(

@@ -12,6 +12,7 @@ never a task: it is read here, in its turn.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -41,6 +42,22 @@ from .protocol import (
 Progress = Callable[[int], None]
 """Told the bytes of the input done so far."""
 
+Stamp = tuple[int, int, int, int]
+"""A file's size, modification time (ns), inode and device: what its chunks were cut from."""
+
+
+def stamp(status: os.stat_result) -> Stamp:
+    """Return the ``Stamp`` of a file's status."""
+    return (status.st_size, status.st_mtime_ns, status.st_ino, status.st_dev)
+
+
+class Changed(OSError):
+    """A file split into chunks that changed before its chunks were all read: they no longer
+    add up to one file (a capture cut short, rewritten, or still being written)."""
+
+    def __str__(self) -> str:
+        return f"it changed while it was linted ({self.args[0]}): lint it again"
+
 
 class Executor:
     """Runs the tasks of a run's inputs and gives each input's findings in its turn.
@@ -59,6 +76,7 @@ class Executor:
         self, planned: Sequence[tuple[Input, Options] | None], event_pointer: str | None
     ) -> None:
         self.tasks: list[Task] = []
+        self.stamps: dict[str, Stamp] = {}  # each split file, as it was when cut
         # per input: its first task and how many (chunks), or its batch and its place there
         self.spans: list[tuple[int, int] | None] = []
         self.planned = planned
@@ -130,7 +148,8 @@ class Executor:
             return
         chunks = cast(list[ChunkTask], tasks[first : first + count])
         inp, options = cast(tuple[Input, Options], self.planned[position])
-        yield from replay(chunks, islice(results, count), inp.name, options, stats, progress)
+        done = islice(results, count)
+        yield from replay(chunks, done, inp.name, options, stats, progress, self.stamps[inp.path])
 
     def close(self) -> None:
         """Stop the tasks still running and end the workers (however the run ends)."""
@@ -158,9 +177,14 @@ class Pooled(Executor):
         size = inp.size()  # a small file is not looked at any further: one stat
         if size is None or size < protocol.MIN_PARALLEL_BYTES or not eligible(inp.path, self.jobs):
             return []
+        try:
+            status = os.stat(inp.path)
+        except OSError:
+            return []  # linted whole: the read says why
+        self.stamps[inp.path] = stamp(status)
         return [
             (inp.path, begin, end, options.max_audio_bytes, options.max_record_bytes)
-            for begin, end in chunk_ranges(size, self.jobs)
+            for begin, end in chunk_ranges(status.st_size, self.jobs)
         ]
 
     def results(self) -> Iterator[Result]:
@@ -186,10 +210,12 @@ def replay(
     options: Options,
     statistics: Statistics,
     progress: Progress | None = None,
+    cut_from: Stamp | None = None,
 ) -> Iterator[Violation]:
     """Yield the findings of a JSONL file from the scanned items of its chunks, in order, as
     ``lint_stream`` would give them: the session's half here, re-reading at its offset each
-    line that takes the slow road."""
+    line that takes the slow road. ``cut_from``: the file as the chunks were cut from it;
+    raise ``Changed`` (after the findings) when it is no longer that file."""
     path = chunks[0][0]
     statistics.files += 1
     started = time.perf_counter()
@@ -201,12 +227,39 @@ def replay(
 
             def records_at(start: int, end: int, count: int, line: int) -> Iterable[Record]:
                 stream.seek(start)
-                return islice(read_jsonl(stream, options.max_record_bytes, line), count)
+                records = islice(read_jsonl(stream, options.max_record_bytes, line), count)
+                return _all_of(records, count, line)
 
             for task, items in zip(chunks, results, strict=True):
                 if progress is not None:
                     progress(task[2])  # the chunk's end offset: bytes done
                 line = yield from linter.replay(cast(list[Item], items), line, records_at)
+        if cut_from is not None:
+            _unchanged(path, cut_from)
     finally:
         linter.finish()  # what was read, also when a read failed halfway
         statistics.seconds += time.perf_counter() - started
+
+
+def _all_of(records: Iterable[Record], count: int, line: int) -> Iterator[Record]:
+    """Yield ``records``, the ``count`` lines from ``line`` on; raise ``Changed`` where one
+    is missing: a worker scanned it, and it is no longer where the worker found it."""
+    read = 0
+    for record in records:
+        read += 1
+        yield record
+    if read < count:
+        raise Changed(f"line {line + read:,} is gone")
+
+
+def _unchanged(path: str, cut_from: Stamp) -> None:
+    """Raise ``Changed`` unless the file at ``path`` is still the one its chunks were cut
+    from: its size, modification time and inode as they were."""
+    try:
+        now = stamp(os.stat(path))
+    except OSError as exc:
+        raise Changed(exc.strerror or str(exc)) from exc
+    if now[0] != cut_from[0]:
+        raise Changed(f"{cut_from[0]:,} bytes when it was split, {now[0]:,} now")
+    if now != cut_from:
+        raise Changed("written to, or replaced, after it was split")

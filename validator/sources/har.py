@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from ..core.jsontext import JSON_WS, Places, json_type, scan_string
+from ..core.jsontext import JSON_WS, Places, json_type, member_values, scan_string
 from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record, Shifts
 from ..core.violation import Violation
 from .jsonl import too_large
@@ -449,27 +449,68 @@ class _HarReader:
             )
             return
         buf = text.buf
-        quote, stop = member_string(buf, start, end, "data") or (start, end)
+        datas = member_values(buf, start, "data")
+        last = len(datas) - 1
+        for index, (key_at, quote) in enumerate(datas):
+            # a repeated 'data' (parsers disagree on which one is the message): RT104 at the
+            # key, and each message checked, not only the last one that json keeps
+            notes = (self._repeated(key_at, pointer),) if index else ()
+            if index == last:
+                sized = self._sized(payload)
+                del payload  # the record is written from the file's text
+            elif buf[quote] == '"':
+                sized = self._sized(json.loads(buf[quote : scan_string(buf, quote)]))
+            else:
+                if notes:  # a value that is no message: the repeat is all there is to say
+                    yield Record(*text.place(text.base + key_at), b"", problem=notes[0])
+                continue
+            yield self._frame(quote, sized, opcode, pointer, notes)
+
+    def _sized(self, payload: str) -> tuple[int, bool]:
+        """Return the size of a ``data`` string (UTF-8 bytes where it matters: over a quarter
+        of the record limit; else characters), and whether it is blank."""
+        if len(payload) > self.max_record_bytes // 4:
+            return utf8_size(payload), False
+        return len(payload), not payload.strip()
+
+    def _repeated(self, key_at: int, pointer: str) -> Violation:
+        """Return RT104, placed, for a message's ``data`` key at ``key_at`` repeated."""
+        line, column = self.text.place(self.text.base + key_at)
+        return Violation(
+            "RT104",
+            "key 'data' appears more than once in the same HAR websocket message; parsers "
+            "disagree on which one is the message (each is checked here): keep one",
+            pointer=f"{pointer}/data",
+            line=line,
+            column=column + 1,
+        )
+
+    def _frame(
+        self,
+        quote: int,
+        sized: tuple[int, bool],
+        opcode: int,
+        pointer: str,
+        notes: tuple[Violation, ...],
+    ) -> Record:
+        """Return the record of the ``data`` string at ``quote`` of the buffer (``sized``:
+        ``_sized`` of its value), in a frame of ``opcode``, with its message's ``notes``."""
+        text = self.text
+        size, blank = sized
         line, column = text.place(text.base + quote)
         if opcode != _OPCODE_TEXT:
-            yield Record(
-                line, column, b"", pointer=pointer, problem=_binary(opcode), size=len(payload)
-            )
-            return
-        limit = self.max_record_bytes
-        if len(payload) > limit // 4:
-            size = utf8_size(payload)
-            if size > limit:
-                yield too_large(line, size, limit)._replace(column=column, pointer=pointer)
-                return
-        if not payload.strip():
-            yield Record(line, column, b"", pointer=pointer, problem=Violation("RT101", _EMPTY))
-            return
-        del payload  # the record is written from the file's text
-        data, shifts = align(buf, quote + 1, stop - 1)
-        del buf
+            return Record(line, column, b"", pointer, _binary(opcode), size, notes=notes)
+        if size > self.max_record_bytes:
+            found = too_large(line, size, self.max_record_bytes)
+            return found._replace(column=column, pointer=pointer, notes=notes)
+        if blank:
+            return Record(line, column, b"", pointer, Violation("RT101", _EMPTY), notes=notes)
+        buf = text.buf  # the record is written from the file's text
+        data, shifts = align(buf, quote + 1, scan_string(buf, quote) - 1)
         offset = text.base + quote + 1 + text.bom
-        yield Record(line, column + 1, data, pointer=pointer, offset=offset, shifts=shifts)
+        return Record(
+            line, column + 1, data, pointer=pointer, offset=offset, shifts=shifts, notes=notes
+        )
 
     # -- the path: objects and arrays, followed a member or an element at a time --------------
 
@@ -592,43 +633,3 @@ class _HarReader:
         assert text.bad is not None
         line, column = text.bad_record_place()
         return Record(line, column, b"", problem=Violation(text.bad.rule, text.bad.message))
-
-
-def member_string(text: str, start: int, end: int, name: str) -> tuple[int, int] | None:
-    """Return the span of the last string value of member ``name`` of the object at ``start``.
-
-    ``text[start:end]`` is an object that parsed; a repeated key leaves the last value, as
-    ``json.loads`` does.
-    """
-    found = None
-    depth = 0
-    expect_key = False
-    key: Any = None
-    search = _NEXT.search
-    i = start
-    while True:
-        m = search(text, i, end)
-        if m is None:
-            return found
-        at = m.start()
-        c = text[at]
-        i = at + 1
-        if c == '"':
-            i = scan_string(text, at)
-            if depth == 1:
-                if expect_key:
-                    key = text[at + 1 : i - 1]
-                    if "\\" in key:
-                        key = json.loads(text[at:i])
-                    expect_key = False
-                elif key == name:
-                    found = (at, i)
-        elif c == "{":
-            depth += 1
-            expect_key = depth == 1
-        elif c == "[":
-            depth += 1
-        elif c == ",":
-            expect_key = depth == 1
-        else:
-            depth -= 1

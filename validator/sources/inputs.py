@@ -206,21 +206,30 @@ def _filesystem(url: str) -> tuple[Any, str]:
 _GLOB = re.compile(r"[*?\[]")
 
 
+def _listed(fs: Any, path: str) -> tuple[dict[str, Any], bool]:
+    """Return the objects ``path`` names on ``fs`` with their details, and whether it named
+    one object itself; a glob only where no object or folder has that very name."""
+    try:
+        info = fs.info(path)
+    except FileNotFoundError:
+        if not _GLOB.search(path):
+            raise
+        found = fs.glob(path, detail=True)
+        return {p: i for p, i in found.items() if i.get("type") != "directory"}, False
+    if info.get("type") == "directory":
+        return fs.find(path, detail=True), False
+    return {path: info}, True
+
+
 def expand_url(url: str, wanted: Any) -> list[Input]:
     """Return the inputs a URL names: itself, or the files under it (a prefix, a folder)
-    or matching it (a glob) for which ``wanted(name)`` holds, sorted; raise SourceError."""
+    or matching it (a glob) for which ``wanted(name)`` holds, sorted; raise SourceError.
+
+    A name that exists is that object or folder, never a glob: ``a[1].jsonl`` is the key
+    ``a[1].jsonl`` where there is one (as a glob it would name ``a1.jsonl``)."""
     try:
         fs, path = _filesystem(url)
-        if _GLOB.search(path):
-            found = fs.glob(path, detail=True)
-            listed = {p: info for p, info in found.items() if info.get("type") != "directory"}
-            named = False
-        elif fs.isdir(path):
-            listed = fs.find(path, detail=True)
-            named = False
-        else:
-            listed = {path: fs.info(path)}
-            named = True
+        listed, named = _listed(fs, path)
     except SourceError:
         raise
     except Exception as exc:

@@ -104,7 +104,8 @@ def read_jsonl(stream: BinaryIO, max_record_bytes: int, first_line: int = 1) -> 
                 yield too_large(lineno, size, max_record_bytes)._replace(offset=offset)
                 offset += len(line)
                 continue
-        yield _new(Record, (lineno, 0, line, "", None, 0, offset, ()))  # Record(...), at C speed
+        # Record(...), at C speed
+        yield _new(Record, (lineno, 0, line, "", None, 0, offset, (), ()))
         offset += len(line)
 
 
