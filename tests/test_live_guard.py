@@ -126,7 +126,7 @@ def test_beta_client_and_an_open_connection(
     client = OpenAI(api_key="sk-test", websocket_base_url=fake.url + "/v1")
     with client.beta.realtime.connect(model="gpt-4o-realtime-preview") as connection:
         connection = validator.guard(connection, on_error="log", record=capture)
-        with caplog.at_level(logging.WARNING, logger="validator.live"):
+        with caplog.at_level(logging.WARNING, logger="realtime-validator"):
             assert connection.recv().type == "session.created"
             connection.session.update(session={"input_audio_format": "g711_ulaw"})
             assert connection.recv().type == "session.updated"
@@ -134,7 +134,7 @@ def test_beta_client_and_an_open_connection(
             connection.input_audio_buffer.commit()  # 50 ms of G.711: RT401
             assert connection.recv().error.code == "input_audio_buffer_commit_empty"
     assert fake.headers[-1]["openai-beta"] == "realtime=v1"
-    live = [r.getMessage() for r in caplog.records if r.name == "validator.live"]
+    live = [r.getMessage() for r in caplog.records if r.name == "realtime-validator"]
     assert [line.split(": ")[1].split()[0] for line in live] == ["RT401", "RT501"]
     assert "50 ms" in live[0]  # 400 bytes judged in the session's G.711 format
     assert live == lint_capture(capture)
@@ -180,6 +180,7 @@ def test_the_capture_is_written_through_at_once(tmp_path: Path) -> None:
         '["not", "an", "object"]',
         '{"type": "input_audio_buffer.append", "audio": "\\u00e9t\\u00e9", "event_id": "é"}',
         "",
+        '{"type":\r"input_audio_buffer.clear"}\r\n',  # a CR stays, an LF becomes a tab
     ],
 )
 @pytest.mark.parametrize("on_error", ["raise", "log"])

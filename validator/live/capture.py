@@ -5,7 +5,7 @@ Each line wraps one event as it went over the wire::
     {"time":1765000000.123456,"direction":"client","event":{...},"blocked":true}
 
 ``time`` is Unix time in seconds when the event was sent or received; ``direction`` is
-``client`` or ``server``; ``event`` is the frame's text, verbatim (a line break in it becomes a
+``client`` or ``server``; ``event`` is the frame's text, verbatim (a line feed in it becomes a
 tab: both are whitespace between JSON tokens and both are refused inside a string);
 ``blocked`` (only when true) marks a client event the guard or the proxy kept from the
 server. ``lint --event-pointer /event`` reads it, its findings placed in the capture's lines.
@@ -19,7 +19,6 @@ EVENT_POINTER = "/event"
 CLIENT, SERVER = "client", "server"
 BLOCKED_END = b',"blocked":true}\n'
 END = b"}\n"
-_ONE_LINE = bytes.maketrans(b"\r\n", b"\t\t")
 
 
 def opening(time: float, direction: str) -> bytes:
@@ -28,10 +27,9 @@ def opening(time: float, direction: str) -> bytes:
 
 
 def one_line(text: bytes) -> bytes:
-    """Return a frame's text on one line: CR and LF become tabs (JSON means the same by them)."""
-    if b"\n" in text or b"\r" in text:
-        return text.translate(_ONE_LINE)
-    return text
+    """Return a frame's text on one line: a line feed becomes a tab (JSON means the same by
+    both; a carriage return alone ends no line of JSONL)."""
+    return text.replace(b"\n", b"\t") if b"\n" in text else text
 
 
 class Recorder:

@@ -35,7 +35,8 @@ ON_ERROR: tuple[OnError, ...] = ("raise", "warn", "log")
 Frame = Mapping[str, Any] | str | bytes | bytearray
 """An event as a transport has it: a dict (sent as ``json.dumps`` writes it) or its text."""
 
-LOGGER = logging.getLogger("validator.live")
+LOGGER = logging.getLogger("realtime-validator")
+_new = tuple.__new__  # a Record made at C speed: the guard makes one per frame
 
 
 class EventWarning(UserWarning):
@@ -81,7 +82,7 @@ class Guard:
     ``check_outgoing(event)`` before a client event is sent, ``observe_incoming(event)`` for
     each server event; ``close()`` at the end. With ``on_error="raise"`` an event with an
     error raises ``InvalidEventError`` and must not be sent; findings that do not stop an
-    event go to ``warnings`` (``"raise"``, ``"warn"``) or the ``validator.live`` logger
+    event go to ``warnings`` (``"raise"``, ``"warn"``) or the ``realtime-validator`` logger
     (``"log"``). ``record`` names a capture file to write (see ``capture.py``).
 
     For transports: ``refuse`` says which findings stop an event under ``"raise"`` (errors by
@@ -128,6 +129,8 @@ class Guard:
 
         ``binary``: the event is a binary frame's payload (RT106)."""
         found, blocked = self._take(CLIENT, event, binary, self._raising)
+        if not found:
+            return found
         refused = [v for v in found if self._refuse(v)] if blocked else []
         for violation in found:
             if self._report_refused or not refused or not self._refuse(violation):
@@ -176,12 +179,15 @@ class Guard:
                     )
                 return found, blocked
             if recorder is None:
-                record = Record(line, 0, data)
-                found = [] if linter.accept(record) else linter.road.slow(record)
+                record = _new(Record, (line, 0, data, "", None, 0, -1, ()))  # Record(line, 0, data)
+                if linter.accept(record):
+                    return [], False
+                found = linter.road.slow(record)
                 return found, refusing and any(map(self._refuse, found))
             start = opening(time.time(), direction)
             ascii_text = data.isascii()
-            if ascii_text and linter.accept(Record(line, len(start), data, EVENT_POINTER)):
+            record = _new(Record, (line, len(start), data, EVENT_POINTER, None, 0, -1, ()))
+            if ascii_text and linter.accept(record):
                 recorder.write(start + data + END)
                 return [], False
             # the slow road reads what lint reads from the capture line: the unwrapped record

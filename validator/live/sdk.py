@@ -182,7 +182,7 @@ def guard(
 
     ``on_error``: ``"raise"`` raises ``InvalidEventError`` for an event with an error and sends
     nothing (warnings go to ``warnings``); ``"warn"`` and ``"log"`` report every finding to
-    ``warnings`` or the ``validator.live`` logger and send. ``record``: a capture file of both
+    ``warnings`` or the ``realtime-validator`` logger and send. ``record``: a capture file of both
     directions (``lint --event-pointer /event`` reads it).
     """
     target: Any = connection
