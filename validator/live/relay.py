@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from ..core.violation import InvalidEventError, Violation
-from .capture import Recorder
+from .capture import Recorder, Spooler
 from .checkpoint import Guard, is_rejected
 from .refusal import error_event
 
@@ -101,6 +101,7 @@ class Relay:
         self.on_note = on_note
         self.opened: dict[Any, ClientConnection] = {}  # client -> upstream, handshake to handler
         self.connections = 0
+        self.spooler = Spooler() if config.record_dir is not None else None
 
     # -- the handshake ---------------------------------------------------------------------
 
@@ -187,7 +188,7 @@ class Relay:
             return None
         stamp = time.strftime("%Y%m%d-%H%M%S")
         name = f"{stamp}-{os.getpid()}-{number}.jsonl"
-        return Recorder(Path(self.config.record_dir) / name, exclusive=True)
+        return Recorder(Path(self.config.record_dir) / name, exclusive=True, spooler=self.spooler)
 
     async def _relay(
         self, client: ServerConnection, upstream: ClientConnection, guard: Guard
@@ -240,25 +241,28 @@ async def serve(
     config: ProxyConfig,
     on_finding: Callable[[Violation], None],
     on_note: Callable[[str], None],
-    started: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until cancelled (Ctrl-C): connections are closed and their captures with them."""
     from websockets.asyncio.server import serve as websocket_server
 
     relay = Relay(config, on_finding, on_note)
-    async with websocket_server(
-        relay.handle,
-        config.host,
-        config.port,
-        process_request=relay.process_request,
-        select_subprotocol=relay.select_subprotocol,
-        max_size=None,
-        compression=None,
-        logger=QUIET,
-    ) as server:
-        host, port = next(iter(server.sockets)).getsockname()[:2]
-        shown = f"[{host}]" if ":" in host else host
-        on_note(f"listening on ws://{shown}:{port}, relaying to {config.upstream}")
-        if started is not None:
-            started(f"ws://{shown}:{port}")
-        await server.serve_forever()
+    try:
+        async with websocket_server(
+            relay.handle,
+            config.host,
+            config.port,
+            process_request=relay.process_request,
+            select_subprotocol=relay.select_subprotocol,
+            max_size=None,
+            compression=None,
+            logger=QUIET,
+        ) as server:
+            host, port = next(iter(server.sockets)).getsockname()[:2]
+            shown = f"[{host}]" if ":" in host else host
+            on_note(f"listening on ws://{shown}:{port}, relaying to {config.upstream}")
+            await server.serve_forever()
+    finally:
+        if relay.spooler is not None:  # every line taken reaches its capture
+            relay.spooler.stop()
+            if relay.spooler.error is not None:
+                on_note(f"a capture could not be written whole: {relay.spooler.error}")
