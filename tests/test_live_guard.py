@@ -9,6 +9,7 @@ import json
 import logging
 import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,19 +158,34 @@ def test_guard_for_any_transport() -> None:
     assert guard.statistics.records == 3 and guard.statistics.append_events == 1
 
 
-def test_the_capture_is_written_through_at_once(tmp_path: Path) -> None:
-    """Each line reaches the file before the next event: a process that dies loses nothing."""
+def test_the_capture_is_written_while_the_guard_is_open(tmp_path: Path) -> None:
+    """Lines reach the file while the connection lasts (a writer thread, a batch every few
+    milliseconds), and all of them by the time the guard is closed."""
     capture = tmp_path / "c.jsonl"
     guard = Guard(on_error="log", record=capture)
     guard.check_outgoing({"type": "input_audio_buffer.append", "audio": AUDIO_50MS})
     guard.observe_incoming(b'{"type": "input_audio_buffer.committed", "item_id": "i"}')
-    text = capture.read_bytes()  # still open
-    assert text.count(b"\n") == 2 and text.endswith(b"}\n")
+    deadline = time.monotonic() + 10
+    while capture.read_bytes().count(b"\n") < 2:  # still open
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    for n in range(500):
+        guard.check_outgoing({"type": "input_audio_buffer.clear", "event_id": f"c{n}"})
     guard.close()
+    lines = capture.read_text().splitlines()
+    assert len(lines) == 502 and json.loads(lines[-1])["event"]["event_id"] == "c499"
     guard.check_outgoing('{\n"type": "input_audio_buffer.clear"\n}')  # after close: appended
+    guard.close()
     last = capture.read_text().splitlines()[-1]
     assert json.loads(last)["event"] == {"type": "input_audio_buffer.clear"}
     assert '"event":{\t"type": "input_audio_buffer.clear"\t}' in last
+
+
+def test_a_capture_that_cannot_be_written_says_so_on_close(tmp_path: Path) -> None:
+    guard = Guard(on_error="log", record="/dev/full")  # every write: ENOSPC
+    guard.check_outgoing({"type": "input_audio_buffer.clear"})
+    with pytest.raises(OSError, match="capture /dev/full is incomplete"):
+        guard.close()
 
 
 @pytest.mark.parametrize(

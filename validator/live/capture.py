@@ -9,10 +9,14 @@ Each line wraps one event as it went over the wire::
 tab: both are whitespace between JSON tokens and both are refused inside a string);
 ``blocked`` (only when true) marks a client event the guard or the proxy kept from the
 server. ``lint --event-pointer /event`` reads it, its findings placed in the capture's lines.
+
+Lines are written by a ``Spooler``'s thread, so that the sender's path never waits on the
+disk; a capture is whole once its ``Recorder`` is closed (the proxy's when it stops).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import threading
@@ -40,26 +44,46 @@ SPOOL_PAUSE = 0.005
 """Seconds the writer rests after a batch: lines gather for one write instead of waking it
 for each (2,000 wakeups a second cost a tenth of a core), and wait at most this long."""
 
+_File = Any  # an unbuffered binary file (FileIO)
+_Item = tuple[_File, tuple[bytes, ...] | threading.Event | None] | None
+
 
 class Spooler:
-    """One thread that writes the lines of many captures, so that an event loop never waits
-    on the disk: each wakeup writes what was taken since, in order, a file's lines at once.
+    """One thread that writes the lines of many captures, so that a sender never waits on
+    the disk: each wakeup writes what was taken since, in order, a file's lines at once.
     ``stop()`` writes every line taken and closes every file."""
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[_File, bytes | None] | None] = queue.SimpleQueue()
-        self.error: OSError | None = None  # the first write that failed, if any
+        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
+        self.failed: dict[_File, OSError] = {}  # a file's first write that failed
         self._thread = threading.Thread(target=self._run, name="capture-writer", daemon=True)
         self._thread.start()
 
-    def put(self, file: _File, line: bytes | None) -> None:
-        """Queue a line for ``file`` (None: close it once its lines are written)."""
-        self._queue.put((file, line))
+    @property
+    def running(self) -> bool:
+        """Return True until ``stop()``."""
+        return self._thread.is_alive()
+
+    def put(self, file: _File, parts: tuple[bytes, ...]) -> None:
+        """Queue a line for ``file``, in parts (joined by the writer, not the sender)."""
+        self._queue.put((file, parts))
+
+    def close(self, file: _File, wait: bool) -> OSError | None:
+        """Close ``file`` once its lines are written; with ``wait``, once that is done,
+        return the error that kept one from being written (None: all were)."""
+        self._queue.put((file, None))
+        if not wait:
+            return None
+        done = threading.Event()
+        self._queue.put((None, done))
+        done.wait()
+        return self.failed.pop(file, None)
 
     def stop(self) -> None:
         """Write every queued line, close the files, end the thread."""
-        self._queue.put(None)
-        self._thread.join()
+        if self.running:
+            self._queue.put(None)
+            self._thread.join()
 
     def _run(self) -> None:
         get, get_nowait = self._queue.get, self._queue.get_nowait
@@ -73,26 +97,42 @@ class Spooler:
             pending: dict[_File, list[bytes]] = {}
             for item in batch:
                 if item is None:
-                    self._flush(pending)
+                    self._write(pending)
                     return
-                file, line = item
-                if line is not None:
-                    pending.setdefault(file, []).append(line)
+                file, what = item
+                if isinstance(what, tuple):
+                    pending.setdefault(file, []).extend(what)
                     continue
-                self._flush({file: pending.pop(file, [])})
-                file.close()
-            self._flush(pending)
+                self._write(pending)  # a close or a marker: what came before it is written
+                pending = {}
+                if what is None:
+                    file.close()
+                else:
+                    what.set()
+            self._write(pending)
             time.sleep(SPOOL_PAUSE)
 
-    def _flush(self, pending: dict[_File, list[bytes]]) -> None:
+    def _write(self, pending: dict[_File, list[bytes]]) -> None:
         for file, lines in pending.items():
             try:
                 _write_all(file, b"".join(lines))
-            except OSError as exc:  # a full disk: the proxy says so when the connection ends
-                self.error = self.error or exc
+            except OSError as exc:  # a full disk: said when the capture is closed
+                self.failed.setdefault(file, exc)
 
 
-_File = Any  # an unbuffered binary file (FileIO)
+_SHARED: list[Spooler] = []
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_spooler() -> Spooler:
+    """Return the process's spooler for guards' captures, started on first use and stopped
+    (every line written) when the interpreter exits."""
+    with _SHARED_LOCK:
+        if not _SHARED or not _SHARED[0].running:
+            spooler = Spooler()
+            _SHARED[:] = [spooler]
+            atexit.register(spooler.stop)
+        return _SHARED[0]
 
 
 def _write_all(file: _File, data: bytes) -> None:
@@ -102,9 +142,9 @@ def _write_all(file: _File, data: bytes) -> None:
 
 
 class Recorder:
-    """Writes capture lines to a file, each handed to the operating system at once, so that a
-    process that dies, or a connection that drops, loses no line already taken; with a
-    ``spooler``, its thread writes them (the proxy's event loop does not wait on the disk)."""
+    """Writes capture lines to a file through a ``Spooler``'s thread, in order; a process
+    that lives on (a connection dropped) loses no line taken, and ``close()`` (with
+    ``settle``) returns once every line is in the file."""
 
     def __init__(
         self,
@@ -112,28 +152,27 @@ class Recorder:
         *,
         exclusive: bool = False,
         spooler: Spooler | None = None,
+        settle: bool = True,
     ) -> None:
         self.path = os.fspath(path)
         self._file = open(self.path, "xb" if exclusive else "wb", buffering=0)  # noqa: SIM115
-        self._spooler = spooler
+        self._spooler = spooler or shared_spooler()
+        self._settle = settle
         self._closed = False
 
-    def write(self, line: bytes) -> None:
-        """Write one capture line (ending in a newline) through to the file."""
+    def write(self, *parts: bytes) -> None:
+        """Queue one capture line (its parts; the last ends in a newline) for the file."""
         if self._closed:  # a connection used again after its guard was closed: keep the lines
             self._file = open(self.path, "ab", buffering=0)  # noqa: SIM115
             self._closed = False
-        if self._spooler is not None:
-            self._spooler.put(self._file, line)
-        else:
-            _write_all(self._file, line)
+        self._spooler.put(self._file, parts)
 
     def close(self) -> None:
-        """Close the file (another write opens it again, appending)."""
+        """Close the file once its lines are written (another write opens it again); with
+        ``settle``, wait for that, and raise the OSError that kept a line out of it."""
         if self._closed:
             return
         self._closed = True
-        if self._spooler is not None:
-            self._spooler.put(self._file, None)
-        else:
-            self._file.close()
+        failed = self._spooler.close(self._file, self._settle)
+        if failed is not None:
+            raise OSError(failed.errno, f"capture {self.path} is incomplete: {failed.strerror}")

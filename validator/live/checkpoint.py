@@ -161,7 +161,9 @@ class Guard:
         self, direction: str, event: Frame, binary: bool, refusing: bool
     ) -> tuple[list[Violation], bool]:
         """Return a frame's findings and whether it is refused; number, check and record it."""
-        data = one_line(_frame_bytes(event))
+        data = event.encode("utf-8", "surrogatepass") if type(event) is str else _frame_bytes(event)
+        if b"\n" in data:
+            data = one_line(data)
         linter = self._linter
         with self._lock:
             self._line = line = self._line + 1
@@ -174,8 +176,9 @@ class Guard:
                 if recorder is not None:
                     payload = base64.b64encode(data).decode("ascii")
                     recorder.write(
-                        b'{"time":%.6f,"direction":"%s","binary":"%s"%s'
-                        % (time.time(), direction.encode(), payload.encode(), _end(blocked))
+                        b'{"time":%.6f,"direction":"%s","binary":"%s"'
+                        % (time.time(), direction.encode(), payload.encode()),
+                        _end(blocked),
                     )
                 return found, blocked
             if recorder is None:
@@ -188,7 +191,7 @@ class Guard:
             ascii_text = data.isascii()
             record = _new(Record, (line, len(start), data, EVENT_POINTER, None, 0, -1, ()))
             if ascii_text and linter.accept(record):
-                recorder.write(start + data + END)
+                recorder.write(start, data, END)
                 return [], False
             # the slow road reads what lint reads from the capture line: the unwrapped record
             # (for an event that is no JSON, the whole line, with the end it gets)
@@ -201,7 +204,7 @@ class Guard:
                 (record,) = unwrap([Record(line, 0, whole)], EVENT_POINTER)
             found = linter.road.slow(record)
             blocked = refusing and any(map(self._refuse, found))
-            recorder.write(start + data + _end(blocked))
+            recorder.write(start, data, _end(blocked))
             return found, blocked
 
     # -- reporting ----------------------------------------------------------------------------

@@ -188,7 +188,8 @@ class Relay:
             return None
         stamp = time.strftime("%Y%m%d-%H%M%S")
         name = f"{stamp}-{os.getpid()}-{number}.jsonl"
-        return Recorder(Path(self.config.record_dir) / name, exclusive=True, spooler=self.spooler)
+        path = Path(self.config.record_dir) / name
+        return Recorder(path, exclusive=True, spooler=self.spooler, settle=False)
 
     async def _relay(
         self, client: ServerConnection, upstream: ClientConnection, guard: Guard
@@ -264,5 +265,5 @@ async def serve(
     finally:
         if relay.spooler is not None:  # every line taken reaches its capture
             relay.spooler.stop()
-            if relay.spooler.error is not None:
-                on_note(f"a capture could not be written whole: {relay.spooler.error}")
+            for failed in relay.spooler.failed.values():
+                on_note(f"a capture could not be written whole: {failed}")
