@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import logging
+import re
 import subprocess
 import sys
 import time
@@ -197,6 +198,14 @@ def test_a_capture_that_cannot_be_written_says_so_on_close(tmp_path: Path) -> No
         '{"type": "input_audio_buffer.append", "audio": "\\u00e9t\\u00e9", "event_id": "é"}',
         "",
         '{"type":\r"input_audio_buffer.clear"}\r\n',  # a CR stays, an LF becomes a tab
+        # openai-python's order (type, audio, event_id), read with the event_id first
+        '{"type": "input_audio_buffer.append", "audio": "AAAA", "event_id": "e1"}',
+        '{"type": "input_audio_buffer.append", "audio": "AA-A", "event_id": "e1"}',
+        '{"type": "input_audio_buffer.append", "audio": "AAAA", "x": "y", "event_id": "e1"}',
+        '{"type": "input_audio_buffer.append", "audio": "AAAA", "event_id": "a", "event_id": "b"}',
+        '{"type": "input_audio_buffer.append", "audio": "AAAA", "event_id": "\\"q"}',
+        '{"type": "input_audio_buffer.append", "audio": "AAA=", "event_id": "e1"}',  # RT303
+        '{"type": "input_audio_buffer.append", "audio": "", "event_id": "e1"}',
     ],
 )
 @pytest.mark.parametrize("on_error", ["raise", "log"])
@@ -204,7 +213,7 @@ def test_odd_frames_lint_as_the_guard_saw_them(frame: str, on_error: Any, tmp_pa
     capture = tmp_path / "odd.jsonl"
     live: list[Violation] = []  # report takes every finding, refused ones too
     guard = Guard(on_error=on_error, record=capture, report=live.append)
-    for event in (frame, '{"type": "input_audio_buffer.commit"}'):
+    for event in (frame, frame, '{"type": "input_audio_buffer.commit"}'):  # twice: RT402
         try:
             guard.check_outgoing(event)
         except InvalidEventError as refused:
@@ -214,8 +223,58 @@ def test_odd_frames_lint_as_the_guard_saw_them(frame: str, on_error: Any, tmp_pa
     assert sorted(shown) == sorted(lint_capture(capture))
 
 
+def test_the_readme_example_runs(
+    fake: FakeRealtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's Live example, as written, with a client of the fake server."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Live\n", 1)[1].split("\n## ", 1)[0]
+    (example,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    monkeypatch.chdir(tmp_path)
+    client = OpenAI(api_key="sk-test", websocket_base_url=fake.url + "/v1")
+    since = len(fake.received)
+    code = compile(example, "README.md", "exec")
+    exec(code, {"validator": validator, "client": client, "chunk": AUDIO_50MS})
+    (line,) = (tmp_path / "capture.jsonl").read_text().splitlines()
+    assert json.loads(line)["event"] == {"type": "input_audio_buffer.append", "audio": AUDIO_50MS}
+    eventually = time.monotonic() + 10
+    while len(fake.received) == since:
+        assert time.monotonic() < eventually
+        time.sleep(0.01)
+    assert received_types(fake, since) == ["input_audio_buffer.append"]
+
+
 def test_guard_takes_only_a_realtime_connection() -> None:
     with pytest.raises(TypeError, match="Guard"):
         validator.guard(object())
     with pytest.raises(ValueError, match="on_error"):
         Guard(on_error="ignore")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b'{"type": "input_audio_buffer.append", "audio": "AAAA", "event_id": "e1"}',
+        b'{"type": "input_audio_buffer.append", "audio": "AA-A", "event_id": "e1"}',
+        b'{"type": "input_audio_buffer.append", "audio": "AAAA", "x": "y", "event_id": "e1"}',
+        b'{"type": "input_audio_buffer.append", "audio": "AAAA", "event_id": "a", "event_id": "b"}',
+        b'{"type": "input_audio_buffer.append", "audio": "AAA=", "event_id": "e1"}',
+        b'{"type": "input_audio_buffer.append", "audio": "AAAA", "event_id": "'
+        + b"i" * 513
+        + b'"}',
+        b'{"type": "input_audio_buffer.append", "audio": "AAAA"}',
+    ],
+)
+def test_id_first_is_accepted_exactly_when_the_frame_is(frame: bytes) -> None:
+    """The guard reads openai-python's appends with the event_id first (``id_first``): the
+    fast road must take that text exactly when it takes the frame as sent."""
+    from validator.core.record import Record
+    from validator.core.statistics import Statistics
+    from validator.engine.driver import Linter
+    from validator.engine.options import Options
+    from validator.live.checkpoint import id_first
+
+    as_sent = Linter(Options(), Statistics(), None).accept(Record(1, 0, frame))
+    reordered = id_first(frame)
+    assert Linter(Options(), Statistics(), None).accept(Record(1, 0, reordered)) == as_sent
+    assert json.loads(reordered) == json.loads(frame) or not as_sent

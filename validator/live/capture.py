@@ -29,9 +29,9 @@ BLOCKED_END = b',"blocked":true}\n'
 END = b"}\n"
 
 
-def opening(time: float, direction: str) -> bytes:
-    """Return the start of a capture line, up to where its event's text begins."""
-    return b'{"time":%.6f,"direction":"%s","event":' % (time, direction.encode("ascii"))
+TIME_KEY = b'{"time":'
+HEADS = {side: b',"direction":"%s","event":' % side.encode() for side in (CLIENT, SERVER)}
+"""A capture line's start is ``TIME_KEY``, the time (``%.6f``), then its direction's head."""
 
 
 def one_line(text: bytes) -> bytes:
