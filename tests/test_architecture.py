@@ -14,7 +14,7 @@ import grimp
 import pytest
 from conftest import ROOT
 
-PACKAGES = ("core", "check", "sources", "engine", "scale", "fix", "report", "cli")
+PACKAGES = ("core", "check", "sources", "engine", "scale", "fix", "report", "live", "cli")
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
@@ -61,6 +61,11 @@ def test_the_contracts_hold() -> None:
         # a socket outside scale and the URL input
         ("engine/linting.py", "import socket", "Network modules only"),
         ("sources/walk.py", "import fsspec", "Network modules only"),
+        # the live traffic's libraries outside live, and live below the command line
+        ("cli/run.py", "import websockets", "The live traffic's libraries only in live"),
+        ("scale/pool.py", "import openai", "The live traffic's libraries only in live"),
+        ("live/relay.py", "from ..cli import run", "Layers"),
+        ("fix/event.py", "from ..live import capture", "Layers"),
     ],
 )
 def test_a_bad_import_breaks_a_contract(copy: Path, module: str, line: str, contract: str) -> None:

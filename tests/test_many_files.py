@@ -220,7 +220,7 @@ def test_a_plain_lint_imports_no_network_or_cluster_module(tmp_path: Path) -> No
         "except SystemExit:\n"
         "    pass\n"
         "banned = ('socket', 'ssl', 'dask', 'distributed', 'fsspec', 's3fs', 'pickle',"
-        " 'subprocess', 'asyncio', 'http', 'urllib.request')\n"
+        " 'subprocess', 'asyncio', 'http', 'urllib.request', 'websockets', 'openai')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in banned or m in banned))\n"
     )
     for jobs in ("1", "2"):
@@ -231,6 +231,23 @@ def test_a_plain_lint_imports_no_network_or_cluster_module(tmp_path: Path) -> No
             timeout=120,
         )
         assert proc.stdout.splitlines()[-1] == "[]", proc.stderr
+
+
+def test_import_validator_imports_no_network_module() -> None:
+    """``validator.guard`` and ``validator.Guard`` are loaded when first used: importing the
+    package (or naming the guard) opens no way to the network."""
+    script = (
+        "import sys, validator\n"
+        "banned = ('socket', 'ssl', 'asyncio', 'websockets', 'openai', 'http')\n"
+        "def seen(): return sorted(m for m in sys.modules if m.split('.')[0] in banned)\n"
+        "print(seen())\n"
+        "validator.guard, validator.Guard\n"
+        "print(seen())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert proc.stdout.splitlines() == ["[]", "[]"], proc.stderr
 
 
 def test_inputs_are_plain_values() -> None:

@@ -75,7 +75,7 @@ def test_readme_is_short() -> None:
 
 def test_sections_come_in_order() -> None:
     titles = re.findall(r"^## (.+)$", README, re.M)
-    assert titles[:11] == [
+    assert titles[:12] == [
         "Quick start",
         "What it checks",
         "Inputs",
@@ -84,6 +84,7 @@ def test_sections_come_in_order() -> None:
         "Fixing",
         "CI",
         "Library",
+        "Live",
         "Data lakes",
         "Exit codes",
         "Bad input",

@@ -13,6 +13,8 @@ from .engine.linting import LintResult, lint
 
 if TYPE_CHECKING:
     from .fix import Fix, FixResult, fix_event
+    from .live.checkpoint import Guard
+    from .live.sdk import guard
 
 
 def __getattr__(name: str) -> Any:
@@ -25,6 +27,14 @@ def __getattr__(name: str) -> Any:
         from . import fix
 
         return getattr(fix, name)
+    if name == "guard":  # the live guard: its modules load when it is first used
+        from .live.sdk import guard
+
+        return guard
+    if name == "Guard":
+        from .live.checkpoint import Guard
+
+        return Guard
     raise AttributeError(f"module 'validator' has no attribute {name!r}")
 
 
@@ -33,6 +43,7 @@ __all__ = [
     "SCHEMA",
     "Fix",
     "FixResult",
+    "Guard",
     "InvalidEventError",
     "LintResult",
     "Rule",
@@ -42,6 +53,7 @@ __all__ = [
     "__version__",
     "check_event",
     "fix_event",
+    "guard",
     "is_valid",
     "lint",
     "validate_event",

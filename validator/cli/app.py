@@ -132,6 +132,54 @@ def schema_command(translation: bool) -> None:
     click.echo(schema_text(TRANSLATION_APPEND if translation else APPEND), nl=False)
 
 
+def _listen(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, int]:
+    from .proxying import parse_listen
+
+    try:
+        return parse_listen(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _upstream(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .proxying import check_upstream
+
+    try:
+        return check_upstream(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@cli.command("proxy", short_help="Relay live Realtime traffic, checking and recording it.")
+@click.option(
+    "--listen", required=True, metavar="HOST:PORT", callback=_listen, help="Where to listen."
+)
+@click.option(
+    "--upstream",
+    required=True,
+    metavar="URL",
+    callback=_upstream,
+    help="The server to relay to (wss://api.openai.com); the client's path and query follow.",
+)
+@click.option(
+    "--record",
+    "record_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Write one capture per connection here (lint it with --event-pointer /event).",
+)
+@click.option(
+    "--block", is_flag=True, help="Answer events the server would reject with its error event."
+)
+def proxy_command(
+    listen: tuple[str, int], upstream: str, record_dir: str | None, block: bool
+) -> None:
+    """Relay WebSocket traffic to a Realtime server, printing findings as they happen."""
+    from .proxying import run_proxy
+
+    sys.exit(run_proxy(listen, upstream, record_dir, block))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the click command line (``command.main`` is the entry point and comes here for
     any line it does not read itself); exits with 0, 1 or 2, as ``command.main``."""

@@ -118,6 +118,20 @@ class Linter:
             if found:
                 yield from found
 
+    def accept(self, record: Record) -> bool:
+        """Take one record read on its own on the fast road and return True (it has no
+        finding), or return False, changing nothing, where it must take the slow road
+        (``self.road.slow``). ``_one`` is the two together, as a lint runs them."""
+        data = record.data
+        if record.problem is not None or type(data) is not bytes or not self.options.fast:
+            return False
+        options = self.options
+        items = scan(data, 0, len(data), options.max_audio_bytes, options.max_record_bytes)
+        if len(items) == 1 and self.ledger.take(items[0], record.line):
+            self.ledger.read(1, len(data))
+            return True
+        return False
+
     def _one(self, record: Record) -> list[Violation]:
         """Return the findings of one record read on its own: scanned, then slow at a doubt."""
         data = record.data
