@@ -28,7 +28,8 @@ SCHEMA_FILES = {
 clear (their envelope: ``type`` and an optional ``event_id``, nothing else)."""
 
 
-def _read(filename: str) -> str:
+def read_schema_file(filename: str) -> str:
+    """Return the text of a file of the shipped schemas (``ga/session.update.schema.json``)."""
     from importlib import resources
 
     try:
@@ -43,13 +44,13 @@ def _read(filename: str) -> str:
 @cache
 def load_schema(event_type: str = APPEND) -> dict[str, Any]:
     """Return the shipped schema for ``event_type`` as a dict (a fresh copy is the caller's)."""
-    result: dict[str, Any] = json.loads(_read(SCHEMA_FILES[event_type]))
+    result: dict[str, Any] = json.loads(read_schema_file(SCHEMA_FILES[event_type]))
     return result
 
 
 def schema_text(event_type: str = APPEND) -> str:
     """Return the shipped schema file's text."""
-    return _read(SCHEMA_FILES[event_type])
+    return read_schema_file(SCHEMA_FILES[event_type])
 
 
 def structural_schema(event_type: str = APPEND) -> dict[str, Any]:
