@@ -194,7 +194,8 @@ class PredicateCompiler:
         every = tuple(checks)
 
         def all_checks(value: Any) -> bool:
-            for check in every:
+            # a loop, not all(): a generator costs more than the checks it runs
+            for check in every:  # noqa: SIM110
                 if not check(value):
                     return False
             return True
@@ -233,7 +234,9 @@ class PredicateCompiler:
         return lambda v: any(_equals(v, w) for w in wanted)
 
     def _object(self, node: dict[str, Any]) -> Check:
-        properties = {name: self.compile(sub) for name, sub in (node.get("properties") or {}).items()}
+        properties = {
+            name: self.compile(sub) for name, sub in (node.get("properties") or {}).items()
+        }
         required = tuple(node.get("required") or ())
         extra = node.get("additionalProperties", True)
         closed = extra is False
@@ -292,7 +295,7 @@ class PredicateCompiler:
             return checks[0]
 
         def all_of(value: Any) -> bool:
-            for check in checks:
+            for check in checks:  # noqa: SIM110 (as all_checks)
                 if not check(value):
                     return False
             return True
@@ -306,8 +309,9 @@ class PredicateCompiler:
             if table is not None:
                 key, by_value = table
                 # the conditions that can hold: those that fix `key` to the value it has
-                return lambda v: isinstance(v, dict) and any(
-                    check(v) for check in by_value.get(_text(v.get(key)), ())
+                return lambda v: (
+                    isinstance(v, dict)
+                    and any(check(v) for check in by_value.get(_text(v.get(key)), ()))
                 )
         checks = tuple(self.compile(b) for b in branches)
         return lambda v: any(check(v) for check in checks)

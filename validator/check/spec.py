@@ -144,25 +144,26 @@ def spec_findings(event: dict[str, Any], apis: tuple[str, ...]) -> list[Violatio
     if passing_api(event, apis) is not None:
         return []
     best: list[Violation] = []
-    best_score = (0, 0)
+    best_score = (0, 0, 0)
     for api in apis:
-        found = list(_findings(event, api))
-        # nearer: fewer findings, then deeper ones (the event went further into that
-        # version's schema before it failed); a tie keeps the earlier version
-        score = (len(found), -max(v.pointer.count("/") for v in found)) if found else (0, 0)
+        found, score = _findings(event, api)
         if found and (not best or score < best_score):
             best, best_score = found, score
     return best
 
 
-def _findings(event: dict[str, Any], api: str) -> Iterator[Violation]:
-    """Yield the findings of fastjsonschema's errors for ``event`` in ``api``."""
+def _findings(event: dict[str, Any], api: str) -> tuple[list[Violation], tuple[int, int, int]]:
+    """Return the findings of fastjsonschema's errors for ``event`` in ``api``, and how far
+    the event is from that version's schema: (unions whose every branch it misses, findings,
+    minus the depth of the deepest member named). A union missed whole (a GA session object
+    without its ``type``) hides what its branch would say, so it counts as farthest; then
+    fewer findings are nearer, then deeper ones (the event went further into the schema)."""
     from fastjsonschema import JsonSchemaValueException
     from fastjsonschema.exceptions import JsonSchemaValuesException
 
     try:
         _compiled(api, event["type"])(event)
-        return
+        return [], (0, 0, 0)
     except (JsonSchemaValueException, JsonSchemaValuesException) as exc:
         errors = list(getattr(exc, "errors", None) or [exc])
     places = [_steps(event, list(error.path or ["data"])[1:]) for error in errors]
@@ -170,6 +171,8 @@ def _findings(event: dict[str, Any], api: str) -> Iterator[Violation]:
     # errors at the place or inside it are the precise ones
     precise = [p for e, p in zip(errors, places, strict=True) if e.rule not in _UNIONS]
     seen: set[tuple[str, str]] = set()
+    found: list[Violation] = []
+    deepest = 0
     for error, steps in zip(errors, places, strict=True):
         if error.rule in _UNIONS and any(q[: len(steps)] == steps for q in precise):
             continue
@@ -177,7 +180,11 @@ def _findings(event: dict[str, Any], api: str) -> Iterator[Violation]:
             key = (violation.pointer, violation.message)
             if key not in seen:
                 seen.add(key)
-                yield violation
+                found.append(violation)
+                # a missing member is one below the object that lacks it
+                deepest = max(deepest, len(steps) + (error.rule == "required"))
+    missed = sum(e.rule in ("anyOf", "oneOf") for e in errors)
+    return found, (missed, len(found), -deepest)
 
 
 _UNIONS = frozenset(("anyOf", "oneOf", "allOf", "if", "then", "else", "not"))
@@ -271,8 +278,8 @@ def _violations(error: Any, event: Any, steps: list[str | int]) -> Iterator[Viol
         got = json_type(value)
         yield Violation(
             "RT206",
-            f"{name} is {got}, not {expected}: the server answers invalid_type (\"Invalid type "
-            f"for {name}: expected {expected}, but got {got} instead.\") and refuses the event",
+            f'{name} is {got}, not {expected}: the server answers invalid_type ("Invalid type '
+            f'for {name}: expected {expected}, but got {got} instead.") and refuses the event',
             pointer=pointer,
         )
         return
@@ -280,7 +287,7 @@ def _violations(error: Any, event: Any, steps: list[str | int]) -> Iterator[Viol
         values = list(error.rule_definition or [])
         yield Violation(
             "RT206",
-            f"{name} is {_quoted(value)}: the server answers invalid_value (\"Invalid value: "
+            f'{name} is {_quoted(value)}: the server answers invalid_value ("Invalid value: '
             f'{_quoted(value)}. Supported values are: {_supported(values)}.") and refuses the '
             "event",
             pointer=pointer,
@@ -290,7 +297,7 @@ def _violations(error: Any, event: Any, steps: list[str | int]) -> Iterator[Viol
         wanted = _quoted(error.rule_definition)
         yield Violation(
             "RT206",
-            f"{name} is {_quoted(value)}: the server answers invalid_value (\"Invalid value: "
+            f'{name} is {_quoted(value)}: the server answers invalid_value ("Invalid value: '
             f'{_quoted(value)}. Value must be {wanted}.") and refuses the event; write {wanted}',
             pointer=pointer,
         )
@@ -301,7 +308,7 @@ def _violations(error: Any, event: Any, steps: list[str | int]) -> Iterator[Viol
         code, text = said(value, bound)
         yield Violation(
             "RT206",
-            f"{name} is out of bounds: the server answers {code} (\"Invalid {name}: {text}.\") "
+            f'{name} is out of bounds: the server answers {code} ("Invalid {name}: {text}.") '
             "and refuses the event",
             pointer=pointer,
         )

@@ -307,12 +307,12 @@ they speak. Commits and clears keep their envelope rules (RT201-RT204).
         sources=(
             _SPEC + ": the client event schemas, as generated into schemas/ "
             "(tools/generate_schemas.py, overrides in schemas/SOURCE.json)",
-            "koguma-inc/nijimaku .plan/plan-mvp.md (a live probe): invalid_value \"Invalid "
+            'koguma-inc/nijimaku .plan/plan-mvp.md (a live probe): invalid_value "Invalid '
             "value: 'bogus'. Supported values are: 'minimal', 'low', 'medium', 'high', and "
             "'xhigh'.\" (session.audio.input.transcription.delay)",
-            "carhubcentralts-hue/prosaasil FIX_TEMPERATURE_PARAMETER_SUMMARY.md: \"Unknown "
+            'carhubcentralts-hue/prosaasil FIX_TEMPERATURE_PARAMETER_SUMMARY.md: "Unknown '
             "parameter: 'session.input_audio_transcription.temperature'.\" (beta)",
-            "carhubcentralts-hue/prosaasil REALTIME_API_ERRORS_FIXED.md: \"Invalid value: "
+            'carhubcentralts-hue/prosaasil REALTIME_API_ERRORS_FIXED.md: "Invalid value: '
             "'input_text'. Value must be 'text'.\" (an assistant item's content, beta)",
             "antoinedc/MantaUI PR #1196 (a live probe): missing_required_parameter "
             "'session.audio.output.format.rate' (GA; accepted with rate 24000)",

@@ -23,12 +23,17 @@ from .fastroad import Appends, Prepared
 from .session import KEPT_KEYS
 
 
-def examine(parsed: Parsed, audio_format: str, max_audio_bytes: int) -> list[Violation]:
+def examine(
+    parsed: Parsed, audio_format: str, max_audio_bytes: int, api: str | None = None
+) -> list[Violation]:
     """Return the findings of a parsed event object of its own, capped per rule before they
-    are placed (a hostile record may hold millions)."""
+    are placed (a hostile record may hold millions); ``api``: the session's API version,
+    which chooses the spec's schema of a client event (RT206)."""
     found: Iterable[Violation] = chain(
         parsed.violations,
-        check_object(parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes),
+        check_object(
+            parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes, api=api
+        ),
     )
     uncounted = {"RT104": parsed.more}
     if parsed.dropped:  # a wide record: the members its objects counted were unknown ones

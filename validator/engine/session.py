@@ -222,6 +222,15 @@ class Session:
         """Return the largest append's decoded size in bytes (0 without appends)."""
         return max((hi for _, hi in self.ranges.values()), default=0)
 
+    @property
+    def api(self) -> str | None:
+        """Return the API version whose spec schemas judge this session's client events
+        (``check.spec``): "ga", "beta", "translation" (a GA session of that type), or None
+        before the server's session events have shown it."""
+        if self.version == GA:
+            return "translation" if self.kind == "translation" else "ga"
+        return "beta" if self.version == BETA else None
+
     def format_for(self, event_type: object) -> str:
         """Return the format an append of ``event_type`` is judged by (``core.formats``)."""
         return format_of(event_type, self.audio_format)
@@ -561,6 +570,21 @@ class Session:
                 )
             if "turn_detection" in audio_input:
                 self.turn_detection = audio_input["turn_detection"] is not None
+        if from_client:  # output formats change no state here: only what the server refuses
+            yield from self._output_formats(session, audio)
+
+    @staticmethod
+    def _output_formats(session: dict[str, Any], audio: Any) -> Iterator[Violation]:
+        """Yield RT403 for an output audio format, in either shape, that the server refuses."""
+        if "output_audio_format" in session:
+            _, message = format_from_beta(session["output_audio_format"], "output")
+            if message is not None:
+                yield Violation("RT403", message, pointer="/session/output_audio_format")
+        audio_output = audio.get("output") if isinstance(audio, dict) else None
+        if isinstance(audio_output, dict) and "format" in audio_output:
+            _, message = format_from_ga(audio_output["format"], "output")
+            if message is not None:
+                yield Violation("RT403", message, pointer="/session/audio/output/format")
 
     def _set_format(
         self, name: str | None, message: str | None, pointer: str, from_client: bool
