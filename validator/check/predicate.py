@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -48,7 +47,8 @@ def _is_integer(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    # fastjsonschema takes a Decimal too; JSON text never gives one (parse_float is float)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 _TYPES: dict[str, Check] = {
@@ -92,6 +92,20 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _all_strings(node: dict[str, Any]) -> bool:
+    """Return True where a node's const or enum holds strings only (so it implies the type)."""
+    if "const" in node:
+        return isinstance(node["const"], str)
+    values = node.get("enum")
+    return isinstance(values, list) and bool(values) and all(isinstance(v, str) for v in values)
+
+
+def _const(wanted: Any) -> Check:
+    if isinstance(wanted, str):
+        return lambda v: isinstance(v, str) and v == wanted
+    return lambda v: _equals(v, wanted)
+
+
 def _constants(node: Any) -> dict[str, Any] | None:
     """Return {member: constant} for a condition that an object's members equal constants,
     each required, or None for any other schema."""
@@ -116,6 +130,17 @@ def _constants(node: Any) -> dict[str, Any] | None:
             return None
         found[name] = sub["const"]
     return found
+
+
+def _is_fallback(part: Any, conditions: list[dict[str, Any]]) -> bool:
+    """Return True for ``{"if": {"anyOf": conditions}, "else": ...}`` over these conditions."""
+    if not isinstance(part, dict) or set(part) - _ANNOTATIONS != {"if", "else"}:
+        return False
+    test = part["if"]
+    if not isinstance(test, dict) or set(test) - _ANNOTATIONS != {"anyOf"}:
+        return False
+    tests = [_constants(t) for t in test["anyOf"]]
+    return len(tests) == len(conditions) and all(t in conditions for t in tests)
 
 
 def _shared_key(conditions: list[dict[str, Any]]) -> str | None:
@@ -160,15 +185,19 @@ class PredicateCompiler:
         checks: list[Check] = []
         if "$ref" in node:
             checks.append(self._ref(node["$ref"]))
-        if "type" in node:
-            checks.append(self._type(node["type"]))
+        is_object = bool({"properties", "required", "additionalProperties"} & set(node))
+        kinds = node.get("type")
+        if "type" in node and not (
+            # implied by what follows: a string constant or enum, an object's own check
+            (kinds == "string" and _all_strings(node)) or (kinds == "object" and is_object)
+        ):
+            checks.append(self._type(kinds))
         if "enum" in node:
             checks.append(self._enum(node["enum"]))
         if "const" in node:
-            wanted = node["const"]
-            checks.append(lambda v: _equals(v, wanted))
-        if {"properties", "required", "additionalProperties"} & set(node):
-            checks.append(self._object(node))
+            checks.append(_const(node["const"]))
+        if is_object:
+            checks.append(self._object(node, strict=kinds == "object"))
         for key in ("items", "minItems", "maxItems", "minLength", "maxLength", "pattern"):
             if key in node:
                 checks.append(self._sized(key, node[key]))
@@ -191,6 +220,9 @@ class PredicateCompiler:
             return _always
         if len(checks) == 1:
             return checks[0]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda v: first(v) and second(v)
         every = tuple(checks)
 
         def all_checks(value: Any) -> bool:
@@ -207,13 +239,20 @@ class PredicateCompiler:
         if not ref.startswith(prefix) or ref[len(prefix) :] not in self.definitions:
             raise ValueError(f"a reference this twin cannot follow: {ref}")
         name = ref[len(prefix) :]
+        done = self.compiled.get(name)
+        if done is not None:
+            return done
+        # compiled at its first use: an event reaches few of a schema's definitions, and
+        # compiling all of GA session.update's costs more than a log's worth of checks
+        cell: list[Check] = []
 
         def follow(value: Any) -> bool:
-            # compiled at first use: definitions refer to each other, some to themselves
-            check = self.compiled.get(name)
-            if check is None:
-                self.compiled[name] = check = self.compile(self.definitions[name])
-            return check(value)
+            if not cell:
+                check = self.compiled.get(name)
+                if check is None:
+                    self.compiled[name] = check = self.compile(self.definitions[name])
+                cell.append(check)
+            return cell[0](value)
 
         return follow
 
@@ -233,7 +272,10 @@ class PredicateCompiler:
         wanted = tuple(values)
         return lambda v: any(_equals(v, w) for w in wanted)
 
-    def _object(self, node: dict[str, Any]) -> Check:
+    def _object(self, node: dict[str, Any], strict: bool) -> Check:
+        """Return the check of an object's members; ``strict``: a non-object fails it (the
+        node's type is "object"), else it passes (another type of the node's decides)."""
+        other = not strict
         properties = {
             name: self.compile(sub) for name, sub in (node.get("properties") or {}).items()
         }
@@ -244,7 +286,7 @@ class PredicateCompiler:
 
         def check(value: Any) -> bool:
             if not isinstance(value, dict):
-                return True
+                return other
             for name in required:
                 if name not in value:
                     return False
@@ -290,7 +332,7 @@ class PredicateCompiler:
         return lambda v: not _is_number(v) or v < bound
 
     def _all_of(self, parts: list[Any]) -> Check:
-        checks = tuple(self._picked(parts, every=True) or [self.compile(p) for p in parts])
+        checks = tuple(self._picked(parts) or [self.compile(p) for p in parts])
         if len(checks) == 1:
             return checks[0]
 
@@ -326,9 +368,13 @@ class PredicateCompiler:
             by_value.setdefault(constants[key], []).append(_constant_check(constants))
         return key, by_value
 
-    def _picked(self, parts: list[Any], every: bool) -> list[Check] | None:
+    def _picked(self, parts: list[Any]) -> list[Check] | None:
         """Return the checks of an ``allOf`` whose ``if``/``then`` pairs are told apart by one
-        member's constant: one check that looks the pair up, then the other parts; or None."""
+        member's constant: one check that looks the pair up, then the other parts; or None.
+
+        The part the generator writes for an object that no condition picks, ``{"if":
+        {"anyOf": [the same conditions]}, "else": ...}``, is folded in: the look-up already
+        knows whether a condition held."""
         pairs = [
             p
             for p in parts
@@ -338,25 +384,29 @@ class PredicateCompiler:
         ]
         if len(pairs) < 2:
             return None
-        conditions = [_constants(p["if"]) for p in pairs]
-        key = _shared_key([c for c in conditions if c is not None])
+        conditions = [c for c in (_constants(p["if"]) for p in pairs) if c is not None]
+        key = _shared_key(conditions)
         if key is None:
             return None
         by_value: dict[Any, list[tuple[Check, Check]]] = {}
         for pair, constants in zip(pairs, conditions, strict=True):
-            assert constants is not None
             entry = (_constant_check(constants), self.compile(pair["then"]))
             by_value.setdefault(constants[key], []).append(entry)
+        folded = next((p for p in parts if _is_fallback(p, conditions)), None)
+        otherwise = None if folded is None else self.compile(folded["else"])
 
         def pick(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return True  # no condition holds for a non-object: no `then` applies
+            if not isinstance(value, dict):  # no condition holds for a non-object
+                return True if otherwise is None else otherwise(value)
+            held = False
             for condition, then in by_value.get(_text(value.get(key)), ()):
-                if condition(value) and not then(value):
-                    return False
-            return True
+                if condition(value):
+                    if not then(value):
+                        return False
+                    held = True
+            return held or otherwise is None or otherwise(value)
 
-        rest = [self.compile(p) for p in parts if not any(p is q for q in pairs)]
+        rest = [self.compile(p) for p in parts if not any(p is q for q in [*pairs, folded])]
         return [pick, *rest]
 
     def _if(self, node: dict[str, Any]) -> Check:

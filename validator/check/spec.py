@@ -19,13 +19,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.jsontext import escape_token, json_type
 from ..core.place import UNKNOWN_PARAMETER
 from ..core.violation import Violation
-from .predicate import Check, compile_predicate
 from .schema import read_schema_file
+
+if TYPE_CHECKING:
+    from .predicate import Check
 
 GA, BETA, TRANSLATION = "ga", "beta", "translation"
 APIS = (GA, BETA, TRANSLATION)
@@ -73,6 +75,7 @@ def candidates(event_type: str, api: str | None) -> tuple[str, ...]:
     return apis
 
 
+@cache
 def candidate_bits(event_type: str, api: str | None) -> int:
     """Return ``candidates`` as ``API_BITS``."""
     bits = 0
@@ -96,6 +99,8 @@ def spec_schema_text(api: str, event_type: str) -> str:
 @cache
 def predicate(api: str, event_type: str) -> Check:
     """Return the yes-or-no check of ``event_type`` in ``api``, compiled on first use."""
+    from .predicate import compile_predicate  # a log of appends never needs it
+
     return compile_predicate(load_spec_schema(api, event_type))
 
 
@@ -127,6 +132,12 @@ def _without_annotations(node: Any) -> Any:
     if isinstance(node, list):
         return [_without_annotations(value) for value in node]
     return node
+
+
+@cache
+def tried_first(hint: str, apis: tuple[str, ...]) -> tuple[str, ...]:
+    """Return ``apis`` with ``hint`` first, where it is one of them."""
+    return (hint, *(api for api in apis if api != hint)) if hint in apis else apis
 
 
 def passing_api(event: dict[str, Any], apis: Iterable[str]) -> str | None:
@@ -369,6 +380,10 @@ def closest_name(name: str, allowed: list[str], present: dict[str, Any]) -> str 
     missing = [known for known in allowed if known not in present]
     if key in missing:
         return key
+    # the other API version's shorter name: modalities for output_modalities
+    longer = [known for known in missing if known.endswith("_" + key)]
+    if len(longer) == 1:
+        return longer[0]
     matches = difflib.get_close_matches(key, missing, n=1, cutoff=0.75)
     return matches[0] if matches else None
 

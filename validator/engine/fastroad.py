@@ -32,7 +32,7 @@ from ..check.content import AUDIO_EXPONENT, MIN_EXPONENTS, looks_like_float32
 from ..check.event import passes_schema
 from ..check.parse import parse_record
 from ..check.schema import SCHEMA_FILES
-from ..check.spec import API_BITS, GA, SPEC_APIS, passing_api
+from ..check.spec import API_BITS, GA, SPEC_APIS, passing_api, tried_first
 from ..core.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
 from ..core.media import CONTAINER_FIRST_BYTES, CONTENT_WINDOW, sniff_container
 from .session import KEPT_KEYS, NO_ID, STATEFUL_TYPES
@@ -350,11 +350,6 @@ def scan(
     return items
 
 
-def _first(hint: str, apis: tuple[str, ...]) -> tuple[str, ...]:
-    """Return ``apis`` with ``hint`` first."""
-    return (hint, *(api for api in apis if api != hint))
-
-
 def _decoded(audio: memoryview) -> bytes | None:
     """Return the strictly decoded base64, or None where it is not valid."""
     try:
@@ -410,8 +405,7 @@ def scan_quiet(line: bytes | bytearray, hint: str = GA) -> tuple[str, str | None
     apis = SPEC_APIS.get(event_type)
     if apis is not None:
         # the hint first: most logs keep to one version, so one schema is read per event
-        order = apis if hint == apis[0] or hint not in apis else _first(hint, apis)
-        api = passing_api(value, order)
+        api = passing_api(value, tried_first(hint, apis))
         if api is None:
             return None  # a finding (RT206) whatever the session: the slow road says it
         met = API_BITS[api]
