@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import fastjsonschema
@@ -447,3 +448,44 @@ def test_rule_page_lists_the_sources() -> None:
     assert page.startswith("RT206 spec-mismatch (error)")
     for source in ("koguma-inc/nijimaku", "prosaasil", "MantaUI PR #1196", "PR #2454"):
         assert source in page
+
+
+def _errors(validate: Any, event: Any) -> list[tuple[str, Any]]:
+    try:
+        validate(event)
+    except (fastjsonschema.JsonSchemaValueException, fastjsonschema.JsonSchemaException) as exc:
+        return [(e.rule, e.path) for e in getattr(exc, "errors", None) or [exc]]
+    return []
+
+
+def test_the_precompiled_code_is_fastjsonschemas_and_a_stale_one_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What setup.py writes into the wheel, loaded as the wheel's module would be."""
+    from validator.check import spec_code
+
+    text = spec.spec_schema_text("beta", "response.create")
+    assert spec.compiled_origin("beta", "response.create") == "compiled"  # a checkout: none
+    package = tmp_path / "pre"
+    (package / "_compiled").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "_compiled" / "__init__.py").write_text("")
+    target = package / "_compiled" / f"{spec_code.module_name('beta', 'response.create')}.py"
+    target.write_text(spec_code.module_source(text), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(spec, "__package__", "pre")
+    loaded = spec._precompiled("beta", "response.create", text)
+    assert loaded is not None
+    compiled_here = fastjsonschema.compile(
+        spec_code.without_annotations(json.loads(text)), use_default=False, fast_fail=False
+    )
+    for event in [
+        {"type": "response.create", "response": {"modalities": ["text"], "voice": 5}},
+        {"type": "response.create", "response": {"output_modalities": ["text"]}, "x": None},
+        {"type": "response.create"},
+    ]:
+        assert _errors(loaded.validate, event) == _errors(compiled_here, event)
+    assert _errors(loaded.validate, {"type": "response.create", "response": []}) != []
+    assert spec._precompiled("beta", "response.create", text + " ") is None  # other schema
+    monkeypatch.setattr(loaded, "FASTJSONSCHEMA", "0.0")
+    assert spec._precompiled("beta", "response.create", text) is None  # other version

@@ -25,6 +25,7 @@ from ..core.jsontext import escape_token, json_type
 from ..core.place import UNKNOWN_PARAMETER
 from ..core.violation import Violation
 from .schema import read_schema_file
+from .spec_code import module_name, text_sha256, without_annotations
 
 if TYPE_CHECKING:
     from .predicate import Check
@@ -106,32 +107,44 @@ def predicate(api: str, event_type: str) -> Check:
 
 @cache
 def _compiled(api: str, event_type: str) -> Callable[[Any], Any]:
-    """Return fastjsonschema's validator of ``event_type`` in ``api``, compiled on first use:
-    only an event that fails the predicate needs it."""
+    """Return fastjsonschema's validator of ``event_type`` in ``api``: only an event that
+    fails the predicate needs it. The wheel's precompiled one where it is there and current
+    (``spec_code``), else compiled now."""
+    text = spec_schema_text(api, event_type)
+    module = _precompiled(api, event_type, text)
+    if module is not None:
+        validate: Callable[[Any], Any] = module.validate
+        return validate
     import fastjsonschema
 
     return fastjsonschema.compile(
-        _without_annotations(load_spec_schema(api, event_type)),
+        without_annotations(json.loads(text)),
         use_default=False,  # else it writes the schema's defaults into the event
         fast_fail=False,  # every error, not the first (2.22.1 on)
     )
 
 
-def _without_annotations(node: Any) -> Any:
-    """Return a schema without the keys that do not validate: half the code to compile."""
-    if isinstance(node, dict):
-        return {
-            key: (
-                {name: _without_annotations(sub) for name, sub in value.items()}
-                if key in ("properties", "definitions")
-                else _without_annotations(value)
-            )
-            for key, value in node.items()
-            if key not in ("title", "description", "examples", "default", "$comment")
-        }
-    if isinstance(node, list):
-        return [_without_annotations(value) for value in node]
-    return node
+def _precompiled(api: str, event_type: str, text: str) -> Any:
+    """Return the wheel's module for the schema ``text``, or None where there is none, or it
+    was written from another schema or by another fastjsonschema."""
+    from importlib import import_module
+
+    try:
+        module = import_module(f"{__package__}._compiled.{module_name(api, event_type)}")
+    except ImportError:
+        return None
+    from fastjsonschema.version import VERSION
+
+    if text_sha256(text) != module.SCHEMA_SHA256 or module.FASTJSONSCHEMA != VERSION:
+        return None
+    return module
+
+
+def compiled_origin(api: str, event_type: str) -> str:
+    """Return "precompiled" where the wheel's validator of ``event_type`` in ``api`` is used,
+    "compiled" where it is compiled at first use (for tests and benchmarks)."""
+    text = spec_schema_text(api, event_type)
+    return "precompiled" if _precompiled(api, event_type, text) is not None else "compiled"
 
 
 @cache
