@@ -25,7 +25,6 @@ from ..core.jsontext import escape_token, json_type
 from ..core.place import UNKNOWN_PARAMETER
 from ..core.violation import Violation
 from .schema import read_schema_file
-from .spec_code import module_name, text_sha256, without_annotations
 
 if TYPE_CHECKING:
     from .predicate import Check
@@ -117,6 +116,8 @@ def _compiled(api: str, event_type: str) -> Callable[[Any], Any]:
         return validate
     import fastjsonschema
 
+    from .spec_code import without_annotations
+
     return fastjsonschema.compile(
         without_annotations(json.loads(text)),
         use_default=False,  # else it writes the schema's defaults into the event
@@ -128,6 +129,8 @@ def _precompiled(api: str, event_type: str, text: str) -> Any:
     """Return the wheel's module for the schema ``text``, or None where there is none, or it
     was written from another schema or by another fastjsonschema."""
     from importlib import import_module
+
+    from .spec_code import module_name, text_sha256  # hashlib: not for a log of appends
 
     try:
         module = import_module(f"{__package__}._compiled.{module_name(api, event_type)}")

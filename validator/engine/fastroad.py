@@ -32,10 +32,11 @@ from ..check.content import AUDIO_EXPONENT, MIN_EXPONENTS, looks_like_float32
 from ..check.event import passes_schema
 from ..check.parse import parse_record
 from ..check.schema import SCHEMA_FILES
-from ..check.spec import API_BITS, GA, SPEC_APIS, passing_api, tried_first
+from ..check.spec import API_BITS, BETA, GA, SPEC_APIS, passing_api, tried_first
 from ..core.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
 from ..core.media import CONTAINER_FIRST_BYTES, CONTENT_WINDOW, sniff_container
-from .session import KEPT_KEYS, NO_ID, STATEFUL_TYPES
+from .session import GA as SESSION_GA
+from .session import KEPT_KEYS, NO_ID, SERVER_SESSION_EVENTS, STATEFUL_TYPES, version_of
 
 _SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
 _FAST_APPEND = re.compile(
@@ -191,7 +192,8 @@ def scan(
     quiet_types: list[str] = []
     quiet_ids: list[str | None] = []
     quiet_spec: list[int] | None = None
-    hint = GA  # the version the last client event met: tried first for the next one
+    # the version tried first for a client event: the last one met, or shown by the server
+    hint = [GA]
     raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
     count = total = largest = 0
     smallest = 1 << 62
@@ -335,7 +337,7 @@ def scan(
             quiet_ids.append(quiet[1])
             met = quiet[2]
             if met:
-                hint = API_NAMES[met]
+                hint[0] = API_NAMES[met]
                 if quiet_spec is None:  # the lines before had none: zeros
                     quiet_spec = [0] * (len(quiet_types) - 1)
             if quiet_spec is not None:
@@ -363,14 +365,16 @@ def _ids(raw: list[bytes]) -> list[str]:
     return b"\n".join(raw).decode("ascii").split("\n") if raw else []
 
 
-def scan_quiet(line: bytes | bytearray, hint: str = GA) -> tuple[str, str | None, int] | None:
+def scan_quiet(
+    line: bytes | bytearray, hint: list[str] | None = None
+) -> tuple[str, str | None, int] | None:
     """Return (type, client event_id or None, API bit) of a record with no finding of its own.
 
     Strict UTF-8 and JSON, a known type that the session need not read whole (commits and
     clears are here: the session judges them by type and id) and no finding of its own (a
     commit's envelope; a client event that meets the spec's schema of some API version,
-    ``hint`` tried first: its bit is the third item, 0 for types without one); None means
-    "take the slow road".
+    ``hint[0]`` tried first: its bit is the third item, 0 for types without one); None means
+    "take the slow road". A server session event that shows its API version sets ``hint``.
     """
     if line.endswith(b"\n"):
         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
@@ -394,6 +398,14 @@ def scan_quiet(line: bytes | bytearray, hint: str = GA) -> tuple[str, str | None
     if parsed.violations or type(value) is not dict:
         return None
     event_type = value.get("type")
+    if hint is not None and event_type in SERVER_SESSION_EVENTS:
+        # which schemas to try first: the session will say the same (a guess costs time only)
+        session = value.get("session")
+        shown = BETA if event_type.startswith("transcription_") else None
+        if shown is None and isinstance(session, dict):
+            shown = version_of(session)
+        if shown is not None:
+            hint[0] = GA if shown == SESSION_GA else BETA
     if (
         type(event_type) is not str
         or event_type not in EVENT_TYPES
@@ -405,7 +417,7 @@ def scan_quiet(line: bytes | bytearray, hint: str = GA) -> tuple[str, str | None
     apis = SPEC_APIS.get(event_type)
     if apis is not None:
         # the hint first: most logs keep to one version, so one schema is read per event
-        api = passing_api(value, tried_first(hint, apis))
+        api = passing_api(value, tried_first(hint[0] if hint else GA, apis))
         if api is None:
             return None  # a finding (RT206) whatever the session: the slow road says it
         met = API_BITS[api]

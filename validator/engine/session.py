@@ -110,7 +110,7 @@ KEPT_KEYS = (
 they stand (``check.wide``); a superset costs nothing but a member kept."""
 
 
-def _version_of(session: dict[str, Any]) -> str | None:
+def version_of(session: dict[str, Any]) -> str | None:
     """Return the API version a session object's shape shows, or None where it shows none."""
     if "type" in session or "audio" in session or "output_modalities" in session:
         return GA
@@ -441,7 +441,7 @@ class Session:
         session = event.get("session")
         if not isinstance(session, dict):
             return
-        version = BETA if event_type.startswith("transcription_session.") else _version_of(session)
+        version = BETA if event_type.startswith("transcription_session.") else version_of(session)
         if version is not None:
             self.version, self.version_line = version, line
         kind = session.get("type")
