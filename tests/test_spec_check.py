@@ -473,7 +473,7 @@ def test_the_precompiled_code_is_fastjsonschemas_and_a_stale_one_is_not_used(
     target = package / "_compiled" / f"{spec_code.module_name('beta', 'response.create')}.py"
     target.write_text(spec_code.module_source(text), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(spec, "__package__", "pre")
+    monkeypatch.setattr(spec, "COMPILED_PACKAGE", "pre._compiled")
     loaded = spec._precompiled("beta", "response.create", text)
     assert loaded is not None
     compiled_here = fastjsonschema.compile(
@@ -489,3 +489,27 @@ def test_the_precompiled_code_is_fastjsonschemas_and_a_stale_one_is_not_used(
     assert spec._precompiled("beta", "response.create", text + " ") is None  # other schema
     monkeypatch.setattr(loaded, "FASTJSONSCHEMA", "0.0")
     assert spec._precompiled("beta", "response.create", text) is None  # other version
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (b"bytes", "is a Python bytes object, not a string"),
+        (float("nan"), "is a number, not a string"),  # the type, and not also the enum
+        ("x" * 500, "is '" + "x" * 74 + "...'"),
+        ("it's", 'is "it\'s"'),
+    ],
+)
+def test_odd_values_are_named_without_a_traceback(value: Any, said: str) -> None:
+    transcription = {"model": "gpt-live-transcribe", "delay": value}
+    session = {"type": "transcription", "audio": {"input": {"transcription": transcription}}}
+    (v,) = validator.validate_event({"type": "session.update", "session": session})
+    assert v.rule == "RT206" and v.pointer == "/session/audio/input/transcription/delay"
+    assert said in v.message
+
+
+def test_millions_of_unknown_names_are_capped() -> None:
+    session = {"type": "realtime", **{f"k{i}": i for i in range(20_000)}}
+    found = validator.validate_event({"type": "session.update", "session": session})
+    assert len(found) == 51
+    assert found[-1].message.startswith("and 19,950 more RT206 findings in this record")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.jsontext import escape_token, json_type
 from ..core.place import UNKNOWN_PARAMETER
-from ..core.violation import Violation
+from ..core.violation import MAX_PER_RULE, Violation
 from .schema import read_schema_file
 
 if TYPE_CHECKING:
@@ -125,6 +125,10 @@ def _compiled(api: str, event_type: str) -> Callable[[Any], Any]:
     )
 
 
+COMPILED_PACKAGE = f"{__package__}._compiled"
+"""Where a wheel keeps fastjsonschema's code of each schema (``setup.py`` writes it)."""
+
+
 def _precompiled(api: str, event_type: str, text: str) -> Any:
     """Return the wheel's module for the schema ``text``, or None where there is none, or it
     was written from another schema or by another fastjsonschema."""
@@ -133,7 +137,7 @@ def _precompiled(api: str, event_type: str, text: str) -> Any:
     from .spec_code import module_name, text_sha256  # hashlib: not for a log of appends
 
     try:
-        module = import_module(f"{__package__}._compiled.{module_name(api, event_type)}")
+        module = import_module(f"{COMPILED_PACKAGE}.{module_name(api, event_type)}")
     except ImportError:
         return None
     from fastjsonschema.version import VERSION
@@ -200,8 +204,12 @@ def _findings(event: dict[str, Any], api: str) -> tuple[list[Violation], tuple[i
     seen: set[tuple[str, str]] = set()
     found: list[Violation] = []
     deepest = 0
+    # a value of the wrong type is that, and not also out of its enum or bounds
+    mistyped = [p for e, p in zip(errors, places, strict=True) if e.rule == "type"]
     for error, steps in zip(errors, places, strict=True):
         if error.rule in _UNIONS and any(q[: len(steps)] == steps for q in precise):
+            continue
+        if error.rule != "type" and error.rule not in _UNIONS and steps in mistyped:
             continue
         for violation in _violations(error, event, steps):
             key = (violation.pointer, violation.message)
@@ -213,6 +221,9 @@ def _findings(event: dict[str, Any], api: str) -> tuple[list[Violation], tuple[i
     missed = sum(e.rule in ("anyOf", "oneOf") for e in errors)
     return found, (missed, len(found), -deepest)
 
+
+_QUOTED = 80
+"""Characters of a value quoted in a message; a longer one is cut (the pointer finds it)."""
 
 _UNIONS = frozenset(("anyOf", "oneOf", "allOf", "if", "then", "else", "not"))
 
@@ -246,10 +257,16 @@ def _pointer(steps: list[str | int]) -> str:
 
 
 def _quoted(value: Any) -> str:
-    """Return a value as the server quotes it: 'text' for strings, JSON for the others."""
-    if isinstance(value, str):
-        return repr(value) if "'" not in value else json.dumps(value, ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False)
+    """Return a value as the server quotes it: 'text' for strings, JSON for the others; a
+    long one cut short, and a Python object no JSON holds (from a caller's dict) by repr."""
+    try:
+        if isinstance(value, str) and "'" not in value:
+            text = f"'{value}'" if value.isprintable() else repr(value)
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= _QUOTED else text[: _QUOTED - 5] + "...'" * text.startswith("'")
 
 
 def _supported(values: list[Any]) -> str:
@@ -274,11 +291,14 @@ def _violations(error: Any, event: Any, steps: list[str | int]) -> Iterator[Viol
     pointer = _pointer(steps)
     if rule == "additionalProperties" and isinstance(value, dict):
         allowed = list(definition.get("properties") or {})
+        unknown = 0
         for key in value:
             if key in allowed:
                 continue
             member = _param([*steps, str(key)])
-            guess = closest_name(str(key), allowed, value)
+            unknown += 1
+            # a hostile object may hold millions: only the findings kept (capped) get a guess
+            guess = closest_name(str(key), allowed, value) if unknown <= MAX_PER_RULE else None
             fix = f"did you mean {_param([*steps, guess])!r}?" if guess else "remove it"
             yield Violation(
                 "RT206",
