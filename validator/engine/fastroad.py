@@ -398,7 +398,7 @@ def scan_quiet(
     if parsed.violations or type(value) is not dict:
         return None
     event_type = value.get("type")
-    if hint is not None and event_type in SERVER_SESSION_EVENTS:
+    if hint is not None and type(event_type) is str and event_type in SERVER_SESSION_EVENTS:
         # which schemas to try first: the session will say the same (a guess costs time only)
         session = value.get("session")
         shown = BETA if event_type.startswith("transcription_") else None
