@@ -513,3 +513,34 @@ def test_millions_of_unknown_names_are_capped() -> None:
     found = validator.validate_event({"type": "session.update", "session": session})
     assert len(found) == 51
     assert found[-1].message.startswith("and 19,950 more RT206 findings in this record")
+
+
+@pytest.mark.parametrize(
+    ("session", "expected"),
+    [
+        # the live server on output: rate required (MantaUI #1196), null refused (#2454)
+        ({"type": "realtime", "audio": {"output": {"format": {"type": "audio/pcm"}}}}, "RT403"),
+        ({"type": "realtime", "audio": {"output": {"format": None}}}, "RT403"),
+        ({"type": "realtime", "audio": {"output": {"format": {"type": "audio/pcmu"}}}}, None),
+        (
+            {
+                "type": "realtime",
+                "audio": {"output": {"format": {"type": "audio/pcm", "rate": 24000}}},
+            },
+            None,
+        ),
+        # on input no such answer is known: the rate may be left out, as the spec has it
+        ({"type": "realtime", "audio": {"input": {"format": {"type": "audio/pcm"}}}}, None),
+        ({"output_audio_format": "pcm24"}, "RT403"),
+        ({"output_audio_format": "g711_alaw"}, None),
+    ],
+)
+def test_rt403_judges_output_formats_and_rt206_gives_way(
+    session: dict[str, Any], expected: str | None
+) -> None:
+    created = CREATED_GA if "type" in session else CREATED_BETA
+    found = _lint(created, {"type": "session.update", "session": session})
+    assert [rule for _, rule, _ in found] == ([expected] if expected else [])
+    if expected:
+        ((_, _, pointer),) = found
+        assert pointer.startswith(("/session/audio/output/format", "/session/output_audio_format"))
