@@ -544,3 +544,27 @@ def test_rt403_judges_output_formats_and_rt206_gives_way(
     if expected:
         ((_, _, pointer),) = found
         assert pointer.startswith(("/session/audio/output/format", "/session/output_audio_format"))
+
+
+def test_spec_keys_are_every_property_name_of_the_schemas() -> None:
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    names.update(value)
+                    for sub in value.values():
+                        walk(sub)
+                elif key not in ("enum", "const", "examples", "default"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for api, kind in SCHEMAS:
+        walk(spec.load_spec_schema(api, kind))
+    assert names == spec.SPEC_KEYS
+    from validator.engine.session import KEPT_KEYS
+
+    assert spec.SPEC_KEYS <= KEPT_KEYS

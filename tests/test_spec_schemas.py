@@ -302,6 +302,11 @@ KNOWN_BAD = {
     ("sessions.jsonl", 5): ("ga", "/session"),  # RT201: no session.type
     ("sessions.jsonl", 10): ("beta", "/session"),  # RT404: audio in a beta session
     ("translation.jsonl", 15): ("translation", "/session"),  # RT404: server said so
+    # the four live rejections (fixtures/logs/README.md): each refused as the server did
+    ("spec_mismatch.jsonl", 2): ("ga", "/session/audio/input/transcription/delay"),
+    ("spec_mismatch.jsonl", 7): ("ga", "/session/audio/output/format"),
+    ("spec_mismatch.jsonl", 12): ("beta", "/session/input_audio_transcription"),
+    ("spec_mismatch.jsonl", 16): ("beta", "/item/content/0/type"),
 }
 
 

@@ -16,7 +16,7 @@ from ..check.event import check_object
 from ..check.parse import Parsed, parse_record
 from ..core.event_types import APPEND, APPEND_TYPES
 from ..core.jsontext import Places
-from ..core.place import keys_of, place
+from ..core.place import UNKNOWN_PARAMETER, keys_of, place
 from ..core.record import Record
 from ..core.violation import Violation, capped
 from .fastroad import Appends, Prepared
@@ -38,8 +38,14 @@ def examine(
     uncounted = {"RT104": parsed.more}
     if parsed.dropped:  # a wide record: the members its objects counted were unknown ones
         found = list(found)  # of the members kept: a few hundred an object
-        strict = {v.pointer.rpartition("/")[0] for v in found if v.rule == "RT203"}
-        uncounted["RT203"] = sum(n for pointer, n in parsed.dropped if pointer in strict)
+        for rule in ("RT203", "RT206"):
+            # the objects whose unknown names are findings (RT206's: a closed schema object)
+            strict = {
+                v.pointer.rpartition("/")[0]
+                for v in found
+                if v.rule == rule and (rule == "RT203" or v.message.startswith(UNKNOWN_PARAMETER))
+            }
+            uncounted[rule] = sum(n for pointer, n in parsed.dropped if pointer in strict)
     return capped(found, uncounted)
 
 

@@ -30,6 +30,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from ..check.schema import SCHEMA_KEYS
+from ..check.spec import SPEC_KEYS
 from ..core.event_types import APPEND_TYPES, CLIENT_EVENT_TYPES
 from ..core.formats import FORMATS, format_from_beta, format_from_ga, format_of
 from ..core.jsontext import escape_token
@@ -105,7 +106,7 @@ KEPT_KEYS = (
             "noise_reduction",
         )
     )
-)
+) | SPEC_KEYS  # RT206 reads every name the spec's schemas list
 """The keys a rule or the session reads: a record too wide to hold whole keeps them wherever
 they stand (``check.wide``); a superset costs nothing but a member kept."""
 
