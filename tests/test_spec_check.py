@@ -390,9 +390,10 @@ def test_the_roads_agree_on_a_log_rich_in_client_events() -> None:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "validator", *args], capture_output=True, text=True, cwd=ROOT
-    )
+    """Run the installed console script (``python -m validator`` where there is none)."""
+    script = Path(sys.executable).parent / "realtime-validator"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "validator"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=ROOT)
 
 
 def test_schema_prints_a_client_events_schema() -> None:
