@@ -51,6 +51,8 @@ def _files() -> dict[str, bytes]:
     files["day2/s.jsonl.gz"] = gzip.compress(_capture(rng, 40), mtime=0)
     files["day2/session.har"] = (FIXTURES / "har" / "session.har").read_bytes()
     files["day2/events.json.gz"] = (FIXTURES / "inputs" / "events.json.gz").read_bytes()
+    # client events held to the spec's schemas, in three sessions (RT206, RT403, RT501)
+    files["day2/spec_mismatch.jsonl"] = (FIXTURES / "logs" / "spec_mismatch.jsonl").read_bytes()
     corrupt = bytearray(gzip.compress(_capture(rng, 40), mtime=0))
     corrupt[10] ^= 0xFF
     files["day3/corrupt.jsonl.gz"] = bytes(corrupt)

@@ -109,7 +109,8 @@ def test_text_events(text: str | bytes, code: str) -> None:
 
 
 def test_duplicate_key_pointer_is_nested() -> None:
-    (v,) = validate_event('{"type": "session.update", "session": {"a": 1, "a": 2}}')
+    found = validate_event('{"type": "session.update", "session": {"a": 1, "a": 2}}')
+    (v,) = [v for v in found if v.rule == "RT104"]  # RT206 also: 'session.a' is unknown
     assert (v.rule, v.pointer) == ("RT104", "/session/a")
 
 

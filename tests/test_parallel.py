@@ -106,7 +106,9 @@ def test_rejected_audio_is_counted_apart_as_one_process_counts_it(tmp_path: Path
     assert _parallel(path, Options(fast=False), 3) == expected
 
 
-@pytest.mark.parametrize("name", ["session.jsonl", "formats.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["session.jsonl", "formats.jsonl", "spec_mismatch.jsonl", "realtime_ga_errors.jsonl"]
+)
 def test_fixture_logs(name: str) -> None:
     path = FIXTURES / "logs" / name
     assert _parallel(path, Options(), 2) == _sequential(path, Options())

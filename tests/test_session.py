@@ -144,7 +144,10 @@ def _ms(ms: int) -> dict[str, Any]:
 
 
 OFF = {"type": "session.update", "session": {"turn_detection": None}}
-OFF_GA = {"type": "session.update", "session": {"audio": {"input": {"turn_detection": None}}}}
+OFF_GA = {
+    "type": "session.update",
+    "session": {"type": "realtime", "audio": {"input": {"turn_detection": None}}},
+}
 ON = {"type": "session.update", "session": {"turn_detection": {"type": "server_vad"}}}
 COMMIT = {"type": "input_audio_buffer.commit"}
 
@@ -426,10 +429,21 @@ def test_translation_session_events_are_known_and_always_pcm16() -> None:
                 {"type": "session.update", "session": {"input_audio_format": "g711_ulaw"}},
                 {
                     "type": "session.update",
-                    "session": {"audio": {"input": {"turn_detection": None}}},
+                    "session": {"type": "realtime", "audio": {"input": {"turn_detection": None}}},
                 },
             ],
             [],
+        ),
+        # without session.type the GA update fails both versions' schemas: RT206, not RT404
+        (
+            [
+                {"type": "session.update", "session": {"input_audio_format": "g711_ulaw"}},
+                {
+                    "type": "session.update",
+                    "session": {"audio": {"input": {"turn_detection": None}}},
+                },
+            ],
+            [(2, "RT206")],
         ),
         # an update shows its own version: session.type makes it GA
         (
@@ -502,7 +516,10 @@ def test_rt404_points_at_the_field_and_names_the_other() -> None:
 )
 def test_ga_format_without_type_or_rate_is_pcm(fmt: dict[str, Any]) -> None:
     ulaw = {"type": "session.update", "session": {"input_audio_format": "g711_ulaw"}}
-    update = {"type": "session.update", "session": {"audio": {"input": {"format": fmt}}}}
+    update = {
+        "type": "session.update",
+        "session": {"type": "realtime", "audio": {"input": {"format": fmt}}},
+    }
     assert _codes([ulaw, update, _append(bytes(161))]) == [(3, "RT306")]  # pcm16 again
 
 

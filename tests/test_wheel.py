@@ -66,3 +66,20 @@ def test_wheel_installs_and_validates(tmp_path: Path) -> None:
         [str(python), "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path
     ).stdout.splitlines()
     assert out == ['["RT203", "RT301"]', "OpenAI Realtime client event: input_audio_buffer.append"]
+    # the generated schemas, and fastjsonschema's code for each, written by setup.py: a
+    # refused session.update is judged without compiling at start-up
+    generated = sorted((ROOT / "schemas").glob("*/*.schema.json"))
+    for path in generated:
+        assert f"validator/schemas/{path.parent.name}/{path.name}" in names
+        module = f"{path.parent.name}__{path.name.removesuffix('.schema.json').replace('.', '_')}"
+        assert f"validator/check/_compiled/{module}.py" in names
+    code = (
+        "import validator; from validator.check import spec;"
+        "print(spec.compiled_origin('ga', 'session.update'));"
+        "event = {'type': 'session.update', 'session': {'type': 'realtime', 'bogus': 1}};"
+        "print([(v.rule, v.pointer) for v in validator.validate_event(event)])"
+    )
+    out = subprocess.run(
+        [str(python), "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path
+    ).stdout.splitlines()
+    assert out == ["precompiled", "[('RT206', '/session/bogus')]"]

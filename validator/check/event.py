@@ -14,6 +14,7 @@ from ..core.violation import MAX_PER_RULE, InvalidEventError, Violation, capped
 from .audio import MAX_AUDIO_BYTES, audio_problems
 from .parse import MISSING, parse_record
 from .schema import SCHEMA_FILES, SCHEMA_KEYS, compiled, load_schema
+from .spec import SPEC_APIS, candidates, spec_findings
 
 AUDIO_FORMATS = ("pcm16", "g711_ulaw", "g711_alaw")
 """The input audio formats, by their beta names."""
@@ -248,15 +249,22 @@ def _type_hint(name: str) -> str:
 
 
 def check_object(
-    event: dict[str, Any], *, audio_format: str = "pcm16", max_audio_bytes: int = MAX_AUDIO_BYTES
+    event: dict[str, Any],
+    *,
+    audio_format: str = "pcm16",
+    max_audio_bytes: int = MAX_AUDIO_BYTES,
+    api: str | None = None,
 ) -> Iterator[Violation]:
-    """Yield the findings of a parsed event object (no parse checks)."""
+    """Yield the findings of a parsed event object (no parse checks); ``api``, the session's
+    API version where known, chooses the spec's schema (RT206) of a client event."""
     problems = list(_type_problems(event))
     if problems:
         yield from problems
         return
     event_type = event["type"]
     if event_type not in SCHEMA_FILES:
+        if event_type in SPEC_APIS:
+            yield from spec_findings(event, candidates(event_type, api))
         return
     yield from _schema_problems(event, event_type)
     if event_type not in APPEND_TYPES:

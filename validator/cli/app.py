@@ -119,17 +119,49 @@ def rule_command(code: str | None, every: bool, output_format: str) -> None:
 
 
 @cli.command("schema")
+@click.argument("event_type", metavar="[TYPE]", required=False)
+@click.option(
+    "--api",
+    type=click.Choice(["ga", "beta"]),
+    help="The API version's schema (default: GA where the type has one).",
+)
 @click.option(
     "--translation",
     is_flag=True,
-    help="The translation variant (session.input_audio_buffer.append).",
+    help="A translation session's schema (session.input_audio_buffer.append by default).",
 )
-def schema_command(translation: bool) -> None:
-    """Print the JSON Schema of the append event."""
-    from ..check.schema import schema_text
-    from ..core.event_types import APPEND, TRANSLATION_APPEND
+def schema_command(event_type: str | None, api: str | None, translation: bool) -> None:
+    """Print the JSON Schema of a client event type (the append's by default)."""
+    from ..check.schema import SCHEMA_FILES, schema_text
+    from ..check.spec import SPEC_APIS, spec_schema_text
+    from ..core.event_types import (
+        APPEND,
+        SERVER_EVENT_TYPES,
+        TRANSLATION_APPEND,
+        closest_event_type,
+    )
 
-    click.echo(schema_text(TRANSLATION_APPEND if translation else APPEND), nl=False)
+    if event_type is None or (translation and event_type == APPEND):
+        event_type = TRANSLATION_APPEND if translation else APPEND
+    if event_type in SCHEMA_FILES:  # the appends, commit and clear: the linter's own schema
+        click.echo(schema_text(event_type), nl=False)
+        return
+    apis = SPEC_APIS.get(event_type)
+    if apis is None:
+        if event_type in SERVER_EVENT_TYPES:
+            why = "is a server event: only client events have schemas"
+        else:
+            guess = closest_event_type(event_type)
+            why = "is no client event type" + (f"; did you mean {guess!r}?" if guess else "")
+        raise click.BadParameter(f"{event_type!r} {why}", param_hint="TYPE")
+    chosen = "translation" if translation else (api or apis[0])
+    if chosen not in apis:
+        names = ", ".join("GA" if a == "ga" else a for a in apis)
+        raise click.BadParameter(
+            f"{event_type} has no {'GA' if chosen == 'ga' else chosen} schema (it has: {names})",
+            param_hint="--api" if api else "--translation",
+        )
+    click.echo(spec_schema_text(chosen, event_type), nl=False)
 
 
 def _listen(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, int]:

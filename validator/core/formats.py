@@ -58,22 +58,26 @@ def _supported(values: list[str]) -> str:
 _USE = "use pcm16 at 24 kHz, G.711 u-law or A-law"
 
 
-def _unsupported(reason: str, fix: str = f"({_USE})") -> str:
+def _unsupported(reason: str, fix: str = f"({_USE})", side: str = "input") -> str:
     """Return the RT403 message for ``reason``, ending with how to fix it."""
-    return f"unsupported input audio format: {reason}; the update changes nothing {fix}"
+    return f"unsupported {side} audio format: {reason}; the update changes nothing {fix}"
 
 
-def format_from_ga(value: Any) -> tuple[str | None, str | None]:
-    """Return (beta name, None) for a GA format object, or (None, RT403 message) when the
-    server refuses it.
+def format_from_ga(value: Any, side: str = "input") -> tuple[str | None, str | None]:
+    """Return (beta name, None) for a GA format object of ``side`` ("input" or "output"),
+    or (None, RT403 message) when the server refuses it.
 
     The spec makes ``type`` optional; an object without it is ``audio/pcm``'s shape, the
-    only one with a ``rate``, and the session's default format.
+    only one with a ``rate``, and the session's default format. On output the live server
+    requires the rate of ``audio/pcm`` (antoinedc/MantaUI PR #1196); on input no such answer
+    is known, so there it may be left out, as the spec has it.
     """
+    param = f"session.audio.{side}.format"
     if not isinstance(value, dict):
         return None, _unsupported(
-            "the server answers invalid_type (\"Invalid type for 'session.audio.input.format': "
-            f'expected an object, but got {json_type(value)} instead.")'
+            f"the server answers invalid_type (\"Invalid type for '{param}': "
+            f'expected an object, but got {json_type(value)} instead.")',
+            side=side,
         )
     kind = value.get("type", "audio/pcm")
     if kind not in GA_TYPES:
@@ -81,34 +85,45 @@ def format_from_ga(value: Any) -> tuple[str | None, str | None]:
             f'the server answers invalid_value ("Invalid value: {kind!r}. Supported values '
             f'are: {_supported(list(GA_TYPES))}.")'
             if isinstance(kind, str)
-            else f"input format type is {json_type(kind)}, not a string"
+            else f"{side} format type is {json_type(kind)}, not a string",
+            side=side,
         )
     if kind == "audio/pcm" and "rate" in value:
         rate = value["rate"]
         if not isinstance(rate, (int, float)) or isinstance(rate, bool):
             return None, _unsupported(
                 f"'rate' is {json_type(rate)}, not a number: the server answers invalid_type "
-                "(\"Invalid type for 'session.audio.input.format.rate': expected an integer, "
+                f"(\"Invalid type for '{param}.rate': expected an integer, "
                 f'but got {json_type(rate)} instead.")',
                 f'(write "rate": {PCM_RATE}, a number)',
+                side,
             )
         if rate != PCM_RATE:
             return None, _unsupported(
-                f"audio/pcm at rate {rate!r}: only {PCM_RATE} Hz is supported"
+                f"audio/pcm at rate {rate!r}: only {PCM_RATE} Hz is supported", side=side
             )
+    elif kind == "audio/pcm" and side == "output":
+        return None, _unsupported(
+            "audio/pcm without 'rate': the server answers missing_required_parameter "
+            f"(\"Missing required parameter: '{param}.rate'.\")",
+            f'(add "rate": {PCM_RATE})',
+            side,
+        )
     return GA_TYPES[kind], None
 
 
-def format_from_beta(value: Any) -> tuple[str | None, str | None]:
-    """Return (beta name, None) for a beta ``input_audio_format``, or (None, RT403 message)."""
+def format_from_beta(value: Any, side: str = "input") -> tuple[str | None, str | None]:
+    """Return (beta name, None) for a beta ``input_audio_format`` (``output_audio_format``
+    with ``side`` "output"), or (None, RT403 message)."""
     if isinstance(value, str) and value in FORMATS:
         return value, None
     if isinstance(value, str):
         return None, _unsupported(
             f'the server answers invalid_value ("Invalid value: {value!r}. Supported values '
-            f'are: {_supported(list(FORMATS))}.")'
+            f'are: {_supported(list(FORMATS))}.")',
+            side=side,
         )
-    return None, _unsupported(f"input_audio_format is {json_type(value)}, not a string")
+    return None, _unsupported(f"{side}_audio_format is {json_type(value)}, not a string", side=side)
 
 
 def format_of(event_type: object, session_format: str) -> str:

@@ -17,6 +17,10 @@ from .violation import Violation
 KEY_RULES = frozenset(("RT104", "RT203", "RT404"))
 """Rules whose mistake is a key, not a value: their finding points at the key."""
 
+UNKNOWN_PARAMETER = "unknown parameter "
+"""How an RT206 message about a member's name starts (``check.spec`` writes it): that
+finding points at the key too."""
+
 
 def place(
     v: Violation, places: Places | None, record: Record, value: Any, source: str | None
@@ -68,7 +72,7 @@ def offset_of(v: Violation, places: Places | None) -> int | None:
     text = places.text
     if v.pointer == "":
         return v.offset if v.offset is not None else skip_ws(text, 0)
-    if v.rule in KEY_RULES:
+    if v.rule in KEY_RULES or (v.rule == "RT206" and v.message.startswith(UNKNOWN_PARAMETER)):
         parent, _, token = v.pointer.rpartition("/")
         key = unescape_token(token)
         keys = places.key_offsets(parent, key)

@@ -280,6 +280,46 @@ typos such as `input_audio_buffer.appened` or `input_audio.append`.
         ),
     ),
     Rule(
+        "RT206",
+        "spec-mismatch",
+        _E,
+        "A client event does not match its type's schema from the official spec.",
+        """
+Every client event other than the append (`session.update`, `transcription_session.update`,
+`conversation.item.create`/`retrieve`/`truncate`/`delete`, `response.create`/`cancel`,
+`output_audio_buffer.clear`, the translation session's `session.close`) is checked against
+its type's JSON Schema, generated from the official OpenAPI spec with the corrections the
+live server has shown (`schemas/README.md` lists them with their evidence;
+`realtime-validator schema TYPE --api ga|beta` prints one). The server refuses such an event
+whole and says why; each finding quotes that answer at the member it names:
+`unknown_parameter` ("Unknown parameter: 'session.x'.", with the closest known name where
+there is one), `invalid_type`, `invalid_value` (with the supported values) or
+`missing_required_parameter`. The session's API version (GA or beta, from the server's
+session events) chooses the schema; before it is known, either version's schema will do.
+Audio formats are RT403's and the other version's fields RT404's: RT206 says nothing where
+they speak. Commits and clears keep their envelope rules (RT201-RT204).
+""",
+        '{"type": "session.update", "session": {"type": "transcription", "audio": {"input": '
+        '{"transcription": {"model": "gpt-4o-transcribe", "delay": "bogus"}}}}}',
+        '{"type": "session.update", "session": {"type": "transcription", "audio": {"input": '
+        '{"transcription": {"model": "gpt-4o-transcribe", "delay": "low"}}}}}',
+        rejected=True,
+        sources=(
+            _SPEC + ": the client event schemas, as generated into schemas/ "
+            "(tools/generate_schemas.py, overrides in schemas/SOURCE.json)",
+            'koguma-inc/nijimaku .plan/plan-mvp.md (a live probe): invalid_value "Invalid '
+            "value: 'bogus'. Supported values are: 'minimal', 'low', 'medium', 'high', and "
+            "'xhigh'.\" (session.audio.input.transcription.delay)",
+            'carhubcentralts-hue/prosaasil FIX_TEMPERATURE_PARAMETER_SUMMARY.md: "Unknown '
+            "parameter: 'session.input_audio_transcription.temperature'.\" (beta)",
+            'carhubcentralts-hue/prosaasil REALTIME_API_ERRORS_FIXED.md: "Invalid value: '
+            "'input_text'. Value must be 'text'.\" (an assistant item's content, beta)",
+            "antoinedc/MantaUI PR #1196 (a live probe): missing_required_parameter "
+            "'session.audio.output.format.rate' (GA; accepted with rate 24000)",
+            "openai/openai-agents-python PR #2454: a null format is invalid_type",
+        ),
+    ),
+    Rule(
         "RT301",
         "base64-invalid-character",
         _E,
@@ -466,15 +506,18 @@ makes errors ambiguous; generate a fresh one per event. Ids are remembered per s
         "RT403",
         "unsupported-audio-format",
         _E,
-        "A session update sets an input audio format the API does not support.",
+        "A session update sets an input or output audio format the API does not support.",
         """
-Input audio is `pcm16` (24 kHz), `g711_ulaw` or `g711_alaw` in the beta API, and
-`{"type": "audio/pcm", "rate": 24000}`, `{"type": "audio/pcmu"}` or
-`{"type": "audio/pcma"}` in the GA API (where `type` and `rate` may be left out).
-The server answers anything else with `invalid_value` ("Invalid value: 'g711-ulaw'.
-Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'."), a GA format given as a
-string, or a `rate` given as a string (`"24000"`), with `invalid_type`, and keeps the format
-it had.
+Audio is `pcm16` (24 kHz), `g711_ulaw` or `g711_alaw` in the beta API
+(`input_audio_format`, `output_audio_format`), and `{"type": "audio/pcm", "rate": 24000}`,
+`{"type": "audio/pcmu"}` or `{"type": "audio/pcma"}` in the GA API
+(`session.audio.input.format`, `session.audio.output.format`; `type` may be left out). The
+server answers anything else with `invalid_value` ("Invalid value: 'g711-ulaw'. Supported
+values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'."), a GA format given as a string or null,
+or a `rate` given as a string (`"24000"`), with `invalid_type`, and keeps the formats it had.
+On output it also requires the `rate` of `audio/pcm` (`missing_required_parameter`
+'session.audio.output.format.rate'); on input, where no such answer has been seen, the rate
+may be left out, as the spec has it.
 """,
         '{"type": "session.update", "session": {"input_audio_format": "pcm24"}}',
         '{"type": "session.update", "session": {"input_audio_format": "pcm16"}}',
@@ -486,6 +529,9 @@ it had.
             "openai/openai-go#502: the GA invalid_type text",
             "gauravzqa/llmgw capabilities/captures-ws.md, probe 7d: rate 16000 is refused and "
             "the whole update discarded",
+            "antoinedc/MantaUI PR #1196 (a live probe): missing_required_parameter "
+            "'session.audio.output.format.rate'; openai/openai-agents-python PR #2454: a null "
+            "format is invalid_type",
         ),
     ),
     Rule(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import cast
 
+from ..check.spec import candidate_bits
 from ..core.record import Record
 from ..core.statistics import Statistics
 from ..core.violation import Violation
@@ -88,8 +89,13 @@ class Linter:
         take = self.ledger.take_quiet if self.options.fast else _refuse_quiet
         records: Iterator[Record] | None = None  # the run's records, read at the first refusal
         read = accepted = refused_bytes = 0
+        spec = run.spec
         for index, (event_type, event_id) in enumerate(zip(run.types, run.ids, strict=True)):
-            if take(event_type, event_id, line + index):
+            # a client event met the spec's schema of one API version: the session says
+            # whether that is the version that judges it here (else RT206 may be due)
+            if (not spec or not spec[index] or self._meets(event_type, spec[index])) and take(
+                event_type, event_id, line + index
+            ):
                 accepted += 1
                 continue
             if records is None:
@@ -101,6 +107,18 @@ class Linter:
             if found:
                 yield from found
         self.ledger.read(accepted, run.end - run.start - refused_bytes)
+
+    def _meets(self, event_type: str, met: int) -> bool:
+        """Return True where the API version whose spec schema a client event met (its
+        ``API_BITS``) is one that judges it in this session."""
+        return bool(met & candidate_bits(event_type, self.session.api))
+
+    def _spec_allows(self, item: Item) -> bool:
+        """Return False for a quiet client event whose spec schema version is not one that
+        judges it in this session (the slow road then says whether RT206 is due)."""
+        if type(item) is not Quiets or not item.spec or not item.spec[0]:
+            return True
+        return self._meets(item.types[0], item.spec[0])
 
     def _replay_checked(
         self, run: Checked, line: int, records_at: RecordsAt
@@ -140,7 +158,7 @@ class Linter:
             items = scan(data, 0, len(data), options.max_audio_bytes, options.max_record_bytes)
             if len(items) == 1:
                 item = items[0]
-                if self.ledger.take(item, record.line):
+                if self._spec_allows(item) and self.ledger.take(item, record.line):
                     self.ledger.read(1, len(data))
                     return []
                 if type(item) is Appends and record.column == 0:

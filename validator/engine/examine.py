@@ -16,25 +16,36 @@ from ..check.event import check_object
 from ..check.parse import Parsed, parse_record
 from ..core.event_types import APPEND, APPEND_TYPES
 from ..core.jsontext import Places
-from ..core.place import keys_of, place
+from ..core.place import UNKNOWN_PARAMETER, keys_of, place
 from ..core.record import Record
 from ..core.violation import Violation, capped
 from .fastroad import Appends, Prepared
 from .session import KEPT_KEYS
 
 
-def examine(parsed: Parsed, audio_format: str, max_audio_bytes: int) -> list[Violation]:
+def examine(
+    parsed: Parsed, audio_format: str, max_audio_bytes: int, api: str | None = None
+) -> list[Violation]:
     """Return the findings of a parsed event object of its own, capped per rule before they
-    are placed (a hostile record may hold millions)."""
+    are placed (a hostile record may hold millions); ``api``: the session's API version,
+    which chooses the spec's schema of a client event (RT206)."""
     found: Iterable[Violation] = chain(
         parsed.violations,
-        check_object(parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes),
+        check_object(
+            parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes, api=api
+        ),
     )
     uncounted = {"RT104": parsed.more}
     if parsed.dropped:  # a wide record: the members its objects counted were unknown ones
         found = list(found)  # of the members kept: a few hundred an object
-        strict = {v.pointer.rpartition("/")[0] for v in found if v.rule == "RT203"}
-        uncounted["RT203"] = sum(n for pointer, n in parsed.dropped if pointer in strict)
+        for rule in ("RT203", "RT206"):
+            # the objects whose unknown names are findings (RT206's: a closed schema object)
+            strict = {
+                v.pointer.rpartition("/")[0]
+                for v in found
+                if v.rule == rule and (rule == "RT203" or v.message.startswith(UNKNOWN_PARAMETER))
+            }
+            uncounted[rule] = sum(n for pointer, n in parsed.dropped if pointer in strict)
     return capped(found, uncounted)
 
 

@@ -32,9 +32,11 @@ from ..check.content import AUDIO_EXPONENT, MIN_EXPONENTS, looks_like_float32
 from ..check.event import passes_schema
 from ..check.parse import parse_record
 from ..check.schema import SCHEMA_FILES
+from ..check.spec import API_BITS, BETA, GA, SPEC_APIS, passing_api, tried_first
 from ..core.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
 from ..core.media import CONTAINER_FIRST_BYTES, CONTENT_WINDOW, sniff_container
-from .session import KEPT_KEYS, NO_ID, STATEFUL_TYPES
+from .session import GA as SESSION_GA
+from .session import KEPT_KEYS, NO_ID, SERVER_SESSION_EVENTS, STATEFUL_TYPES, version_of
 
 _SAFE_ID = rb"[\x20\x21\x23-\x5b\x5d-\x7e]{0,512}"
 _FAST_APPEND = re.compile(
@@ -77,6 +79,7 @@ _CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
 # bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
 _NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
 _NO_ID = NO_ID.encode()
+API_NAMES = {bit: name for name, bit in API_BITS.items()}
 TYPE_NAMES = {name: name for name in EVENT_TYPES}
 """Each event type's one string: a run of quiet records shares them instead of a copy each."""
 
@@ -108,12 +111,17 @@ class Flagged(NamedTuple):
 
 class Quiets(NamedTuple):
     """Consecutive records with no finding of their own; the session may still object to
-    one (RT402, RT401). Per line only its type (one shared string per type) and id."""
+    one (RT402, RT401, RT206). Per line only its type (one shared string per type), id and
+    the API version whose spec schema it meets."""
 
     start: int
     end: int
     types: list[str]
     ids: list[str | None]  # a client event's id, None for server events
+    # per line: the API_BITS of the version whose spec schema the event meets (RT206), 0 for
+    # a type without one; the session says whether that version is the one that applies.
+    # None: no line of the run has such a type
+    spec: list[int] | None = None
 
     @property
     def lines(self) -> int:
@@ -183,6 +191,9 @@ def scan(
     quiet_start = -1  # and for a run of quiet records
     quiet_types: list[str] = []
     quiet_ids: list[str | None] = []
+    quiet_spec: list[int] | None = None
+    # the version tried first for a client event: the last one met, or shown by the server
+    hint = [GA]
     raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
     count = total = largest = 0
     smallest = 1 << 62
@@ -259,7 +270,7 @@ def scan(
                             add(Slow(slow_start, base + pos, slow_lines))
                             slow_start = -1
                         else:
-                            add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
+                            add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
                             quiet_start = -1
                     if flags:
                         if run_start >= 0:
@@ -304,10 +315,10 @@ def scan(
             and data.startswith(b'{"', pos)
             and not data.startswith(_APPEND_START, pos)
         ):
-            quiet = scan_quiet(data[pos:end])
+            quiet = scan_quiet(data[pos:end], hint)
         if quiet is None:
             if quiet_start >= 0:
-                add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
+                add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
                 quiet_start = -1
             if slow_start < 0:
                 slow_start = base + pos
@@ -321,15 +332,23 @@ def scan(
                 quiet_start = base + pos
                 quiet_types = []
                 quiet_ids = []
+                quiet_spec = None
             quiet_types.append(quiet[0])
             quiet_ids.append(quiet[1])
+            met = quiet[2]
+            if met:
+                hint[0] = API_NAMES[met]
+                if quiet_spec is None:  # the lines before had none: zeros
+                    quiet_spec = [0] * (len(quiet_types) - 1)
+            if quiet_spec is not None:
+                quiet_spec.append(met)
         pos = end
     if run_start >= 0:
         add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
     elif slow_start >= 0:
         add(Slow(slow_start, base + pos, slow_lines))
     elif quiet_start >= 0:
-        add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids))
+        add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
     return items
 
 
@@ -346,12 +365,16 @@ def _ids(raw: list[bytes]) -> list[str]:
     return b"\n".join(raw).decode("ascii").split("\n") if raw else []
 
 
-def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
-    """Return (type, client event_id or None) of a record with no finding of its own.
+def scan_quiet(
+    line: bytes | bytearray, hint: list[str] | None = None
+) -> tuple[str, str | None, int] | None:
+    """Return (type, client event_id or None, API bit) of a record with no finding of its own.
 
     Strict UTF-8 and JSON, a known type that the session need not read whole (commits and
     clears are here: the session judges them by type and id) and no finding of its own (a
-    commit's envelope); None means "take the slow road".
+    commit's envelope; a client event that meets the spec's schema of some API version,
+    ``hint[0]`` tried first: its bit is the third item, 0 for types without one); None means
+    "take the slow road". A server session event that shows its API version sets ``hint``.
     """
     if line.endswith(b"\n"):
         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
@@ -359,7 +382,7 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
         return None
     m = _BUFFER_EVENT(line)
     if m is not None:
-        return TYPE_NAMES[m.group(1).decode("ascii")], m.group(2).decode("ascii")
+        return TYPE_NAMES[m.group(1).decode("ascii")], m.group(2).decode("ascii"), 0
     m = _AUDIO_DELTA(line)
     if m is not None and line.endswith(b'"}') and len(line) - 2 >= m.end():
         # the server's audio, as the server writes it: base64 has no quote, backslash or
@@ -369,12 +392,20 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
         except _B64_ERRORS:
             pass
         else:
-            return TYPE_NAMES[m.group(1).decode("ascii")], None
+            return TYPE_NAMES[m.group(1).decode("ascii")], None, 0
     parsed = parse_record(line, KEPT_KEYS)
     value = parsed.value
     if parsed.violations or type(value) is not dict:
         return None
     event_type = value.get("type")
+    if hint is not None and type(event_type) is str and event_type in SERVER_SESSION_EVENTS:
+        # which schemas to try first: the session will say the same (a guess costs time only)
+        session = value.get("session")
+        shown = BETA if event_type.startswith("transcription_") else None
+        if shown is None and isinstance(session, dict):
+            shown = version_of(session)
+        if shown is not None:
+            hint[0] = GA if shown == SESSION_GA else BETA
     if (
         type(event_type) is not str
         or event_type not in EVENT_TYPES
@@ -382,7 +413,15 @@ def scan_quiet(line: bytes | bytearray) -> tuple[str, str | None] | None:
         or (event_type in SCHEMA_FILES and not passes_schema(value))  # a commit's envelope
     ):
         return None
+    met = 0
+    apis = SPEC_APIS.get(event_type)
+    if apis is not None:
+        # the hint first: most logs keep to one version, so one schema is read per event
+        api = passing_api(value, tried_first(hint[0] if hint else GA, apis))
+        if api is None:
+            return None  # a finding (RT206) whatever the session: the slow road says it
+        met = API_BITS[api]
     event_id = value.get("event_id")
     if type(event_id) is str and event_type in CLIENT_EVENT_TYPES:
-        return TYPE_NAMES[event_type], event_id
-    return TYPE_NAMES[event_type], None
+        return TYPE_NAMES[event_type], event_id, met
+    return TYPE_NAMES[event_type], None, met

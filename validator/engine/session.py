@@ -30,6 +30,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from ..check.schema import SCHEMA_KEYS
+from ..check.spec import SPEC_KEYS
 from ..core.event_types import APPEND_TYPES, CLIENT_EVENT_TYPES
 from ..core.formats import FORMATS, format_from_beta, format_from_ga, format_of
 from ..core.jsontext import escape_token
@@ -105,12 +106,12 @@ KEPT_KEYS = (
             "noise_reduction",
         )
     )
-)
+) | SPEC_KEYS  # RT206 reads every name the spec's schemas list
 """The keys a rule or the session reads: a record too wide to hold whole keeps them wherever
 they stand (``check.wide``); a superset costs nothing but a member kept."""
 
 
-def _version_of(session: dict[str, Any]) -> str | None:
+def version_of(session: dict[str, Any]) -> str | None:
     """Return the API version a session object's shape shows, or None where it shows none."""
     if "type" in session or "audio" in session or "output_modalities" in session:
         return GA
@@ -221,6 +222,15 @@ class Session:
     def largest_bytes(self) -> int:
         """Return the largest append's decoded size in bytes (0 without appends)."""
         return max((hi for _, hi in self.ranges.values()), default=0)
+
+    @property
+    def api(self) -> str | None:
+        """Return the API version whose spec schemas judge this session's client events
+        (``check.spec``): "ga", "beta", "translation" (a GA session of that type), or None
+        before the server's session events have shown it."""
+        if self.version == GA:
+            return "translation" if self.kind == "translation" else "ga"
+        return "beta" if self.version == BETA else None
 
     def format_for(self, event_type: object) -> str:
         """Return the format an append of ``event_type`` is judged by (``core.formats``)."""
@@ -432,7 +442,7 @@ class Session:
         session = event.get("session")
         if not isinstance(session, dict):
             return
-        version = BETA if event_type.startswith("transcription_session.") else _version_of(session)
+        version = BETA if event_type.startswith("transcription_session.") else version_of(session)
         if version is not None:
             self.version, self.version_line = version, line
         kind = session.get("type")
@@ -561,6 +571,21 @@ class Session:
                 )
             if "turn_detection" in audio_input:
                 self.turn_detection = audio_input["turn_detection"] is not None
+        if from_client:  # output formats change no state here: only what the server refuses
+            yield from self._output_formats(session, audio)
+
+    @staticmethod
+    def _output_formats(session: dict[str, Any], audio: Any) -> Iterator[Violation]:
+        """Yield RT403 for an output audio format, in either shape, that the server refuses."""
+        if "output_audio_format" in session:
+            _, message = format_from_beta(session["output_audio_format"], "output")
+            if message is not None:
+                yield Violation("RT403", message, pointer="/session/output_audio_format")
+        audio_output = audio.get("output") if isinstance(audio, dict) else None
+        if isinstance(audio_output, dict) and "format" in audio_output:
+            _, message = format_from_ga(audio_output["format"], "output")
+            if message is not None:
+                yield Violation("RT403", message, pointer="/session/audio/output/format")
 
     def _set_format(
         self, name: str | None, message: str | None, pointer: str, from_client: bool

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from ..check.event import not_an_object
 from ..check.parse import MISSING, parse_record, strip_bom
+from ..check.spec import without_covered
 from ..core.event_types import APPEND_TYPES
 from ..core.record import Record
 from ..core.violation import Violation
@@ -91,9 +92,11 @@ class SlowRoad:
                 audio_bytes = audio_bytes_of(value)
             self.ledger.count_event(event_type)
             fmt = self.session.format_for(event_type)
-        found = examine(parsed, fmt, self.max_audio_bytes)
+        found = examine(parsed, fmt, self.max_audio_bytes, self.session.api)
         own = {v.rule for v in found}
         found.extend(self.session.observe(value, record.line, audio_bytes, own))
+        if "RT206" in own:  # the session's more precise rules (RT403, RT404) speak first
+            found = without_covered(found)
         return placed(found, parsed, record, value, self.source)
 
     def conclude(self, prepared: Prepared, line: int) -> list[Violation]:
