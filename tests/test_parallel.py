@@ -367,7 +367,9 @@ def test_a_file_cut_short_after_its_first_chunk_was_read_is_an_error(
     monkeypatch.setattr(protocol, "scan_chunk", cut_after_the_first)
     result = _jobs_2(path)
     why = f"{len(data):,} bytes when it was split, {cut:,} now"
-    _assert_changed(result, re.escape(why), cut, data, path)
+    # which check sees it first depends on the workers' turns: a line read again and found
+    # gone, or the size stamped at the split; either is the same error
+    _assert_changed(result, re.escape(why) + r"|line [\d,]+ is gone", cut, data, path)
     # cut at a line's end, what is left is whole: one process passes it without an error
     alone = CliRunner().invoke(cli, ["lint", "--isolated", "--format", "jsonl", str(path)])
     assert alone.exit_code == 1 and "error:" not in alone.stderr
