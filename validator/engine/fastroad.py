@@ -69,6 +69,13 @@ _AUDIO_DELTA = re.compile(
     + rb', ?"delta": ?"'
 ).match
 # a commit or clear as clients write them: valid JSON by construction, distinct keys
+_PLAIN_ID = re.compile(rb'"event_id":"[^"\\\x00-\x1f]{0,512}"')
+"""A client event's id written plainly (no escape, within the schemas' bound of 512): taken
+out of a line that names ``event_id`` once (at its top: the record has one), what is left
+decides the line's verdict against the spec's schemas."""
+_MET: dict[tuple[bytes, tuple[str, ...]], str | None] = {}
+_MET_SIZE = 256  # distinct client events remembered; a log past that starts over
+
 _BUFFER_EVENT = re.compile(
     rb'\{"type": ?"(input_audio_buffer\.(?:commit|clear))", ?"event_id": ?"(' + _SAFE_ID + rb')"\}'
 ).fullmatch
@@ -417,7 +424,18 @@ def scan_quiet(
     apis = SPEC_APIS.get(event_type)
     if apis is not None:
         # the hint first: most logs keep to one version, so one schema is read per event
-        api = passing_api(value, tried_first(hint[0] if hint else GA, apis))
+        order = tried_first(hint[0] if hint else GA, apis)
+        # a log repeats its client events but for their ids (the same response.create every
+        # turn): the verdict of the line without its id is kept, so a schema is walked once
+        plain = type(value.get("event_id")) is str and line.count(b'"event_id"') == 1
+        key = (_PLAIN_ID.sub(b"", line, 1) if plain else bytes(line), order)
+        if key in _MET:
+            api = _MET[key]
+        else:
+            api = passing_api(value, order)
+            if len(_MET) >= _MET_SIZE:
+                _MET.clear()
+            _MET[key] = api
         if api is None:
             return None  # a finding (RT206) whatever the session: the slow road says it
         met = API_BITS[api]
