@@ -12,16 +12,16 @@ CI needs the two programs: ``apt-get install -y espeak-ng sox libsox-fmt-all``.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import random
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+
+from validator.check import signal
+from validator.engine import evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ("espeak-ng", "sox")
@@ -33,26 +33,6 @@ SENTENCES = (
     "Could you book a table for two at eight tonight, near the station?",
 )
 VOICES = ("en-us", "en+f3")
-
-
-def load(relative: str, name: str) -> ModuleType:
-    """Return the module at ``relative`` (to the repository), loaded by path as ``name``.
-
-    The audio-signal modules import nothing of ``validator`` and their packages have no
-    ``__init__`` of their own yet, so they are loaded by file path.
-    """
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / relative)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while they are made
-    spec.loader.exec_module(module)
-    return module
-
-
-signal = load("validator/check/signal.py", "realtime_validator_check_signal")
-evidence = load("validator/engine/evidence.py", "realtime_validator_engine_evidence")
 
 
 def tools_missing() -> list[str]:

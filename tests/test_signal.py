@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import signal_cases as cases
 
-signal, evidence = cases.signal, cases.evidence
+from validator.check import signal
+from validator.engine import evidence, measures
 
 # A fault nothing in the bytes can show: 10 ms at 48 kHz is exactly 20 ms at 24 kHz, speech is
 # speech at either rate, and without timestamps there is no clock to compare with.
@@ -126,7 +127,7 @@ def test_messages_name_the_evidence(outcomes: dict[str, cases.Outcome]) -> None:
     assert "more energy" in message("stereo-one-channel")
     assert message("big-endian").startswith("the samples are big-endian")
     assert message("digital-silence").startswith(
-        "the 2.00 s of audio committed here is digital silence (every sample is 0)"
+        "the 2.00 s of audio committed here is digital silence (every sample measured is 0)"
     )
     assert "never reaches -36 dBFS peak" in message("rms-59.5dBFS")
     assert "dBFS RMS" in message("rms-59.5dBFS")
@@ -276,9 +277,9 @@ def test_the_flags_agree() -> None:
 
 def test_signal_features_have_what_the_protocols_read() -> None:
     pairs = [
-        (evidence.FeaturesLike, signal.Features),
-        (evidence.ShapeLike, signal.Shape),
-        (evidence.SumsLike, signal.Sums),
+        (measures.FeaturesLike, signal.Features),
+        (measures.ShapeLike, signal.Shape),
+        (measures.SumsLike, signal.Sums),
     ]
     for protocol, concrete in pairs:
         wanted = {n for n in vars(protocol) if isinstance(vars(protocol)[n], property)}
@@ -382,3 +383,64 @@ def test_memory_is_bounded_whatever_the_number_of_appends() -> None:
         session._report(code, evidence.ERROR, "x" * 700)  # longer than any message
     assert deep_size(session) < evidence.MEMORY_BOUND
     assert max(sizes_seen[10:]) <= sizes_seen[9] + 256  # it does not grow with the appends
+
+
+def drive_runs(
+    session: evidence.SignalEvidence, pieces: list[bytes], audio_format: str = signal.PCM16
+) -> list[tuple[int, object]]:
+    """Feed ``pieces`` as the engine feeds a run of appends whose bytes it fetches only when
+    asked: ``skip`` over the ones that need nothing; return (index, finding) as they came."""
+    sizes = [len(piece) for piece in pieces]
+    found: list[tuple[int, object]] = []
+    index = 0
+    while index < len(pieces):
+        index = session.skip(sizes, index, audio_format)
+        found += [(index - 1, f) for f in session.take()]
+        if index < len(pieces):
+            detail = session.wanted()
+            features = signal.features(pieces[index], audio_format, detail) if detail else None
+            session.feed(sizes[index], audio_format, features)
+            found += [(index, f) for f in session.take()]
+            index += 1
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_skipping_runs_is_feeding_one_by_one(seed: int) -> None:
+    """``skip`` counts what ``feed`` would, to the same findings at the same appends."""
+    rng = random.Random(seed)
+    speech = pcm16(speech_like(24000 * 6, seed=seed))
+    if seed % 3 == 1:  # 16 kHz chunk sizes: RT601 from the sizes
+        sizes = [640] * 400
+    elif seed % 3 == 2:  # silence, with round and odd sizes among them
+        speech = bytes(len(speech))
+        sizes = [rng.choice([960, 1000, 4096, 1920, 641]) for _ in range(300)]
+    else:
+        sizes = [rng.randint(1, 25) * 48 * rng.choice((1, 2, 10)) for _ in range(300)]
+    pieces = [speech[(i * 997) % 4000 :][:size] for i, size in enumerate(sizes)]
+    one, runs = evidence.SignalEvidence(), evidence.SignalEvidence()
+    by_one = []
+    detail = evidence.FIRST
+    for i, piece in enumerate(pieces):
+        features = signal.features(piece, signal.PCM16, detail) if detail else None
+        detail = one.feed(len(piece), signal.PCM16, features) & ~evidence.FOUND
+        by_one += [(i, f) for f in one.take()]
+    by_runs = drive_runs(runs, pieces)
+    assert by_runs == by_one
+    ended = one.end()
+    assert ended == runs.end()
+    codes = {f.code for _, f in by_one} | {f.code for f in ended}  # type: ignore[attr-defined]
+    assert codes == [set(), {"RT601"}, {"RT605"}][seed % 3]
+    assert state(one) == state(runs)
+
+
+def state(value: object) -> object:
+    """Return ``value`` with every object that has slots turned into a dict of them, deeply."""
+    if isinstance(value, (list, tuple)):
+        return [state(v) for v in value]
+    if isinstance(value, dict):
+        return {k: state(v) for k, v in value.items()}
+    slots = [n for cls in type(value).__mro__ for n in getattr(cls, "__slots__", ())]
+    if slots and not isinstance(value, evidence.Finding):
+        return {n: state(getattr(value, n)) for n in slots if hasattr(value, n)}
+    return value

@@ -1,43 +1,64 @@
 """Add up one session's audio-signal evidence and decide RT601-RT606, once per session.
 
-A :class:`SignalEvidence` is fed every append of one session, in order: its decoded byte
-count, the session's input format, the wall-clock time it was captured at (when the capture
-has one) and, when it asked for them, the features ``validator/check/signal.py`` measured of
-that append. At each commit and at the end of the session it returns the findings that are
-conclusive, as plain :class:`Finding` values; each rule is reported at most once per session,
-placed at the append where its evidence became conclusive.
+A :class:`SignalEvidence` is fed every accepted append of one session, in order: its decoded
+byte count, the session's input format, the wall-clock time it was captured at (when the
+capture has one) and, when it asked for them, the features ``check/signal.py`` measured of
+that append. The findings that became conclusive (:meth:`SignalEvidence.take`) are plain
+:class:`Finding` values; each rule is reported at most once per session, placed at the append
+where its evidence became conclusive (the last one fed when it was reported).
 
-Standard library only, and nothing of the rest of ``validator``: the features are read through
-the :class:`FeaturesLike` protocol, which ``signal.Features`` satisfies.
+Standard library only: the features are read through the protocols of ``measures``, which
+``check.signal``'s types satisfy; ``pace`` holds RT601's evidence from chunk sizes and
+timestamps, ``signal_messages`` the words. ``hearing.Hearing`` drives it for the session.
 
-The driver, per append (``audio``: its decoded bytes; ``detail`` starts at ``FIRST``)::
+The driver, per append (``audio``: its decoded bytes)::
 
+    detail = evidence.wanted()  # FIRST for the first append of a session
     features = signal.features(audio, audio_format, detail) if detail else None
-    detail = evidence.feed(len(audio), audio_format, features, timestamp)
-    if detail & FOUND:
-        ...  # a finding became conclusive here: remember this append's location
+    evidence.feed(len(audio), audio_format, features, timestamp)
+    found = evidence.take()  # conclusive at this append
     # at input_audio_buffer.commit: evidence.commit(); at a clear (client or server) or a
     # server-side commit: evidence.clear(); at the end of the session: evidence.end()
 
-Cost: :meth:`SignalEvidence.feed` returns what the next append needs measured, so that most
-appends cost a comparison or two and are not measured at all. Shape windows are asked for at
-least ``PROBE_GAP_S`` of audio apart until ``SETTLE_WINDOWS`` informative ones are in and have
-shown how the bytes read (or ``MAX_SETTLE_WINDOWS`` could not); then only the clipping, after
-waits of audio that double from ``FIRST_INTERVAL_S`` up to ``CLIP_INTERVAL_S``. Levels are
-asked for while the current commit's audio has not yet proved audible, at least every
-``PROBE_GAP_S`` of audio.
+and for a run of appends whose bytes are not at hand, ``evidence.skip(sizes, start, format)``
+counts those that need nothing measured (most of them) up to the first that does.
+
+Cost: what the next append needs measured is decided by the state, so that most appends cost a
+comparison or two and are not measured at all. Shape windows are asked for at least
+``PROBE_GAP_S`` of audio apart until ``SETTLE_WINDOWS`` informative ones are in and have shown
+how the bytes read (or ``MAX_SETTLE_WINDOWS`` could not); then only the clipping, after waits of
+audio that double from ``FIRST_INTERVAL_S`` up to ``CLIP_INTERVAL_S``. Levels are asked for
+while the current commit's audio has not yet proved audible, at least every ``PROBE_GAP_S`` of
+audio.
 
 Memory: a fixed set of numbers per session whatever the number of appends, at most
-``_MAX_SIZES`` example chunk sizes, and at most one pending finding per rule. ``MEMORY_BOUND``
-(12 KiB) bounds the accumulator with everything it holds: about 4 KiB in use, plus six
-findings of under 1 KiB each (``tests/test_signal.py`` measures it).
+``pace.MAX_SIZES`` example chunk sizes, and at most one pending finding per rule.
+``MEMORY_BOUND`` (12 KiB) bounds the accumulator with everything it holds: about 4 KiB in use,
+plus six findings of under 1 KiB each (``tests/test_signal.py`` measures it).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final
+
+from .measures import LAWS, FeaturesLike, Level, ShapeLike, ShapeSums
+from .pace import IGNORED, SESSION_RATE, ChunkKind, Chunks, Clock, chunk_kind
+from .signal_messages import (
+    UNCONFIRMED,
+    big_endian,
+    clipped,
+    dbfs,
+    g711_in_pcm16,
+    pcm16_in_g711,
+    rate_message,
+    silent,
+    stereo_imbalance,
+    stereo_lags,
+    stereo_pairs,
+)
 
 __all__ = [
     "CLIP",
@@ -50,11 +71,8 @@ __all__ = [
     "SHAPE",
     "WARNING",
     "WINDOW",
-    "FeaturesLike",
     "Finding",
-    "ShapeLike",
     "SignalEvidence",
-    "SumsLike",
 ]
 
 # What the next append needs measured: flags, as ``signal.features`` takes them; LEVEL is
@@ -75,8 +93,6 @@ MEMORY_BOUND: Final = 12_288
 PCM16: Final = "pcm16"
 _RATE: Final = {"pcm16": 24000, "g711_ulaw": 8000, "g711_alaw": 8000}
 _WIDTH: Final = {"pcm16": 2, "g711_ulaw": 1, "g711_alaw": 1}
-_LAW_NAME: Final = {"g711_ulaw": "mu-law", "g711_alaw": "A-law"}
-_LAWS: Final = ("g711_ulaw", "g711_alaw")
 
 # --- schedule -----------------------------------------------------------------------------
 SETTLE_WINDOWS: Final = 6
@@ -104,14 +120,6 @@ _STEREO_IMBALANCE: Final = 0.7  # |ln(even / odd sample energy)|, 3 dB
 _STEREO_LAG: Final = 0.3  # r(2) - r(1) when neighbours come from the other channel
 _CLIPPED_SHARE: Final = 0.005  # samples on flat full-scale tops, in the loud spans measured
 
-# --- RT601 ----------------------------------------------------------------------------------
-_CANDIDATE_RATES: Final = (16000, 8000, 44100, 22050, 48000, 24000)
-_MIN_CHUNKS: Final = 8
-_CHUNK_SHARE: Final = 0.9
-_MAX_SIZES: Final = 8
-_CLOCK_SEGMENT_S: Final = 3.0
-_CLOCK_SEGMENTS: Final = 2
-_CLOCK_TOLERANCE: Final = 0.04
 _NEVER: Final = 1 << 62
 
 
@@ -128,290 +136,6 @@ class Finding:
     severity: str
     message: str
     index: int
-
-
-class SumsLike(Protocol):
-    """Second-order sums of one reading of a window (``signal.Sums``)."""
-
-    @property
-    def samples(self) -> int: ...
-    @property
-    def energy(self) -> float: ...
-    @property
-    def lag1(self) -> float: ...
-    @property
-    def lag2(self) -> float: ...
-
-
-class ShapeLike(Protocol):
-    """How one window reads (``signal.Shape``)."""
-
-    @property
-    def le(self) -> SumsLike: ...
-    @property
-    def be(self) -> SumsLike: ...
-    @property
-    def ulaw(self) -> SumsLike: ...
-    @property
-    def alaw(self) -> SumsLike: ...
-    @property
-    def even_power(self) -> float: ...
-    @property
-    def odd_power(self) -> float: ...
-    @property
-    def pair_lag1(self) -> float: ...
-
-
-class FeaturesLike(Protocol):
-    """What one append measured (``signal.Features``)."""
-
-    @property
-    def samples(self) -> int: ...
-    @property
-    def ceiling(self) -> int: ...
-    @property
-    def window(self) -> int: ...
-    @property
-    def power(self) -> float: ...
-    @property
-    def rail_samples(self) -> int: ...
-    @property
-    def rail_runs(self) -> int: ...
-    @property
-    def shape(self) -> ShapeLike | None: ...
-
-
-# --- RT601: chunk sizes -----------------------------------------------------------------------
-
-
-_IGNORED: Final = 0  # a chunk size that says nothing (or not a pcm16 one)
-_SESSION_RATE: Final = 1  # whole milliseconds at 24 kHz
-_NO_RATE: Final = 2  # whole milliseconds at no common rate
-ChunkKind = int | tuple[int, ...]  # or: the other rates it is whole milliseconds at
-
-
-def _kind(nbytes: int) -> ChunkKind:
-    """Return what a pcm16 chunk of ``nbytes`` says about the rate its audio was made at.
-
-    Multiples of 128 samples (Web Audio's render quantum; 4,096-sample ScriptProcessor frames
-    and every power of two from 128 up) are whole milliseconds at 16 and 8 kHz whatever the
-    rate, and round numbers of bytes (a file read in 4,000-byte blocks) are chosen in bytes, not
-    milliseconds: they say nothing.
-    """
-    samples, odd = divmod(nbytes, 2)
-    if odd or not samples or samples % 128 == 0 or samples & (samples - 1) == 0:
-        return _IGNORED
-    if nbytes % 1000 == 0:
-        return _IGNORED
-    if samples % 24 == 0:
-        return _SESSION_RATE
-    return tuple(rate for rate in _CANDIDATE_RATES[:-1] if samples * 1000 % rate == 0) or _NO_RATE
-
-
-class _Chunks:
-    """RT601 evidence from pcm16 chunk sizes: whole milliseconds at another rate.
-
-    ``SignalEvidence`` counts the chunks at the session's rate by difference; the others come
-    here.
-    """
-
-    __slots__ = ("by_rate", "examples", "foreign", "found", "other")
-
-    def __init__(self) -> None:
-        self.other = 0  # chunks whole milliseconds at no common rate
-        self.foreign = 0  # chunks whole milliseconds at another rate, not the session's
-        self.by_rate: dict[int, int] = {}
-        self.examples: dict[int, tuple[int, ...]] = {}  # foreign sizes seen, a few
-        self.found = False  # conclusive
-
-    def add(self, nbytes: int, kind: ChunkKind, native: int) -> None:
-        """Count a chunk of ``nbytes`` that is not at the session's rate (``native`` are)."""
-        if not isinstance(kind, tuple):
-            self.other += 1
-            return
-        self.foreign += 1
-        for rate in kind:
-            self.by_rate[rate] = self.by_rate.get(rate, 0) + 1
-        if len(self.examples) < _MAX_SIZES:
-            self.examples.setdefault(nbytes, kind)
-        if not self.found:
-            judged = native + self.other + self.foreign
-            self.found = self.foreign >= max(_MIN_CHUNKS, _CHUNK_SHARE * judged)
-
-    def rates(self) -> tuple[int, ...]:
-        """Return the rates that explain the most foreign chunks."""
-        best = max(self.by_rate.values(), default=0)
-        return tuple(rate for rate in _CANDIDATE_RATES if self.by_rate.get(rate, -1) == best)
-
-    def describe(self, native: int) -> str:
-        """Return the chunk-size evidence, in words (``native``: chunks at the session's rate)."""
-        rates = self.rates()
-        size = next((n for n, kind in self.examples.items() if set(rates) <= set(kind)), 0)
-        samples = size // 2
-        at = ", ".join(f"{_ms(samples, rate)} at {_khz(rate)}" for rate in rates)
-        what = f"{size} bytes: {at}, {_ms(samples, 24000)} at 24 kHz"
-        judged = native + self.other + self.foreign
-        if judged == self.foreign and len(self.examples) == 1:
-            return f"every chunk is {what}"
-        return (
-            f"{self.foreign} of {judged} chunks are whole milliseconds at {_khz(rates[0])} ({what})"
-        )
-
-
-# --- RT601: timestamps ------------------------------------------------------------------------
-
-
-class _Clock:
-    """RT601 evidence from timestamps: seconds of audio appended per wall-clock second."""
-
-    __slots__ = ("last", "matched", "prev", "rate", "span", "streak", "volume")
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate  # the session's
-        self.prev = math.nan
-        self.span = 0.0
-        self.volume = 0.0  # seconds of audio at the session's rate, within ``span``
-        self.last = 0  # the rate the last closed segment's pace matched (0: none)
-        self.streak = 0
-        self.matched = 0  # the rate the pace matched conclusively (0: not yet)
-
-    def add(self, timestamp: float, seconds: float) -> bool:
-        """Count ``seconds`` of audio captured at ``timestamp``; return whether the pace
-        became conclusive at it."""
-        gap = timestamp - self.prev
-        self.prev = timestamp
-        # Longer gaps are pauses between turns, not the pace of the audio: even 8 kHz audio
-        # labelled 24 kHz arrives within 3x its labelled duration.
-        if not 0.0 <= gap <= 5.0 * seconds + 0.05:
-            return False
-        self.span += gap
-        self.volume += seconds
-        return self.span >= _CLOCK_SEGMENT_S and self._close()
-
-    def finish(self) -> None:
-        """Close the last segment, if it is long enough to count (at the end of the session)."""
-        if self.span >= _CLOCK_SEGMENT_S / 2:
-            self._close()
-
-    def _close(self) -> bool:
-        """Close a segment of streaming, match its pace to a rate; return whether conclusive."""
-        pace = self.volume / self.span
-        self.span = self.volume = 0.0
-        rates = (self.rate, *_CANDIDATE_RATES)
-        rate = next((r for r in rates if abs(pace * self.rate / r - 1.0) <= _CLOCK_TOLERANCE), 0)
-        self.streak = self.streak + 1 if rate == self.last else 1
-        self.last = rate
-        if self.matched or not rate or self.streak < _CLOCK_SEGMENTS:
-            return False
-        self.matched = rate
-        return True
-
-    def describe(self) -> str:
-        """Return the timestamp evidence, in words."""
-        words = (
-            f"the capture's timestamps show {self.matched / self.rate:.2f} s of "
-            f"{_khz(self.rate)} audio appended per wall-clock second"
-        )
-        if self.rate == 8000 and self.matched == 16000:
-            words += " (or 16-bit samples, not 8-bit G.711)"
-        return words
-
-
-# --- the shape of the audio -------------------------------------------------------------------
-
-
-class _Shape:
-    """Sums over the informative shape windows: RT602, RT603 and RT604; and the clipping
-    measured (RT606)."""
-
-    __slots__ = (
-        "be",
-        "clip_windows",
-        "even",
-        "laws",
-        "le",
-        "odd",
-        "pair",
-        "rail_samples",
-        "rails",
-        "windows",
-    )
-
-    def __init__(self) -> None:
-        self.windows = 0
-        self.clip_windows = 0
-        self.rail_samples = 0
-        self.le = [0.0, 0.0, 0.0]  # energy, lag1, lag2
-        self.be = [0.0, 0.0]
-        self.laws = {law: [0.0, 0.0] for law in _LAWS}
-        self.even = self.odd = self.pair = 0.0
-        self.rails = 0
-
-    def add(self, shape: ShapeLike) -> None:
-        """Add one window's sums."""
-        self.windows += 1
-        _add(self.le, shape.le.energy, shape.le.lag1, shape.le.lag2)
-        _add(self.be, shape.be.energy, shape.be.lag1)
-        _add(self.laws["g711_ulaw"], shape.ulaw.energy, shape.ulaw.lag1)
-        _add(self.laws["g711_alaw"], shape.alaw.energy, shape.alaw.lag1)
-        self.even += shape.even_power
-        self.odd += shape.odd_power
-        self.pair += shape.pair_lag1
-
-    def add_rails(self, samples: int, runs: int) -> None:
-        """Add one span's clipping count."""
-        self.clip_windows += 1
-        self.rail_samples += samples
-        self.rails += runs
-
-    @staticmethod
-    def r(sums: list[float], lag: int = 1) -> float:
-        """Return the lag-``lag`` correlation of a reading from its summed sums."""
-        return 1.0 - sums[lag] / (2.0 * sums[0]) if sums[0] > 0.0 else 0.0
-
-    def readings(self) -> dict[str, float]:
-        """Return the lag-1 correlation of each reading; for pcm16 little-endian, the better of
-        lags 1 and 2 (interleaved stereo is smooth at lag 2)."""
-        out = {law: self.r(sums) for law, sums in self.laws.items()}
-        out["le"] = max(self.r(self.le), self.r(self.le, 2))
-        out["be"] = self.r(self.be)
-        return out
-
-
-def _add(into: list[float], *values: float) -> None:
-    """Add ``values`` to ``into``, element by element."""
-    for i, value in enumerate(values):
-        into[i] += value
-
-
-# --- levels -----------------------------------------------------------------------------------
-
-
-class _Level:
-    """RT605 evidence of one stretch of audio (a commit's, or the whole session's).
-
-    Positions are byte offsets into the session's audio, so that appends nobody measured cost
-    nothing here.
-    """
-
-    __slots__ = ("ceiling", "power", "probed_to", "start", "window")
-
-    def __init__(self, start: int) -> None:
-        self.start = start  # byte offset the stretch starts at
-        self.probed_to = -1  # byte offset after the last append measured (-1: none yet)
-        self.ceiling = 0  # the highest peak bound measured
-        self.power = 0.0
-        self.window = 0
-
-    def add(self, end: int, features: FeaturesLike) -> None:
-        """Take in the level of the append that ends at byte offset ``end``."""
-        self.probed_to = end
-        self.ceiling = max(self.ceiling, features.ceiling)
-        self.power += features.power
-        self.window += features.window
-
-
-# --- the session ------------------------------------------------------------------------------
 
 
 class SignalEvidence:
@@ -442,6 +166,7 @@ class SignalEvidence:
         "_shape",
         "_size",
         "_voided",
+        "_want",
         "_width",
     )
 
@@ -451,6 +176,7 @@ class SignalEvidence:
         self._pending: list[Finding] = []
         self._reported: set[str] = set()
         self._found_at = -1  # the append at which the last finding became conclusive
+        self._want = FIRST  # what the next append needs measured
         self._reset(audio_format)
 
     def _reset(self, audio_format: str) -> None:
@@ -463,13 +189,13 @@ class SignalEvidence:
         self._gap = int(PROBE_GAP_S * self._rate_bytes)
         self._first = self._index  # the appends before were in another format
         self._size = -1  # the last odd chunk's size, and what it said about the rate
-        self._kind: ChunkKind = _IGNORED
+        self._kind: ChunkKind = IGNORED
         self._ignored = 0  # chunks whose size says nothing
-        self._chunks = _Chunks()
-        self._clock = _Clock(_RATE[self._format])
-        self._shape = _Shape()
-        self._segment = _Level(self._bytes)
-        self._session = _Level(self._bytes)
+        self._chunks = Chunks()
+        self._clock = Clock(_RATE[self._format])
+        self._shape = ShapeSums()
+        self._segment = Level(self._bytes)
+        self._session = Level(self._bytes)
         self._interval = FIRST_INTERVAL_S
         self._next_shape = self._bytes
         self._due = 0  # byte offset before which no append needs measuring
@@ -503,8 +229,44 @@ class SignalEvidence:
             self._decide_rate(final=False)
         if features is not None:
             self._observe(features)
-        want = NONE if self._bytes < self._due else self._plan(nbytes)
+        self._want = want = NONE if self._bytes < self._due else self._plan(nbytes)
         return want | FOUND if self._found_at == index else want
+
+    def wanted(self) -> int:
+        """Return what the next append needs measured (NONE, or flags for ``signal.features``)."""
+        return self._want
+
+    def skip(self, sizes: Sequence[int], start: int, audio_format: str = PCM16) -> int:
+        """Count appends of ``sizes[start:]`` bytes as ``feed`` counts them without features or
+        timestamps, while the next one needs nothing measured; stop after one at which a
+        finding became conclusive. Return the index of the next append to feed."""
+        if audio_format != self._given:
+            self._reset(audio_format)
+        end = len(sizes)
+        index = start
+        while index < end and not self._want:
+            # a stretch of appends whole milliseconds at 24 kHz that stay short of the next
+            # measurement, as ``feed`` would count them, at the cost of a loop
+            total, due, first = self._bytes, self._due, index
+            while index < end:
+                nbytes = sizes[index]
+                if nbytes % 48 or not nbytes % 256 or not nbytes % 1000 or total + nbytes >= due:
+                    break
+                total += nbytes
+                index += 1
+            self._index += index - first
+            self._bytes = total
+            if index == end:
+                break
+            if self.feed(sizes[index], audio_format) & FOUND:
+                return index + 1
+            index += 1
+        return index
+
+    def take(self) -> list[Finding]:
+        """Return the findings that became conclusive since the last call, and forget them."""
+        found, self._pending = self._pending, []
+        return found
 
     def _odd_chunk(self, nbytes: int) -> None:
         """Count a chunk that is not whole milliseconds at 24 kHz, or is a round size.
@@ -515,11 +277,11 @@ class SignalEvidence:
         if self._width != 2:
             return
         if nbytes != self._size:
-            self._size, self._kind = nbytes, _kind(nbytes)
+            self._size, self._kind = nbytes, chunk_kind(nbytes)
         kind = self._kind
-        if kind == _IGNORED:
+        if kind == IGNORED:
             self._ignored += 1
-        elif kind != _SESSION_RATE:
+        elif kind != SESSION_RATE:
             self._chunks.add(nbytes, kind, self._native())
             self._decide_rate(final=False)
 
@@ -596,11 +358,11 @@ class SignalEvidence:
         """Return the findings conclusive at a commit of the audio appended since the last."""
         self._decide_silence(self._segment, "committed here", _QUIET_PEAK)
         self.clear()
-        return self._take()
+        return self.take()
 
     def clear(self) -> None:
         """Forget the uncommitted audio (a clear, or a commit by the server's VAD)."""
-        self._segment = _Level(self._bytes)
+        self._segment = Level(self._bytes)
         self._due = 0
 
     def end(self) -> list[Finding]:
@@ -608,12 +370,7 @@ class SignalEvidence:
         self._clock.finish()
         self._decide_rate(final=True)
         self._decide_silence(self._session, "of the whole session", _LOUD_PEAK)
-        return self._take()
-
-    def _take(self) -> list[Finding]:
-        """Return the pending findings and forget them."""
-        found, self._pending = self._pending, []
-        return found
+        return self.take()
 
     def _report(self, code: str, severity: str, message: str) -> None:
         """Keep a finding, placed at the last append fed, unless the rule was reported in this
@@ -644,12 +401,12 @@ class SignalEvidence:
         """Decide how a pcm16 session's bytes read: G.711 (RT602), big-endian (RT604), or
         little-endian as they should, then whether as two channels (RT603)."""
         le, be = readings["le"], readings["be"]
-        law = max(_LAWS, key=readings.__getitem__)
+        law = max(LAWS, key=readings.__getitem__)
         g711 = readings[law]
         if g711 >= _G711_SMOOTH and g711 >= max(le, be) + _MARGIN:
-            self._void("RT602", _g711_in_pcm16(law, g711, le))
+            self._void("RT602", g711_in_pcm16(law, g711, le))
         elif be >= _SMOOTH and be >= max(le, g711) + _MARGIN:
-            self._void("RT604", _big_endian(be, le))
+            self._void("RT604", big_endian(be, le))
         elif le >= _SMOOTH and le >= max(be, g711) + _MARGIN:
             self._confirmed = True
             self._decide_stereo()
@@ -658,7 +415,7 @@ class SignalEvidence:
         """Decide whether a G.711 session's bytes are pcm16 (RT602)."""
         le, g711 = readings["le"], readings[self._format]
         if le >= _SMOOTH and le >= g711 + _MARGIN:
-            self._void("RT602", _pcm16_in_g711(self._format, le, g711))
+            self._void("RT602", pcm16_in_g711(self._format, le, g711))
         elif g711 >= _G711_SMOOTH and g711 >= le + _MARGIN:
             self._confirmed = True
 
@@ -675,11 +432,11 @@ class SignalEvidence:
         imbalance = math.log((shape.even + 1.0) / (shape.odd + 1.0))
         r1, r2 = shape.r(shape.le), shape.r(shape.le, 2)
         if abs(asymmetry) >= _STEREO_ASYMMETRY:
-            message = _stereo_pairs(asymmetry)
+            message = stereo_pairs(asymmetry)
         elif abs(imbalance) >= _STEREO_IMBALANCE:
-            message = _stereo_imbalance(imbalance)
+            message = stereo_imbalance(imbalance)
         elif r2 >= _SMOOTH and r2 - r1 >= _STEREO_LAG:
-            message = _stereo_lags(r1, r2)
+            message = stereo_lags(r1, r2)
         else:
             return
         self._report("RT603", ERROR, message)
@@ -691,7 +448,7 @@ class SignalEvidence:
             return
         share = shape.rails / shape.rail_samples
         if share >= _CLIPPED_SHARE:
-            self._report("RT606", WARNING, _clipped(share))
+            self._report("RT606", WARNING, clipped(share))
 
     def _decide_rate(self, *, final: bool) -> None:
         """Decide RT601 from the timestamps and the chunk sizes.
@@ -708,146 +465,30 @@ class SignalEvidence:
             evidence = clock.describe()
             if chunks.found:
                 evidence += "; and " + chunks.describe(self._native())
-            message = _rate_message(clock.matched, rate, evidence)
+            message = rate_message(clock.matched, rate, evidence)
             self._report("RT601", ERROR, message)
         elif chunks.found and not clock.matched and (final or math.isnan(clock.prev)):
-            message = _rate_message(chunks.rates()[0], rate, chunks.describe(self._native()))
+            message = rate_message(chunks.rates()[0], rate, chunks.describe(self._native()))
             if not self._confirmed:
-                message += _UNCONFIRMED
+                message += UNCONFIRMED
             self._report("RT601", WARNING, message)
 
-    def _decide_silence(self, level: _Level, where: str, bound: int) -> None:
+    def _decide_silence(self, level: Level, where: str, bound: int) -> None:
         """Decide RT605 for one stretch of audio: silent when its peak stays within ``bound``."""
         if self._voided or level.probed_to < 0 or level.ceiling > bound:
             return
         seconds = (self._bytes - level.start) / self._rate_bytes
         if seconds < _MIN_SECONDS:
             return
+        severity = WARNING
         if level.ceiling <= _ZERO:
-            what = "is digital silence (every sample is 0)"
+            what = "is digital silence (every sample measured is 0)"
+            if level is self._session:  # nothing at all can have been heard
+                severity = ERROR
         else:
-            rms = _dbfs(level.power, level.window)
+            rms = dbfs(level.power, level.window)
             measured = f"; {rms:.0f} dBFS RMS" if math.isfinite(rms) else ""
             what = (
                 f"never reaches {_DBFS[bound]} dBFS peak (every sample within ±{bound}{measured})"
             )
-        self._report("RT605", WARNING, _silent(seconds, where, what))
-
-
-# --- words ------------------------------------------------------------------------------------
-
-
-def _dbfs(power: float, samples: int) -> float:
-    """Return the RMS level of ``samples`` whose sum of squares is ``power``, in dBFS."""
-    if samples == 0 or power <= 0.0:
-        return -math.inf
-    return 20.0 * math.log10(math.sqrt(power / samples) / 32768.0)
-
-
-def _khz(rate: int) -> str:
-    """Return ``rate`` in kHz as people write it: 16 kHz, 44.1 kHz."""
-    return f"{rate / 1000:g} kHz"
-
-
-def _ms(samples: int, rate: int) -> str:
-    """Return the duration of ``samples`` at ``rate``, in ms, with two decimals where needed."""
-    return f"{samples * 1000 / rate:.2f}".rstrip("0").rstrip(".") + " ms"
-
-
-def _rate_message(found: int, rate: int, evidence: str) -> str:
-    """Return an RT601 message: audio made at ``found`` Hz in a session at ``rate`` Hz."""
-    speed = rate / found
-    how = f"plays {speed:.2g}x too fast" if speed > 1 else f"plays at {speed:.2g}x speed"
-    return (
-        f"audio made at {_khz(found)} is sent as {_khz(rate)} ({evidence}); it {how}, and "
-        f"transcription and VAD fail without an error; resample it to {_khz(rate)} before "
-        f"sending (e.g. soxr.resample(samples, {found}, {rate})), or capture at {_khz(rate)}"
-    )
-
-
-_UNCONFIRMED: Final = (
-    "; the samples did not read as smooth pcm16 either: if they are 8-bit G.711, set the "
-    "session's input format to g711_ulaw or g711_alaw instead"
-)
-
-
-def _g711_in_pcm16(law: str, g711: float, le: float) -> str:
-    """Return an RT602 message for G.711 bytes in a pcm16 session."""
-    name = _LAW_NAME[law]
-    ga = "audio/pcmu" if law == "g711_ulaw" else "audio/pcma"
-    return (
-        f"the audio is G.711 {name}, not pcm16: read as 8-bit {name} samples the bytes form a "
-        f"waveform (lag-1 correlation {g711:.2f}), read as 16-bit samples they are noise "
-        f"({le:.2f}); set the session's input format to {law} (GA: "
-        f'{{"type": "{ga}"}}), or decode it to pcm16 at 24 kHz before sending'
-    )
-
-
-def _pcm16_in_g711(audio_format: str, le: float, g711: float) -> str:
-    """Return an RT602 message for pcm16 bytes in a G.711 session."""
-    name = _LAW_NAME[audio_format]
-    return (
-        f"the audio is 16-bit pcm, not G.711 {name}: read as 16-bit little-endian samples the "
-        f"bytes form a smooth waveform (lag-1 correlation {le:.2f}), read as {name} they are "
-        f'noise ({g711:.2f}); set the input format to pcm16 (GA: {{"type": "audio/pcm", '
-        f'"rate": 24000}}), or encode it to 8 kHz {name} before sending'
-    )
-
-
-def _big_endian(be: float, le: float) -> str:
-    """Return an RT604 message."""
-    return (
-        "the samples are big-endian: read byte-swapped they form a smooth waveform (lag-1 "
-        f"correlation {be:.2f}), read little-endian as pcm16 requires they are noise "
-        f"({le:.2f}); swap the two bytes of each sample (array.byteswap(), or numpy "
-        ".astype('<i2')) before sending"
-    )
-
-
-_DOWNMIX: Final = "downmix to mono before sending (average the two channels, or keep one)"
-
-
-def _stereo_pairs(asymmetry: float) -> str:
-    """Return an RT603 message for pairs of nearly equal samples."""
-    return (
-        "the audio is interleaved two-channel (stereo): each even sample and the odd one after "
-        f"it are nearly equal (their differences are {abs(asymmetry) * 4.343:.0f} dB below "
-        f"those between pairs), the same signal in two channels; {_DOWNMIX}"
-    )
-
-
-def _stereo_imbalance(imbalance: float) -> str:
-    """Return an RT603 message for even and odd samples of different loudness."""
-    which = "even" if imbalance > 0 else "odd"
-    return (
-        f"the audio is interleaved two-channel (stereo): the {which}-numbered samples carry "
-        f"{abs(imbalance) * 4.343:.1f} dB more energy than the others, one channel louder than "
-        f"(or instead of) the other; {_DOWNMIX}"
-    )
-
-
-def _stereo_lags(r1: float, r2: float) -> str:
-    """Return an RT603 message for samples more alike two apart than next to each other."""
-    return (
-        "the audio is interleaved two-channel (stereo): samples two apart are more alike "
-        f"(lag-2 correlation {r2:.2f}) than neighbours ({r1:.2f}), so neighbours come from "
-        f"different channels; {_DOWNMIX}"
-    )
-
-
-def _clipped(share: float) -> str:
-    """Return an RT606 message."""
-    return (
-        f"the audio is clipped: {share:.1%} of the samples measured sit on flat full-scale "
-        "tops; lower the capture gain, or scale float audio into [-1, 1) before converting it "
-        "to 16-bit (and clip once, after any gain)"
-    )
-
-
-def _silent(seconds: float, where: str, what: str) -> str:
-    """Return an RT605 message."""
-    return (
-        f"the {seconds:.2f} s of audio {where} {what}: below what voice activity detection or "
-        "transcription hears; check the microphone (muted track, permission, device) and any "
-        "gain or resampling step on the way, or do not send silence"
-    )
+        self._report("RT605", severity, silent(seconds, where, what))
