@@ -23,6 +23,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import signal_cases as cases
+from conftest import deep_state
 
 from validator.check import signal
 from validator.engine import evidence, measures
@@ -431,16 +432,4 @@ def test_skipping_runs_is_feeding_one_by_one(seed: int) -> None:
     assert ended == runs.end()
     codes = {f.code for _, f in by_one} | {f.code for f in ended}  # type: ignore[attr-defined]
     assert codes == [set(), {"RT601"}, {"RT605"}][seed % 3]
-    assert state(one) == state(runs)
-
-
-def state(value: object) -> object:
-    """Return ``value`` with every object that has slots turned into a dict of them, deeply."""
-    if isinstance(value, (list, tuple)):
-        return [state(v) for v in value]
-    if isinstance(value, dict):
-        return {k: state(v) for k, v in value.items()}
-    slots = [n for cls in type(value).__mro__ for n in getattr(cls, "__slots__", ())]
-    if slots and not isinstance(value, evidence.Finding):
-        return {n: state(getattr(value, n)) for n in slots if hasattr(value, n)}
-    return value
+    assert deep_state(one) == deep_state(runs)

@@ -480,15 +480,12 @@ class SignalEvidence:
         seconds = (self._bytes - level.start) / self._rate_bytes
         if seconds < _MIN_SECONDS:
             return
-        severity = WARNING
         if level.ceiling <= _ZERO:
             what = "is digital silence (every sample measured is 0)"
-            if level is self._session:  # nothing at all can have been heard
-                severity = ERROR
         else:
             rms = dbfs(level.power, level.window)
             measured = f"; {rms:.0f} dBFS RMS" if math.isfinite(rms) else ""
             what = (
                 f"never reaches {_DBFS[bound]} dBFS peak (every sample within ±{bound}{measured})"
             )
-        self._report("RT605", severity, silent(seconds, where, what))
+        self._report("RT605", WARNING, silent(seconds, where, what))
