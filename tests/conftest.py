@@ -115,6 +115,14 @@ def assert_roads_agree(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_B
         assert outcome == slow, name
 
 
+def capture_bytes(path: Path) -> bytes:
+    """Return a capture fixture's JSONL bytes, inflated where it is gzip-compressed."""
+    import gzip
+
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
 def deep_state(value: object) -> object:
     """Return ``value`` with every object that has slots turned into a dict of them, deeply:
     two states compared by value, not by the identity of the objects that hold them."""

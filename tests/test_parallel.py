@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, b64
+from conftest import FIXTURES, b64, capture_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_lint import _line_st
@@ -113,7 +113,7 @@ def test_audio_signal_findings_are_those_of_one_process(tmp_path: Path) -> None:
     invalid = FIXTURES / "events" / "invalid"
     fixtures = sorted(p for n in range(601, 607) for p in (invalid / f"RT{n}").iterdir())
     path = tmp_path / "signal.jsonl"
-    path.write_bytes(b"".join(created + p.read_bytes() for p in fixtures) * 2)
+    path.write_bytes(b"".join(created + capture_bytes(p) for p in fixtures) * 2)
     expected = _sequential(path, Options())
     codes = [v.rule for v in expected[0]]  # type: ignore[attr-defined]
     assert codes == [p.parent.name for p in fixtures] * 2

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, assert_roads_agree
+from conftest import FIXTURES, assert_roads_agree, capture_bytes
 
 import validator
 from validator.core.rules import Severity
@@ -43,7 +43,7 @@ def test_a_fixture_raises_its_rule_once_on_an_append_audio_string(path: Path) ->
     (finding,) = found
     assert finding.rule == path.parent.name
     assert (finding.pointer, finding.event_type, finding.source) == ("/audio", APPEND, str(path))
-    line = path.read_text().splitlines()[(finding.line or 0) - 1]
+    line = capture_bytes(path).decode().splitlines()[(finding.line or 0) - 1]
     assert json.loads(line)["type"] == APPEND
     assert finding.column == line.index('"audio":') + len('"audio":') + 1  # its opening quote
     assert finding.event_id == json.loads(line)["event_id"]
@@ -53,7 +53,7 @@ def test_a_fixture_raises_its_rule_once_on_an_append_audio_string(path: Path) ->
 
 @pytest.mark.parametrize("path", SIGNAL_FIXTURES, ids=lambda p: p.name)
 def test_the_roads_agree_on_each_fixture(path: Path) -> None:
-    assert_roads_agree(path.read_bytes())
+    assert_roads_agree(capture_bytes(path))
 
 
 def test_the_same_sound_sent_right_is_clean() -> None:

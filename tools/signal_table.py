@@ -43,7 +43,7 @@ def table(speech: Path, directory: Path) -> tuple[list[str], dict[str, int]]:
         result = verdict(case.expected, outcome.codes)
         totals[result] = totals.get(result, 0) + 1
         found = ", ".join(f"{f.code} {f.severity}" for f in outcome.findings) or "-"  # type: ignore[attr-defined]
-        where = ", ".join(str(f.index) for f in outcome.findings) or "-"  # type: ignore[attr-defined]
+        where = ", ".join(str(f.at) for f in outcome.findings) or "-"  # type: ignore[attr-defined]
         measured = sum(count for detail, count in outcome.measured.items() if detail)
         lines.append(
             f"| {case.name} | {case.audio_format} | {', '.join(sorted(case.expected)) or '-'} | "

@@ -61,13 +61,14 @@ class Linter:
         fast = self.options.fast
         ledger, slow = self.ledger, self.road.slow
         hearing = self.session.hearing
+        listening = hearing.active
         one = self._one if fast else slow
         first = 0  # the item's first append in ``kept``
         for item in items:
             kind = type(item)
             if kind is Appends:
                 run = cast(Appends, item)
-                heard = ScannedHeard(run, line, kept, first, records_at)
+                heard = ScannedHeard(run, line, kept, first, records_at) if listening else None
                 first += run.lines
                 if fast and ledger.take_appends(run, line, heard):
                     ledger.read(run.lines, run.end - run.start)
@@ -84,7 +85,8 @@ class Linter:
                 line += cast(Quiets, item).lines
                 continue
             if kind is Flagged:
-                heard = ScannedHeard(cast(Flagged, item), line, kept, first, records_at)
+                flagged = cast(Flagged, item)
+                heard = ScannedHeard(flagged, line, kept, first, records_at) if listening else None
                 first += 1
                 if fast and ledger.take(item, line, heard):
                     ledger.read(1, item.end - item.start)
@@ -178,14 +180,15 @@ class Linter:
         data = record.data
         if record.problem is None and type(data) is bytes:
             options = self.options
-            kept: list[bytes] = []
+            listening = self.session.hearing.active
+            kept: list[bytes] | None = [] if listening else None
             items = scan(
                 data, 0, len(data), options.max_audio_bytes, options.max_record_bytes, 0, kept
             )
             if len(items) == 1:
                 item = items[0]
                 heard = None
-                if type(item) is Appends or type(item) is Flagged:
+                if listening and (type(item) is Appends or type(item) is Flagged):
                     heard = ScannedHeard(item, record.line, kept, 0, _only(record), record.column)
                 if self._spec_allows(item) and self.ledger.take(
                     item, record.line, heard, record.time
@@ -205,6 +208,7 @@ class Linter:
         (into ``buffer``, reused across inputs, where given)."""
         limit = self.options.max_record_bytes
         max_audio = self.options.max_audio_bytes
+        listening = self.session.hearing.active  # else nothing of the audio is kept
         line = 1
         try:
             for block in line_blocks(stream, limit, None, buffer):
@@ -215,7 +219,7 @@ class Linter:
                         yield from found
                     continue
                 data, stop = cast(tuple[bytearray, int], block)
-                kept: list[bytes] = []
+                kept: list[bytes] | None = [] if listening else None
                 items = scan(data, 0, stop, max_audio, limit, 0, kept)
                 line = yield from self.replay(items, line, _records_in(data, limit), kept)
             yield from self.ended()

@@ -7,13 +7,13 @@ that append. The findings that became conclusive (:meth:`SignalEvidence.take`) a
 :class:`Finding` values; each rule is reported at most once per session, placed at the append
 where its evidence became conclusive (the last one fed when it was reported).
 
-Standard library only: the features are read through the protocols of ``measures``, which
-``check.signal``'s types satisfy; ``pace`` holds RT601's evidence from chunk sizes and
+Standard library only: the features are read through the protocols of ``signal_types``,
+which ``check.signal``'s types satisfy; ``pace`` holds RT601's evidence from chunk sizes and
 timestamps, ``signal_messages`` the words. ``hearing.Hearing`` drives it for the session.
 
 The driver, per append (``audio``: its decoded bytes)::
 
-    detail = evidence.wanted()  # FIRST for the first append of a session
+    detail = evidence.want  # FIRST for the first append of a session
     features = signal.features(audio, audio_format, detail) if detail else None
     evidence.feed(len(audio), audio_format, features, timestamp)
     found = evidence.take()  # conclusive at this append
@@ -39,13 +39,13 @@ plus six findings of under 1 KiB each (``tests/test_signal.py`` measures it).
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Final
+from itertools import accumulate, filterfalse
+from typing import TYPE_CHECKING, Final
 
-from .measures import LAWS, FeaturesLike, Level, ShapeLike, ShapeSums
-from .pace import IGNORED, SESSION_RATE, ChunkKind, Chunks, Clock, chunk_kind
+from .measures import LAWS, Level, ShapeSums
+from .pace import IGNORED, SESSION_RATE, Chunks, Clock, chunk_kind
 from .signal_messages import (
     UNCONFIRMED,
     big_endian,
@@ -59,6 +59,9 @@ from .signal_messages import (
     stereo_lags,
     stereo_pairs,
 )
+
+if TYPE_CHECKING:
+    from .signal_types import FeaturesLike, ShapeLike
 
 __all__ = [
     "CLIP",
@@ -109,6 +112,7 @@ _QUIET_PEAK: Final = 256  # -42.1 dBFS: a commit within it is silent
 _LOUD_PEAK: Final = 512  # -36.1 dBFS: a session within it is silent
 _DBFS: Final = {_QUIET_PEAK: -42, _LOUD_PEAK: -36}
 _MIN_SECONDS: Final = 0.1  # less than that in a commit is RT401's business
+_MIN_SESSION_SECONDS: Final = 1.0  # a shorter session is a fixture or a probe, not a talk
 
 # --- shape thresholds (as measured: python tools/signal_table.py --stats) ------------------
 _INFORMATIVE_RMS: Final = 100.0  # -50 dBFS: quieter windows say little about the shape
@@ -122,20 +126,54 @@ _CLIPPED_SHARE: Final = 0.005  # samples on flat full-scale tops, in the loud sp
 
 _NEVER: Final = 1 << 62
 
+# chunk sizes seen that are plainly whole milliseconds at 24 kHz (``skip`` counts them without a
+# look): a cache for every session of the process, bounded
+_PLAIN: set[int] = set()
+_SILENT: set[int] = set()  # and those that say nothing of a rate (IGNORED)
+_KNOWN_SIZES: Final = 1024
 
-@dataclass(frozen=True, slots=True)
+
+def _size_kind(nbytes: int) -> object:
+    """Return what a pcm16 chunk of ``nbytes`` says (``pace.chunk_kind``), SESSION_RATE for the
+    plain ones (whole milliseconds at 24 kHz, not a round size); kept in ``_PLAIN`` and
+    ``_SILENT``, up to ``_KNOWN_SIZES`` each."""
+    if not (nbytes % 48 or not nbytes % 256 or not nbytes % 1000):
+        if len(_PLAIN) < _KNOWN_SIZES:
+            _PLAIN.add(nbytes)
+        return SESSION_RATE
+    kind = chunk_kind(nbytes)
+    if kind == IGNORED and len(_SILENT) < _KNOWN_SIZES:
+        _SILENT.add(nbytes)
+    return kind
+
+
 class Finding:
     """One conclusive audio-signal finding of a session: plain data for the engine to place.
 
-    ``index``: the 0-based number, among the session's appends, of the append at which the
+    ``at``: the 0-based number, among the session's appends, of the append at which the
     evidence became conclusive. ``severity``: "error" or "warning", by the strength of the
     evidence (RT601 from chunk sizes alone is a warning, confirmed by timestamps an error).
+    A class of slots, not a NamedTuple: making one of those costs a millisecond at import.
     """
 
-    code: str
-    severity: str
-    message: str
-    index: int
+    __slots__ = ("at", "code", "message", "severity")
+
+    def __init__(self, code: str, severity: str, message: str, at: int) -> None:
+        self.code = code
+        self.severity = severity
+        self.message = message
+        self.at = at
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Finding) and (
+            (self.code, self.severity, self.message, self.at)
+            == (other.code, other.severity, other.message, other.at)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Finding({self.code!r}, {self.severity!r}, {self.message!r}, {self.at!r})"
 
 
 class SignalEvidence:
@@ -155,28 +193,26 @@ class SignalEvidence:
         "_ignored",
         "_index",
         "_interval",
-        "_kind",
         "_next_shape",
-        "_pending",
         "_quiet_window_at",
         "_rate_bytes",
         "_reported",
         "_segment",
         "_session",
         "_shape",
-        "_size",
         "_voided",
-        "_want",
         "_width",
+        "pending",
+        "want",
     )
 
     def __init__(self, audio_format: str = PCM16) -> None:
         self._index = 0
         self._bytes = 0
-        self._pending: list[Finding] = []
+        self.pending: list[Finding] = []  # conclusive, not yet taken (``take``)
         self._reported: set[str] = set()
         self._found_at = -1  # the append at which the last finding became conclusive
-        self._want = FIRST  # what the next append needs measured
+        self.want = FIRST  # what the next append needs measured (``feed``'s answer)
         self._reset(audio_format)
 
     def _reset(self, audio_format: str) -> None:
@@ -188,8 +224,6 @@ class SignalEvidence:
         self._rate_bytes = _RATE[self._format] * self._width
         self._gap = int(PROBE_GAP_S * self._rate_bytes)
         self._first = self._index  # the appends before were in another format
-        self._size = -1  # the last odd chunk's size, and what it said about the rate
-        self._kind: ChunkKind = IGNORED
         self._ignored = 0  # chunks whose size says nothing
         self._chunks = Chunks()
         self._clock = Clock(_RATE[self._format])
@@ -229,12 +263,8 @@ class SignalEvidence:
             self._decide_rate(final=False)
         if features is not None:
             self._observe(features)
-        self._want = want = NONE if self._bytes < self._due else self._plan(nbytes)
+        self.want = want = NONE if self._bytes < self._due else self._plan(nbytes)
         return want | FOUND if self._found_at == index else want
-
-    def wanted(self) -> int:
-        """Return what the next append needs measured (NONE, or flags for ``signal.features``)."""
-        return self._want
 
     def skip(self, sizes: Sequence[int], start: int, audio_format: str = PCM16) -> int:
         """Count appends of ``sizes[start:]`` bytes as ``feed`` counts them without features or
@@ -244,18 +274,22 @@ class SignalEvidence:
             self._reset(audio_format)
         end = len(sizes)
         index = start
-        while index < end and not self._want:
-            # a stretch of appends whole milliseconds at 24 kHz that stay short of the next
-            # measurement, as ``feed`` would count them, at the cost of a loop
-            total, due, first = self._bytes, self._due, index
-            while index < end:
-                nbytes = sizes[index]
-                if nbytes % 48 or not nbytes % 256 or not nbytes % 1000 or total + nbytes >= due:
-                    break
-                total += nbytes
-                index += 1
-            self._index += index - first
-            self._bytes = total
+        while index < end and not self.want:
+            # the appends that stay short of the next measurement are counted at once (most
+            # runs whole), their sizes classified only where one is not plainly whole
+            # milliseconds at 24 kHz
+            stretch = sizes[index:] if index else sizes
+            total = sum(stretch)
+            room = self._due - self._bytes
+            if total >= room:
+                stretch = stretch[: bisect_left(list(accumulate(stretch)), room)]
+                total = sum(stretch)
+            if self._width == 2 and not _PLAIN.issuperset(stretch):
+                stretch = self._count_sizes(stretch)
+                total = sum(stretch)
+            index += len(stretch)
+            self._index += len(stretch)
+            self._bytes += total
             if index == end:
                 break
             if self.feed(sizes[index], audio_format) & FOUND:
@@ -263,9 +297,26 @@ class SignalEvidence:
             index += 1
         return index
 
+    def _count_sizes(self, stretch: Sequence[int]) -> Sequence[int]:
+        """Count the chunks of ``stretch`` whose size says nothing of the rate (``_odd_chunk``'s
+        IGNORED), up to the first one of another rate; return the chunks up to there (all of
+        ``stretch`` if none is): ``feed`` counts the next one."""
+        odd = list(filterfalse(_PLAIN.__contains__, stretch))
+        if _SILENT.issuperset(odd):  # round sizes, known: counted, nothing more
+            self._ignored += len(odd)
+            return stretch
+        stop = len(stretch)
+        for nbytes in set(odd):  # a size not seen before, or one of another rate
+            kind = _size_kind(nbytes)
+            if kind != IGNORED and kind != SESSION_RATE:  # feed() counts it, and decides
+                stop = min(stop, stretch.index(nbytes))
+        stretch = stretch[:stop]
+        self._ignored += sum(1 for nbytes in stretch if _size_kind(nbytes) == IGNORED)
+        return stretch
+
     def take(self) -> list[Finding]:
         """Return the findings that became conclusive since the last call, and forget them."""
-        found, self._pending = self._pending, []
+        found, self.pending = self.pending, []
         return found
 
     def _odd_chunk(self, nbytes: int) -> None:
@@ -276,9 +327,7 @@ class SignalEvidence:
         """
         if self._width != 2:
             return
-        if nbytes != self._size:
-            self._size, self._kind = nbytes, chunk_kind(nbytes)
-        kind = self._kind
+        kind = chunk_kind(nbytes)
         if kind == IGNORED:
             self._ignored += 1
         elif kind != SESSION_RATE:
@@ -295,10 +344,11 @@ class SignalEvidence:
         want = NONE
         if self._bytes >= self._next_shape:
             want = CLIP if self._confirmed else SHAPE
-        if self._heard():
+        segment = self._segment
+        # heard: loud enough for the silence rule (``_heard``, written out: once a commit)
+        if segment.ceiling > (_QUIET_PEAK if self._session.ceiling > _LOUD_PEAK else _LOUD_PEAK):
             self._due = self._next_shape
             return want
-        segment = self._segment
         if segment.probed_to < 0:
             return want | LEVEL
         if self._bytes + nbytes - segment.probed_to < self._gap:
@@ -306,10 +356,21 @@ class SignalEvidence:
         return want | (WINDOW if self._bytes >= self._quiet_window_at else LEVEL)
 
     def _observe(self, features: FeaturesLike) -> None:
-        """Take in what one append measured."""
-        self._segment.add(self._bytes, features)
-        self._session.add(self._bytes, features)
-        if features.window and features.ceiling <= _LOUD_PEAK:
+        """Take in what one append measured (``Level.add`` of the commit's and the session's
+        levels, written out: this runs once a commit)."""
+        end, ceiling = self._bytes, features.ceiling
+        segment, session = self._segment, self._session
+        segment.probed_to = session.probed_to = end
+        if ceiling > segment.ceiling:
+            segment.ceiling = ceiling
+        if ceiling > session.ceiling:
+            session.ceiling = ceiling
+        if features.window:
+            segment.power += features.power
+            session.power += features.power
+            segment.window += features.window
+            session.window += features.window
+        if features.window and ceiling <= _LOUD_PEAK:
             self._quiet_window_at = self._bytes + int(QUIET_WINDOW_GAP_S * self._rate_bytes)
         if not self._voided and self._bytes >= self._next_shape:
             self._next_shape = self._bytes + self._measured(features)
@@ -341,12 +402,6 @@ class SignalEvidence:
         seconds, self._interval = self._interval, min(self._interval * 2.0, longest)
         return int(seconds * self._rate_bytes)
 
-    def _heard(self) -> bool:
-        """Return whether the current commit's audio is loud enough for its silence rule:
-        -42 dBFS for a commit, -36 dBFS until the session has proved that much."""
-        enough = _QUIET_PEAK if self._session.ceiling > _LOUD_PEAK else _LOUD_PEAK
-        return self._segment.ceiling > enough
-
     def _informative(self, shape: ShapeLike) -> bool:
         """Return whether a window is loud enough (read as pcm16, above -50 dBFS) to count."""
         le = shape.le
@@ -356,14 +411,17 @@ class SignalEvidence:
 
     def commit(self) -> list[Finding]:
         """Return the findings conclusive at a commit of the audio appended since the last."""
-        self._decide_silence(self._segment, "committed here", _QUIET_PEAK)
+        if self._segment.ceiling <= _QUIET_PEAK:  # else heard: not silent
+            self._decide_silence(self._segment, "committed here", _QUIET_PEAK)
         self.clear()
-        return self.take()
+        return self.take() if self.pending else []
 
     def clear(self) -> None:
-        """Forget the uncommitted audio (a clear, or a commit by the server's VAD)."""
+        """Forget the uncommitted audio (a clear, or a commit by the server's VAD); the next
+        append's level is measured, as ``_plan`` would ask for a stretch not yet probed."""
         self._segment = Level(self._bytes)
         self._due = 0
+        self.want |= LEVEL
 
     def end(self) -> list[Finding]:
         """Return the findings conclusive at the end of the session."""
@@ -378,7 +436,7 @@ class SignalEvidence:
         if code not in self._reported:
             index = max(self._index - 1, 0)
             self._reported.add(code)
-            self._pending.append(Finding(code, severity, message, index))
+            self.pending.append(Finding(code, severity, message, index))
             self._found_at = index
 
     # --- decisions -----------------------------------------------------------------------
@@ -428,8 +486,10 @@ class SignalEvidence:
         """Decide RT603 from the channel pattern of the little-endian samples."""
         shape = self._shape
         between = shape.le[1] - shape.pair
-        asymmetry = math.log((shape.pair + 1.0) / (between + 1.0))
-        imbalance = math.log((shape.even + 1.0) / (shape.odd + 1.0))
+        from math import log  # decided once a session: imported then
+
+        asymmetry = log((shape.pair + 1.0) / (between + 1.0))
+        imbalance = log((shape.even + 1.0) / (shape.odd + 1.0))
         r1, r2 = shape.r(shape.le), shape.r(shape.le, 2)
         if abs(asymmetry) >= _STEREO_ASYMMETRY:
             message = stereo_pairs(asymmetry)
@@ -467,7 +527,7 @@ class SignalEvidence:
                 evidence += "; and " + chunks.describe(self._native())
             message = rate_message(clock.matched, rate, evidence)
             self._report("RT601", ERROR, message)
-        elif chunks.found and not clock.matched and (final or math.isnan(clock.prev)):
+        elif chunks.found and not clock.matched and (final or clock.prev != clock.prev):
             message = rate_message(chunks.rates()[0], rate, chunks.describe(self._native()))
             if not self._confirmed:
                 message += UNCONFIRMED
@@ -478,13 +538,13 @@ class SignalEvidence:
         if self._voided or level.probed_to < 0 or level.ceiling > bound:
             return
         seconds = (self._bytes - level.start) / self._rate_bytes
-        if seconds < _MIN_SECONDS:
+        if seconds < (_MIN_SESSION_SECONDS if level is self._session else _MIN_SECONDS):
             return
         if level.ceiling <= _ZERO:
             what = "is digital silence (every sample measured is 0)"
         else:
             rms = dbfs(level.power, level.window)
-            measured = f"; {rms:.0f} dBFS RMS" if math.isfinite(rms) else ""
+            measured = f"; {rms:.0f} dBFS RMS" if rms > -1e9 else ""  # -inf: nothing measured
             what = (
                 f"never reaches {_DBFS[bound]} dBFS peak (every sample within ±{bound}{measured})"
             )

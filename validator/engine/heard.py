@@ -18,7 +18,7 @@ from __future__ import annotations
 import binascii
 from collections.abc import Callable, Iterable
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pybase64
 
@@ -28,8 +28,10 @@ from ..core.record import Record
 from ..core.violation import Violation
 from .examine import placed
 from .fastroad import Appends, Flagged, append_audio, audio_column
-from .hearing import Place
 from .session import KEPT_KEYS, NO_ID
+
+if TYPE_CHECKING:
+    from .signal_types import Place
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
 

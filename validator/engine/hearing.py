@@ -12,47 +12,32 @@ who scanned what. A finding is placed at the append where its evidence became co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from ..check import signal
 from ..core.rules import Severity
 from ..core.violation import Violation
-from .evidence import Finding, SignalEvidence
+
+if TYPE_CHECKING:
+    from ..check.signal import Features
+    from .evidence import Finding, SignalEvidence
+    from .signal_types import Heard, Place
 
 SIGNAL_CODES = frozenset(("RT601", "RT602", "RT603", "RT604", "RT605", "RT606"))
-
-Place = tuple[int, int, "str | None", "str | None"]
-"""Where an append's audio string is: line, column (1-based), event id, event type."""
-
-
-class Heard(Protocol):
-    """The appends of one step, as the road that read them has them."""
-
-    def audio(self, index: int) -> bytes | None:
-        """Return the decoded audio of the step's append ``index``, None where it must not be
-        measured (it has findings of its own about its content)."""
-        ...
-
-    def place(self, index: int) -> Place:
-        """Return where append ``index``'s audio string is; for the step's last append this
-        stays valid after the step (the session places findings at commits there)."""
-        ...
-
-    def settle(self) -> None:
-        """Let go of what only the step needed (its audio): the step is taken."""
-        ...
 
 
 class Hearing:
     """One input's audio-signal evidence, a session at a time; see the module's docstring."""
 
-    __slots__ = ("active", "evidence", "found", "last", "last_counted", "source")
+    __slots__ = ("active", "evidence", "found", "last", "last_counted", "measure", "source")
 
     def __init__(self, audio_format: str, source: str | None = None, active: bool = True) -> None:
         self.active = active  # False when no audio-signal rule is selected: it costs nothing
         self.source = source
-        self.evidence = SignalEvidence(audio_format)
+        # made at the session's first append (``_listening``): a log without audio, or a
+        # one-event lint, imports none of the signal modules
+        self.evidence: SignalEvidence | None = None
+        self.measure: Callable[[bytes, str, int], Features] = _unmeasured  # check.signal's
         # placed, for the driver to report (``drain``): each group with whether its record
         # has findings counted already
         self.found: list[tuple[list[Violation], bool]] = []
@@ -68,25 +53,30 @@ class Hearing:
         ``time``: when a run of one was sent, where the capture says."""
         if not self.active or not sizes:
             return
-        evidence = self.evidence
+        evidence = self.evidence or self._listening()
         count = len(sizes)
         self.last, self.last_counted = (heard, count - 1), False
         if time is not None and count == 1:
             evidence.feed(sizes[0], audio_format, self._measured(heard, 0, audio_format), time)
-            self._place(evidence.take(), heard, 0)
+            if evidence.pending:
+                self._place(evidence.take(), heard, 0)
             heard.settle()
             return
+        measure = self.measure
         index = 0
-        while True:
+        while index < count:
+            detail = evidence.want
+            if detail:  # this append is to be measured
+                audio = heard.audio(index)
+                features = measure(audio, audio_format, detail) if audio else None
+                evidence.feed(sizes[index], audio_format, features)
+                if evidence.pending:
+                    self._place(evidence.take(), heard, index)
+                index += 1
+                continue
             index = evidence.skip(sizes, index, audio_format)
-            if index > 0:
+            if evidence.pending:
                 self._place(evidence.take(), heard, index - 1)
-            if index >= count:
-                break
-            evidence.feed(sizes[index], audio_format, self._measured(heard, index, audio_format))
-            self._place(evidence.take(), heard, index)
-            index += 1
-        heard.settle()
 
     def append(
         self,
@@ -101,7 +91,7 @@ class Hearing:
         of its own."""
         if not self.active:
             return []
-        evidence = self.evidence
+        evidence = self.evidence or self._listening()
         features = self._measured(heard, 0, audio_format) if nbytes else None
         evidence.feed(nbytes, audio_format, features, time)
         heard.settle()
@@ -113,23 +103,25 @@ class Hearing:
 
     def commit(self) -> None:
         """A commit the server takes: judge what it commits."""
-        if self.active:
-            self._place_last(self.evidence.commit())
+        if self.evidence is not None:
+            found = self.evidence.commit()
+            if found:
+                self._place_last(found)
 
     def clear(self) -> None:
         """A clear, or a commit by the server: forget the uncommitted audio."""
-        if self.active:
+        if self.evidence is not None:
             self.evidence.clear()
 
     def start(self, audio_format: str) -> None:
         """A new session: judge the one that ends, and start afresh in ``audio_format``."""
         self.end()
-        self.evidence = SignalEvidence(audio_format)
+        self.evidence = None
         self.last, self.last_counted = None, False
 
     def end(self) -> None:
         """The end of the session: judge it whole (once; a second call finds nothing)."""
-        if self.active and self.last is not None:
+        if self.evidence is not None and self.last is not None:
             self._place_last(self.evidence.end())
 
     def drain(self) -> list[tuple[list[Violation], bool]]:
@@ -140,22 +132,30 @@ class Hearing:
 
     # -- measuring and placing ----------------------------------------------------------------
 
-    def _measured(self, heard: Heard, index: int, audio_format: str) -> signal.Features | None:
+    def _listening(self) -> SignalEvidence:
+        """Return the session's evidence, made now (the session's first append), and import
+        what measures the samples."""
+        from ..check.signal import features
+        from .evidence import SignalEvidence
+
+        self.measure = features
+        self.evidence = evidence = SignalEvidence()
+        return evidence
+
+    def _measured(self, heard: Heard, index: int, audio_format: str) -> Features | None:
         """Return what the evidence asks of ``heard``'s append ``index``, or None."""
-        detail = self.evidence.wanted()
+        assert self.evidence is not None
+        detail = self.evidence.want
         if not detail:
             return None
         audio = heard.audio(index)
-        if not audio:
-            return None
-        return signal.features(audio, audio_format, detail)
+        return self.measure(audio, audio_format, detail) if audio else None
 
     def _place(self, found: list[Finding], heard: Heard, index: int) -> None:
         """Place findings conclusive at ``heard``'s append ``index``."""
-        if found:
-            self._placed(found, heard.place(index), counted=False)  # a fast append: no findings
-            if self.last is not None and self.last[0] is heard and self.last[1] == index:
-                self.last_counted = True
+        self._placed(found, heard.place(index), counted=False)  # a fast append: no findings
+        if self.last is not None and self.last[0] is heard and self.last[1] == index:
+            self.last_counted = True
 
     def _place_last(self, found: list[Finding]) -> None:
         """Place findings conclusive at a commit or the end, at the last append counted."""
@@ -187,6 +187,12 @@ class Hearing:
                 counted,
             )
         )
+
+
+def _unmeasured(data: bytes, audio_format: str, detail: int) -> Features:
+    """Stand for ``check.signal.features`` before the first append imports it (never called:
+    nothing is measured before the evidence is made)."""
+    raise AssertionError("measured before listening")
 
 
 def _violation(finding: Finding) -> Violation:

@@ -9,7 +9,7 @@ session's, which knows the appends the server rejects.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..core.event_types import APPEND, APPEND_TYPES, EVENT_TYPES
 from ..core.place import position
@@ -17,8 +17,10 @@ from ..core.rules import RULES, Severity
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from .fastroad import Appends, Flagged, Item, Quiets
-from .hearing import Heard
 from .session import Session
+
+if TYPE_CHECKING:
+    from .signal_types import Heard
 
 
 class Ledger:

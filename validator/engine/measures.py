@@ -2,66 +2,19 @@
 
 ``ShapeSums`` holds the second-order sums of every reading of the informative windows (RT602,
 RT603, RT604) and the clipping counted (RT606); ``Level`` the level of one stretch of audio
-(RT605). The features are read through protocols that ``check.signal``'s types satisfy, so
-that the engine's evidence needs nothing of the check but its numbers.
+(RT605). The features are read through the protocols of ``signal_types``, which
+``check.signal``'s types satisfy, so that the engine's evidence needs nothing of the check but
+its numbers.
 """
 
 from __future__ import annotations
 
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from .signal_types import ShapeLike
 
 LAWS: Final = ("g711_ulaw", "g711_alaw")
-
-
-class SumsLike(Protocol):
-    """Second-order sums of one reading of a window (``signal.Sums``)."""
-
-    @property
-    def samples(self) -> int: ...
-    @property
-    def energy(self) -> float: ...
-    @property
-    def lag1(self) -> float: ...
-    @property
-    def lag2(self) -> float: ...
-
-
-class ShapeLike(Protocol):
-    """How one window reads (``signal.Shape``)."""
-
-    @property
-    def le(self) -> SumsLike: ...
-    @property
-    def be(self) -> SumsLike: ...
-    @property
-    def ulaw(self) -> SumsLike: ...
-    @property
-    def alaw(self) -> SumsLike: ...
-    @property
-    def even_power(self) -> float: ...
-    @property
-    def odd_power(self) -> float: ...
-    @property
-    def pair_lag1(self) -> float: ...
-
-
-class FeaturesLike(Protocol):
-    """What one append measured (``signal.Features``)."""
-
-    @property
-    def samples(self) -> int: ...
-    @property
-    def ceiling(self) -> int: ...
-    @property
-    def window(self) -> int: ...
-    @property
-    def power(self) -> float: ...
-    @property
-    def rail_samples(self) -> int: ...
-    @property
-    def rail_runs(self) -> int: ...
-    @property
-    def shape(self) -> ShapeLike | None: ...
 
 
 class ShapeSums:
@@ -132,7 +85,7 @@ class Level:
     """RT605 evidence of one stretch of audio (a commit's, or the whole session's).
 
     Positions are byte offsets into the session's audio, so that appends nobody measured cost
-    nothing here.
+    nothing here. ``SignalEvidence._observe`` adds a measurement to it.
     """
 
     __slots__ = ("ceiling", "power", "probed_to", "start", "window")
@@ -143,10 +96,3 @@ class Level:
         self.ceiling = 0  # the highest peak bound measured
         self.power = 0.0
         self.window = 0
-
-    def add(self, end: int, features: FeaturesLike) -> None:
-        """Take in the level of the append that ends at byte offset ``end``."""
-        self.probed_to = end
-        self.ceiling = max(self.ceiling, features.ceiling)
-        self.power += features.power
-        self.window += features.window

@@ -7,11 +7,12 @@ they took, where the capture has timestamps. ``evidence.SignalEvidence`` feeds b
 
 from __future__ import annotations
 
-import math
+from functools import lru_cache
 from typing import Final
 
 from .signal_messages import khz, ms
 
+_NO_TIME: Final = float("nan")  # before the first timestamp: every gap from it is no gap
 CANDIDATE_RATES: Final = (16000, 8000, 44100, 22050, 48000, 24000)
 MIN_CHUNKS: Final = 8
 CHUNK_SHARE: Final = 0.9
@@ -27,6 +28,7 @@ NO_RATE: Final = 2  # whole milliseconds at no common rate
 ChunkKind = int | tuple[int, ...]  # or: the other rates it is whole milliseconds at
 
 
+@lru_cache(maxsize=512)  # a capture uses a few sizes; a random one costs half a microsecond
 def chunk_kind(nbytes: int) -> ChunkKind:
     """Return what a pcm16 chunk of ``nbytes`` says about the rate its audio was made at.
 
@@ -102,7 +104,7 @@ class Clock:
 
     def __init__(self, rate: int) -> None:
         self.rate = rate  # the session's
-        self.prev = math.nan
+        self.prev = _NO_TIME
         self.span = 0.0
         self.volume = 0.0  # seconds of audio at the session's rate, within ``span``
         self.last = 0  # the rate the last closed segment's pace matched (0: none)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..check.schema import SCHEMA_KEYS
 from ..check.spec import SPEC_KEYS
@@ -38,7 +38,10 @@ from ..core.formats import FORMATS, format_from_beta, format_from_ga, format_of
 from ..core.jsontext import escape_token
 from ..core.rules import REJECTED
 from ..core.violation import Violation
-from .hearing import Heard, Hearing
+from .hearing import Hearing
+
+if TYPE_CHECKING:
+    from .signal_types import Heard
 
 MIN_COMMIT_MS = 100.0
 COMMIT = "input_audio_buffer.commit"

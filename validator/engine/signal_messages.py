@@ -5,7 +5,6 @@ Pure functions from numbers to text; ``evidence`` and ``pace`` decide, these onl
 
 from __future__ import annotations
 
-import math
 from typing import Final
 
 LAW_NAME: Final = {"g711_ulaw": "mu-law", "g711_alaw": "A-law"}
@@ -13,9 +12,11 @@ LAW_NAME: Final = {"g711_ulaw": "mu-law", "g711_alaw": "A-law"}
 
 def dbfs(power: float, samples: int) -> float:
     """Return the RMS level of ``samples`` whose sum of squares is ``power``, in dBFS."""
+    from math import inf, log10, sqrt  # said once a session at most: imported then
+
     if samples == 0 or power <= 0.0:
-        return -math.inf
-    return 20.0 * math.log10(math.sqrt(power / samples) / 32768.0)
+        return -inf
+    return 20.0 * log10(sqrt(power / samples) / 32768.0)
 
 
 def khz(rate: int) -> str:

@@ -99,7 +99,9 @@ class SlowRoad:
             fmt = self.session.format_for(event_type)
         found = examine(parsed, fmt, self.max_audio_bytes, self.session.api)
         own = frozenset(v.rule for v in found)
-        heard = None if audio_bytes is None else RecordHeard(record, value, own, self.source)
+        heard = None
+        if audio_bytes is not None and self.session.hearing.active:
+            heard = RecordHeard(record, value, own, self.source)
         found.extend(self.session.observe(value, record.line, audio_bytes, own, heard, record.time))
         if "RT206" in own:  # the session's more precise rules (RT403, RT404) speak first
             found = without_covered(found)
