@@ -151,3 +151,22 @@ def test_the_evidence_starts_afresh_with_each_session(tmp_path: Path) -> None:
     found = list(validator.lint(str(path)))
     lines = len(one.splitlines())
     assert [(v.rule, v.line) for v in found] == [("RT604", 31), ("RT604", lines + 1 + 31)]
+
+
+@pytest.mark.parametrize("path", SIGNAL_FIXTURES, ids=lambda p: p.name)
+def test_a_guard_taking_records_one_at_a_time_finds_what_lint_finds(path: Path) -> None:
+    """``Linter.accept`` (the live guard's fast road, with no audio at hand) leaves to the
+    slow road every append the evidence wants measured and every commit it could judge."""
+    from validator.core.record import Record
+
+    linter = Linter(build_options(), Statistics(), str(path))
+    found = []
+    for number, line in enumerate(capture_bytes(path).splitlines(keepends=True), 1):
+        record = Record(number, 0, line)
+        if not linter.accept(record):
+            found += linter.road.slow(record)
+    found += linter.ended()
+    assert [(v.rule, v.line, v.column) for v in found] == [
+        (v.rule, v.line, v.column) for v in validator.lint(str(path))
+    ]
+    assert any(v.rule.startswith("RT6") for v in found)

@@ -27,7 +27,7 @@ from .heard import ScannedHeard
 from .hearing import SIGNAL_CODES
 from .ledger import Ledger
 from .options import Options
-from .session import Session
+from .session import COMMIT, Session
 from .slowroad import SlowRoad
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
@@ -170,10 +170,26 @@ class Linter:
             return False
         options = self.options
         items = scan(data, 0, len(data), options.max_audio_bytes, options.max_record_bytes)
-        if len(items) == 1 and self.ledger.take(items[0], record.line):
+        if len(items) != 1 or not self._quiet_for_hearing(items[0]):
+            return False
+        if self.ledger.take(items[0], record.line):
             self.ledger.read(1, len(data))
             return True
         return False
+
+    def _quiet_for_hearing(self, item: Item) -> bool:
+        """Return whether the audio-signal rules let ``item`` be taken without its audio and
+        without a finding: an append they would only count, a commit with nothing heard."""
+        hearing = self.session.hearing
+        if not hearing.active:
+            return True
+        kind = type(item)
+        if kind is Appends or kind is Flagged:
+            nbytes = cast(Appends, item).total if kind is Appends else cast(Flagged, item).nbytes
+            return hearing.quiet_append(nbytes, self.session.audio_format)
+        if kind is Quiets and COMMIT in cast(Quiets, item).types:
+            return hearing.quiet_commit()
+        return True
 
     def _one(self, record: Record) -> list[Violation]:
         """Return the findings of one record read on its own: scanned, then slow at a doubt."""

@@ -314,6 +314,13 @@ class SignalEvidence:
         self._ignored += sum(1 for nbytes in stretch if _size_kind(nbytes) == IGNORED)
         return stretch
 
+    def counts_quietly(self, nbytes: int, audio_format: str = PCM16) -> bool:
+        """Return whether an append of ``nbytes`` would only be counted (``skip``): nothing
+        measured of it, nothing concluded at it, in the format the evidence is in."""
+        if self.want or audio_format != self._given or self._bytes + nbytes >= self._due:
+            return False
+        return self._width != 2 or _size_kind(nbytes) in (IGNORED, SESSION_RATE)
+
     def take(self) -> list[Finding]:
         """Return the findings that became conclusive since the last call, and forget them."""
         found, self.pending = self.pending, []

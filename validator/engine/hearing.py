@@ -101,6 +101,18 @@ class Hearing:
             self.last_counted = True
         return [_violation(f) for f in found]
 
+    def quiet_append(self, nbytes: int, audio_format: str) -> bool:
+        """Return whether an append of ``nbytes`` would be counted alone: nothing to measure
+        of it and nothing concluded at it (a fast road with no audio at hand may take it)."""
+        evidence = self.evidence
+        return not self.active or (
+            evidence is not None and evidence.counts_quietly(nbytes, audio_format)
+        )
+
+    def quiet_commit(self) -> bool:
+        """Return whether a commit now would conclude nothing (no audio heard yet)."""
+        return self.evidence is None
+
     def commit(self) -> None:
         """A commit the server takes: judge what it commits."""
         if self.evidence is not None:
