@@ -12,6 +12,8 @@ CI needs the two programs: ``apt-get install -y espeak-ng sox libsox-fmt-all``.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import random
 import shutil
@@ -370,19 +372,79 @@ class Outcome:
 
 
 def run(case: Case, data: bytes) -> Outcome:
-    """Feed ``data`` to a fresh session's evidence as ``case`` says; return what it found."""
+    """Feed ``data`` to a fresh session's evidence as ``case`` says, as the engine feeds it
+    (``hearing.Hearing``); return what it found."""
     pieces = chunks(data, case.chunk)
     times = timestamps(pieces, case.pace) if case.pace else [None] * len(pieces)
     session = evidence.SignalEvidence(case.audio_format)
     found: list[object] = []
     measured: dict[int, int] = {}
-    detail = evidence.FIRST
     for i, (piece, when) in enumerate(zip(pieces, times, strict=True)):
-        detail &= ~evidence.FOUND
+        detail = session.want
         measured[detail] = measured.get(detail, 0) + 1
         features = signal.features(piece, case.audio_format, detail) if detail else None
-        detail = session.feed(len(piece), case.audio_format, features, when)
+        session.feed(len(piece), case.audio_format, features, when)
+        found += session.take()
         if case.commit_every and (i + 1) % case.commit_every == 0:
             found += session.commit()
     found += session.end()
     return Outcome(tuple(found), len(pieces), measured)
+
+
+APPEND = "input_audio_buffer.append"
+
+
+def capture_lines(case: Case, data: bytes) -> list[dict[str, object]]:
+    """Return the events a client sends for ``case``: a session.update where the format or a
+    manual commit needs one (turn detection off), the appends, the commits."""
+    events: list[dict[str, object]] = []
+    session: dict[str, object] = {}
+    if case.audio_format != "pcm16":
+        session["input_audio_format"] = case.audio_format
+    if case.commit_every:
+        session["turn_detection"] = None
+    if session:
+        events.append({"type": "session.update", "session": session})
+    for i, piece in enumerate(chunks(data, case.chunk)):
+        audio = base64.b64encode(piece).decode("ascii")
+        events.append({"type": APPEND, "event_id": f"evt_{i}", "audio": audio})
+        if case.commit_every and (i + 1) % case.commit_every == 0:
+            events.append({"type": "input_audio_buffer.commit", "event_id": f"commit_{i}"})
+    return events
+
+
+def write_capture(case: Case, data: bytes, directory: Path) -> Path:
+    """Write ``case`` as a capture a client would leave, and return its path: JSONL events,
+    or, for a case with a pace, the proxy's timed records ``{"time", "direction", "event"}``
+    (``lint --event-pointer /event``), each append at the time it was sent."""
+    events = capture_lines(case, data)
+    path = directory / f"{case.name}.jsonl"
+    if case.pace:
+        pieces = chunks(data, case.chunk)
+        times = iter(timestamps(pieces, case.pace))
+        start = 1_700_000_000.0
+        records = []
+        for event in events:
+            when = next(times) if event["type"] == APPEND else start
+            start = when
+            records.append({"time": when, "direction": "client", "event": event})
+        events = records
+    path.write_text("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events))
+    return path
+
+
+def lint_captures(
+    paths: Sequence[Path], timed: bool, *extra: str
+) -> dict[str, list[dict[str, object]]]:
+    """Return the findings the installed command gives each capture, by case name."""
+    command = ["realtime-validator", "lint", "--format", "jsonl", "--exit-zero", "--quiet"]
+    if timed:
+        command += ["--event-pointer", "/event"]
+    proc = subprocess.run(
+        [*command, *extra, *map(str, paths)], capture_output=True, text=True, check=True
+    )
+    found: dict[str, list[dict[str, object]]] = {path.stem: [] for path in paths}
+    for line in proc.stdout.splitlines():
+        finding = json.loads(line)
+        found[Path(str(finding["source"])).stem].append(finding)
+    return found

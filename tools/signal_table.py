@@ -3,11 +3,12 @@
     python tools/signal_table.py           # the table of cases (Markdown)
     python tools/signal_table.py --stats   # and what each case measures, window by window
 
-Each case of ``tests/signal_cases.py`` is made from espeak-ng speech by sox and fed to a
-session's ``SignalEvidence`` as the engine feeds it. ``--stats`` adds the statistics the
-decisions rest on, summed over every window of the case (not only the sampled ones): the lag-1
-correlation of each reading, lag 2 of the little-endian one, the stereo asymmetry and
-imbalance, and the share of samples on flat full-scale tops.
+Each case of ``tests/signal_cases.py`` is made from espeak-ng speech by sox, written as the
+capture a client leaves (the proxy's timed records for a case with a pace) and linted by the
+installed ``realtime-validator`` command; "line" is where each finding is placed. ``--stats``
+adds the statistics the decisions rest on, summed over every window of the case (not only the
+sampled ones): the lag-1 correlation of each reading, lag 2 of the little-endian one, the
+stereo asymmetry and imbalance, and the share of samples on flat full-scale tops.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import signal_cases as cases
 
+from validator.engine.measures import ShapeSums
+
 
 def verdict(expected: frozenset[str], found: frozenset[str]) -> str:
     """Return how a case went: detected, missed, false alarm, or clean."""
@@ -32,23 +35,32 @@ def verdict(expected: frozenset[str], found: frozenset[str]) -> str:
 
 
 def table(speech: Path, directory: Path) -> tuple[list[str], dict[str, int]]:
-    """Return the table's lines and the totals by verdict."""
+    """Return the table's lines and the totals by verdict, from the installed command."""
     lines = [
-        "| case | format | expected | found | verdict | at append | measured | note |",
-        "|---|---|---|---|---|---|---|---|",
+        "| case | format | chunk | timed | expected | found | verdict | line | note |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     totals: dict[str, int] = {}
+    audio = {case.name: cases.build(case, speech, directory) for case in cases.CASES}
+    paths = {
+        case.name: cases.write_capture(case, audio[case.name], directory) for case in cases.CASES
+    }
+    found: dict[str, list[dict[str, object]]] = {}
+    for timed in (False, True):
+        group = [paths[c.name] for c in cases.CASES if bool(c.pace) is timed]
+        found.update(cases.lint_captures(group, timed))
     for case in cases.CASES:
-        outcome = cases.run(case, cases.build(case, speech, directory))
-        result = verdict(case.expected, outcome.codes)
+        findings = [f for f in found[case.name] if str(f["rule"]).startswith("RT6")]
+        codes = frozenset(str(f["rule"]) for f in findings)
+        result = verdict(case.expected, codes)
         totals[result] = totals.get(result, 0) + 1
-        found = ", ".join(f"{f.code} {f.severity}" for f in outcome.findings) or "-"  # type: ignore[attr-defined]
-        where = ", ".join(str(f.at) for f in outcome.findings) or "-"  # type: ignore[attr-defined]
-        measured = sum(count for detail, count in outcome.measured.items() if detail)
+        said = ", ".join(f"{f['rule']} {f['severity']}" for f in findings) or "-"
+        where = ", ".join(str(f["line"]) for f in findings) or "-"
+        chunk = case.chunk if isinstance(case.chunk, int) else "mixed"
         lines.append(
-            f"| {case.name} | {case.audio_format} | {', '.join(sorted(case.expected)) or '-'} | "
-            f"{found} | {result} | {where} of {outcome.appends} | "
-            f"{measured} of {outcome.appends} | {case.note} |"
+            f"| {case.name} | {case.audio_format} | {chunk} | {'yes' if case.pace else '-'} | "
+            f"{', '.join(sorted(case.expected)) or '-'} | {said} | {result} | {where} | "
+            f"{case.note} |"
         )
     return lines, totals
 
@@ -61,7 +73,7 @@ def stats(speech: Path, directory: Path) -> list[str]:
     ]
     for case in cases.CASES:
         data = cases.build(case, speech, directory)
-        summed = cases.evidence._Shape()
+        summed = ShapeSums()
         for piece in cases.chunks(data, case.chunk):
             shape = cases.signal.shape(piece, case.audio_format)
             if shape is not None and shape.le.energy >= 100.0**2 * shape.le.samples:

@@ -53,6 +53,7 @@ __all__ = [
     "bytes_per_sample",
     "ceiling",
     "features",
+    "g711_linear",
     "rail_runs",
     "shape",
     "window_power",
@@ -284,6 +285,11 @@ class Features(_Values):
         self.rail_samples = rail_samples
         self.rail_runs = rail_runs
         self.shape = shape
+
+
+def g711_linear(law: str) -> tuple[int, ...]:
+    """Return the linear 16-bit value of each of the 256 codes of a G.711 ``law``."""
+    return _LINEAR[law]
 
 
 def bytes_per_sample(audio_format: str) -> int:

@@ -38,7 +38,9 @@ at another common rate but not at 24 kHz (640 bytes is 20 ms at 16 kHz, 13.33 ms
 `timestamp`, HAR messages), the seconds of audio appended per wall-clock second. Chunk
 sizes that say nothing about a rate (Web Audio's 128- and 4,096-sample frames, round
 numbers of bytes) are not counted. Resample to 24 kHz (soxr, `ffmpeg -ar 24000`, a
-Web Audio context created at 24 kHz) before sending, or capture at 24 kHz.
+Web Audio context created at 24 kHz) before sending, or capture at 24 kHz. Where the
+timestamps showed the rate, `lint --fix --unsafe-fixes` resamples every append of the session
+with soxr (a HAR capture; wrapped records are linted, not rewritten).
 """,
         "16 kHz microphone audio in 640-byte appends (20 ms at 16 kHz) in a pcm16 session",
         "the same audio resampled to 24 kHz: 960-byte appends",
@@ -48,6 +50,7 @@ Web Audio context created at 24 kHz) before sending, or capture at 24 kHz.
             "noise; akdeb/ElatoAI#25: 16 kHz microphone audio, 'transcribes things never said'",
             _MEASURED,
         ),
+        fix="unsafe",
         graded="a warning from chunk sizes alone; an error when the capture's timestamps show "
         "the audio arriving at another rate's pace",
     ),
@@ -64,7 +67,8 @@ right way, audio is smooth: neighbouring samples are alike. The rule reads a few
 the session's audio every way (16-bit little-endian, mu-law, A-law) and reports the
 encoding when another reading is much smoother than the session's. Set the session's
 input format to what the audio is (`g711_ulaw`, GA `{"type": "audio/pcmu"}`), or convert
-the audio before sending.
+the audio before sending. `lint --fix --unsafe-fixes` decodes G.711 in a pcm16 session to
+pcm16 at 24 kHz, every append of the session.
 """,
         "Twilio media-stream payloads (mu-law, 8 kHz) appended in a pcm16 session",
         'the same payloads in a session with "input_audio_format": "g711_ulaw"',
@@ -75,6 +79,7 @@ the audio before sending.
             "mixed up between Twilio and the session, no error, no transcript",
             _MEASURED,
         ),
+        fix="unsafe",
         graded="always an error: the model hears noise",
     ),
     Rule(
@@ -89,6 +94,7 @@ Opus decoders often give stereo even for a mono source. The rule recognises the 
 each even sample nearly equal to the odd one after it (a mono source in two channels),
 even and odd samples of very different loudness (one channel), or samples two apart more
 alike than neighbours. Downmix before sending: average the two channels, or keep one.
+`lint --fix --unsafe-fixes` averages them, every append of the session.
 """,
         "48 kHz stereo from an Opus decoder appended as-is",
         "the same audio downmixed to mono and resampled to 24 kHz",
@@ -98,6 +104,7 @@ alike than neighbours. Downmix before sending: average the two channels, or keep
             "speed and an octave down",
             _MEASURED,
         ),
+        fix="unsafe",
         graded="always an error: the model hears the audio at half speed",
     ),
     Rule(
@@ -111,7 +118,8 @@ pcm16 is little-endian: the low byte of each sample first. Samples written big-e
 Android recorder read into a `byte[]` the wrong way) are heard as loud noise. The rule
 reads a few windows both ways and reports big-endian when only the swapped reading is a
 smooth waveform. Swap the two bytes of each sample before sending
-(`array.byteswap()`, numpy `.astype('<i2')`, `ByteOrder.LITTLE_ENDIAN`).
+(`array.byteswap()`, numpy `.astype('<i2')`, `ByteOrder.LITTLE_ENDIAN`);
+`lint --fix --unsafe-fixes` swaps them in every append of the session.
 """,
         "samples written with Java's DataOutputStream.writeShort",
         "the same samples written little-endian",
@@ -121,6 +129,7 @@ smooth waveform. Swap the two bytes of each sample before sending
             "byte order; w3c/webcodecs#852: raw PCM in the wild is both",
             _MEASURED,
         ),
+        fix="unsafe",
         graded="always an error: the model hears noise",
     ),
     Rule(

@@ -153,27 +153,36 @@ class Finding:
     ``at``: the 0-based number, among the session's appends, of the append at which the
     evidence became conclusive. ``severity``: "error" or "warning", by the strength of the
     evidence (RT601 from chunk sizes alone is a warning, confirmed by timestamps an error).
+    ``repair``: what ``lint --fix --unsafe-fixes`` may do about it where the evidence leaves no
+    doubt: ``"swap"`` (RT604), ``"downmix"`` (RT603), ``"g711_ulaw"``/``"g711_alaw"`` (RT602:
+    G.711 in a pcm16 session, to decode), the rate in Hz the timestamps showed (RT601); None.
     A class of slots, not a NamedTuple: making one of those costs a millisecond at import.
     """
 
-    __slots__ = ("at", "code", "message", "severity")
+    __slots__ = ("at", "code", "message", "repair", "severity")
 
-    def __init__(self, code: str, severity: str, message: str, at: int) -> None:
+    def __init__(
+        self, code: str, severity: str, message: str, at: int, repair: str | int | None = None
+    ) -> None:
         self.code = code
         self.severity = severity
         self.message = message
         self.at = at
+        self.repair = repair
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Finding) and (
-            (self.code, self.severity, self.message, self.at)
-            == (other.code, other.severity, other.message, other.at)
+            (self.code, self.severity, self.message, self.at, self.repair)
+            == (other.code, other.severity, other.message, other.at, other.repair)
         )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Finding({self.code!r}, {self.severity!r}, {self.message!r}, {self.at!r})"
+        return (
+            f"Finding({self.code!r}, {self.severity!r}, {self.message!r}, {self.at!r}, "
+            f"{self.repair!r})"
+        )
 
 
 class SignalEvidence:
@@ -321,6 +330,11 @@ class SignalEvidence:
             return False
         return self._width != 2 or _size_kind(nbytes) in (IGNORED, SESSION_RATE)
 
+    @property
+    def audio_format(self) -> str:
+        """Return the format name the evidence is gathered in (as the session gave it)."""
+        return self._given
+
     def take(self) -> list[Finding]:
         """Return the findings that became conclusive since the last call, and forget them."""
         found, self.pending = self.pending, []
@@ -437,13 +451,15 @@ class SignalEvidence:
         self._decide_silence(self._session, "of the whole session", _LOUD_PEAK)
         return self.take()
 
-    def _report(self, code: str, severity: str, message: str) -> None:
+    def _report(
+        self, code: str, severity: str, message: str, repair: str | int | None = None
+    ) -> None:
         """Keep a finding, placed at the last append fed, unless the rule was reported in this
-        session already."""
+        session already (``repair``: see ``Finding``)."""
         if code not in self._reported:
             index = max(self._index - 1, 0)
             self._reported.add(code)
-            self.pending.append(Finding(code, severity, message, index))
+            self.pending.append(Finding(code, severity, message, index, repair))
             self._found_at = index
 
     # --- decisions -----------------------------------------------------------------------
@@ -469,9 +485,9 @@ class SignalEvidence:
         law = max(LAWS, key=readings.__getitem__)
         g711 = readings[law]
         if g711 >= _G711_SMOOTH and g711 >= max(le, be) + _MARGIN:
-            self._void("RT602", g711_in_pcm16(law, g711, le))
+            self._void("RT602", g711_in_pcm16(law, g711, le), law)
         elif be >= _SMOOTH and be >= max(le, g711) + _MARGIN:
-            self._void("RT604", big_endian(be, le))
+            self._void("RT604", big_endian(be, le), "swap")
         elif le >= _SMOOTH and le >= max(be, g711) + _MARGIN:
             self._confirmed = True
             self._decide_stereo()
@@ -484,10 +500,10 @@ class SignalEvidence:
         elif g711 >= _G711_SMOOTH and g711 >= le + _MARGIN:
             self._confirmed = True
 
-    def _void(self, code: str, message: str) -> None:
+    def _void(self, code: str, message: str, repair: str | None = None) -> None:
         """Report that the bytes do not read as the format says; the other rules stand down."""
         self._voided = True
-        self._report(code, ERROR, message)
+        self._report(code, ERROR, message, repair)
 
     def _decide_stereo(self) -> None:
         """Decide RT603 from the channel pattern of the little-endian samples."""
@@ -506,7 +522,7 @@ class SignalEvidence:
             message = stereo_lags(r1, r2)
         else:
             return
-        self._report("RT603", ERROR, message)
+        self._report("RT603", ERROR, message, "downmix")
 
     def _decide_clipping(self) -> None:
         """Decide RT606 from the flat full-scale tops in the spans measured."""
@@ -533,7 +549,7 @@ class SignalEvidence:
             if chunks.found:
                 evidence += "; and " + chunks.describe(self._native())
             message = rate_message(clock.matched, rate, evidence)
-            self._report("RT601", ERROR, message)
+            self._report("RT601", ERROR, message, clock.matched)
         elif chunks.found and not clock.matched and (final or clock.prev != clock.prev):
             message = rate_message(chunks.rates()[0], rate, chunks.describe(self._native()))
             if not self._confirmed:

@@ -26,10 +26,27 @@ if TYPE_CHECKING:
 SIGNAL_CODES = frozenset(("RT601", "RT602", "RT603", "RT604", "RT605", "RT606"))
 
 
+Repair = tuple[int, str, str, "str | int"]
+"""What ``lint --fix --unsafe-fixes`` may do to one session's appends (``Finding.repair``):
+(the session's number in the input, the format of its appends concerned, rule, repair). A
+plain tuple: a NamedTuple class costs start-up."""
+
+
 class Hearing:
     """One input's audio-signal evidence, a session at a time; see the module's docstring."""
 
-    __slots__ = ("active", "evidence", "found", "last", "last_counted", "measure", "source")
+    __slots__ = (
+        "active",
+        "evidence",
+        "found",
+        "heard",
+        "last",
+        "last_counted",
+        "measure",
+        "repairs",
+        "session",
+        "source",
+    )
 
     def __init__(self, audio_format: str, source: str | None = None, active: bool = True) -> None:
         self.active = active  # False when no audio-signal rule is selected: it costs nothing
@@ -43,6 +60,11 @@ class Hearing:
         self.found: list[tuple[list[Violation], bool]] = []
         self.last: tuple[Heard, int] | None = None  # the last append counted
         self.last_counted = False  # whether that append's record has findings reported
+        self.session = 0  # which session of the input is heard: 0, 1, ... (``start``)
+        self.heard = 0  # appends counted, all sessions
+        # where asked for (``lint --fix``): each finding's repair, as (session, the format the
+        # evidence was gathered in, rule, ``Finding.repair``)
+        self.repairs: list[Repair] | None = None
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -55,6 +77,7 @@ class Hearing:
             return
         evidence = self.evidence or self._listening()
         count = len(sizes)
+        self.heard += count
         self.last, self.last_counted = (heard, count - 1), False
         if time is not None and count == 1:
             evidence.feed(sizes[0], audio_format, self._measured(heard, 0, audio_format), time)
@@ -92,6 +115,7 @@ class Hearing:
         if not self.active:
             return []
         evidence = self.evidence or self._listening()
+        self.heard += 1
         features = self._measured(heard, 0, audio_format) if nbytes else None
         evidence.feed(nbytes, audio_format, features, time)
         heard.settle()
@@ -99,6 +123,7 @@ class Hearing:
         found = evidence.take()
         if found:
             self.last_counted = True
+            self._keep_repairs(found)
         return [_violation(f) for f in found]
 
     def quiet_append(self, nbytes: int, audio_format: str) -> bool:
@@ -130,6 +155,7 @@ class Hearing:
         self.end()
         self.evidence = None
         self.last, self.last_counted = None, False
+        self.session += 1
 
     def end(self) -> None:
         """The end of the session: judge it whole (once; a second call finds nothing)."""
@@ -163,8 +189,15 @@ class Hearing:
         audio = heard.audio(index)
         return self.measure(audio, audio_format, detail) if audio else None
 
+    def _keep_repairs(self, found: list[Finding]) -> None:
+        """Keep the repairs of ``found`` where they are asked for."""
+        if self.repairs is not None and self.evidence is not None:
+            given = self.evidence.audio_format
+            self.repairs += ((self.session, given, f.code, f.repair) for f in found if f.repair)
+
     def _place(self, found: list[Finding], heard: Heard, index: int) -> None:
         """Place findings conclusive at ``heard``'s append ``index``."""
+        self._keep_repairs(found)
         self._placed(found, heard.place(index), counted=False)  # a fast append: no findings
         if self.last is not None and self.last[0] is heard and self.last[1] == index:
             self.last_counted = True
@@ -172,6 +205,7 @@ class Hearing:
     def _place_last(self, found: list[Finding]) -> None:
         """Place findings conclusive at a commit or the end, at the last append counted."""
         if found and self.last is not None:
+            self._keep_repairs(found)
             heard, index = self.last
             self._placed(found, heard.place(index), counted=self.last_counted)
             self.last_counted = True
