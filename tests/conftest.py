@@ -59,7 +59,8 @@ def _outcome(found: Iterable[Violation], stats: Statistics) -> Outcome:
     out = stats.to_dict()
     out.pop("seconds")
     return [
-        (v.rule, v.message, v.line, v.column, v.pointer, v.event_id, v.event_type) for v in found
+        (v.rule, v.message, v.line, v.column, v.pointer, v.event_id, v.event_type, v.severity)
+        for v in found
     ], out
 
 
@@ -112,6 +113,29 @@ def assert_roads_agree(data: bytes, max_record_bytes: int = DEFAULT_MAX_RECORD_B
     slow = results.pop("slow")
     for name, outcome in results.items():
         assert outcome == slow, name
+
+
+def capture_bytes(path: Path) -> bytes:
+    """Return a capture fixture's JSONL bytes, inflated where it is gzip-compressed."""
+    import gzip
+
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def deep_state(value: object) -> object:
+    """Return ``value`` with every object that has slots turned into a dict of them, deeply:
+    two states compared by value, not by the identity of the objects that hold them."""
+    if isinstance(value, (list, tuple)):
+        return [deep_state(v) for v in value]
+    if isinstance(value, dict):
+        return {k: deep_state(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return value
+    slots = [n for cls in type(value).__mro__ for n in getattr(cls, "__slots__", ())]
+    if slots and not hasattr(value, "__dataclass_fields__"):
+        return {n: deep_state(getattr(value, n)) for n in slots if hasattr(value, n)}
+    return value
 
 
 def pointers(value: Any, pointer: str = "") -> list[tuple[str, Any]]:

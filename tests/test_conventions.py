@@ -211,7 +211,7 @@ def test_rule_catalogue_as_json() -> None:
     assert [r["code"] for r in rules] == list(validator.RULES)
     assert set(rules[0]) == {
         "code", "name", "severity", "summary", "explanation", "failing", "passing",
-        "rejected_by_server", "fix", "sources",
+        "rejected_by_server", "fix", "sources", "severity_by_evidence",
     }  # fmt: skip
     one = subprocess.run(
         [*COMMAND, "rule", "RT404", "--format", "json"], capture_output=True, text=True

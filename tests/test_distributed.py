@@ -53,6 +53,8 @@ def _files() -> dict[str, bytes]:
     files["day2/events.json.gz"] = (FIXTURES / "inputs" / "events.json.gz").read_bytes()
     # client events held to the spec's schemas, in three sessions (RT206, RT403, RT501)
     files["day2/spec_mismatch.jsonl"] = (FIXTURES / "logs" / "spec_mismatch.jsonl").read_bytes()
+    for fixture in sorted((FIXTURES / "events" / "invalid").glob("RT60*/*")):  # RT601-RT606
+        files[f"day2/{fixture.name}"] = fixture.read_bytes()
     corrupt = bytearray(gzip.compress(_capture(rng, 40), mtime=0))
     corrupt[10] ^= 0xFF
     files["day3/corrupt.jsonl.gz"] = bytes(corrupt)
@@ -187,6 +189,7 @@ def test_dask_on_local_files_equals_one_process(cluster: Any, local_copy: Path) 
     assert _no_seconds(out) == _no_seconds(expected[1])
     stats = json.loads(out)["statistics"]  # the audio the server rejects, apart: the same
     assert stats["rejected_audio_seconds"] > 0 and stats["audio_seconds"] > 0
+    assert {f"RT{n}" for n in range(601, 607)} <= set(stats["findings_by_rule"])
 
 
 def test_a_missing_object_is_reported_and_the_rest_linted(s3: str, cluster: Any) -> None:

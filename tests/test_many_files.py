@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, b64
+from conftest import FIXTURES, b64, capture_bytes
 
 from validator.cli.options import FORMAT_NAMES
 from validator.cli.run import run
 from validator.cli.run_settings import RunSettings
+from validator.core.rules import Severity
 from validator.core.statistics import Statistics
 from validator.core.violation import Violation
 from validator.engine.fastroad import Appends, Checked, Flagged, Prepared, Quiets, Slow
@@ -61,7 +62,19 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 (folder / f"s{k:02d}.jsonl.gz").write_bytes(gzip.compress(data))
             else:
                 (folder / f"s{k:02d}.jsonl").write_bytes(data)
-    (root / "big.jsonl").write_bytes(_capture(rng, 1500))  # over MIN_PARALLEL_BYTES: split
+    # over MIN_PARALLEL_BYTES: split; big-endian speech in it, measured as the replay asks
+    big_endian = (FIXTURES / "events" / "invalid" / "RT604" / "big_endian.jsonl").read_bytes()
+    created = b'{"type":"session.created","event_id":"s","session":{}}\n'
+    (root / "big.jsonl").write_bytes(_capture(rng, 1500) + created + big_endian)
+    signal = root / "signal"  # the audio-signal rules, one capture each (RT601-RT606)
+    signal.mkdir()
+    for k, fixture in enumerate(sorted((FIXTURES / "events" / "invalid").glob("RT60*/*"))):
+        data = capture_bytes(fixture)
+        name = fixture.name.removesuffix(".gz")
+        if k % 3 == 0:
+            (signal / f"{name}.gz").write_bytes(gzip.compress(data))
+        else:
+            (signal / name).write_bytes(data)
     assert (root / "big.jsonl").stat().st_size > 200_000
     (root / "session.har").write_bytes((FIXTURES / "har" / "session.har").read_bytes())
     for name in ("events.json.gz", "capture.jsonl.gz", "bom.jsonl"):
@@ -113,6 +126,14 @@ def test_every_format_is_identical_with_jobs(tree: Path, fmt: str) -> None:
     assert expected[1]
     assert _run(tree, 2, fmt) == expected
     assert _run(tree, 3, fmt) == expected
+
+
+def test_the_audio_signal_findings_are_among_them(tree: Path) -> None:
+    found = [json.loads(line) for line in _run(tree, 2)[1].splitlines()]
+    signal = {(Path(f["source"]).parent.name, f["rule"]) for f in found if f["rule"] >= "RT6"}
+    rules = {f"RT{n}" for n in range(601, 607)}
+    assert {rule for folder, rule in signal if folder == "signal"} == rules
+    assert ("captures", "RT604") in signal  # big.jsonl, split and replayed
 
 
 def test_jobs_0_is_every_core(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,19 +210,22 @@ def test_results_travel_as_json_and_come_back_equal() -> None:
                    source=os.fsdecode(b"caf\xe9.jsonl"), line=3, column=7, event_id="e",
                    event_type="input_audio_buffer.append", offset=5),
         _violation(rule="RT101", message="m"),
+        _violation(rule="RT601", message="rate", pointer="/audio", line=9, column=64,
+                   level=Severity.ERROR),  # its evidence's severity, not the catalogue's
     ]  # fmt: skip
     outcome = protocol.FileOutcome(found, stats, ("read", "Input/output error"))
     line = protocol.encode_result(41, [outcome, outcome], batch=True)
     assert protocol.result_index(line) == 41
     back = protocol.decode_result(line)
     assert back == [outcome, outcome]
+    assert [v.severity for v in back[0].found] == [Severity.ERROR, Severity.ERROR, Severity.ERROR]
     one = back[0]
     assert isinstance(one, protocol.FileOutcome)
     assert list(one.statistics.events_by_type) == ["b", "a"]
     assert one.statistics.audio_seconds == stats.audio_seconds
     items = [
-        Appends(0, 10, 2, ["a", "b"], 30, 1, 20),
-        Flagged(10, 15, None, 3, 1),
+        Appends(0, 10, 2, ["a", "b"], 30, 1, 20, [10, 20], 64),
+        Flagged(10, 15, None, 3, 1, 45),
         Quiets(15, 20, ["input_audio_buffer.commit"], [None]),
         Slow(20, 30, 1),
         Checked(30, 40, [Prepared(30, 10, "input_audio_buffer.append", "e", 3, [], None)]),

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, b64
+from conftest import FIXTURES, b64, capture_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_lint import _line_st
@@ -104,6 +104,22 @@ def test_rejected_audio_is_counted_apart_as_one_process_counts_it(tmp_path: Path
     assert expected[1]["audio_seconds"] == round(20 * accepted, 3)
     assert _parallel(path, Options(), 2) == expected
     assert _parallel(path, Options(fast=False), 3) == expected
+
+
+def test_audio_signal_findings_are_those_of_one_process(tmp_path: Path) -> None:
+    """RT601-RT606 need a session's state to choose what to measure: the workers only scan,
+    and this process measures what the replayed session asks for, read again from the file."""
+    created = b'{"type":"session.created","event_id":"s","session":{}}\n'
+    invalid = FIXTURES / "events" / "invalid"
+    fixtures = sorted(p for n in range(601, 607) for p in (invalid / f"RT{n}").iterdir())
+    path = tmp_path / "signal.jsonl"
+    path.write_bytes(b"".join(created + capture_bytes(p) for p in fixtures) * 2)
+    expected = _sequential(path, Options())
+    codes = [v.rule for v in expected[0]]  # type: ignore[attr-defined]
+    assert codes == [p.parent.name for p in fixtures] * 2
+    for jobs in (2, 3):
+        assert _parallel(path, Options(), jobs) == expected
+    assert _parallel(path, Options(fast=False), 2) == expected
 
 
 @pytest.mark.parametrize(

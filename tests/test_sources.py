@@ -702,7 +702,7 @@ EVENT = '{"type":"input_audio_buffer.append","audio":"AA-A"}'
         pytest.param(
             Record(3, 0, ('{"ts": 1, "event": ' + EVENT + "}\n").encode()),
             "/event",
-            Record(3, 19, EVENT.encode(), "/event"),
+            Record(3, 19, EVENT.encode(), "/event", time=1.0),
             id="bytes-stay-bytes",
         ),
         pytest.param(
@@ -770,6 +770,26 @@ EVENT = '{"type":"input_audio_buffer.append","audio":"AA-A"}'
 )
 def test_unwrap(record: Record, pointer: str, expected: Record) -> None:
     assert list(unwrap([record], pointer)) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "time"),
+    [
+        ('{"time": 1765000000.123456, "event": {}}', 1765000000.123456),  # the proxy's
+        ('{"ts": 1732430000.25, "event": {}}', 1732430000.25),
+        ('{"timestamp": 1732430000250, "event": {}}', 1732430000.25),  # milliseconds
+        ('{"timestamp": "2024-11-24T06:33:20.25Z", "event": {}}', 1732430000.25),
+        ('{"timestamp": "2024-11-24T06:33:20.25", "event": {}}', 1732430000.25),  # UTC
+        ('{"time": null, "ts": 2, "event": {}}', 2.0),
+        ('{"time": true, "event": {}}', None),
+        ('{"time": "yesterday", "event": {}}', None),
+        ('{"time": 1e400, "event": {}}', None),
+        ('{"event": {}}', None),
+    ],
+)
+def test_unwrap_keeps_the_capture_time(wrapper: str, time: float | None) -> None:
+    (record,) = unwrap([Record(1, 0, wrapper.encode())], "/event")
+    assert record.time == (None if time is None else pytest.approx(time))
 
 
 MISSING = (

@@ -19,7 +19,7 @@ from test_only import iter_json_array
 
 from validator.check.parse import decode_text, strip_bom
 from validator.core.jsontext import Places, json_type, line_col, scan_string, skip_ws, value_offset
-from validator.core.record import DEFAULT_MAX_RECORD_BYTES, Record
+from validator.core.record import DEFAULT_MAX_RECORD_BYTES, Record, capture_time
 from validator.core.violation import Violation
 from validator.sources.document import _EMPTY as _EMPTY_DOCUMENT
 from validator.sources.document import _single
@@ -297,7 +297,7 @@ def read_har_whole(
                 value = json.loads(text[span[0] : span[1]])
                 yield _frame(
                     text, span, value, opcode, pointer, notes, places, bom, max_record_bytes
-                )
+                )._replace(time=capture_time(message))
 
 
 def _frame(

@@ -41,6 +41,10 @@ class Record(NamedTuple):
 
     ``notes``: findings about where the record sits that its source found, placed already
     and reported before the record's own (RT104 at a HAR message's repeated ``data`` key).
+
+    ``time``: when the event was sent or received, in Unix seconds, where the capture says
+    (a wrapping record's ``time``, ``timestamp`` or ``ts``; a HAR message's ``time``); the
+    audio-signal rules compare the audio appended with it (RT601).
     """
 
     line: int
@@ -54,6 +58,45 @@ class Record(NamedTuple):
     offset: int = -1
     shifts: Shifts = ()
     notes: tuple[Violation, ...] = ()
+    time: float | None = None
+
+
+_TIME_KEYS = ("time", "timestamp", "ts")
+_MILLISECONDS = 1e11  # Unix seconds reach this in the year 5138: a larger number counts ms
+
+
+def capture_time(wrapper: object) -> float | None:
+    """Return the Unix time a capture's wrapping object (or HAR message) gives its event: a
+    number of seconds (or milliseconds) at ``time``, ``timestamp`` or ``ts``, or an ISO 8601
+    string there; None where it has none that reads as one."""
+    if not isinstance(wrapper, dict):
+        return None
+    for key in _TIME_KEYS:
+        value = wrapper.get(key)
+        if value is None:
+            continue
+        if type(value) is int or type(value) is float:
+            seconds = float(value)
+            if seconds != seconds or seconds in (float("inf"), float("-inf")):
+                return None
+            return seconds / 1000.0 if abs(seconds) >= _MILLISECONDS else seconds
+        if isinstance(value, str):
+            return _iso_seconds(value)
+        return None
+    return None
+
+
+def _iso_seconds(text: str) -> float | None:
+    """Return the Unix time of an ISO 8601 date and time (UTC where no zone is given)."""
+    from datetime import UTC, datetime  # only captures timed by strings import it
+
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
 
 
 class SourceError(Exception):

@@ -26,6 +26,9 @@ class Statistics:
     largest_append_bytes: int = 0
     records_with_findings: int = 0
     findings_by_rule: Counter[str] = field(default_factory=Counter)
+    # findings reported as errors whose rule is a warning by default: their evidence was
+    # stronger (``Rule.graded``, the audio-signal rules)
+    escalated: int = 0
     server_errors: int = 0  # server error events in the log
     server_errors_predicted: int = 0  # of them, those answering an event with findings
     unreadable: list[str] = field(default_factory=list)
@@ -61,6 +64,7 @@ class Statistics:
         )
         self.records_with_findings += other.records_with_findings
         self.findings_by_rule.update(other.findings_by_rule)
+        self.escalated += other.escalated
         self.server_errors += other.server_errors
         self.server_errors_predicted += other.server_errors_predicted
         self.unreadable.extend(other.unreadable)

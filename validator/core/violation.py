@@ -17,7 +17,9 @@ class Violation:
     The core (``validate_event``) fills ``rule``, ``message``, ``pointer`` and ``offset``; the
     linter adds ``source``, ``line``, ``column``, ``event_id`` and ``event_type`` with
     ``dataclasses.replace``. ``offset`` is the character index inside the string at
-    ``pointer`` where the problem is (for base64 errors), or None.
+    ``pointer`` where the problem is (for base64 errors), or None. ``level``: the finding's
+    own severity where its evidence sets it (``Rule.graded``: the audio-signal rules), else
+    None, and ``severity`` is the rule's.
     """
 
     rule: str
@@ -29,6 +31,7 @@ class Violation:
     event_id: str | None = None
     event_type: str | None = None
     offset: int | None = None
+    level: Severity | None = field(default=None, repr=False)
     # the rule's kebab-case name and severity, fields (not properties) so that
     # dataclasses.asdict() holds every key the json formats write; set from the catalogue
     name: str = field(init=False, default="", repr=False)
@@ -37,7 +40,12 @@ class Violation:
     def __post_init__(self) -> None:
         rule = RULES[self.rule]
         object.__setattr__(self, "name", rule.name)
-        object.__setattr__(self, "severity", rule.severity)
+        level = self.level
+        if level is None:
+            object.__setattr__(self, "severity", rule.severity)
+        else:  # a string where it was decoded from JSON (--jobs, Dask)
+            object.__setattr__(self, "level", Severity(level))
+            object.__setattr__(self, "severity", self.level)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the finding as the JSON object that the json and jsonl formats write."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Generator, Iterable, Iterator
+from functools import partial
 from itertools import islice
 from typing import cast
 
@@ -22,9 +23,11 @@ from ..core.violation import Violation
 from ..sources.jsonl import content_length, line_blocks, read_jsonl, too_large
 from .examine import repeated
 from .fastroad import Appends, Checked, Flagged, Item, Quiets, Slow, scan
+from .heard import ScannedHeard
+from .hearing import SIGNAL_CODES
 from .ledger import Ledger
 from .options import Options
-from .session import Session
+from .session import COMMIT, Session
 from .slowroad import SlowRoad
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
@@ -37,28 +40,41 @@ class Linter:
 
     def __init__(self, options: Options, statistics: Statistics, source: str | None) -> None:
         self.options = options
-        self.session = Session(options.audio_format)
+        listen = not SIGNAL_CODES.isdisjoint(options.enabled)  # else the signal costs nothing
+        self.session = Session(options.audio_format, source, listen)
         self.ledger = Ledger(statistics, self.session, options.enabled)
         self.road = SlowRoad(self.ledger, self.session, options.max_audio_bytes, source)
 
     def replay(
-        self, items: Iterable[Item], line: int, records_at: RecordsAt
+        self,
+        items: Iterable[Item],
+        line: int,
+        records_at: RecordsAt,
+        kept: list[bytes] | None = None,
     ) -> Generator[Violation, None, int]:
         """Yield the findings of scanned ``items`` in order; ``line`` is the first one's number.
 
         What the session refuses, and every ``Slow`` item, takes the slow road: its record
-        comes from ``records_at``. Returns the number of the line after the last.
+        comes from ``records_at``. ``kept``: the audio the scan decoded (``scan``'s), where it
+        ran in this process. Returns the number of the line after the last.
         """
         fast = self.options.fast
         ledger, slow = self.ledger, self.road.slow
+        hearing = self.session.hearing
+        listening = hearing.active
         one = self._one if fast else slow
+        first = 0  # the item's first append in ``kept``
         for item in items:
             kind = type(item)
             if kind is Appends:
                 run = cast(Appends, item)
-                if fast and ledger.take_appends(run, line):
+                heard = ScannedHeard(run, line, kept, first, records_at) if listening else None
+                first += run.lines
+                if fast and ledger.take_appends(run, line, heard):
                     ledger.read(run.lines, run.end - run.start)
                     line += run.lines
+                    if hearing.found:
+                        yield from ledger.heard()
                     continue
                 for record in records_at(run.start, run.end, run.lines, line):
                     yield from one(record)
@@ -68,10 +84,16 @@ class Linter:
                 yield from self._replay_quiets(cast(Quiets, item), line, records_at)
                 line += cast(Quiets, item).lines
                 continue
-            if kind is Flagged and fast and ledger.take(item, line):
-                ledger.read(1, item.end - item.start)
-                line += 1
-                continue
+            if kind is Flagged:
+                flagged = cast(Flagged, item)
+                heard = ScannedHeard(flagged, line, kept, first, records_at) if listening else None
+                first += 1
+                if fast and ledger.take(item, line, heard):
+                    ledger.read(1, item.end - item.start)
+                    line += 1
+                    if hearing.found:
+                        yield from ledger.heard()
+                    continue
             if kind is Checked:
                 yield from self._replay_checked(cast(Checked, item), line, records_at)
                 line += len(cast(Checked, item).records)
@@ -90,6 +112,7 @@ class Linter:
         records: Iterator[Record] | None = None  # the run's records, read at the first refusal
         read = accepted = refused_bytes = 0
         spec = run.spec
+        hearing = self.session.hearing
         for index, (event_type, event_id) in enumerate(zip(run.types, run.ids, strict=True)):
             # a client event met the spec's schema of one API version: the session says
             # whether that is the version that judges it here (else RT206 may be due)
@@ -97,6 +120,8 @@ class Linter:
                 event_type, event_id, line + index
             ):
                 accepted += 1
+                if hearing.found:  # a commit judged the audio it commits
+                    yield from self.ledger.heard()
                 continue
             if records is None:
                 records = iter(records_at(run.start, run.end, run.lines, line))
@@ -127,12 +152,12 @@ class Linter:
         changed it) takes the whole slow road, read again."""
         records = run.records
         for index, prepared in enumerate(records):
+            end = records[index + 1].start if index + 1 < len(records) else run.end
+            at = partial(_one_record, records_at, prepared.start, end, line + index)
             if self.options.fast and self.session.format_for(prepared.event_type) == "pcm16":
-                found = self.road.conclude(prepared, line + index)
+                found = self.road.conclude(prepared, line + index, at)
             else:
-                end = records[index + 1].start if index + 1 < len(records) else run.end
-                (record,) = records_at(prepared.start, end, 1, line + index)
-                found = self.road.slow(record)
+                found = self.road.slow(at())
             if found:
                 yield from found
 
@@ -145,26 +170,51 @@ class Linter:
             return False
         options = self.options
         items = scan(data, 0, len(data), options.max_audio_bytes, options.max_record_bytes)
-        if len(items) == 1 and self.ledger.take(items[0], record.line):
+        if len(items) != 1 or not self._quiet_for_hearing(items[0]):
+            return False
+        if self.ledger.take(items[0], record.line):
             self.ledger.read(1, len(data))
             return True
         return False
+
+    def _quiet_for_hearing(self, item: Item) -> bool:
+        """Return whether the audio-signal rules let ``item`` be taken without its audio and
+        without a finding: an append they would only count, a commit with nothing heard."""
+        hearing = self.session.hearing
+        if not hearing.active:
+            return True
+        kind = type(item)
+        if kind is Appends or kind is Flagged:
+            nbytes = cast(Appends, item).total if kind is Appends else cast(Flagged, item).nbytes
+            return hearing.quiet_append(nbytes, self.session.audio_format)
+        if kind is Quiets and COMMIT in cast(Quiets, item).types:
+            return hearing.quiet_commit()
+        return True
 
     def _one(self, record: Record) -> list[Violation]:
         """Return the findings of one record read on its own: scanned, then slow at a doubt."""
         data = record.data
         if record.problem is None and type(data) is bytes:
             options = self.options
-            items = scan(data, 0, len(data), options.max_audio_bytes, options.max_record_bytes)
+            listening = self.session.hearing.active
+            kept: list[bytes] | None = [] if listening else None
+            items = scan(
+                data, 0, len(data), options.max_audio_bytes, options.max_record_bytes, 0, kept
+            )
             if len(items) == 1:
                 item = items[0]
-                if self._spec_allows(item) and self.ledger.take(item, record.line):
+                heard = None
+                if listening and (type(item) is Appends or type(item) is Flagged):
+                    heard = ScannedHeard(item, record.line, kept, 0, _only(record), record.column)
+                if self._spec_allows(item) and self.ledger.take(
+                    item, record.line, heard, record.time
+                ):
                     self.ledger.read(1, len(data))
-                    return []
+                    return self.ledger.heard() if self.session.hearing.found else []
                 if type(item) is Appends and record.column == 0:
                     # a canonical append that the session refused: its event_id was used
                     # before (RT402) and that is its only finding; no need to parse it again
-                    return self.road.conclude(repeated(item, data), record.line)
+                    return self.road.conclude(repeated(item, data), record.line, record)
         return self.road.slow(record)
 
     def run_stream(
@@ -174,6 +224,7 @@ class Linter:
         (into ``buffer``, reused across inputs, where given)."""
         limit = self.options.max_record_bytes
         max_audio = self.options.max_audio_bytes
+        listening = self.session.hearing.active  # else nothing of the audio is kept
         line = 1
         try:
             for block in line_blocks(stream, limit, None, buffer):
@@ -184,8 +235,10 @@ class Linter:
                         yield from found
                     continue
                 data, stop = cast(tuple[bytearray, int], block)
-                items = scan(data, 0, stop, max_audio, limit)
-                line = yield from self.replay(items, line, _records_in(data, limit))
+                kept: list[bytes] | None = [] if listening else None
+                items = scan(data, 0, stop, max_audio, limit, 0, kept)
+                line = yield from self.replay(items, line, _records_in(data, limit), kept)
+            yield from self.ended()
         finally:  # a read failing halfway leaves the statistics of what was read
             self.finish()
 
@@ -197,8 +250,15 @@ class Linter:
                 found = one(record)
                 if found:
                     yield from found
+            yield from self.ended()
         finally:  # a read failing halfway leaves the statistics of what was read
             self.finish()
+
+    def ended(self) -> list[Violation]:
+        """Return the findings of the input's end: its last session's audio judged whole
+        (RT605 of a whole session, RT601 from chunk sizes alone)."""
+        self.session.end()
+        return self.ledger.heard()
 
     def finish(self) -> None:
         """Add what the fast road and the session counted to the statistics (once)."""
@@ -247,3 +307,18 @@ def _long_lines(
 
 def _refuse_quiet(event_type: str, event_id: str | None, line: int) -> bool:
     return False
+
+
+def _only(record: Record) -> RecordsAt:
+    """Return ``records_at`` for one record read on its own: that record."""
+
+    def records_at(start: int, end: int, count: int, line: int) -> Iterable[Record]:
+        return (record,)
+
+    return records_at
+
+
+def _one_record(records_at: RecordsAt, start: int, end: int, line: int) -> Record:
+    """Return the record of the one line in ``[start, end)``, numbered ``line``."""
+    (record,) = records_at(start, end, 1, line)
+    return record

@@ -103,6 +103,8 @@ class Appends(NamedTuple):
     total: int  # decoded bytes
     smallest: int
     largest: int
+    sizes: list[int]  # each append's decoded bytes, for the audio-signal rules
+    column: int  # of the last append's audio string (its quote), 1-based
 
 
 class Flagged(NamedTuple):
@@ -114,6 +116,7 @@ class Flagged(NamedTuple):
     event_id: str | None
     nbytes: int
     flags: int  # 1: odd size, 2: float32-like
+    column: int  # of its audio string (its quote), 1-based
 
 
 class Quiets(NamedTuple):
@@ -180,10 +183,14 @@ def scan(
     max_audio_bytes: int,
     max_record_bytes: int,
     base: int = 0,
+    kept: list[bytes] | None = None,
 ) -> list[Item]:
     """Return the items of the lines in ``data[start:stop]``, in order, offsets plus ``base``.
 
     The range holds whole lines; only the last line of an input may lack its newline.
+    ``kept``: where given, the decoded audio of each append of the ``Appends`` and ``Flagged``
+    items is added to it, in order, so that the session measures what this scan decoded
+    (``hearing``) instead of decoding it again.
     """
     items: list[Item] = []
     add = items.append
@@ -202,8 +209,10 @@ def scan(
     # the version tried first for a client event: the last one met, or shown by the server
     hint = [GA]
     raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
-    count = total = largest = 0
+    count = total = largest = column = 0
     smallest = 1 << 62
+    sizes: list[int] = []
+    keep = None if kept is None else kept.append
     pos = start
     while pos < stop:
         newline = find(b"\n", pos, stop)
@@ -279,6 +288,8 @@ def scan(
                         else:
                             add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
                             quiet_start = -1
+                    if keep is not None:
+                        keep(decoded)
                     if flags:
                         if run_start >= 0:
                             add(
@@ -290,17 +301,22 @@ def scan(
                                     total,
                                     smallest,
                                     largest,
+                                    sizes,
+                                    column,
                                 )
                             )
                             run_start = -1
                         event_id = None if raw_id is None else raw_id.decode("ascii")
-                        add(Flagged(base + pos, base + end, event_id, nbytes, flags))
+                        add(Flagged(base + pos, base + end, event_id, nbytes, flags, audio - pos))
                     else:
                         if run_start < 0:
                             run_start = base + pos
                             raw_ids = []
+                            sizes = []
                             count = total = largest = 0
                             smallest = 1 << 62
+                        sizes.append(nbytes)
+                        column = audio - pos
                         if raw_id is not None:
                             raw_ids.append(raw_id)
                         elif raw_ids:
@@ -314,7 +330,19 @@ def scan(
                     pos = end
                     continue
         if run_start >= 0:
-            add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
+            add(
+                Appends(
+                    run_start,
+                    base + pos,
+                    count,
+                    _ids(raw_ids),
+                    total,
+                    smallest,
+                    largest,
+                    sizes,
+                    column,
+                )
+            )
             run_start = -1
         quiet = None
         if (
@@ -351,12 +379,34 @@ def scan(
                 quiet_spec.append(met)
         pos = end
     if run_start >= 0:
-        add(Appends(run_start, base + pos, count, _ids(raw_ids), total, smallest, largest))
+        add(
+            Appends(
+                run_start, base + pos, count, _ids(raw_ids), total, smallest, largest, sizes, column
+            )
+        )
     elif slow_start >= 0:
         add(Slow(slow_start, base + pos, slow_lines))
     elif quiet_start >= 0:
         add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
     return items
+
+
+def audio_column(line: bytes | bytearray) -> int | None:
+    """Return the 1-based column of the audio string of a line that ``scan`` took as a
+    canonical append (its envelope alone is read), or None where it has no such envelope."""
+    m = _COMPACT_APPEND(line) or _FAST_APPEND(line)
+    return None if m is None else m.end()
+
+
+def append_audio(line: bytes | bytearray) -> tuple[bytes, int] | None:
+    """Return the decoded audio of one line that ``scan`` took as a canonical append, and
+    the 1-based column of its audio string; None where the line is not one."""
+    kept: list[bytes] = []
+    items = scan(line, 0, len(line), len(line), len(line), 0, kept)
+    if len(items) != 1 or len(kept) != 1:
+        return None
+    item = items[0]
+    return (kept[0], item.column) if type(item) is Appends or type(item) is Flagged else None
 
 
 def _decoded(audio: memoryview) -> bytes | None:

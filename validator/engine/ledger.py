@@ -9,14 +9,18 @@ session's, which knows the appends the server rejects.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..core.event_types import APPEND, APPEND_TYPES, EVENT_TYPES
 from ..core.place import position
+from ..core.rules import RULES, Severity
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from .fastroad import Appends, Flagged, Item, Quiets
 from .session import Session
+
+if TYPE_CHECKING:
+    from .signal_types import Heard
 
 
 class Ledger:
@@ -30,15 +34,20 @@ class Ledger:
         self.fast_appends = 0  # counted here, added to the statistics at the end
         self.finished = False
 
-    def take(self, item: Item, line: int) -> bool:
+    def take(
+        self, item: Item, line: int, heard: Heard | None = None, time: float | None = None
+    ) -> bool:
         """Account for one scanned record (not ``Slow``) on ``line`` and return True, or
-        return False where the session objects to it (and it must take the slow road)."""
+        return False where the session objects to it (and it must take the slow road).
+        ``heard``: an append's audio, ``time`` when it was sent (the audio-signal rules)."""
         kind = type(item)
         if kind is Appends:
-            return self.take_appends(cast(Appends, item), line)
+            return self.take_appends(cast(Appends, item), line, heard, time)
         if kind is Flagged:
             one = cast(Flagged, item)
-            if not self.session.take_flagged(one.event_id, one.nbytes, one.flags, line):
+            if not self.session.take_flagged(
+                one.event_id, one.nbytes, one.flags, line, heard, time
+            ):
                 return False
             self.fast_appends += 1
             return True
@@ -54,11 +63,13 @@ class Ledger:
         self.stats.events_by_type[event_type] += 1
         return True
 
-    def take_appends(self, run: Appends, line: int) -> bool:
+    def take_appends(
+        self, run: Appends, line: int, heard: Heard | None = None, time: float | None = None
+    ) -> bool:
         """Account for a run of scanned appends starting on ``line`` at once, or return False
         (no change) where the session objects (RT402 somewhere: taken line by line)."""
         if not self.session.take_appends(
-            run.ids, run.lines, run.total, run.smallest, run.largest, line
+            run.ids, run.lines, run.total, run.smallest, run.largest, line, run.sizes, heard, time
         ):
             return False
         self.fast_appends += run.lines
@@ -79,16 +90,28 @@ class Ledger:
         if event_type in APPEND_TYPES:
             stats.append_events += 1
 
-    def selected(self, found: list[Violation]) -> list[Violation]:
-        """Return a record's findings of the enabled rules, in place order, counted."""
+    def heard(self) -> list[Violation]:
+        """Return the audio-signal findings the session placed since the last call (at
+        appends before the record being read), selected and counted."""
+        found: list[Violation] = []
+        for group, counted in self.session.hearing.drain():
+            found += self.selected(group, counted)
+        return found
+
+    def selected(self, found: list[Violation], counted: bool = False) -> list[Violation]:
+        """Return a record's findings of the enabled rules, in place order, counted
+        (``counted``: the record has findings counted already)."""
         enabled = self.enabled
         found = [v for v in found if v.rule in enabled]
         if found:
             found.sort(key=position)
             stats = self.stats
-            stats.records_with_findings += 1
+            if not counted:
+                stats.records_with_findings += 1
             for v in found:
                 stats.findings_by_rule[v.rule] += 1
+                if v.level is Severity.ERROR and RULES[v.rule].severity is Severity.WARNING:
+                    stats.escalated += 1
         return found
 
     def finish(self) -> None:

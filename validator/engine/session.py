@@ -8,7 +8,9 @@ detection (set by client updates and server session events, in either shape), an
 server's ``input_audio_buffer.committed`` / ``.cleared``) and the client event ids seen so far.
 
 Every rule that needs this state lives here (RT306/RT308 where the format decides, RT401,
-RT402, RT403, RT404, RT405, RT501), behind one entry per kind of step:
+RT402, RT403, RT404, RT405, RT501; RT601-RT606 through the session's ``hearing.Hearing``,
+told of every append the server accepts, commit, clear and session start), behind one entry
+per kind of step:
 
 - ``take_appends``, ``take_flagged``, ``take_quiet``: the fast road's steps (a run of
   canonical appends, one append with content flags, one quiet event). Each applies the step
@@ -26,8 +28,8 @@ fast road sends them to the slow road.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
-from typing import Any
+from collections.abc import Collection, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..check.schema import SCHEMA_KEYS
 from ..check.spec import SPEC_KEYS
@@ -36,6 +38,10 @@ from ..core.formats import FORMATS, format_from_beta, format_from_ga, format_of
 from ..core.jsontext import escape_token
 from ..core.rules import REJECTED
 from ..core.violation import Violation
+from .hearing import Hearing
+
+if TYPE_CHECKING:
+    from .signal_types import Heard
 
 MIN_COMMIT_MS = 100.0
 COMMIT = "input_audio_buffer.commit"
@@ -111,6 +117,27 @@ KEPT_KEYS = (
 they stand (``check.wide``); a superset costs nothing but a member kept."""
 
 
+class _Unheard:
+    """Appends from ``line`` on whose bytes the caller did not give: counted, never
+    measured, placed at their line alone."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+    def audio(self, index: int) -> bytes | None:
+        """Return None: nothing to measure."""
+        return None
+
+    def place(self, index: int) -> tuple[int, int, str | None, str | None]:
+        """Return the append's line; nothing else is known of it."""
+        return (self.line + index, 1, None, None)
+
+    def settle(self) -> None:
+        """Hold nothing: nothing to let go."""
+
+
 def version_of(session: dict[str, Any]) -> str | None:
     """Return the API version a session object's shape shows, or None where it shows none."""
     if "type" in session or "audio" in session or "output_modalities" in session:
@@ -140,6 +167,7 @@ class Session:
         "buffered",
         "bytes_by_format",
         "flagged",
+        "hearing",
         "id_lines",
         "id_runs",
         "ids",
@@ -155,8 +183,13 @@ class Session:
         "version_line",
     )
 
-    def __init__(self, audio_format: str = "pcm16") -> None:
+    def __init__(
+        self, audio_format: str = "pcm16", source: str | None = None, listen: bool = True
+    ) -> None:
         self.start_format = audio_format
+        # the audio-signal rules (``listen``: any of them selected), their findings placed in
+        # ``source``
+        self.hearing = Hearing(audio_format, source, listen)
         self.bytes_by_format: dict[str, int] = {}
         self.rejected_by_format: dict[str, int] = {}  # appends the server rejects, apart
         self.ranges: dict[str, list[int]] = {}  # format -> [smallest, largest] append
@@ -190,6 +223,11 @@ class Session:
         self.id_lines = {}
         self.indexed = 0
         self.flagged = set()
+        self.hearing.start(self.start_format)
+
+    def end(self) -> None:
+        """End the last session at the end of the input (its audio judged whole)."""
+        self.hearing.end()
 
     # -- what the log held ----------------------------------------------------------------
 
@@ -239,13 +277,25 @@ class Session:
     # -- the fast road's steps ------------------------------------------------------------
 
     def take_appends(
-        self, ids: list[str], lines: int, total: int, smallest: int, largest: int, line: int
+        self,
+        ids: list[str],
+        lines: int,
+        total: int,
+        smallest: int,
+        largest: int,
+        line: int,
+        sizes: Sequence[int] = (),
+        heard: Heard | None = None,
+        time: float | None = None,
     ) -> bool:
         """Apply a run of ``lines`` canonical appends in the session's format starting on
         ``line``, or return False (no change) where an event id repeats (RT402).
 
         ``ids`` are the event ids from the first line that has one on (``NO_ID`` for a line
-        without), so the first of them is on line ``line + lines - len(ids)``.
+        without), so the first of them is on line ``line + lines - len(ids)``. ``sizes``
+        (each append's decoded bytes) and ``heard`` (their audio, where they are) go to the
+        audio-signal rules, whose findings wait in ``hearing`` (none refuses a run); ``time``:
+        when a run of one was sent.
         """
         if ids:
             known = self.ids
@@ -256,15 +306,33 @@ class Session:
             known.update(named)
             self.id_runs.append((line + lines - len(ids), ids, holes))
         self._fill(self.audio_format, total, smallest, largest, True)
+        if sizes:
+            self.hearing.appends(sizes, self.audio_format, heard or _Unheard(line), time)
         return True
 
-    def take_flagged(self, event_id: str | None, nbytes: int, flags: int, line: int) -> bool:
+    def take_flagged(
+        self,
+        event_id: str | None,
+        nbytes: int,
+        flags: int,
+        line: int,
+        heard: Heard | None = None,
+        time: float | None = None,
+    ) -> bool:
         """Apply one canonical append whose content ``flags`` are set, or return False where
         they are findings in the session's format (RT306, RT308) or its id repeats."""
         if flags & FORMATS[self.audio_format].content_flags:
             return False
         return self.take_appends(
-            [] if event_id is None else [event_id], 1, nbytes, nbytes, nbytes, line
+            [] if event_id is None else [event_id],
+            1,
+            nbytes,
+            nbytes,
+            nbytes,
+            line,
+            (nbytes,),
+            heard,
+            time,
         )
 
     def take_quiet(self, event_type: str, event_id: str | None, line: int) -> bool:
@@ -289,31 +357,43 @@ class Session:
         audio_bytes: int | None,
         line: int,
         own: Collection[str] = (),
+        heard: Heard | None = None,
+        time: float | None = None,
     ) -> list[Violation]:
-        """Apply one append on ``line`` and return the session's findings (RT402).
+        """Apply one append on ``line`` and return the session's findings (RT402, and the
+        audio-signal rules' that became conclusive at it, unplaced).
 
         ``audio_bytes`` is the decoded size of its audio string (None without one); ``own``
         the codes of the event's own findings: one the server rejects adds nothing.
+        ``heard``: its audio for the audio-signal rules, ``time`` when it was sent.
         """
         found = self._id_finding(event_id)
-        self._keep_id(event_id, line, bool(found or own))
+        flagged = bool(found or own)
+        self._keep_id(event_id, line, flagged)
         if audio_bytes is not None:
-            self._fill(
-                self.format_for(event_type),
-                audio_bytes,
-                audio_bytes,
-                audio_bytes,
-                REJECTED.isdisjoint(own),
-            )
+            accepted = REJECTED.isdisjoint(own)
+            audio_format = self.format_for(event_type)
+            self._fill(audio_format, audio_bytes, audio_bytes, audio_bytes, accepted)
+            if accepted:
+                found += self.hearing.append(
+                    audio_bytes, audio_format, heard or _Unheard(line), time, flagged
+                )
         return found
 
     def observe(
-        self, event: dict[str, Any], line: int, audio_bytes: int | None, own: Collection[str] = ()
+        self,
+        event: dict[str, Any],
+        line: int,
+        audio_bytes: int | None,
+        own: Collection[str] = (),
+        heard: Heard | None = None,
+        time: float | None = None,
     ) -> list[Violation]:
         """Apply any parsed event on ``line`` and return the session's findings of it.
 
         ``audio_bytes`` is an append's decoded audio size (None for anything else); ``own``
-        the codes of the event's own findings (parse, schema, audio).
+        the codes of the event's own findings (parse, schema, audio); ``heard`` and ``time``
+        an append's audio and when it was sent (``append``).
         """
         event_type = event.get("type")
         if not isinstance(event_type, str):
@@ -321,7 +401,7 @@ class Session:
         eid = event.get("event_id")
         event_id = eid if isinstance(eid, str) and event_type in CLIENT_EVENT_TYPES else None
         if event_type in APPEND_TYPES:
-            return self.append(event_type, event_id, audio_bytes, line, own)
+            return self.append(event_type, event_id, audio_bytes, line, own, heard, time)
         if event_type in CLIENT_SESSION_UPDATES:
             return self._update(event, event_type, event_id, line, own)
         if event_type in SERVER_SESSION_EVENTS:
@@ -415,6 +495,10 @@ class Session:
             self._keep_id(event_id, line, flagged)
         if not rejected and (event_type == COMMIT or event_type in BUFFER_RESETS):
             self.buffered = {}
+            if event_type == COMMIT:
+                self.hearing.commit()
+            else:
+                self.hearing.clear()
 
     def _fill(self, fmt: str, total: int, smallest: int, largest: int, accepted: bool) -> None:
         """Count appends of ``total`` bytes in ``fmt``: into the buffer and the audio if

@@ -7,6 +7,7 @@ the same for an append a ``--jobs`` worker has already checked on its own (``che
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..check.event import not_an_object
@@ -17,6 +18,7 @@ from ..core.record import Record
 from ..core.violation import Violation
 from .examine import audio_bytes_of, examine, placed
 from .fastroad import Prepared
+from .heard import RecordHeard
 from .ledger import Ledger
 from .session import KEPT_KEYS, Session
 
@@ -54,7 +56,10 @@ class SlowRoad:
         self.ledger.read(1, size)
         if isinstance(data, bytes) and data.endswith(b"\n"):
             record = record._replace(data=data[:-2] if data.endswith(b"\r\n") else data[:-1])
-        return self.ledger.selected(self.check_record(record))
+        found = self.ledger.selected(self.check_record(record))
+        if self.session.hearing.found:  # at appends before this record: reported first
+            return self.ledger.heard() + found
+        return found
 
     def check_record(self, record: Record) -> list[Violation]:
         """Return the located findings of one record (all rules, before selection), applying
@@ -93,15 +98,22 @@ class SlowRoad:
             self.ledger.count_event(event_type)
             fmt = self.session.format_for(event_type)
         found = examine(parsed, fmt, self.max_audio_bytes, self.session.api)
-        own = {v.rule for v in found}
-        found.extend(self.session.observe(value, record.line, audio_bytes, own))
+        own = frozenset(v.rule for v in found)
+        heard = None
+        if audio_bytes is not None and self.session.hearing.active:
+            heard = RecordHeard(record, value, own, self.source)
+        found.extend(self.session.observe(value, record.line, audio_bytes, own, heard, record.time))
         if "RT206" in own:  # the session's more precise rules (RT403, RT404) speak first
             found = without_covered(found)
         return placed(found, parsed, record, value, self.source)
 
-    def conclude(self, prepared: Prepared, line: int) -> list[Violation]:
+    def conclude(
+        self, prepared: Prepared, line: int, record: Record | Callable[[], Record]
+    ) -> list[Violation]:
         """Return the selected findings of a prepared append on ``line``, counting it and
-        applying it to the session: what ``slow`` returns for that line in pcm16."""
+        applying it to the session: what ``slow`` returns for that line in pcm16. ``record``:
+        the line itself, or how to read it again, for the audio-signal rules (read only when
+        they ask)."""
         self.ledger.read(1, prepared.size)
         event_type, event_id, audio_bytes = prepared[2:5]
         self.ledger.count_event(event_type)
@@ -112,17 +124,35 @@ class SlowRoad:
             )
             for rule, message, pointer, within, column, offset in prepared.found
         ]
-        own = {rule for rule, *_ in prepared.found}
-        for v in self.session.append(event_type, event_id, audio_bytes, line, own):  # RT402
-            within, column = prepared.id_at or (0, 1)
-            found.append(
-                replace(
-                    v,
-                    source=source,
-                    line=line + within,
-                    column=column,
-                    event_id=event_id,
-                    event_type=event_type,
+        own = frozenset(rule for rule, *_ in prepared.found)
+        heard = RecordHeard(record, None, own, source)
+        time = record.time if isinstance(record, Record) else None
+        for v in self.session.append(event_type, event_id, audio_bytes, line, own, heard, time):
+            if v.rule == "RT402":
+                within, column = prepared.id_at or (0, 1)
+                found.append(
+                    replace(
+                        v,
+                        source=source,
+                        line=line + within,
+                        column=column,
+                        event_id=event_id,
+                        event_type=event_type,
+                    )
                 )
-            )
-        return self.ledger.selected(found)
+            else:  # an audio-signal finding, at the audio string
+                at_line, column, _, _ = heard.place(0)
+                found.append(
+                    replace(
+                        v,
+                        source=source,
+                        line=at_line,
+                        column=column,
+                        event_id=event_id,
+                        event_type=event_type,
+                    )
+                )
+        found = self.ledger.selected(found)
+        if self.session.hearing.found:
+            return self.ledger.heard() + found
+        return found

@@ -11,6 +11,7 @@ the fixed input holds. ``write_atomic`` writes a file beside the input and renam
 
 from __future__ import annotations
 
+import binascii
 import gzip
 import io
 import os
@@ -19,8 +20,11 @@ import zlib
 from collections.abc import Callable
 from typing import NamedTuple, cast
 
+import pybase64
+
 from ..check.parse import parse_record
-from ..core.jsontext import scan_string
+from ..core.event_types import APPEND_TYPES
+from ..core.jsontext import Places, scan_string
 from ..core.media import GZIP_LAYERS, GZIP_MAGIC
 from ..core.record import Record
 from ..core.statistics import Statistics
@@ -30,10 +34,11 @@ from ..engine.session import KEPT_KEYS
 from ..sources.detect import InputKind, input_kind, opened, records_of
 from ..sources.inputs import reason
 from .atomic import Replacement
-from .edits import Edit, apply
+from .edits import Edit, apply, string_token, token_span
 from .escapes import Escaped
 from .event import EventFix, Fix, fix_text
 from .ids import FreshIds
+from .session_audio import SESSION_FIXES, Chain, Key, chains
 
 _BOM = b"\xef\xbb\xbf"
 # A gzip input is fixed in memory, inflated whole: one that inflates further is refused (a
@@ -204,8 +209,9 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
     session = linter.session
     fresh_id = FreshIds(inner, lambda candidate: candidate in session.ids)  # reset per session
     fixes: list[Located] = []
-    available = 0
     notes: list[Note] = []
+    audio = _SessionAudio(kind, inner, options, name, unsafe)  # RT601-RT604: a first reading
+    available = audio.available
     stream = cast(io.BufferedReader, io.BufferedReader(io.BytesIO(inner)))
     for record in records_of(kind, stream, options.max_record_bytes):
         found = None if record.problem is not None or record.offset < 0 else writer.event(record)
@@ -216,16 +222,113 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         done = _fix_one(text, linter, options, unsafe, fresh_id)
         available += done.unsafe_available
         notes += (Note(record.line, note) for note in done.notes)
-        if done.fixes and writer.put(start, end, done):
+        if audio.chains and audio.gathered(done, record.line, start, end, linter, writer, notes):
+            pass  # put with its audio repaired, once its session's audio is all gathered
+        elif done.edits and writer.put(start, end, done):
             fixes += (Located(record.line, fix) for fix in done.fixes)
             text = done.text
-        elif done.fixes:
+        elif done.edits:
             notes.append(Note(record.line, "not fixed: its place in the file is not exact"))
         linter.road.slow(Record(record.line, record.column, text, record.pointer))
+    fixes += audio.put(writer, notes)
     if not fixes:
         return InputFix(data, [], available, notes, inner, inner)
     after = writer.result()
     return InputFix(_deflate(after, mtimes), fixes, available, notes, inner, after)
+
+
+class _SessionAudio:
+    """The audio repairs of an input's sessions (``session_audio``): found by a first reading
+    of the input; each append of a session concerned is gathered as the second reading meets
+    it, and put back, its audio repaired with the whole session's, at the end (``put``)."""
+
+    def __init__(
+        self, kind: InputKind, inner: bytes, options: Options, name: str, unsafe: bool
+    ) -> None:
+        self.chains: dict[Key, Chain] = {}
+        # per session concerned: its appends as (line, span, fix so far, HAR escapes, audio)
+        self.appends: dict[Key, list[tuple[int, int, int, EventFix, Escaped | None, bytes]]] = {}
+        self.available = 0  # findings --unsafe-fixes would repair
+        if SESSION_FIXES.isdisjoint(options.enabled):
+            return
+        linter = Linter(options, Statistics(), name)
+        hearing = linter.session.hearing
+        hearing.repairs = []
+        stream = cast(io.BufferedReader, io.BufferedReader(io.BytesIO(inner)))
+        for record in records_of(kind, stream, options.max_record_bytes):
+            linter.road.slow(record)
+        linter.ended()
+        found = chains(hearing.repairs, options.enabled)
+        if unsafe:
+            self.chains = found
+        else:
+            self.available = sum(len(chain.rules) for chain in found.values() if not chain.why)
+
+    def gathered(
+        self,
+        done: EventFix,
+        line: int,
+        start: int,
+        end: int,
+        linter: Linter,
+        writer: _Writer,
+        notes: list[Note],
+    ) -> bool:
+        """Return True where the event is an append of a session concerned, kept to be put
+        back with its audio repaired (``put``); False where it is put as it is."""
+        parsed = parse_record(done.text, KEPT_KEYS)
+        value = parsed.value
+        kind = value.get("type") if isinstance(value, dict) else None
+        audio = value.get("audio") if isinstance(value, dict) else None
+        if kind not in APPEND_TYPES or not isinstance(audio, str):
+            return False
+        key = (linter.session.hearing.session, linter.session.format_for(kind))
+        chain = self.chains.get(key)
+        if chain is None:
+            return False
+        if chain.why:
+            if key not in self.appends:
+                self.appends[key] = []
+                notes.append(Note(line, f"{', '.join(chain.rules)} not fixed: {chain.why}"))
+            return False
+        try:
+            data = pybase64.b64decode(audio, validate=True)
+        except (binascii.Error, ValueError):
+            return False  # the server rejects it: nothing of it is heard
+        escaped = writer.escaped if isinstance(writer, _Har) else None
+        self.appends.setdefault(key, []).append((line, start, end, done, escaped, data))
+        return True
+
+    def put(self, writer: _Writer, notes: list[Note]) -> list[Located]:
+        """Put back every append gathered, its audio repaired; return the fixes (told once a
+        session, at its first append)."""
+        fixes: list[Located] = []
+        for key, appends in self.appends.items():
+            chain = self.chains[key]
+            if chain.why:
+                continue
+            repaired = chain.pieces([data for *_, data in appends])
+            for index, ((line, start, end, done, escaped, _), audio) in enumerate(
+                zip(appends, repaired, strict=True)
+            ):
+                span = token_span(Places(done.text), "/audio")
+                if span is None or not audio:
+                    continue  # an empty share: the append keeps what it had
+                new = pybase64.b64encode(audio).decode("ascii")
+                edit = Edit(span[0], span[1], string_token(new, done.text[span[0] : span[1]]))
+                told = [Fix(rule, "/audio", chain.description) for rule in chain.rules]
+                fixed = done._replace(
+                    text=apply(done.text, [edit]),
+                    edits=[*done.edits, edit],
+                    fixes=[*done.fixes, *(told if index == 0 else [])],
+                )
+                if escaped is not None:
+                    cast(_Har, writer).escaped = escaped
+                if writer.put(start, end, fixed):
+                    fixes += (Located(line, fix) for fix in fixed.fixes)
+                else:
+                    notes.append(Note(line, "not fixed: its place in the file is not exact"))
+        return fixes
 
 
 def _whole(why: str) -> Note:

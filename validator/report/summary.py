@@ -13,7 +13,7 @@ def _count(n: int, noun: str) -> str:
 
 def summary(stats: Statistics) -> str:
     """Return the one-line summary: records, append events, audio, bytes, time, findings."""
-    errors = sum(
+    errors = stats.escalated + sum(
         n for c, n in stats.findings_by_rule.items() if RULES[c].severity is Severity.ERROR
     )
     warnings = stats.findings - errors

@@ -234,6 +234,7 @@ def replay(
                 if progress is not None:
                     progress(task[2])  # the chunk's end offset: bytes done
                 line = yield from linter.replay(cast(list[Item], items), line, records_at)
+            yield from linter.ended()
         if cut_from is not None:
             _unchanged(path, cut_from)
     finally:

@@ -239,7 +239,7 @@ def raise_failure(failure: tuple[str, str] | None) -> None:
 
 
 _FINDING_FIELDS = ("rule", "message", "pointer", "source", "line", "column", "event_id",
-                   "event_type", "offset")  # fmt: skip
+                   "event_type", "offset", "level")  # fmt: skip
 _STATISTICS_FIELDS = tuple(f.name for f in fields(Statistics) if f.name != "by_file")
 _COUNTERS = ("events_by_type", "findings_by_rule")
 

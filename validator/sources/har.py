@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from ..core.jsontext import JSON_WS, Places, json_type, member_values, scan_string
-from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record, Shifts
+from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record, Shifts, capture_time
 from ..core.violation import Violation
 from .jsonl import too_large
 from .stream import BAD, CHUNK, DEEP, ERROR, OK, SKIP_HOLD, SKIPPED, Text, json_error, utf8_size
@@ -428,6 +428,7 @@ class _HarReader:
             return  # DevTools' note of a websocket error, not a frame on the wire
         opcode = message.get("opcode", _OPCODE_TEXT)
         payload = message.get("data")
+        time = capture_time(message)
         del message
         if type(opcode) is not int:  # not bool either: True == 1
             where = Places(text.buf).value_offset("/opcode", start)
@@ -464,7 +465,7 @@ class _HarReader:
                 if notes:  # a value that is no message: the repeat is all there is to say
                     yield Record(*text.place(text.base + key_at), b"", problem=notes[0])
                 continue
-            yield self._frame(quote, sized, opcode, pointer, notes)
+            yield self._frame(quote, sized, opcode, pointer, notes, time)
 
     def _sized(self, payload: str) -> tuple[int, bool]:
         """Return the size of a ``data`` string (UTF-8 bytes where it matters: over a quarter
@@ -492,24 +493,34 @@ class _HarReader:
         opcode: int,
         pointer: str,
         notes: tuple[Violation, ...],
+        time: float | None,
     ) -> Record:
         """Return the record of the ``data`` string at ``quote`` of the buffer (``sized``:
-        ``_sized`` of its value), in a frame of ``opcode``, with its message's ``notes``."""
+        ``_sized`` of its value), in a frame of ``opcode``, with its message's ``notes`` and
+        ``time``."""
         text = self.text
         size, blank = sized
         line, column = text.place(text.base + quote)
         if opcode != _OPCODE_TEXT:
-            return Record(line, column, b"", pointer, _binary(opcode), size, notes=notes)
+            return Record(line, column, b"", pointer, _binary(opcode), size, notes=notes, time=time)
         if size > self.max_record_bytes:
             found = too_large(line, size, self.max_record_bytes)
-            return found._replace(column=column, pointer=pointer, notes=notes)
+            return found._replace(column=column, pointer=pointer, notes=notes, time=time)
         if blank:
-            return Record(line, column, b"", pointer, Violation("RT101", _EMPTY), notes=notes)
+            problem = Violation("RT101", _EMPTY)
+            return Record(line, column, b"", pointer, problem, notes=notes, time=time)
         buf = text.buf  # the record is written from the file's text
         data, shifts = align(buf, quote + 1, scan_string(buf, quote) - 1)
         offset = text.base + quote + 1 + text.bom
         return Record(
-            line, column + 1, data, pointer=pointer, offset=offset, shifts=shifts, notes=notes
+            line,
+            column + 1,
+            data,
+            pointer=pointer,
+            offset=offset,
+            shifts=shifts,
+            notes=notes,
+            time=time,
         )
 
     # -- the path: objects and arrays, followed a member or an element at a time --------------

@@ -105,7 +105,7 @@ def read_jsonl(stream: BinaryIO, max_record_bytes: int, first_line: int = 1) -> 
                 offset += len(line)
                 continue
         # Record(...), at C speed
-        yield _new(Record, (lineno, 0, line, "", None, 0, offset, (), ()))
+        yield _new(Record, (lineno, 0, line, "", None, 0, offset, (), (), None))
         offset += len(line)
 
 

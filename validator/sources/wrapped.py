@@ -1,6 +1,7 @@
 """Wrapped records (``--event-pointer /event``): the event is one value inside each record.
 
-Capture tools often log ``{"ts": ..., "direction": "client", "event": {...}}``. ``unwrap``
+Capture tools often log ``{"ts": ..., "direction": "client", "event": {...}}``; the time
+goes with the record (``core.record.capture_time``) for the audio-signal rules. ``unwrap``
 turns each such record into a record of the raw text of the value at the pointer, placed where
 that text starts, so that findings point into the file and the linter reads the event exactly
 as it was written (re-serializing would lose positions, duplicate keys and number spelling).
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..core.jsontext import line_col, loads_any, pointer_tokens, scan_string, skip_value, skip_ws
-from ..core.record import Record
+from ..core.record import Record, capture_time
 from ..core.violation import Violation
 
 _MISSING = object()
@@ -135,7 +136,11 @@ def _unwrap_one(record: Record, pointer: str, tokens: list[str]) -> Record:
     if not bom and isinstance(record.data, bytes) and len(record.data) == len(text):
         data = record.data[start:end]  # ASCII: offsets are byte offsets; bytes keep the fast road
     return Record(
-        record.line + dl, dc if dl else record.column + dc, data, pointer=record.pointer + pointer
+        record.line + dl,
+        dc if dl else record.column + dc,
+        data,
+        pointer=record.pointer + pointer,
+        time=capture_time(wrapper),
     )
 
 

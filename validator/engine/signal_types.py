@@ -1,0 +1,83 @@
+"""The audio-signal rules' types: what the evidence reads of a measurement (protocols that
+``check.signal``'s ``Sums``, ``Shape`` and ``Features`` satisfy: ``tests/test_signal.py``
+holds them so), and what ``hearing.Hearing`` asks of a step's appends (``Heard``).
+
+Imported for type checking only (and by the tests): making Protocol classes costs start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+Place = tuple[int, int, "str | None", "str | None"]
+"""Where an append's audio string is: line, column (1-based), event id, event type."""
+
+
+class Heard(Protocol):
+    """The appends of one step, as the road that read them has them."""
+
+    def audio(self, index: int) -> bytes | None:
+        """Return the decoded audio of the step's append ``index``, None where it must not be
+        measured (it has findings of its own about its content)."""
+        ...
+
+    def place(self, index: int) -> Place:
+        """Return where append ``index``'s audio string is; for the step's last append this
+        stays valid after the step (the session places findings at commits there)."""
+        ...
+
+    def settle(self) -> None:
+        """Let go of what only the step needed (its parsed event): the step is taken (after
+        a step of one append; a run's kept audio goes with its block)."""
+        ...
+
+
+class SumsLike(Protocol):
+    """Second-order sums of one reading of a window (``signal.Sums``)."""
+
+    @property
+    def samples(self) -> int: ...
+    @property
+    def energy(self) -> float: ...
+    @property
+    def lag1(self) -> float: ...
+    @property
+    def lag2(self) -> float: ...
+
+
+class ShapeLike(Protocol):
+    """How one window reads (``signal.Shape``)."""
+
+    @property
+    def le(self) -> SumsLike: ...
+    @property
+    def be(self) -> SumsLike: ...
+    @property
+    def ulaw(self) -> SumsLike: ...
+    @property
+    def alaw(self) -> SumsLike: ...
+    @property
+    def even_power(self) -> float: ...
+    @property
+    def odd_power(self) -> float: ...
+    @property
+    def pair_lag1(self) -> float: ...
+
+
+class FeaturesLike(Protocol):
+    """What one append measured (``signal.Features``)."""
+
+    @property
+    def samples(self) -> int: ...
+    @property
+    def ceiling(self) -> int: ...
+    @property
+    def window(self) -> int: ...
+    @property
+    def power(self) -> float: ...
+    @property
+    def rail_samples(self) -> int: ...
+    @property
+    def rail_runs(self) -> int: ...
+    @property
+    def shape(self) -> ShapeLike | None: ...
