@@ -200,7 +200,8 @@ def test_the_summary_times_the_whole_run(tmp_path: Path, how: list[str]) -> None
     assert said == round(statistics["seconds"], 2)
     assert said <= wall  # all of it but the interpreter's start and exit
     if not how:  # one process: each input's time within it, one after the other
-        assert sum(own["seconds"] for own in statistics["by_file"].values()) <= said
+        inputs = sum(own["seconds"] for own in statistics["by_file"].values())
+        assert inputs <= said + 0.005 + 1e-9  # the summary rounds to 10 ms
     if how[:1] == ["--dask"]:
         assert said >= 0.6 * wall, (said, wall)  # the cluster's start: most of the run
 
