@@ -33,7 +33,13 @@ ONE_EVENT = (
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # use the compiled bytecode
+    env.pop("PYTHONPATH", None)
     return env
+
+
+# every process runs from here: never from a checkout, whose ``validator/`` would be imported
+# instead of the environment's
+_CWD = tempfile.gettempdir()
 
 
 def _lint(python: str, *args: str) -> list[str]:
@@ -44,7 +50,7 @@ def _timed(command: list[str]) -> tuple[float, float]:
     """Return the wall and CPU seconds of one run of ``command``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, env=_env(), check=False)
+    subprocess.run(command, stdout=subprocess.DEVNULL, env=_env(), cwd=_CWD, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -75,6 +81,7 @@ def instructions(python: str, code: str) -> int:
             capture_output=True,
             text=True,
             env=_env(),
+            cwd=_CWD,
             check=False,
         )
     found = re.search(r"Collected : (\d+)", proc.stderr)
@@ -91,12 +98,13 @@ def main() -> None:
     parser.add_argument("--callgrind", action="store_true")
     args = parser.parse_args()
     python = sys.executable
+    capture = str(Path(args.capture).resolve())
     commands = {
-        "rules": _lint(python, args.capture),
-        "no RT6": _lint(python, "--ignore", "RT6", args.capture),
+        "rules": _lint(python, capture),
+        "no RT6": _lint(python, "--ignore", "RT6", capture),
     }
     if args.baseline:
-        commands["baseline"] = _lint(args.baseline, args.capture)
+        commands["baseline"] = _lint(args.baseline, capture)
     timed = rounds(commands, args.rounds)
     print(f"{args.capture}: {args.rounds} interleaved rounds, whole processes")
     for name, runs in timed.items():
@@ -112,7 +120,6 @@ def main() -> None:
         )
     if not args.callgrind:
         return
-    capture = Path(args.capture).resolve()
     lint = "import validator,collections; collections.deque(validator.lint({!r}{}), maxlen=0)"
     pythons = {"rules": python} | ({"baseline": args.baseline} if args.baseline else {})
     print("callgrind instructions (lint minus import; one-event lint of the command)")
@@ -121,10 +128,10 @@ def main() -> None:
         one.write_text(ONE_EVENT, encoding="ascii")
         for name, py in pythons.items():
             imported = instructions(py, "import validator")
-            work = instructions(py, lint.format(str(capture), "")) - imported
+            work = instructions(py, lint.format(capture, "")) - imported
             line = f"  {name:9s} work {work:,}"
             if name == "rules":
-                off = instructions(py, lint.format(str(capture), ", ignore='RT6'")) - imported
+                off = instructions(py, lint.format(capture, ", ignore='RT6'")) - imported
                 line += f"  (no RT6: {off:,}, ratio {work / off:.3f})"
             start = instructions(
                 py,

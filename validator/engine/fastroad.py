@@ -188,9 +188,11 @@ def scan(
     """Return the items of the lines in ``data[start:stop]``, in order, offsets plus ``base``.
 
     The range holds whole lines; only the last line of an input may lack its newline.
-    ``kept``: where given, the decoded audio of each append of the ``Appends`` and ``Flagged``
-    items is added to it, in order, so that the session measures what this scan decoded
-    (``hearing``) instead of decoding it again.
+    ``kept``: where given, the decoded audio of the first append of each ``Appends`` item and
+    of each ``Flagged`` one is added to it, in order, so that the session measures what this
+    scan decoded (``hearing``: after each commit, the next append's level) instead of decoding
+    it again; keeping every append's would hold a block's audio, and cost more in memory
+    traffic than the few other appends a session measures cost to decode again.
     """
     items: list[Item] = []
     add = items.append
@@ -288,7 +290,7 @@ def scan(
                         else:
                             add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
                             quiet_start = -1
-                    if keep is not None:
+                    if keep is not None and (flags or run_start < 0):  # an item's first
                         keep(decoded)
                     if flags:
                         if run_start >= 0:
