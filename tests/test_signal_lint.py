@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -191,3 +192,28 @@ def test_a_guard_taking_records_one_at_a_time_finds_what_lint_finds(path: Path) 
         (v.rule, v.line, v.column) for v in validator.lint(str(path))
     ]
     assert any(v.rule.startswith("RT6") for v in found)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_run_s_line_is_found_in_its_block_from_either_end(seed: int) -> None:
+    """``ScannedHeard`` finds the line of a run's append ``k`` in the block it was scanned in,
+    walking from the nearer end of the run (the last line with or without its newline)."""
+    from validator.engine.fastroad import Appends, scan
+    from validator.engine.heard import ScannedHeard
+
+    rng = random.Random(seed)
+    for _ in range(50):
+        count = rng.randint(1, 12)
+        lines = [
+            b'{"type":"%s","event_id":"e%d","audio":"%s"}\n'
+            % (APPEND.encode(), i, base64.b64encode(bytes(rng.randint(1, 40) * 48)))
+            for i in range(count)
+        ]
+        if rng.random() < 0.3:
+            lines[-1] = lines[-1][:-1]  # the input's last line, without its newline
+        data = b'{"type":"input_audio_buffer.commit"}\n' * rng.randint(0, 2) + b"".join(lines)
+        (run,) = [
+            item for item in scan(data, 0, len(data), 1 << 30, 1 << 30) if type(item) is Appends
+        ]
+        heard = ScannedHeard(run, 1, None, lambda *a: (), data)
+        assert [heard._line(k) for k in range(count)] == lines

@@ -403,12 +403,15 @@ def audio_column(line: bytes | bytearray) -> int | None:
 def append_audio(line: bytes | bytearray) -> tuple[bytes, int] | None:
     """Return the decoded audio of one line that ``scan`` took as a canonical append, and
     the 1-based column of its audio string; None where the line is not one."""
-    kept: list[bytes] = []
-    items = scan(line, 0, len(line), len(line), len(line), 0, kept)
-    if len(items) != 1 or len(kept) != 1:
+    m = _COMPACT_APPEND(line) or _FAST_APPEND(line)
+    if m is None:
         return None
-    item = items[0]
-    return (kept[0], item.column) if type(item) is Appends or type(item) is Flagged else None
+    audio = m.end()
+    close = line.find(b'"', audio)  # base64 holds no quote: the string's end
+    if close < 0:
+        return None
+    decoded = _decoded(memoryview(line)[audio:close])
+    return None if decoded is None else (decoded, audio)
 
 
 def _decoded(audio: memoryview) -> bytes | None:

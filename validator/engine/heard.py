@@ -93,10 +93,18 @@ class ScannedHeard:
         """Return the text of append ``index``'s line."""
         item = self.item
         block = self.block
-        if block is not None:  # the item's offsets are the block's
+        if block is not None:  # the item's offsets are the block's: walk from the nearer end
+            lines = item.lines if type(item) is Appends else 1
             start = item.start
-            for _ in range(index):
-                start = block.index(b"\n", start) + 1
+            if index < lines // 2:
+                for _ in range(index):
+                    start = block.index(b"\n", start) + 1
+            else:
+                before = item.end - 1  # past the last line's own newline
+                for _ in range(lines - index):  # back from the last line to this one
+                    newline = block.rfind(b"\n", item.start, before)
+                    start = newline + 1 if newline >= 0 else item.start
+                    before = newline
             end = block.find(b"\n", start, item.end)
             return bytes(block[start : item.end if end < 0 else end + 1])
         lines = item.lines if type(item) is Appends else 1
