@@ -114,6 +114,7 @@ class Hearing:
             index = evidence.skip(sizes, index, audio_format)
             if evidence.pending:
                 self._place(evidence.take(), heard, index - 1)
+        heard.settle()  # its first append's audio and its block: not held past the run
 
     def append(
         self,

@@ -27,8 +27,8 @@ class Heard(Protocol):
         ...
 
     def settle(self) -> None:
-        """Let go of what only the step needed (its parsed event): the step is taken (after
-        a step of one append; a run's kept audio goes with its block)."""
+        """Let go of what only the step needed (its audio, its block, its parsed event): the
+        step is taken."""
         ...
 
 
