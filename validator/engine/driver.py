@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Generator, Iterable, Iterator
 from functools import partial
 from itertools import islice
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..check.spec import candidate_bits
 from ..core.record import Record
@@ -29,6 +29,9 @@ from .ledger import Ledger
 from .options import Options
 from .session import COMMIT, Session
 from .slowroad import SlowRoad
+
+if TYPE_CHECKING:
+    from .signal_types import Block
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
 """``records_at(start, end, count, line)``: the records of the ``count`` lines in
@@ -51,14 +54,15 @@ class Linter:
         line: int,
         records_at: RecordsAt,
         kept: list[bytes] | None = None,
-        block: bytes | bytearray | None = None,
+        block: Block | None = None,
     ) -> Generator[Violation, None, int]:
         """Yield the findings of scanned ``items`` in order; ``line`` is the first one's number.
 
         What the session refuses, and every ``Slow`` item, takes the slow road: its record
         comes from ``records_at``. ``kept``: the audio the scan decoded (``scan``'s), and
-        ``block`` the block it scanned, where it ran in this process (the items' offsets are
-        the block's). Returns the number of the line after the last.
+        ``block`` the block it scanned, where it ran in this process, or the file a worker
+        scanned (the items' offsets are the block's). Returns the number of the line after
+        the last.
         """
         fast = self.options.fast
         ledger, slow = self.ledger, self.road.slow

@@ -105,6 +105,9 @@ class Appends(NamedTuple):
     largest: int
     sizes: list[int]  # each append's decoded bytes, for the audio-signal rules
     column: int  # of the last append's audio string (its quote), 1-based
+    # the first append's level as pcm16 (``check.signal.ceiling``), measured by the --jobs
+    # worker that scanned it, whose decoded audio stays there; 0: not measured
+    level: int = 0
 
 
 class Flagged(NamedTuple):

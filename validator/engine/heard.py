@@ -5,8 +5,9 @@ session's evidence wants it measured, and for its place only when a finding is o
 
 - ``ScannedHeard``: a run of appends the fast road scanned (``Appends`` or ``Flagged``). The
   first one's audio is what the scan decoded in this process (the one measured after each
-  commit); another one asked for (a shape or clipping window: a few a session) is decoded
-  again from its line in the block, or, scanned by a ``--jobs`` worker, read again here;
+  commit; a ``--jobs`` worker measures its level there, ``Appends.level``); another one asked
+  for (a shape or clipping window: a few a session) is decoded again from its line in the
+  block, or in the file a worker scanned;
 - ``RecordHeard``: one append read whole (the slow road, a ``--jobs`` worker's prepared
   append): its audio string decoded, its place found as any finding's is.
 
@@ -32,7 +33,7 @@ from .fastroad import Appends, Flagged, append_audio, audio_column
 from .session import KEPT_KEYS, NO_ID
 
 if TYPE_CHECKING:
-    from .signal_types import Place
+    from .signal_types import Block, Place
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
 
@@ -45,8 +46,8 @@ class ScannedHeard:
     """The appends of one scanned item starting on ``line`` (at ``column``, 0-based, for a
     record inside a wrapping one). The first one's audio is what the scan decoded (``first``),
     where this process scanned the item; another one asked for (a few a session) is decoded
-    from its line in the scan's ``block`` still at hand, or read again through ``records_at``
-    (a ``--jobs`` worker's line)."""
+    from its line in ``block``: the scan's, still at hand, or the file a ``--jobs`` worker
+    scanned; or, with neither, read again through ``records_at``."""
 
     __slots__ = ("block", "column", "first", "item", "line", "records_at")
 
@@ -56,7 +57,7 @@ class ScannedHeard:
         line: int,
         first: bytes | None,
         records_at: RecordsAt,
-        block: bytes | bytearray | None = None,
+        block: Block | None = None,
         column: int = 0,
     ) -> None:
         self.item = item
@@ -72,6 +73,14 @@ class ScannedHeard:
             return self.first
         read = append_audio(self._line(index))
         return None if read is None else read[0]
+
+    def level(self, index: int, audio_format: str) -> int:
+        """Return the level of append ``index`` the --jobs worker that scanned it measured (of
+        a run's first, as pcm16), 0 where it did not."""
+        item = self.item
+        if index or audio_format != "pcm16" or type(item) is not Appends:
+            return 0
+        return item.level
 
     def place(self, index: int) -> Place:
         """Return where append ``index``'s audio string is."""
@@ -98,7 +107,7 @@ class ScannedHeard:
             start = item.start
             if index < lines // 2:
                 for _ in range(index):
-                    start = block.index(b"\n", start) + 1
+                    start = block.index(b"\n", start, item.end) + 1
             else:
                 before = item.end - 1  # past the last line's own newline
                 for _ in range(lines - index):  # back from the last line to this one
@@ -152,6 +161,10 @@ class RecordHeard:
             return pybase64.b64decode(audio, validate=True)
         except (binascii.Error, ValueError):
             return None
+
+    def level(self, index: int, audio_format: str) -> int:
+        """Return 0: the level of an append read whole is measured of its audio."""
+        return 0
 
     def place(self, index: int) -> Place:
         """Return where the append's audio string is, as any finding there is placed."""

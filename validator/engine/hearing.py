@@ -94,9 +94,12 @@ class Hearing:
         while index < count:
             detail = evidence.want
             if detail == LEVEL:  # the level alone: after each commit
-                audio = heard.audio(index)
+                level = heard.level(index, audio_format)
+                audio = None if level else heard.audio(index)
                 if audio:
-                    evidence.feed_level(sizes[index], audio_format, self.level(audio, audio_format))
+                    level = self.level(audio, audio_format)
+                if level:
+                    evidence.feed_level(sizes[index], audio_format, level)
                 else:
                     evidence.feed(sizes[index], audio_format)
                 if evidence.pending:
