@@ -426,7 +426,8 @@ def drive_runs(
     session: evidence.SignalEvidence, pieces: list[bytes], audio_format: str = signal.PCM16
 ) -> list[tuple[int, object]]:
     """Feed ``pieces`` as the engine feeds a run of appends whose bytes it fetches only when
-    asked: ``skip`` over the ones that need nothing; return (index, finding) as they came."""
+    asked: ``skip`` over the ones that need nothing, ``feed_level`` where the level alone is;
+    return (index, finding) as they came."""
     sizes = [len(piece) for piece in pieces]
     found: list[tuple[int, object]] = []
     index = 0
@@ -435,8 +436,12 @@ def drive_runs(
         found += [(index - 1, f) for f in session.take()]
         if index < len(pieces):
             detail = session.want
-            features = signal.features(pieces[index], audio_format, detail) if detail else None
-            session.feed(sizes[index], audio_format, features)
+            if detail == evidence.LEVEL and pieces[index]:  # as hearing.Hearing does
+                level = signal.ceiling(pieces[index], audio_format)
+                session.feed_level(sizes[index], audio_format, level)
+            else:
+                features = signal.features(pieces[index], audio_format, detail) if detail else None
+                session.feed(sizes[index], audio_format, features)
             found += [(index, f) for f in session.take()]
             index += 1
     return found

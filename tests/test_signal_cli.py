@@ -125,3 +125,24 @@ def test_jobs_give_the_same_findings_in_the_same_order(made: tuple[Path, dict[st
     assert two.stdout == one
     rules = {json.loads(line)["rule"] for line in one.splitlines()}
     assert {f"RT{n}" for n in range(601, 607)} <= rules
+
+
+def test_the_detection_table_in_the_docs_is_what_the_command_finds(
+    linted: dict[str, list[dict[str, object]]],
+) -> None:
+    """docs/audio-rules.md's table (``tools/signal_table.py``): every case, with the rules and
+    severities the command finds in this run (the lines it places them on depend on the
+    speech espeak-ng makes, and are not compared)."""
+    doc = Path(__file__).resolve().parent.parent / "docs" / "audio-rules.md"
+    rows = {}
+    for text in doc.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in text.strip("|").split("|")]
+        if len(cells) == 9 and cells[0] in BY_NAME:
+            rows[cells[0]] = (cells[5], cells[6])
+    assert sorted(rows) == sorted(BY_NAME)
+    for name, findings in linted.items():
+        found = [f for f in findings if str(f["rule"]).startswith("RT6")]
+        said = ", ".join(f"{f['rule']} {f['severity']}" for f in found) or "-"
+        expected = BY_NAME[name].expected
+        verdict = "detected" if expected and found else "missed" if expected else "clean"
+        assert rows[name] == (said, verdict), name

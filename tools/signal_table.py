@@ -9,6 +9,9 @@ installed ``realtime-validator`` command; "line" is where each finding is placed
 adds the statistics the decisions rest on, summed over every window of the case (not only the
 sampled ones): the lag-1 correlation of each reading, lag 2 of the little-endian one, the
 stereo asymmetry and imbalance, and the share of samples on flat full-scale tops.
+
+docs/audio-rules.md holds the table; ``tests/test_signal_cli.py`` holds it to what the command
+finds.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Generator, Iterable, Iterator
 from functools import partial
 from itertools import islice
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..check.spec import candidate_bits
 from ..core.record import Record
@@ -29,6 +29,9 @@ from .ledger import Ledger
 from .options import Options
 from .session import COMMIT, Session
 from .slowroad import SlowRoad
+
+if TYPE_CHECKING:
+    from .signal_types import Block
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
 """``records_at(start, end, count, line)``: the records of the ``count`` lines in
@@ -51,25 +54,31 @@ class Linter:
         line: int,
         records_at: RecordsAt,
         kept: list[bytes] | None = None,
+        block: Block | None = None,
     ) -> Generator[Violation, None, int]:
         """Yield the findings of scanned ``items`` in order; ``line`` is the first one's number.
 
         What the session refuses, and every ``Slow`` item, takes the slow road: its record
-        comes from ``records_at``. ``kept``: the audio the scan decoded (``scan``'s), where it
-        ran in this process. Returns the number of the line after the last.
+        comes from ``records_at``. ``kept``: the audio the scan decoded (``scan``'s), and
+        ``block`` the block it scanned, where it ran in this process, or the file a worker
+        scanned (the items' offsets are the block's). Returns the number of the line after
+        the last.
         """
         fast = self.options.fast
         ledger, slow = self.ledger, self.road.slow
         hearing = self.session.hearing
         listening = hearing.active
         one = self._one if fast else slow
-        first = 0  # the item's first append in ``kept``
+        first = 0  # the item's first append in ``kept``: one an item (its first append's)
         for item in items:
             kind = type(item)
             if kind is Appends:
                 run = cast(Appends, item)
-                heard = ScannedHeard(run, line, kept, first, records_at) if listening else None
-                first += run.lines
+                heard = None
+                if listening:
+                    audio = kept[first] if kept is not None else None
+                    heard = ScannedHeard(run, line, audio, records_at, block)
+                first += 1
                 if fast and ledger.take_appends(run, line, heard):
                     ledger.read(run.lines, run.end - run.start)
                     line += run.lines
@@ -85,8 +94,10 @@ class Linter:
                 line += cast(Quiets, item).lines
                 continue
             if kind is Flagged:
-                flagged = cast(Flagged, item)
-                heard = ScannedHeard(flagged, line, kept, first, records_at) if listening else None
+                heard = None
+                if listening:
+                    audio = kept[first] if kept is not None else None
+                    heard = ScannedHeard(cast(Flagged, item), line, audio, records_at, block)
                 first += 1
                 if fast and ledger.take(item, line, heard):
                     ledger.read(1, item.end - item.start)
@@ -205,7 +216,10 @@ class Linter:
                 item = items[0]
                 heard = None
                 if listening and (type(item) is Appends or type(item) is Flagged):
-                    heard = ScannedHeard(item, record.line, kept, 0, _only(record), record.column)
+                    audio = kept[0] if kept else None
+                    heard = ScannedHeard(
+                        item, record.line, audio, _only(record), None, record.column
+                    )
                 if self._spec_allows(item) and self.ledger.take(
                     item, record.line, heard, record.time
                 ):
@@ -237,7 +251,7 @@ class Linter:
                 data, stop = cast(tuple[bytearray, int], block)
                 kept: list[bytes] | None = [] if listening else None
                 items = scan(data, 0, stop, max_audio, limit, 0, kept)
-                line = yield from self.replay(items, line, _records_in(data, limit), kept)
+                line = yield from self.replay(items, line, _records_in(data, limit), kept, data)
             yield from self.ended()
         finally:  # a read failing halfway leaves the statistics of what was read
             self.finish()

@@ -40,8 +40,8 @@ plus six findings of under 1 KiB each (``tests/test_signal.py`` measures it).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
-from itertools import accumulate, filterfalse
+from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Final
 
 from .measures import LAWS, Level, ShapeSums
@@ -126,21 +126,28 @@ _CLIPPED_SHARE: Final = 0.005  # samples on flat full-scale tops, in the loud sp
 
 _NEVER: Final = 1 << 62
 
-# chunk sizes seen that are plainly whole milliseconds at 24 kHz (``skip`` counts them without a
-# look): a cache for every session of the process, bounded
-_PLAIN: set[int] = set()
-_SILENT: set[int] = set()  # and those that say nothing of a rate (IGNORED)
+# chunk sizes seen that say nothing of a rate (``pace.chunk_kind``'s IGNORED): ``skip`` counts
+# them without a look; a cache for every session of the process, bounded
+_SILENT: set[int] = set()
 _KNOWN_SIZES: Final = 1024
 
 
+def _first_gcd(*values: int) -> int:
+    """Return ``math.gcd(*values)``, importing math now (a lint of one event never needs it)
+    and binding ``_gcd`` to it for every later call."""
+    global _gcd
+    from math import gcd
+
+    _gcd = gcd
+    return gcd(*values)
+
+
+_gcd: Callable[..., int] = _first_gcd
+
+
 def _size_kind(nbytes: int) -> object:
-    """Return what a pcm16 chunk of ``nbytes`` says (``pace.chunk_kind``), SESSION_RATE for the
-    plain ones (whole milliseconds at 24 kHz, not a round size); kept in ``_PLAIN`` and
-    ``_SILENT``, up to ``_KNOWN_SIZES`` each."""
-    if not (nbytes % 48 or not nbytes % 256 or not nbytes % 1000):
-        if len(_PLAIN) < _KNOWN_SIZES:
-            _PLAIN.add(nbytes)
-        return SESSION_RATE
+    """Return ``pace.chunk_kind`` of a pcm16 chunk of ``nbytes``, keeping the sizes that say
+    nothing in ``_SILENT`` (up to ``_KNOWN_SIZES``)."""
     kind = chunk_kind(nbytes)
     if kind == IGNORED and len(_SILENT) < _KNOWN_SIZES:
         _SILENT.add(nbytes)
@@ -266,7 +273,7 @@ class SignalEvidence:
         index = self._index
         self._index = index + 1
         self._bytes += nbytes
-        if nbytes % 48 or not nbytes % 256 or not nbytes % 1000:  # else whole ms at 24 kHz
+        if nbytes % 48:  # else whole ms at 24 kHz: counted by difference (``_native``)
             self._odd_chunk(nbytes)
         if timestamp is not None and self._clock.add(timestamp, nbytes / self._rate_bytes):
             self._decide_rate(final=False)
@@ -274,6 +281,26 @@ class SignalEvidence:
             self._observe(features)
         self.want = want = NONE if self._bytes < self._due else self._plan(nbytes)
         return want | FOUND if self._found_at == index else want
+
+    def feed_level(self, nbytes: int, audio_format: str, ceiling: int) -> None:
+        """``feed`` one append of which the level alone was measured (``signal.ceiling``, what
+        LEVEL asks: the first append after each commit), with no ``Features`` made."""
+        if audio_format != self._given:
+            self._reset(audio_format)
+        self._index += 1
+        self._bytes = end = self._bytes + nbytes
+        if nbytes % 48:
+            self._odd_chunk(nbytes)
+        segment, session = self._segment, self._session
+        segment.probed_to = session.probed_to = end
+        if ceiling > segment.ceiling:
+            segment.ceiling = ceiling
+        if ceiling > session.ceiling:
+            session.ceiling = ceiling
+        if not self._voided and end >= self._next_shape:  # no shape or rails in a level
+            self._next_shape = end + self._gap
+        self._due = 0
+        self.want = self._plan(nbytes)
 
     def skip(self, sizes: Sequence[int], start: int, audio_format: str = PCM16) -> int:
         """Count appends of ``sizes[start:]`` bytes as ``feed`` counts them without features or
@@ -293,7 +320,7 @@ class SignalEvidence:
             if total >= room:
                 stretch = stretch[: bisect_left(list(accumulate(stretch)), room)]
                 total = sum(stretch)
-            if self._width == 2 and not _PLAIN.issuperset(stretch):
+            if self._width == 2 and _gcd(*stretch) % 48:  # not all whole ms at 24 kHz
                 stretch = self._count_sizes(stretch)
                 total = sum(stretch)
             index += len(stretch)
@@ -310,17 +337,16 @@ class SignalEvidence:
         """Count the chunks of ``stretch`` whose size says nothing of the rate (``_odd_chunk``'s
         IGNORED), up to the first one of another rate; return the chunks up to there (all of
         ``stretch`` if none is): ``feed`` counts the next one."""
-        odd = list(filterfalse(_PLAIN.__contains__, stretch))
-        if _SILENT.issuperset(odd):  # round sizes, known: counted, nothing more
+        odd = [nbytes for nbytes in stretch if nbytes % 48]
+        if _SILENT.issuperset(odd):  # sizes known to say nothing: counted, nothing more
             self._ignored += len(odd)
             return stretch
         stop = len(stretch)
         for nbytes in set(odd):  # a size not seen before, or one of another rate
-            kind = _size_kind(nbytes)
-            if kind != IGNORED and kind != SESSION_RATE:  # feed() counts it, and decides
+            if _size_kind(nbytes) != IGNORED:  # feed() counts it, and decides
                 stop = min(stop, stretch.index(nbytes))
         stretch = stretch[:stop]
-        self._ignored += sum(1 for nbytes in stretch if _size_kind(nbytes) == IGNORED)
+        self._ignored += sum(1 for nbytes in stretch if nbytes % 48 and nbytes in _SILENT)
         return stretch
 
     def counts_quietly(self, nbytes: int, audio_format: str = PCM16) -> bool:
@@ -328,7 +354,7 @@ class SignalEvidence:
         measured of it, nothing concluded at it, in the format the evidence is in."""
         if self.want or audio_format != self._given or self._bytes + nbytes >= self._due:
             return False
-        return self._width != 2 or _size_kind(nbytes) in (IGNORED, SESSION_RATE)
+        return self._width != 2 or not nbytes % 48 or _size_kind(nbytes) == IGNORED
 
     @property
     def audio_format(self) -> str:

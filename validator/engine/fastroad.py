@@ -105,6 +105,9 @@ class Appends(NamedTuple):
     largest: int
     sizes: list[int]  # each append's decoded bytes, for the audio-signal rules
     column: int  # of the last append's audio string (its quote), 1-based
+    # the first append's level as pcm16 (``check.signal.ceiling``), measured by the --jobs
+    # worker that scanned it, whose decoded audio stays there; 0: not measured
+    level: int = 0
 
 
 class Flagged(NamedTuple):
@@ -188,9 +191,11 @@ def scan(
     """Return the items of the lines in ``data[start:stop]``, in order, offsets plus ``base``.
 
     The range holds whole lines; only the last line of an input may lack its newline.
-    ``kept``: where given, the decoded audio of each append of the ``Appends`` and ``Flagged``
-    items is added to it, in order, so that the session measures what this scan decoded
-    (``hearing``) instead of decoding it again.
+    ``kept``: where given, the decoded audio of the first append of each ``Appends`` item and
+    of each ``Flagged`` one is added to it, in order, so that the session measures what this
+    scan decoded (``hearing``: after each commit, the next append's level) instead of decoding
+    it again; keeping every append's would hold a block's audio, and cost more in memory
+    traffic than the few other appends a session measures cost to decode again.
     """
     items: list[Item] = []
     add = items.append
@@ -288,7 +293,7 @@ def scan(
                         else:
                             add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
                             quiet_start = -1
-                    if keep is not None:
+                    if keep is not None and (flags or run_start < 0):  # an item's first
                         keep(decoded)
                     if flags:
                         if run_start >= 0:
@@ -401,12 +406,15 @@ def audio_column(line: bytes | bytearray) -> int | None:
 def append_audio(line: bytes | bytearray) -> tuple[bytes, int] | None:
     """Return the decoded audio of one line that ``scan`` took as a canonical append, and
     the 1-based column of its audio string; None where the line is not one."""
-    kept: list[bytes] = []
-    items = scan(line, 0, len(line), len(line), len(line), 0, kept)
-    if len(items) != 1 or len(kept) != 1:
+    m = _COMPACT_APPEND(line) or _FAST_APPEND(line)
+    if m is None:
         return None
-    item = items[0]
-    return (kept[0], item.column) if type(item) is Appends or type(item) is Flagged else None
+    audio = m.end()
+    close = line.find(b'"', audio)  # base64 holds no quote: the string's end
+    if close < 0:
+        return None
+    decoded = _decoded(memoryview(line)[audio:close])
+    return None if decoded is None else (decoded, audio)
 
 
 def _decoded(audio: memoryview) -> bytes | None:

@@ -3,9 +3,11 @@
 ``hearing.Hearing`` asks a step's ``Heard`` for an append's decoded bytes only when the
 session's evidence wants it measured, and for its place only when a finding is on it:
 
-- ``ScannedHeard``: a run of appends the fast road scanned (``Appends`` or ``Flagged``). Their
-  audio is what the scan decoded (``kept``) in this process; a ``--jobs`` worker's line is read
-  again here (``records_at``) and decoded;
+- ``ScannedHeard``: a run of appends the fast road scanned (``Appends`` or ``Flagged``). The
+  first one's audio is what the scan decoded in this process (the one measured after each
+  commit; a ``--jobs`` worker measures its level there, ``Appends.level``); another one asked
+  for (a shape or clipping window: a few a session) is decoded again from its line in the
+  block, or in the file a worker scanned;
 - ``RecordHeard``: one append read whole (the slow road, a ``--jobs`` worker's prepared
   append): its audio string decoded, its place found as any finding's is.
 
@@ -31,7 +33,7 @@ from .fastroad import Appends, Flagged, append_audio, audio_column
 from .session import KEPT_KEYS, NO_ID
 
 if TYPE_CHECKING:
-    from .signal_types import Place
+    from .signal_types import Block, Place
 
 RecordsAt = Callable[[int, int, int, int], Iterable[Record]]
 
@@ -42,33 +44,43 @@ samples in the session's format (or there are none), and it is reported already.
 
 class ScannedHeard:
     """The appends of one scanned item starting on ``line`` (at ``column``, 0-based, for a
-    record inside a wrapping one); their audio in ``kept`` from ``first`` on where this
-    process scanned them, else read again through ``records_at``."""
+    record inside a wrapping one). The first one's audio is what the scan decoded (``first``),
+    where this process scanned the item; another one asked for (a few a session) is decoded
+    from its line in ``block``: the scan's, still at hand, or the file a ``--jobs`` worker
+    scanned; or, with neither, read again through ``records_at``."""
 
-    __slots__ = ("column", "first", "item", "kept", "line", "records_at")
+    __slots__ = ("block", "column", "first", "item", "line", "records_at")
 
     def __init__(
         self,
         item: Appends | Flagged,
         line: int,
-        kept: list[bytes] | None,
-        first: int,
+        first: bytes | None,
         records_at: RecordsAt,
+        block: Block | None = None,
         column: int = 0,
     ) -> None:
         self.item = item
         self.line = line
-        self.kept = kept
         self.first = first
         self.records_at = records_at
+        self.block = block
         self.column = column
 
     def audio(self, index: int) -> bytes | None:
         """Return the decoded audio of append ``index``."""
-        if self.kept is not None:
-            return self.kept[self.first + index]
+        if index == 0 and self.first is not None:
+            return self.first
         read = append_audio(self._line(index))
         return None if read is None else read[0]
+
+    def level(self, index: int, audio_format: str) -> int:
+        """Return the level of append ``index`` the --jobs worker that scanned it measured (of
+        a run's first, as pcm16), 0 where it did not."""
+        item = self.item
+        if index or audio_format != "pcm16" or type(item) is not Appends:
+            return 0
+        return item.level
 
     def place(self, index: int) -> Place:
         """Return where append ``index``'s audio string is."""
@@ -84,11 +96,26 @@ class ScannedHeard:
 
     def settle(self) -> None:
         """Let the audio go once the step is taken (only the last place is asked after)."""
-        self.kept = None
+        self.first = self.block = None
 
     def _line(self, index: int) -> bytes:
         """Return the text of append ``index``'s line."""
         item = self.item
+        block = self.block
+        if block is not None:  # the item's offsets are the block's: walk from the nearer end
+            lines = item.lines if type(item) is Appends else 1
+            start = item.start
+            if index < lines // 2:
+                for _ in range(index):
+                    start = block.index(b"\n", start, item.end) + 1
+            else:
+                before = item.end - 1  # past the last line's own newline
+                for _ in range(lines - index):  # back from the last line to this one
+                    newline = block.rfind(b"\n", item.start, before)
+                    start = newline + 1 if newline >= 0 else item.start
+                    before = newline
+            end = block.find(b"\n", start, item.end)
+            return bytes(block[start : item.end if end < 0 else end + 1])
         lines = item.lines if type(item) is Appends else 1
         records = self.records_at(item.start, item.end, lines, self.line)
         record = next(islice(records, index, None))
@@ -134,6 +161,10 @@ class RecordHeard:
             return pybase64.b64decode(audio, validate=True)
         except (binascii.Error, ValueError):
             return None
+
+    def level(self, index: int, audio_format: str) -> int:
+        """Return 0: the level of an append read whole is measured of its audio."""
+        return 0
 
     def place(self, index: int) -> Place:
         """Return where the append's audio string is, as any finding there is placed."""

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .evidence import Finding, SignalEvidence
     from .signal_types import Heard, Place
 
+LEVEL = 1  # what ``evidence.SignalEvidence.want`` says when an append's level alone is asked
+
 SIGNAL_CODES = frozenset(("RT601", "RT602", "RT603", "RT604", "RT605", "RT606"))
 
 
@@ -42,6 +44,7 @@ class Hearing:
         "heard",
         "last",
         "last_counted",
+        "level",
         "measure",
         "repairs",
         "session",
@@ -55,6 +58,7 @@ class Hearing:
         # one-event lint, imports none of the signal modules
         self.evidence: SignalEvidence | None = None
         self.measure: Callable[[bytes, str, int], Features] = _unmeasured  # check.signal's
+        self.level: Callable[[bytes, str], int] = _unlevelled  # and its ceiling
         # placed, for the driver to report (``drain``): each group with whether its record
         # has findings counted already
         self.found: list[tuple[list[Violation], bool]] = []
@@ -89,6 +93,19 @@ class Hearing:
         index = 0
         while index < count:
             detail = evidence.want
+            if detail == LEVEL:  # the level alone: after each commit
+                level = heard.level(index, audio_format)
+                audio = None if level else heard.audio(index)
+                if audio:
+                    level = self.level(audio, audio_format)
+                if level:
+                    evidence.feed_level(sizes[index], audio_format, level)
+                else:
+                    evidence.feed(sizes[index], audio_format)
+                if evidence.pending:
+                    self._place(evidence.take(), heard, index)
+                index += 1
+                continue
             if detail:  # this append is to be measured
                 audio = heard.audio(index)
                 features = measure(audio, audio_format, detail) if audio else None
@@ -100,6 +117,7 @@ class Hearing:
             index = evidence.skip(sizes, index, audio_format)
             if evidence.pending:
                 self._place(evidence.take(), heard, index - 1)
+        heard.settle()  # its first append's audio and its block: not held past the run
 
     def append(
         self,
@@ -173,10 +191,11 @@ class Hearing:
     def _listening(self) -> SignalEvidence:
         """Return the session's evidence, made now (the session's first append), and import
         what measures the samples."""
-        from ..check.signal import features
+        from ..check.signal import ceiling, features
         from .evidence import SignalEvidence
 
         self.measure = features
+        self.level = ceiling
         self.evidence = evidence = SignalEvidence()
         return evidence
 
@@ -238,6 +257,11 @@ class Hearing:
 def _unmeasured(data: bytes, audio_format: str, detail: int) -> Features:
     """Stand for ``check.signal.features`` before the first append imports it (never called:
     nothing is measured before the evidence is made)."""
+    raise AssertionError("measured before listening")
+
+
+def _unlevelled(data: bytes, audio_format: str) -> int:
+    """Stand for ``check.signal.ceiling`` before the first append imports it (never called)."""
     raise AssertionError("measured before listening")
 
 

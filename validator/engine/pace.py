@@ -32,18 +32,20 @@ ChunkKind = int | tuple[int, ...]  # or: the other rates it is whole millisecond
 def chunk_kind(nbytes: int) -> ChunkKind:
     """Return what a pcm16 chunk of ``nbytes`` says about the rate its audio was made at.
 
-    Multiples of 128 samples (Web Audio's render quantum; 4,096-sample ScriptProcessor frames
-    and every power of two from 128 up) are whole milliseconds at 16 and 8 kHz whatever the
-    rate, and round numbers of bytes (a file read in 4,000-byte blocks) are chosen in bytes, not
+    Whole milliseconds at 24 kHz (24 samples, 48 bytes, and their multiples) are the session's
+    rate, whatever else they are: such a chunk never argues for another. Of the rest, multiples
+    of 128 samples (Web Audio's render quantum; 4,096-sample ScriptProcessor frames and every
+    power of two from 128 up) are whole milliseconds at 16 and 8 kHz whatever the rate, and
+    round numbers of bytes (a file read in 4,000-byte blocks) are chosen in bytes, not
     milliseconds: they say nothing.
     """
     samples, odd = divmod(nbytes, 2)
-    if odd or not samples or samples % 128 == 0 or samples & (samples - 1) == 0:
-        return IGNORED
-    if nbytes % 1000 == 0:
+    if odd or not samples:
         return IGNORED
     if samples % 24 == 0:
         return SESSION_RATE
+    if samples % 128 == 0 or samples & (samples - 1) == 0 or nbytes % 1000 == 0:
+        return IGNORED
     return tuple(rate for rate in CANDIDATE_RATES[:-1] if samples * 1000 % rate == 0) or NO_RATE
 
 

@@ -130,6 +130,10 @@ class _Unheard:
         """Return None: nothing to measure."""
         return None
 
+    def level(self, index: int, audio_format: str) -> int:
+        """Return 0: nothing measured."""
+        return 0
+
     def place(self, index: int) -> tuple[int, int, str | None, str | None]:
         """Return the append's line; nothing else is known of it."""
         return (self.line + index, 1, None, None)

@@ -23,10 +23,12 @@ from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..engine.driver import Linter
 from ..engine.fastroad import Item
+from ..engine.hearing import SIGNAL_CODES
 from ..engine.options import Options
 from ..sources.inputs import Input
 from ..sources.jsonl import read_jsonl
 from . import protocol
+from .filebytes import FileBytes
 from .protocol import (
     ChunkTask,
     FileBatch,
@@ -182,8 +184,9 @@ class Pooled(Executor):
         except OSError:
             return []  # linted whole: the read says why
         self.stamps[inp.path] = stamp(status)
+        levels = not SIGNAL_CODES.isdisjoint(options.enabled)
         return [
-            (inp.path, begin, end, options.max_audio_bytes, options.max_record_bytes)
+            (inp.path, begin, end, options.max_audio_bytes, options.max_record_bytes, levels)
             for begin, end in chunk_ranges(status.st_size, self.jobs)
         ]
 
@@ -230,10 +233,14 @@ def replay(
                 records = islice(read_jsonl(stream, options.max_record_bytes, line), count)
                 return _all_of(records, count, line)
 
+            # the lines the audio-signal rules ask for again, walked to in the file
+            block = FileBytes(stream, Changed)
             for task, items in zip(chunks, results, strict=True):
                 if progress is not None:
                     progress(task[2])  # the chunk's end offset: bytes done
-                line = yield from linter.replay(cast(list[Item], items), line, records_at)
+                line = yield from linter.replay(
+                    cast(list[Item], items), line, records_at, block=block
+                )
             yield from linter.ended()
         if cut_from is not None:
             _unchanged(path, cut_from)

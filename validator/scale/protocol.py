@@ -31,7 +31,18 @@ from ..core.record import SourceError
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..engine.examine import prepare
-from ..engine.fastroad import ITEM_TYPES, TYPE_NAMES, Checked, Item, Prepared, Quiets, Slow, scan
+from ..engine.fastroad import (
+    ITEM_TYPES,
+    TYPE_NAMES,
+    Appends,
+    Checked,
+    Flagged,
+    Item,
+    Prepared,
+    Quiets,
+    Slow,
+    scan,
+)
 from ..engine.linting import lint_stream
 from ..engine.options import Options
 from ..sources.inputs import Input, reason
@@ -41,7 +52,9 @@ MIN_PARALLEL_BYTES = 16 * 2**20
 """Smaller inputs are linted in this process: starting workers would cost more."""
 _CHUNK_BYTES = 8 * 2**20
 _MAX_CHUNKS = 8192  # a 64 GB file still in 8 MiB chunks; beyond, larger ones
-ChunkTask = tuple[str, int, int, int, int]  # path, begin, end, max_audio_bytes, max_record_bytes
+ChunkTask = tuple[str, int, int, int, int, bool]
+"""path, begin, end, max_audio_bytes, max_record_bytes, and whether the audio-signal rules are
+selected (the worker measures the level of each run's first append: ``Appends.level``)."""
 
 
 def chunk_ranges(size: int, jobs: int) -> list[tuple[int, int]]:
@@ -80,7 +93,7 @@ def scan_chunk(task: ChunkTask, buffer: bytearray | None = None) -> list[Item]:
 
     ``buffer``: the block buffer of the previous chunk, filled again (fresh pages cost faults).
     """
-    path, begin, end, max_audio_bytes, max_record_bytes = task
+    path, begin, end, max_audio_bytes, max_record_bytes, levels = task
     items: list[Item] = []
     # blocks are read past the stream's own buffer; it serves lines longer than a block
     with cast(io.BufferedReader, open(path, "rb", buffering=1 << 16)) as stream:
@@ -95,10 +108,31 @@ def scan_chunk(task: ChunkTask, buffer: bytearray | None = None) -> list[Item]:
                 offset = after
                 continue
             data, stop = block  # type: ignore[misc]
-            scanned = scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset)
+            kept: list[bytes] | None = [] if levels else None
+            scanned = scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset, kept)
+            if kept:
+                scanned = _levelled(scanned, kept)
             items.extend(_prepared(scanned, data, offset, max_audio_bytes, max_record_bytes))
             offset += stop
     return items
+
+
+def _levelled(items: list[Item], kept: list[bytes]) -> list[Item]:
+    """Return ``items`` with the level of each run's first append (``kept``: its audio, as the
+    scan decoded it) measured as pcm16, ``Appends.level``: what the session measures after
+    each commit, measured here, where the audio is, rather than read again in the parent."""
+    from ..check.signal import ceiling
+
+    audio = iter(kept)
+    out: list[Item] = []
+    for item in items:
+        kind = type(item)
+        if kind is Appends:
+            item = cast(Appends, item)._replace(level=ceiling(next(audio)))
+        elif kind is Flagged:
+            next(audio)  # never measured as pcm16: RT306, RT308
+        out.append(item)
+    return out
 
 
 _PREPARE_MIN_BYTES = 1024
