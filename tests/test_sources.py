@@ -482,9 +482,10 @@ def test_har_with_ten_thousand_messages_reads_in_under_a_second() -> None:
         for n in range(10_000)
     ]
     data = har_text(messages).encode()
-    started = time.perf_counter()
+    # CPU time, not wall time: a loaded machine (CI beside other jobs) must not fail it
+    started = time.process_time()
     recs = list(read_har(data))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(recs) == 10_000
     assert recs[-1].pointer == "/log/entries/1/_webSocketMessages/9999"
     assert elapsed < 1.0, f"{elapsed:.2f} s"
