@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from ..core.install import install_hint
 from ..core.jsontext import is_pointer
 from ..engine.options import OptionError, Options, build_options, rule_codes, split_values
 from ..fix.atomic import discard_all
@@ -112,7 +113,7 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         )
     stdin_name = values["stdin_filename"]
     if values["dask"] and not _installed("distributed"):
-        raise UsageProblem("needs dask: pip install 'realtime-validator[dask]'", "--dask")
+        raise UsageProblem(f"needs dask: {install_hint('dask')}", "--dask")
     return RunSettings(
         paths=values["paths"] or _default_paths(),
         options=options,
