@@ -397,9 +397,9 @@ to 24 kHz mono 16-bit little-endian for pcm16).
         "pcm16 was expected, but the bytes look like 32-bit float samples.",
         """
 Web Audio and many ML pipelines produce float32 samples in [-1, 1]. Sent as pcm16 each
-4-byte float is read as two 16-bit samples, and the server hears loud noise: nothing of
-the speech is transcribed or answered. An error, as a file sent as samples (RT307) is:
-both play as noise. Convert: `int16 = clip(round(float * 32767), -32768, 32767)`,
+4-byte float is read as two 16-bit samples, and the server hears loud noise:
+transcriptions fail or come out as garbage. An error, as a file sent as samples (RT307)
+is: both play as noise. Convert: `int16 = clip(round(float * 32767), -32768, 32767)`,
 little-endian.
 """,
         "Float32Array bytes from an AudioWorklet sent as-is",
