@@ -518,3 +518,22 @@ def test_twin_agrees_on_every_fixture_chunk() -> None:
     for name in [*RAW_NAMES, FLOAT32_FILE]:
         for offset, piece in chunks(fixture(name), 960):
             assert looks_like_float32(piece) is float32_twin(piece), (name, offset)
+
+
+def test_float32_is_an_error_as_a_container_is() -> None:
+    """RT308 and RT307 both play as noise: both are errors, and fail a lint by default; the
+    server still takes the append (its audio counts in the buffer), so neither is rejected."""
+    from click.testing import CliRunner
+
+    from validator.cli.app import cli
+    from validator.core.rules import RULES, Severity
+
+    assert RULES["RT308"].severity is RULES["RT307"].severity is Severity.ERROR
+    assert not RULES["RT308"].rejected
+    page = RULES["RT308"].page()
+    assert "openai/openai-agents-python PR #3916" in page
+    assert "openai/openai-realtime-api-beta" in page
+    event = FIXTURES.parent / "events" / "invalid" / "RT308" / "float32_speech.json"
+    result = CliRunner().invoke(cli, ["lint", "--isolated", str(event)])
+    assert result.exit_code == 1
+    assert " RT308 " in result.stdout and "(1 error, 0 warnings; 1 RT308)" in result.stderr

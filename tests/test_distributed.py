@@ -289,7 +289,7 @@ def test_dask_missing_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     from validator.cli.options import DEFAULTS
 
-    with pytest.raises(UsageProblem, match=r"needs dask: pip install 'realtime-validator\[dask\]'"):
+    with pytest.raises(UsageProblem, match=r"needs dask: pip install '\.\[dask\]' in a clone"):
         settle({**DEFAULTS, "dask": "local", "isolated": True}, {"dask"})
 
 

@@ -170,6 +170,7 @@ def test_without_the_audio_extra_a_note_says_what_to_install(
     done = fix_input(data, "x.jsonl", Options(), True)
     assert done.fixes == [] and done.data == data
     assert [note.text for note in done.notes] == [
-        "RT603 not fixed: repairing the audio needs the [audio] extra: "
-        "pip install 'realtime-validator[audio]'"
+        "RT603 not fixed: repairing the audio needs the [audio] extra: pip install '.[audio]' in "
+        "a clone, or pip install 'realtime-validator[audio] @ "
+        "git+https://github.com/realtime-validator/realtime-validator'"
     ]

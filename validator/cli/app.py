@@ -64,7 +64,8 @@ def _lint_options(command: FC) -> FC:
 @_lint_options
 @click.pass_context
 def lint_command(ctx: click.Context, /, **values: Any) -> None:
-    """Lint JSONL logs, JSON event files and HAR captures (PATH '-' or none: standard input)."""
+    """Lint JSONL logs, JSON event files and HAR captures (PATH '-': standard input; none:
+    '.' on a terminal, else standard input)."""
     given = frozenset(
         name
         for name in values

@@ -12,6 +12,7 @@ import os
 import sys
 from typing import TextIO
 
+from ..core.install import install_hint
 from ..core.violation import Violation
 from ..report.text import finding_line
 from .run import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
@@ -45,11 +46,14 @@ def run_proxy(
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        from ..live.relay import ProxyConfig, serve
+        from ..live.relay import ProxyConfig, require_websockets, serve
+
+        require_websockets()
     except ImportError as missing:  # the [proxy] extra
+        name = (missing.name or "websockets").partition(".")[0]
         err.write(
-            f"realtime-validator: error: the proxy needs the [proxy] extra ({missing.name} is "
-            "not installed): pip install 'realtime-validator[proxy]'\n"
+            f"realtime-validator: error: the proxy needs the [proxy] extra ({name} is "
+            f"not installed): {install_hint('proxy')}\n"
         )
         return EXIT_ERROR
     if record_dir is not None:

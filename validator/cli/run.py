@@ -27,7 +27,7 @@ from ..engine.linting import counted, lint_stream
 from ..engine.options import Options
 from ..report import REPORTER_BY_NAME
 from ..report.base import statistics_lines
-from ..report.summary import summary
+from ..report.summary import summary, wrapped_hints
 from ..sources.detect import SUFFIXES
 from ..sources.inputs import Input, reason
 from ..sources.walk import walk_inputs
@@ -388,6 +388,9 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
     if not settings.quiet:
         _tell(err, summary(stats))
+        if settings.event_pointer is None:
+            for hint in wrapped_hints(stats):
+                _tell(err, f"realtime-validator: hint: {hint}")
         if fixing is not None and (fixing.fixed or fixing.unsafe_available):
             _tell(err, fixing.summary(diff=False))
     if stats.unreadable or nothing:

@@ -6,10 +6,12 @@ it) hand their values here, so a run is the same run whichever read it.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from ..core.install import install_hint
 from ..core.jsontext import is_pointer
 from ..engine.options import OptionError, Options, build_options, rule_codes, split_values
 from ..fix.atomic import discard_all
@@ -111,9 +113,9 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         )
     stdin_name = values["stdin_filename"]
     if values["dask"] and not _installed("distributed"):
-        raise UsageProblem("needs dask: pip install 'realtime-validator[dask]'", "--dask")
+        raise UsageProblem(f"needs dask: {install_hint('dask')}", "--dask")
     return RunSettings(
-        paths=values["paths"],
+        paths=values["paths"] or _default_paths(),
         options=options,
         output_format=merged["output_format"],
         output=merged["output"],
@@ -141,6 +143,25 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         diff=values["diff"],
         unsafe_fixes=merged["unsafe_fixes"],
     )
+
+
+def _default_paths() -> tuple[str, ...]:
+    """Return what ``lint`` with no path reads: standard input when a pipe, a socket or a
+    file is on it, else the working directory, as ruff does: on a terminal (which would wait
+    for input it never gets), with no standard input at all, or on a device such as
+    /dev/null (what cron and CI runners give), which holds no capture."""
+    stdin = sys.stdin
+    if stdin is None:
+        return (".",)
+    try:
+        if stdin.isatty():
+            return (".",)
+        mode = os.fstat(stdin.fileno()).st_mode
+    except (OSError, ValueError):  # a stream with no file under it (a test runner's): read it
+        return ("-",)
+    if stat.S_ISFIFO(mode) or stat.S_ISREG(mode) or stat.S_ISSOCK(mode):
+        return ("-",)
+    return (".",)
 
 
 def _installed(module: str) -> bool:

@@ -393,16 +393,25 @@ to 24 kHz mono 16-bit little-endian for pcm16).
     Rule(
         "RT308",
         "audio-float32",
-        _W,
+        _E,
         "pcm16 was expected, but the bytes look like 32-bit float samples.",
         """
-Web Audio and many ML pipelines produce float32 samples in [-1, 1]. Sent as pcm16 they
-are heard as loud noise. Convert: `int16 = clip(round(float * 32767), -32768, 32767)`,
+Web Audio and many ML pipelines produce float32 samples in [-1, 1]. Sent as pcm16 each
+4-byte float is read as two 16-bit samples, and the server hears loud noise:
+transcriptions fail or come out as garbage. An error, as a file sent as samples (RT307)
+is: both play as noise. Convert: `int16 = clip(round(float * 32767), -32768, 32767)`,
 little-endian.
 """,
         "Float32Array bytes from an AudioWorklet sent as-is",
         "the same samples converted to Int16Array",
-        sources=(_SPEC + ": pcm16 is 16-bit little-endian",),
+        sources=(
+            _SPEC + ": pcm16 is 16-bit little-endian",
+            "openai/openai-agents-python PR #3916: raw float32 bytes streamed in "
+            "input_audio_buffer.append to a pcm16 session gave garbage or failed transcriptions; "
+            "fixed by converting to int16 first",
+            "openai/openai-realtime-api-beta lib/utils.js: RealtimeUtils.arrayBufferToBase64 "
+            "converts a Float32Array to 16-bit PCM (floatTo16BitPCM) before encoding an append",
+        ),
         fix="unsafe",
     ),
     Rule(

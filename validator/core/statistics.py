@@ -6,6 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+WRAPPED_MIN = 2
+"""The fewest records holding their event under one key that make ``wrapped_pointer`` say so."""
+
 
 @dataclass
 class Statistics:
@@ -31,6 +34,9 @@ class Statistics:
     escalated: int = 0
     server_errors: int = 0  # server error events in the log
     server_errors_predicted: int = 0  # of them, those answering an event with findings
+    # records with no type that hold a Realtime event under a wrapper's key ("event", "data",
+    # ...), by key: the hint to --event-pointer (``wrapped_pointer``)
+    wrapped_events: dict[str, int] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     seconds: float = 0.0
     by_file: dict[str, Statistics] = field(default_factory=dict)
@@ -44,6 +50,21 @@ class Statistics:
     def findings(self) -> int:
         """Return the number of findings reported."""
         return sum(self.findings_by_rule.values())
+
+    def wrapped_pointer(self) -> str | None:
+        """Return the pointer ("/event") under which most of these records hold their event,
+        with no type of their own, or None.
+
+        Most: more than half of the records read, and at least ``WRAPPED_MIN``: one record
+        is not yet a capture's shape, and a log where a few records are wrapped is a log of
+        bare events with a few mistakes, which --event-pointer would break.
+        """
+        if not self.wrapped_events:
+            return None
+        key, n = max(self.wrapped_events.items(), key=lambda item: item[1])
+        if n >= WRAPPED_MIN and 2 * n > self.records:
+            return "/" + key
+        return None
 
     def merge(self, other: Statistics) -> None:
         """Add another run's counts to these."""
@@ -67,6 +88,8 @@ class Statistics:
         self.escalated += other.escalated
         self.server_errors += other.server_errors
         self.server_errors_predicted += other.server_errors_predicted
+        for key, n in other.wrapped_events.items():
+            self.wrapped_events[key] = self.wrapped_events.get(key, 0) + n
         self.unreadable.extend(other.unreadable)
         self.seconds += other.seconds
 

@@ -9,7 +9,7 @@ session's, which knows the appends the server rejects.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.event_types import APPEND, APPEND_TYPES, EVENT_TYPES
 from ..core.place import position
@@ -89,6 +89,16 @@ class Ledger:
         stats.events_by_type[event_type if event_type in EVENT_TYPES else "<unknown>"] += 1
         if event_type in APPEND_TYPES:
             stats.append_events += 1
+
+    def count_untyped(self, record: dict[str, Any]) -> None:
+        """Count a record with no ``type`` that holds a Realtime event under a wrapper's key
+        (``Statistics.wrapped_events``); only such records pay for the look."""
+        from ..sources.wrapped import wrapper_key
+
+        key = wrapper_key(record)
+        if key is not None:
+            wrapped = self.stats.wrapped_events
+            wrapped[key] = wrapped.get(key, 0) + 1
 
     def heard(self) -> list[Violation]:
         """Return the audio-signal findings the session placed since the last call (at

@@ -97,6 +97,8 @@ class SlowRoad:
                 audio_bytes = audio_bytes_of(value)
             self.ledger.count_event(event_type)
             fmt = self.session.format_for(event_type)
+        elif event_type is None and "type" not in value:
+            self.ledger.count_untyped(value)  # RT201: the event may be inside, wrapped
         found = examine(parsed, fmt, self.max_audio_bytes, self.session.api)
         own = frozenset(v.rule for v in found)
         heard = None

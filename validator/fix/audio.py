@@ -16,7 +16,9 @@ import sys
 from array import array
 from typing import Any, NamedTuple
 
-EXTRA = "pip install 'realtime-validator[audio]'"
+from ..core.install import install_hint
+
+EXTRA = install_hint("audio")
 _PCM, _ALAW, _ULAW, _EXTENSIBLE = 1, 6, 7, 0xFFFE
 _SESSION_WAV = {  # session format -> (WAV format tag, bits per sample, rate)
     "pcm16": (_PCM, 16, 24000),

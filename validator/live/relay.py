@@ -238,6 +238,12 @@ class Relay:
             pass
 
 
+def require_websockets() -> None:
+    """Raise ImportError where the relay's library (websockets 13 or newer, whose asyncio API
+    it uses) cannot be imported: said before serving, not as a traceback once it starts."""
+    import websockets.asyncio.server  # noqa: F401
+
+
 async def serve(
     config: ProxyConfig,
     on_finding: Callable[[Violation], None],

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..core.install import REPOSITORY
 from ..core.rules import RULES
 from .base import Reporter, clean
 from .common import STDIN_NAMES, Occurrences, content_digest, relative_path, working_directory
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-INFORMATION_URI = "https://pypi.org/project/realtime-validator/"
+INFORMATION_URI = REPOSITORY
 FINGERPRINT_KEY = "realtimeValidator/v1"
 SRCROOT = "%SRCROOT%"
 _RULE_INDEX = {code: index for index, code in enumerate(RULES)}

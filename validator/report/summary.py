@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..core.rules import RULES, Severity
 from ..core.statistics import Statistics
+from ..core.violation import printable
 
 
 def _count(n: int, noun: str) -> str:
@@ -59,3 +60,23 @@ def human_bytes(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
     return f"{n:.1f} GB"
+
+
+def wrapped_hints(stats: Statistics) -> list[str]:
+    """Return the hint to ``--event-pointer`` for a run whose inputs hold their events under
+    a key (``Statistics.wrapped_pointer``, judged input by input): one line a pointer, once
+    in a run, since the option is the run's; naming the inputs where only some of them are."""
+    inputs = stats.by_file or {"": stats}
+    where: dict[str, list[str]] = {}
+    for name, own in inputs.items():
+        pointer = own.wrapped_pointer()
+        if pointer is not None:
+            where.setdefault(pointer, []).append(name)
+    hints = []
+    for pointer, names in where.items():
+        some = ""
+        if len(names) < len(inputs):
+            shown = ", ".join(printable(name) for name in names[:3])
+            some = f" in {shown}" + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+        hints.append(f"events seem to be under {pointer}{some}: use --event-pointer {pointer}")
+    return hints

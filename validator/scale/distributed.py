@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
+from ..core.install import install_hint
 from ..core.record import DEFAULT_MAX_RECORD_BYTES
 from ..core.statistics import Statistics
 from ..core.violation import Violation
@@ -46,7 +47,7 @@ from .protocol import (
     run_task,
 )
 
-_NEEDS = "--dask needs dask and distributed: pip install 'realtime-validator[dask]'"
+_NEEDS = f"--dask needs dask and distributed: {install_hint('dask')}"
 
 
 def lint_task(task: FileBatch) -> str:

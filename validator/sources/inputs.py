@@ -17,6 +17,7 @@ import re
 import sys
 from typing import Any, BinaryIO
 
+from ..core.install import install_hint
 from ..core.record import SourceError
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -193,14 +194,19 @@ class _Guarded(io.RawIOBase):
 
 def _filesystem(url: str) -> tuple[Any, str]:
     """Return (file system, path) for ``url``: fsspec, with its configuration applied."""
+    s3 = url.startswith(("s3://", "s3a://"))
     try:
         from fsspec.core import url_to_fs
     except ImportError as exc:
         raise SourceError(
-            f"cannot read {url}: URLs need fsspec: pip install 'realtime-validator[dask]' "
-            "(and '[s3]' for s3://)"
+            f"cannot read {url}: URLs need fsspec: {install_hint('s3' if s3 else 'dask')}"
         ) from exc
-    return url_to_fs(url)  # type: ignore[no-any-return]
+    try:
+        return url_to_fs(url)  # type: ignore[no-any-return]
+    except ImportError as exc:  # fsspec knows the protocol; its package is missing
+        if not s3:
+            raise SourceError(f"cannot read {url}: {exc}") from exc  # gcsfs for gs://, ...
+        raise SourceError(f"cannot read {url}: s3:// needs s3fs: {install_hint('s3')}") from exc
 
 
 _GLOB = re.compile(r"[*?\[]")

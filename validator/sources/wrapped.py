@@ -13,11 +13,28 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..core.event_types import EVENT_TYPES
 from ..core.jsontext import line_col, loads_any, pointer_tokens, scan_string, skip_value, skip_ws
 from ..core.record import Record, capture_time
 from ..core.violation import Violation
 
 _MISSING = object()
+
+WRAPPER_KEYS = ("event", "data", "message", "payload")
+"""The keys capture tools put the event under (``{"ts": ..., "event": {...}}``), in the order
+``wrapper_key`` tries them."""
+
+
+def wrapper_key(record: dict[str, Any]) -> str | None:
+    """Return the key of ``WRAPPER_KEYS`` under which ``record`` holds a Realtime event (an
+    object whose ``type`` is one), or None: the hint to ``--event-pointer``."""
+    for key in WRAPPER_KEYS:
+        inner = record.get(key)
+        if type(inner) is dict:
+            event_type = inner.get("type")
+            if type(event_type) is str and event_type in EVENT_TYPES:
+                return key
+    return None
 
 
 def _is_index(token: str) -> bool:
