@@ -868,10 +868,14 @@ def build_installed(repo: Path) -> Path:
     bytecode, and put it first on PYTHONPATH for every process started from here; return it."""
     target = Path(tempfile.mkdtemp(prefix="rtv-bench-"))
     note(f"installing {repo} into {target} ...")
-    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target)]
+    # with this environment's setuptools when it can build the project, else pip's own
+    # isolated build (which fetches setuptools)
     proc = subprocess.run(
-        [*pip, "--target", str(target), str(repo)], stdout=sys.stderr, check=False
+        [*pip, "--no-build-isolation", str(repo)], capture_output=True, text=True, check=False
     )
+    if proc.returncode != 0:
+        proc = subprocess.run([*pip, str(repo)], stdout=sys.stderr, check=False)
     if proc.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         raise SetupError(f"pip could not install {repo} (exit {proc.returncode})")
