@@ -3,6 +3,7 @@ peers, and the --jobs ceiling's side-by-side command keeps both lints' exit code
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -32,3 +33,18 @@ def test_side_by_side_exit_code() -> None:
     for first, second, code in ((0, 0, 0), (1, 0, 1), (0, 1, 1), (3, 1, 3), (1, 2, 2)):
         argv = ceiling.side_by_side(("sh", "-c", f"exit {first}"), ("sh", "-c", f"exit {second}"))
         assert subprocess.run(argv, check=False).returncode == code
+
+
+def test_event_timing_measures_every_contender() -> None:
+    script = str(ROOT / "benchmarks" / "event_timing.py")
+    proc = subprocess.run(
+        [sys.executable, script, "--rounds", "2", "--loops", "10"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    found = json.loads(proc.stdout)
+    assert found["rounds"] == 2 and found["loops"] == 10
+    assert len(found["us"]["validate_event"]) == 2
+    assert all(value > 0 for values in found["us"].values() for value in values)
