@@ -14,6 +14,8 @@ round.
   audio, validate=True)`` (the GA model, else the beta one); absent without ``openai``.
 - ``msgspec``: ``msgspec.convert`` to a tagged Struct + ``pybase64.b64decode`` (positional
   strict): a floor for a Python check of the envelope and the base64; absent without msgspec.
+
+``--pieces``: each step of ``validate_event``'s straight path timed on its own, the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import base64
 import json
 import math
+import statistics
 import struct
 import sys
 import time
@@ -104,12 +107,57 @@ def measure(calls: dict[str, Callable[[], object]], rounds: int, loops: int) -> 
     return {"loops": loops, "rounds": rounds, "us": times}
 
 
+def pieces(event: dict[str, Any]) -> dict[str, Callable[[], object]]:
+    """Return the steps of validate_event's straight path, each on its own (``--pieces``): what
+    one call spends where. The slow twin is there for comparison."""
+    import pybase64
+
+    from validator.check import event as module
+    from validator.core.media import CONTAINER_FIRST_BYTES
+
+    audio = event["audio"]
+    decoded = pybase64.b64decode(audio)
+    b64decode = pybase64.b64decode
+    not_exponent = module._NOT_EXPONENT
+    first_bytes = CONTAINER_FIRST_BYTES
+
+    def shape() -> object:
+        return (
+            type(event) is dict
+            and len(event) == 3
+            and type(event.get("event_id")) is str
+            and event.get("type") == "input_audio_buffer.append"
+            and type(event.get("audio")) is str
+        )
+
+    return {
+        "validate_event (the whole call)": partial(module.validate_event, event),
+        "the dict's shape: type, keys, event_id": shape,
+        "pybase64 strict decode, positional": partial(b64decode, audio, None, True),
+        "float32 pre-test: slice + translate of 256 bytes": lambda: len(
+            decoded[1:512:2].translate(None, not_exponent)
+        ),
+        "container first-byte test": lambda: (
+            decoded[0] not in first_bytes and not decoded.startswith(b"ftyp", 4)
+        ),
+        "canonical padding test": lambda: audio[-1] != "=",
+        "an empty call (the harness)": lambda: None,
+        "validate_event_slow (the twin)": partial(module.validate_event_slow, event),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the timings as JSON on stdout."""
+    """Print the timings as JSON on stdout (with --pieces, a table of the steps instead)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--loops", type=int, default=2000)
+    parser.add_argument("--pieces", action="store_true", help="time each step of the call")
     args = parser.parse_args(argv)
+    if args.pieces:
+        found = measure(pieces(append_event()), args.rounds, args.loops)["us"]
+        for name, values in found.items():
+            print(f"{statistics.median(values) * 1000:8.0f} ns  {name}")
+        return 0
     calls = contenders(append_event())
     measure(calls, 5, args.loops)  # warm-up
     print(json.dumps(measure(calls, args.rounds, args.loops)))
