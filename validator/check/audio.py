@@ -45,6 +45,7 @@ _CANONICAL_BEFORE_2 = frozenset(CANONICAL_BEFORE_2)
 _CANONICAL_BEFORE_1 = frozenset(CANONICAL_BEFORE_1)
 _OUTSIDE_ALPHABET = re.compile(r"[^A-Za-z0-9+/=]")
 _PAD = "'=' padding character"
+_B64_ERRORS = (binascii.Error, ValueError)
 
 
 class Problem(NamedTuple):
@@ -235,7 +236,7 @@ def _valid_base64(audio: str) -> bool:
             return False
         try:
             pybase64.b64decode(piece, validate=True)
-        except (binascii.Error, ValueError):
+        except _B64_ERRORS:
             return False
     return True
 

@@ -7,11 +7,23 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
 
+import pybase64
+
 from ..core.event_types import APPEND_TYPES, EVENT_TYPES, TRANSLATION_APPEND, closest_event_type
 from ..core.formats import format_of
 from ..core.jsontext import escape_token, json_kind, json_type
+from ..core.media import CONTAINER_FIRST_BYTES, CONTENT_WINDOW, sniff_container
 from ..core.violation import MAX_PER_RULE, InvalidEventError, Violation, capped
-from .audio import MAX_AUDIO_BYTES, audio_problems
+from .audio import (
+    _B64_ERRORS,
+    _CANONICAL_BEFORE_1,
+    _CANONICAL_BEFORE_2,
+    _VALIDATE_CHARS,
+    FLOAT32_WINDOW,
+    MAX_AUDIO_BYTES,
+    audio_problems,
+)
+from .content import AUDIO_EXPONENT, MIN_EXPONENTS, looks_like_float32
 from .parse import MISSING, parse_record
 from .schema import SCHEMA_FILES, SCHEMA_KEYS, compiled, load_schema
 from .spec import SPEC_APIS, candidates, spec_findings
@@ -72,6 +84,12 @@ def _type_problems(event: dict[str, Any]) -> Iterator[Violation]:
         )
 
 
+_APPEND = "input_audio_buffer.append"
+_MAX_EVENT_ID = 512  # the schemas' maxLength of event_id (RT204)
+_STRAIGHT_CHARS = _VALIDATE_CHARS  # longer audio is validated a piece at a time, slowly
+_b64decode = pybase64.b64decode
+# bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
+_NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
 _APPEND_KEYS = frozenset(("type", "audio", "event_id"))
 _ENVELOPE_KEYS = frozenset(("type", "event_id"))
 
@@ -301,6 +319,74 @@ def validate_event(
     max_audio_bytes: int = MAX_AUDIO_BYTES,
 ) -> list[Violation]:
     """Return every finding for one event (a dict, or JSON text as str or bytes); empty if valid."""
+    # The straight path: a canonical append dict ({"type": "input_audio_buffer.append",
+    # "audio": str, optional "event_id": str}) that passes every check the slow path makes
+    # (schema, strict base64 with its padding and alphabet, canonical last character, decoded
+    # size, container magic, odd byte count, float32 look) is accepted here with one decode
+    # and a few tests, inline (a call costs as much as a check). It only ever accepts: any
+    # doubt and any finding go to validate_event_slow, which explains. tests/test_events.py
+    # holds the two equal (hypothesis and every fixture event).
+    if type(event) is dict and audio_format == "pcm16":
+        size = len(event)
+        if size == 2 or (
+            size == 3
+            and type(event_id := event.get("event_id")) is str
+            and len(event_id) <= _MAX_EVENT_ID
+        ):
+            event_type = event.get("type")
+            audio = event.get("audio")
+            if (
+                type(event_type) is str
+                and event_type == _APPEND
+                and type(audio) is str
+                and 0 < len(audio) <= _STRAIGHT_CHARS
+            ):
+                try:
+                    decoded = _b64decode(audio, None, True)  # positional: keywords cost 0.3 us
+                except _B64_ERRORS:
+                    decoded = b""
+                nbytes = len(decoded)
+                if (
+                    nbytes
+                    and nbytes <= max_audio_bytes
+                    and not nbytes & 1  # RT306
+                    and (
+                        audio[-1] != "="  # RT303: the unused bits before the padding are zero
+                        or (
+                            audio[-3] in _CANONICAL_BEFORE_2
+                            if audio[-2] == "="
+                            else audio[-2] in _CANONICAL_BEFORE_1
+                        )
+                    )
+                    and (
+                        (
+                            decoded[0] not in CONTAINER_FIRST_BYTES
+                            and not decoded.startswith(b"ftyp", 4)
+                        )
+                        or sniff_container(decoded[:CONTENT_WINDOW]) is None  # RT307
+                    )
+                    and (
+                        # looks_like_float32's own first test (RT308), without its slice
+                        len(decoded[1:FLOAT32_WINDOW:2].translate(None, _NOT_EXPONENT))
+                        < MIN_EXPONENTS
+                        or not looks_like_float32(decoded[:FLOAT32_WINDOW])
+                    )
+                ):
+                    return []
+    return validate_event_slow(event, audio_format=audio_format, max_audio_bytes=max_audio_bytes)
+
+
+def validate_event_slow(
+    event: dict[str, Any] | str | bytes | bytearray,
+    *,
+    audio_format: str = "pcm16",
+    max_audio_bytes: int = MAX_AUDIO_BYTES,
+) -> list[Violation]:
+    """Return every finding for one event, the obvious way: parse, type, schema, audio checks.
+
+    The twin that ``validate_event``'s straight path is held equal to, and what explains any
+    event that path does not accept.
+    """
     if audio_format not in AUDIO_FORMATS:
         from ..core.formats import normalize_format
 
