@@ -124,7 +124,8 @@ class SlowRoad:
         own = frozenset(rule for rule, *_ in prepared.found)
         heard = RecordHeard(record, None, own, source)
         time = record.time if isinstance(record, Record) else None
-        for v in self.session.append(event_type, event_id, audio_bytes, line, own, heard, time):
+        told = {"type": event_type, "event_id": event_id}
+        for v in self.session.observe(told, line, audio_bytes, own, heard, time):
             if v.rule == "RT402":
                 within, column = prepared.id_at or (0, 1)
                 at_line = line + within
