@@ -197,12 +197,17 @@ class Outcome(NamedTuple):
         """Yield the findings in order, then raise the failure noted, as reading the input
         in this process would have raised it (``SourceError``, ``ReadFailure``)."""
         yield from self.found
-        failure = self.failure
-        if failure is not None:
-            kind, message = failure
-            if kind == "open":
-                raise SourceError(message)
-            raise ReadFailure(message)
+        raise_failure(self.failure)
+
+
+def raise_failure(failure: tuple[str, str] | None) -> None:
+    """Raise what an ``Outcome``'s noted failure says, as reading the input here would."""
+    if failure is None:
+        return
+    kind, message = failure
+    if kind == "open":
+        raise SourceError(message)
+    raise ReadFailure(message)
 
 
 class ReadFailure(OSError):

@@ -24,7 +24,7 @@ from ..core.violation import Violation
 from ..engine.driver import Linter
 from ..engine.fastroad import Item
 from ..engine.hearing import SIGNAL_CODES
-from ..engine.linting import Outcome
+from ..engine.linting import Outcome, raise_failure
 from ..engine.options import Options
 from ..sources.inputs import Input
 from ..sources.jsonl import read_jsonl
@@ -125,9 +125,18 @@ class Executor:
 
     def outcome(self, position: int, progress: Progress | None = None) -> Outcome:
         """Return the ``Outcome`` of the input at ``position``, as linting it here gives it:
-        its findings in order (read as they are iterated), its statistics, and how reading it
-        failed (``Outcome.findings`` raises it after the findings of what was read). Inputs
+        its findings in order, its statistics (complete once they are read), and how reading
+        it failed, raised after the findings of what was read. Nothing is waited for before
+        its findings are read: a worker lost then is an error of reading this input. Inputs
         are taken in order, each once."""
+        own = Statistics()
+        return Outcome(self._found(position, own, progress), own)
+
+    def _found(
+        self, position: int, stats: Statistics, progress: Progress | None
+    ) -> Iterator[Violation]:
+        """Yield the findings of the input at ``position``, counting into ``stats`` (fresh);
+        raise SourceError or OSError where reading it failed, after the findings."""
         span = self.spans[position]
         assert span is not None
         first, count = span
@@ -140,16 +149,16 @@ class Executor:
                 self._outcomes = cast(list[Outcome], next(results))
                 self._batch = first
             outcome = self._outcomes[-count]
-            if progress is None:
-                return outcome
-            size = cast(FileBatch, tasks[first]).files[-count].input.size() or 0
-            return outcome._replace(found=_then(outcome.found, progress, size))
+            vars(stats).update(vars(outcome.statistics))  # the worker's counts: the input's
+            yield from outcome.found
+            if progress is not None:
+                progress(cast(FileBatch, tasks[first]).files[-count].input.size() or 0)
+            raise_failure(outcome.failure)
+            return
         chunks = cast(list[ChunkTask], tasks[first : first + count])
         inp, options = cast(tuple[Input, Options], self.planned[position])
         done = islice(results, count)
-        own = Statistics()
-        found = replay(chunks, done, inp.name, options, own, progress, self.stamps[inp.path])
-        return Outcome(found, own)
+        yield from replay(chunks, done, inp.name, options, stats, progress, self.stamps[inp.path])
 
     def close(self) -> None:
         """Stop the tasks still running and end the workers (however the run ends)."""
@@ -193,12 +202,6 @@ class Pooled(Executor):
         from .pool import ordered
 
         return ordered(self.tasks, self.jobs)
-
-
-def _then(found: Iterable[Violation], progress: Progress, size: int) -> Iterator[Violation]:
-    """Yield ``found``, then tell ``progress`` the input's ``size`` bytes are done."""
-    yield from found
-    progress(size)
 
 
 def replay(
