@@ -236,7 +236,6 @@ def test_the_library_and_the_bag(s3: str, cluster: Any, local_copy: Path) -> Non
 def test_a_worker_lost_mid_run_has_its_tasks_run_again(cluster: Any, tmp_path: Path) -> None:
     """One worker process killed once the tasks are out: the scheduler runs them again
     elsewhere (its nanny starts a new one), and the findings are those of one process."""
-    from validator.core.statistics import Statistics
     from validator.scale.distributed import DaskExecutor
     from validator.sources.inputs import LocalFile
 
@@ -255,11 +254,11 @@ def test_a_worker_lost_mid_run_has_its_tasks_run_again(cluster: Any, tmp_path: P
     victim = pids[sorted(pids)[0]]
     found = []
     try:
-        first = executor.found(0, Statistics())
+        first = executor.outcome(0).findings()
         found.extend(first)  # every task is out now
         os.kill(victim, signal.SIGKILL)
         for position in range(1, len(paths)):
-            found.extend(executor.found(position, Statistics()))
+            found.extend(executor.outcome(position).findings())
     finally:
         executor.close()
     assert "".join(json.dumps(v.to_dict()) + "\n" for v in found) == expected

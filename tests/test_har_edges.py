@@ -535,14 +535,14 @@ def test_a_repeated_data_key_is_rt104_at_it_and_each_message_a_record(
     records = read_both(text)
     found = []
     for record in records:
-        found += [note.rule for note in record.notes]
+        found += [note.problem.rule for note in record.notes if note.problem]
         if record.problem is not None or record.data:
             found.append(record.problem.rule if record.problem else None)
     assert found == expected
     keys = [m.start() for m in re.finditer(r'"d(ata|\\u0061ta)"', text)][1:]
     notes = [n for r in records for n in r.notes] + [
-        r.problem for r in records if r.problem and r.problem.rule == "RT104"
-    ]
-    assert sorted((n.line, n.column) for n in notes if n) == sorted(
+        r for r in records if r.problem and r.problem.rule == "RT104"
+    ]  # records at the key (0-based column): the linter places each finding there
+    assert sorted((n.line, n.column + 1) for n in notes) == sorted(
         (text.count("\n", 0, k) + 1, k - text.rfind("\n", 0, k)) for k in keys
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import time
@@ -179,3 +180,69 @@ def test_a_finding_for_each_of_many_properties_is_linear(tmp_path: Path) -> None
     assert (in_document[-1].line, in_document[-1].column) == (54, 2)
     # 23 s for 4,000 of them when each finding scanned the object again
     assert time.perf_counter() - started < 10
+
+
+_PLACING = ("line", "column", "source")
+"""What a placed finding has that an unplaced one has not."""
+
+
+def _places_a_finding(call: ast.Call) -> bool:
+    """Return True where ``call`` makes a finding with a place: ``Violation(...)`` given a
+    line, column or source (by keyword, past the fourth positional argument, or unpacked),
+    or ``dataclasses.replace(v, line=...)``."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    words = {k.arg for k in call.keywords}
+    if name == "replace":
+        return not words.isdisjoint(_PLACING)
+    if name != "Violation":
+        return False
+    unpacked = any(isinstance(a, ast.Starred) for a in call.args) or None in words
+    return unpacked or len(call.args) > 3 or not words.isdisjoint(_PLACING)
+
+
+_WIRE = "validator/scale/protocol.py"
+"""Rebuilds, from the JSON a worker sent, findings that ``place`` placed in the worker."""
+
+
+def test_findings_are_placed_one_way_only() -> None:
+    """Every finding with a place is made in ``core.place`` (``located``): a finding placed
+    anywhere else (a road, a source, the audio-signal rules) would be a second way, and two
+    ways drift (a column off by one on one road). The parity tests hold that each road gives
+    the same line:column; this holds that there is one way to give it."""
+    root = Path(__file__).resolve().parent.parent
+    elsewhere: list[str] = []
+    for path in sorted((root / "validator").rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        if name == "validator/core/place.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and _places_a_finding(node):
+                elsewhere.append(f"{name}:{node.lineno}")
+    wire = [at for at in elsewhere if at.startswith(f"{_WIRE}:")]
+    assert len(wire) == 1, wire  # decode_outcome: one call, rebuilding what was placed
+    assert [at for at in elsewhere if at not in wire] == []
+
+
+def test_the_check_of_placing_catches_a_finding_placed_elsewhere() -> None:
+    """The check above is not blind: each way of placing a finding outside ``core.place``
+    is caught, and an unplaced finding, or a record placed by its source, is not."""
+    caught = [
+        "Violation('RT101', 'm', '', 'x.jsonl', 3, 1)",
+        "Violation('RT101', 'm', line=3, column=1)",
+        "Violation(*values)",
+        "replace(v, line=3)",
+        "dataclasses.replace(v, source='x', column=2)",
+    ]
+    passed = [
+        "Violation('RT101', 'm', '/a')",
+        "Violation('RT402', '', pointer='/event_id', level=None)",
+        "replace(v, message='m')",
+        "record._replace(column=3)",
+    ]
+    for text in caught:
+        call = ast.parse(text, mode="eval").body
+        assert isinstance(call, ast.Call) and _places_a_finding(call), text
+    for text in passed:
+        call = ast.parse(text, mode="eval").body
+        assert isinstance(call, ast.Call) and not _places_a_finding(call), text

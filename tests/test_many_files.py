@@ -18,10 +18,12 @@ from conftest import FIXTURES, b64, capture_bytes
 from validator.cli.options import FORMAT_NAMES
 from validator.cli.run import run
 from validator.cli.run_settings import RunSettings
+from validator.core.record import SourceError
 from validator.core.rules import Severity
 from validator.core.statistics import Statistics
 from validator.core.violation import Violation
 from validator.engine.fastroad import Appends, Checked, Flagged, Prepared, Quiets, Slow
+from validator.engine.linting import Outcome, lint_path
 from validator.engine.options import Options
 from validator.scale import parallel, pool, protocol
 from validator.sources.inputs import LocalFile, StandardInput
@@ -213,14 +215,14 @@ def test_results_travel_as_json_and_come_back_equal() -> None:
         _violation(rule="RT601", message="rate", pointer="/audio", line=9, column=64,
                    level=Severity.ERROR),  # its evidence's severity, not the catalogue's
     ]  # fmt: skip
-    outcome = protocol.FileOutcome(found, stats, ("read", "Input/output error"))
+    outcome = Outcome(found, stats, ("read", "Input/output error"))
     line = protocol.encode_result(41, [outcome, outcome], batch=True)
     assert protocol.result_index(line) == 41
     back = protocol.decode_result(line)
     assert back == [outcome, outcome]
     assert [v.severity for v in back[0].found] == [Severity.ERROR, Severity.ERROR, Severity.ERROR]
     one = back[0]
-    assert isinstance(one, protocol.FileOutcome)
+    assert isinstance(one, Outcome)
     assert list(one.statistics.events_by_type) == ["b", "a"]
     assert one.statistics.audio_seconds == stats.audio_seconds
     items = [
@@ -281,3 +283,49 @@ def test_inputs_are_plain_values() -> None:
         assert pickle.loads(pickle.dumps(inp)) == inp
     assert StandardInput().name == "<stdin>"
     assert LocalFile("a", "b").name == "b"
+
+
+def test_each_input_gives_one_result_type_however_it_runs() -> None:
+    """Linted here (``lint()``, the command line), by a ``--jobs`` worker or a Dask worker
+    (the same task, its result sent as JSON), an input gives an ``engine.linting.Outcome``;
+    read to the end, the three hold the same findings, statistics and failure."""
+    options = Options()
+    paths = [
+        FIXTURES / "logs" / "session.jsonl",
+        FIXTURES / "logs" / "realtime_ga_errors.jsonl",
+        FIXTURES / "har" / "session.har",
+        FIXTURES / "inputs" / "capture.jsonl.gz",
+        FIXTURES / "inputs" / "bom.jsonl",
+    ]
+    for path in paths:
+        here = lint_path(str(path), options)
+        found = list(here.findings())
+        worker = protocol.lint_file(protocol.FileTask(LocalFile(str(path)), options))
+        line = protocol.encode_result(0, [worker], batch=True)
+        (wire,) = protocol.decode_result(line)
+        assert type(here) is type(worker) is type(wire) is Outcome, path
+        assert found, path  # each has findings: the comparison says something
+        assert list(worker.found) == list(wire.found) == found, path
+        assert worker.failure is wire.failure is here.failure is None, path
+        for stats in (worker.statistics, wire.statistics):
+            mine, theirs = vars(here.statistics), vars(stats)
+            timeless = {k: v for k, v in mine.items() if k != "seconds"}
+            assert {k: theirs[k] for k in timeless} == timeless, path
+
+
+def test_a_failure_noted_by_a_worker_is_raised_as_reading_here_raises_it() -> None:
+    """A worker notes how reading failed; ``Outcome.findings`` raises it after the findings
+    of what was read, as a read in this process would: SourceError when the input could not
+    be opened, OSError (its words) when a read failed halfway."""
+    found = [Violation("RT101", "m", source="x.jsonl", line=1, column=1)]
+    for failure, raised in ((("open", "cannot open x"), SourceError), (("read", "EIO"), OSError)):
+        (wire,) = protocol.decode_result(
+            protocol.encode_result(0, [Outcome(found, Statistics(), failure)], batch=True)
+        )
+        read: list[Violation] = []
+        with pytest.raises(raised) as caught:
+            read.extend(wire.findings())
+        assert read == found
+        assert str(caught.value) == failure[1]
+    missing = protocol.lint_file(protocol.FileTask(LocalFile("/nonexistent/x.jsonl"), Options()))
+    assert missing.failure is not None and missing.failure[0] == "open"

@@ -39,9 +39,11 @@ def lint_parallel(
 ) -> Iterator[Violation]:
     """Yield the findings of one local file as ``lint_stream`` would, in ``jobs`` processes."""
     executor = Pooled([(LocalFile(path, source), options)], None, jobs)
+    outcome = executor.outcome(0, progress)
     try:
-        yield from executor.found(0, statistics, progress)
+        yield from outcome.findings()
     finally:
+        statistics.merge(outcome.statistics)
         executor.close()
 
 

@@ -276,23 +276,20 @@ def read_har_whole(
                 spans = data_spans(text)
             members = spans[(i, j)]  # the scan sees every message of a parsed file
             for index, (key_at, span) in enumerate(members):
-                notes: tuple[Violation, ...] = ()
+                notes: tuple[Record, ...] = ()
                 if index:  # a repeated 'data': RT104 at the key, each message checked
                     line, column = places.at(key_at)
-                    notes = (
-                        Violation(
-                            "RT104",
-                            "key 'data' appears more than once in the same HAR websocket "
-                            "message; parsers disagree on which one is the message (each is "
-                            "checked here): keep one",
-                            pointer=f"{pointer}/data",
-                            line=line,
-                            column=column + 1,
-                        ),
+                    repeated = Violation(
+                        "RT104",
+                        "key 'data' appears more than once in the same HAR websocket "
+                        "message; parsers disagree on which one is the message (each is "
+                        "checked here): keep one",
+                        pointer=f"{pointer}/data",
                     )
+                    notes = (Record(line, column, b"", problem=repeated),)
                 if span is None:
                     if notes:
-                        yield Record(line, column, b"", problem=notes[0])
+                        yield notes[0]
                     continue
                 value = json.loads(text[span[0] : span[1]])
                 yield _frame(
@@ -306,7 +303,7 @@ def _frame(
     payload: str,
     opcode: int,
     pointer: str,
-    notes: tuple[Violation, ...],
+    notes: tuple[Record, ...],
     places: _Places,
     bom: int,
     max_record_bytes: int,

@@ -15,7 +15,6 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
-from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
 from ..core.record import SourceError
@@ -23,7 +22,7 @@ from ..core.rules import Severity
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..core.violation import printable as display
-from ..engine.linting import counted, lint_stream
+from ..engine.linting import Outcome, counted, lint_stream
 from ..engine.options import Options
 from ..report import REPORTER_BY_NAME
 from ..report.base import statistics_lines
@@ -117,16 +116,19 @@ def findings(
                 continue
             if executor is not None and executor.runs(position):
                 advance = None if bar is None else _advanced(bar, done)
-                elsewhere = partial(_found_elsewhere, executor, position, advance, name, err, bar)
-                yield from counted(name, stats, elsewhere)
+                outcome = executor.outcome(position, advance)
+                own = outcome.statistics
+                found = _one_input(outcome.findings(), name, own, err, bar)
+                yield from counted(name, stats, Outcome(found, own))
                 done += (inp.size() or 0) if bar is not None else 0
             else:
                 if buffer is None:
                     from ..sources.jsonl import BLOCK_BYTES
 
                     buffer = bytearray(BLOCK_BYTES)  # one for the run: reused by each input
-                here = partial(_one_input_here, settings, inp, entry[1], err, buffer, stdin)
-                yield from counted(name, stats, here)
+                own = Statistics()
+                here = _one_input_here(settings, inp, entry[1], err, buffer, stdin, own)
+                yield from counted(name, stats, Outcome(here, own))
     finally:
         if executor is not None:
             executor.close()
@@ -179,19 +181,6 @@ def _advanced(bar: Progress, base: int) -> Callable[[int], None]:
         bar.update(base + done)
 
     return advance
-
-
-def _found_elsewhere(
-    executor: Executor,
-    position: int,
-    advance: Callable[[int], None] | None,
-    name: str,
-    err: TextIO,
-    bar: Progress | None,
-    stats: Statistics,
-) -> Iterator[Violation]:
-    """Yield the findings of one input that the executor lints, counted in ``stats``."""
-    return _one_input(executor.found(position, stats, advance), name, stats, err, bar)
 
 
 def _one_input(

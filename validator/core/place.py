@@ -1,13 +1,17 @@
-"""Placing findings: the file line and column of what a finding's pointer names in a record.
+"""Placing findings: the one way a finding gets its input, line and column.
 
 The core reports a finding as a JSON pointer inside the event (and a character index inside a
-string, for base64); here it becomes the line and column in the input, through the record's
-raw text (``locate.Places``). Used only for records with findings, never on the hot path.
+string, for base64); ``place`` makes it the line and column in the input, through the record's
+raw text (``jsontext.Places``). A finding about a record as a whole (a source's ``problem``,
+or one of its ``notes``) is placed where the record is (``place_problem``); a finding whose
+place is known already (a ``--jobs`` worker placed it within its line, the audio-signal rules
+at an append's audio string) is placed there (``located``). ``located`` is the only
+constructor of a placed finding in the package (``tests/test_locate.py`` holds that). Used
+only for records with findings, never on the hot path.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from .jsontext import Places, pointer_tokens, skip_ws, string_char_offset, unescape_token
@@ -40,14 +44,47 @@ def place(
         eid, etype = value.get("event_id"), value.get("type")
         event_id = eid if isinstance(eid, str) else None
         event_type = etype if isinstance(etype, str) else None
-    return replace(
-        v,
-        source=source,
-        line=line,
-        column=column + 1,
-        event_id=event_id,
-        event_type=event_type,
-        offset=v.offset,
+    return located(v, source, line, column + 1, event_id, event_type)
+
+
+def located(
+    v: Violation,
+    source: str | None,
+    line: int | None,
+    column: int | None,
+    event_id: str | None,
+    event_type: str | None,
+    pointer: str | None = None,
+) -> Violation:
+    """Return ``v`` placed: in ``source`` at ``line`` and ``column`` (1-based), in the event
+    ``event_id`` of ``event_type``; ``pointer`` where the record's is meant (a problem)."""
+    return Violation(
+        v.rule,
+        v.message,
+        v.pointer if pointer is None else pointer,
+        source,
+        line,
+        column,
+        event_id,
+        event_type,
+        v.offset,
+        v.level,
+    )
+
+
+def place_problem(record: Record, source: str | None) -> Violation:
+    """Return the ``problem`` of a record that its source found (RT101, RT105...), placed
+    where the record is: the record's pointer, where the finding has none of its own."""
+    problem = record.problem
+    assert problem is not None
+    return located(
+        problem,
+        source,
+        record.line,
+        record.column + 1,
+        problem.event_id,
+        problem.event_type,
+        problem.pointer or record.pointer,
     )
 
 

@@ -39,8 +39,9 @@ class Record(NamedTuple):
     ``shifts``: for a HAR message, where the characters of ``data`` (the aligned text,
     ``har.align``) sit left of the file's, to place a finding exactly; empty elsewhere.
 
-    ``notes``: findings about where the record sits that its source found, placed already
-    and reported before the record's own (RT104 at a HAR message's repeated ``data`` key).
+    ``notes``: findings about where the record sits that its source found, each as a record
+    of its own whose ``problem`` it is, at its place (RT104 at a HAR message's repeated
+    ``data`` key), reported before the record's own findings.
 
     ``time``: when the event was sent or received, in Unix seconds, where the capture says
     (a wrapping record's ``time``, ``timestamp`` or ``ts``; a HAR message's ``time``); the
@@ -57,7 +58,7 @@ class Record(NamedTuple):
     size: int = 0
     offset: int = -1
     shifts: Shifts = ()
-    notes: tuple[Violation, ...] = ()
+    notes: tuple[Record, ...] = ()
     time: float | None = None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ..core.place import located
 from ..core.rules import Severity
 from ..core.violation import Violation
 
@@ -235,20 +236,7 @@ class Hearing:
         source = self.source
         self.found.append(
             (
-                [
-                    Violation(
-                        f.code,
-                        f.message,
-                        "/audio",
-                        source,
-                        line,
-                        column,
-                        event_id,
-                        event_type,
-                        level=Severity(f.severity),
-                    )
-                    for f in found
-                ],
+                [located(_violation(f), source, line, column, event_id, event_type) for f in found],
                 counted,
             )
         )

@@ -45,8 +45,11 @@ class Ledger:
             return self.take_appends(cast(Appends, item), line, heard, time)
         if kind is Flagged:
             one = cast(Flagged, item)
-            if not self.session.take_flagged(
-                one.event_id, one.nbytes, one.flags, line, heard, time
+            nbytes = one.nbytes
+            event_id = one.event_id
+            ids = [] if event_id is None else [event_id]
+            if not self.session.take_appends(
+                ids, 1, nbytes, nbytes, nbytes, line, (nbytes,), heard, time, one.flags
             ):
                 return False
             self.fast_appends += 1

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import IO, BinaryIO, cast
+from collections.abc import Iterable, Iterator
+from typing import IO, BinaryIO, NamedTuple, cast
 
 from ..check.audio import MAX_AUDIO_BYTES
 from ..core.jsontext import is_pointer
-from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record
+from ..core.record import DEFAULT_MAX_RECORD_BYTES, Record, SourceError
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..sources.detect import InputKind, opened, records_of
@@ -24,8 +24,11 @@ from .options import Codes, OptionError, Options, build_options
 
 __all__ = [
     "LintResult",
+    "Outcome",
+    "ReadFailure",
     "lint",
     "lint_options",
+    "lint_path",
     "lint_records",
     "lint_stream",
 ]
@@ -175,29 +178,69 @@ def _checked(source: object) -> Source:
     return cast(Source, source)
 
 
-def counted(
-    name: str, stats: Statistics, lint_one: Callable[[Statistics], Iterator[Violation]]
-) -> Iterator[Violation]:
-    """Yield the findings of one input, counted in a Statistics of its own that is added to
-    ``stats`` (and kept as ``stats.by_file[name]``), also when reading it fails halfway.
+class Outcome(NamedTuple):
+    """What linting one input gives, however it ran (in this process, under ``--jobs``, on
+    Dask): its findings in order, its statistics (its own), and how reading it failed where
+    that was noted rather than raised: ("open", message) when it could not be opened at all,
+    ("read", reason) when a read failed after the findings of what was read.
 
-    The one loop body over inputs: ``lint()``, the command line and Dask each call it."""
-    own = Statistics()
+    Linted here, ``found`` is lazy (the input is read as it is iterated) and a failure is
+    raised as it happens; linted by a worker, ``found`` is a list and the failure is noted,
+    and ``scale.protocol`` sends the three as plain JSON. ``findings`` reads either the same.
+    """
+
+    found: Iterable[Violation]
+    statistics: Statistics
+    failure: tuple[str, str] | None = None
+
+    def findings(self) -> Iterator[Violation]:
+        """Yield the findings in order, then raise the failure noted, as reading the input
+        in this process would have raised it (``SourceError``, ``ReadFailure``)."""
+        yield from self.found
+        raise_failure(self.failure)
+
+
+def raise_failure(failure: tuple[str, str] | None) -> None:
+    """Raise what an ``Outcome``'s noted failure says, as reading the input here would."""
+    if failure is None:
+        return
+    kind, message = failure
+    if kind == "open":
+        raise SourceError(message)
+    raise ReadFailure(message)
+
+
+class ReadFailure(OSError):
+    """A read that failed elsewhere (a worker), raised again here with its words."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def counted(name: str, stats: Statistics, outcome: Outcome) -> Iterator[Violation]:
+    """Yield the findings of one input, whose own statistics are added to ``stats`` (and
+    kept as ``stats.by_file[name]``), also when reading it fails halfway.
+
+    The one loop body over inputs: ``lint()``, the command line and Dask each call it, with
+    an ``Outcome`` however the input was linted."""
+    own = outcome.statistics
     try:
-        yield from lint_one(own)
+        yield from outcome.findings()
     finally:
         stats.merge(own)
         stats.by_file[name] = own
 
 
-def _lint_file(
-    path: str, options: Options, event_pointer: str | None
-) -> Callable[[Statistics], Iterator[Violation]]:
-    def lint_one(own: Statistics) -> Iterator[Violation]:
+def lint_path(path: str, options: Options, event_pointer: str | None = None) -> Outcome:
+    """Return the ``Outcome`` of the file at ``path``, linted in this process as its
+    findings are iterated (a failure to open or read it raised, as ``open`` raises it)."""
+    own = Statistics()
+
+    def found() -> Iterator[Violation]:
         with open(path, "rb", buffering=1 << 20) as stream:
             yield from lint_stream(stream, path, options, own, event_pointer)
 
-    return lint_one
+    return Outcome(found(), own)
 
 
 def _lint_source(
@@ -212,7 +255,7 @@ def _lint_source(
             from ..sources.walk import walk_paths
 
             for path in walk_paths([name]):
-                yield from counted(path, stats, _lint_file(path, options, event_pointer))
+                yield from counted(path, stats, lint_path(path, options, event_pointer))
             return
         with open(name, "rb", buffering=1 << 20) as stream:
             yield from lint_stream(stream, name, options, stats, event_pointer)

@@ -12,12 +12,12 @@ RT402, RT403, RT404, RT405, RT501; RT601-RT606 through the session's ``hearing.H
 told of every append the server accepts, commit, clear and session start), behind one entry
 per kind of step:
 
-- ``take_appends``, ``take_flagged``, ``take_quiet``: the fast road's steps (a run of
-  canonical appends, one append with content flags, one quiet event). Each applies the step
-  and returns True, or returns False, changing nothing, where the slow road would find
-  something in it;
-- ``append`` and ``observe``: the slow road's steps (one append whose own findings are known;
-  any parsed event), which apply the step and return the session's findings.
+- ``take_appends`` and ``take_quiet``: the fast road's steps (a run of canonical appends,
+  or one with content flags; one quiet event). Each applies the step and returns True, or
+  returns False, changing nothing, where the slow road would find something in it;
+- ``observe``: any event read whole (the slow road's parsed event, or a ``--jobs`` worker's
+  prepared append, told as its type and id), which applies the step and returns the
+  session's findings.
 
 The fast and the slow entries share their judgements (``_id_finding``, ``_commit_finding``,
 ``content_flags``) and their effects (``_keep_id``, ``_quiet``, ``_fill``), so that the two
@@ -291,9 +291,12 @@ class Session:
         sizes: Sequence[int] = (),
         heard: Heard | None = None,
         time: float | None = None,
+        flags: int = 0,
     ) -> bool:
         """Apply a run of ``lines`` canonical appends in the session's format starting on
-        ``line``, or return False (no change) where an event id repeats (RT402).
+        ``line``, or return False (no change) where an event id repeats (RT402), or where
+        the content ``flags`` of a run of one (``Flagged``) are findings in the session's
+        format (RT306, RT308).
 
         ``ids`` are the event ids from the first line that has one on (``NO_ID`` for a line
         without), so the first of them is on line ``line + lines - len(ids)``. ``sizes``
@@ -301,6 +304,8 @@ class Session:
         audio-signal rules, whose findings wait in ``hearing`` (none refuses a run); ``time``:
         when a run of one was sent.
         """
+        if flags and flags & FORMATS[self.audio_format].content_flags:
+            return False
         if ids:
             known = self.ids
             holes = NO_ID in ids
@@ -313,31 +318,6 @@ class Session:
         if sizes:
             self.hearing.appends(sizes, self.audio_format, heard or _Unheard(line), time)
         return True
-
-    def take_flagged(
-        self,
-        event_id: str | None,
-        nbytes: int,
-        flags: int,
-        line: int,
-        heard: Heard | None = None,
-        time: float | None = None,
-    ) -> bool:
-        """Apply one canonical append whose content ``flags`` are set, or return False where
-        they are findings in the session's format (RT306, RT308) or its id repeats."""
-        if flags & FORMATS[self.audio_format].content_flags:
-            return False
-        return self.take_appends(
-            [] if event_id is None else [event_id],
-            1,
-            nbytes,
-            nbytes,
-            nbytes,
-            line,
-            (nbytes,),
-            heard,
-            time,
-        )
 
     def take_quiet(self, event_type: str, event_id: str | None, line: int) -> bool:
         """Apply an event that neither sets the session nor adds audio, or return False,
@@ -354,7 +334,7 @@ class Session:
 
     # -- the slow road's steps ------------------------------------------------------------
 
-    def append(
+    def _append(
         self,
         event_type: str,
         event_id: str | None,
@@ -397,7 +377,7 @@ class Session:
 
         ``audio_bytes`` is an append's decoded audio size (None for anything else); ``own``
         the codes of the event's own findings (parse, schema, audio); ``heard`` and ``time``
-        an append's audio and when it was sent (``append``).
+        an append's audio and when it was sent (``_append``).
         """
         event_type = event.get("type")
         if not isinstance(event_type, str):
@@ -405,7 +385,7 @@ class Session:
         eid = event.get("event_id")
         event_id = eid if isinstance(eid, str) and event_type in CLIENT_EVENT_TYPES else None
         if event_type in APPEND_TYPES:
-            return self.append(event_type, event_id, audio_bytes, line, own, heard, time)
+            return self._append(event_type, event_id, audio_bytes, line, own, heard, time)
         if event_type in CLIENT_SESSION_UPDATES:
             return self._update(event, event_type, event_id, line, own)
         if event_type in SERVER_SESSION_EVENTS:

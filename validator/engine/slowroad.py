@@ -8,12 +8,12 @@ the same for an append a ``--jobs`` worker has already checked on its own (``che
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from ..check.event import not_an_object
 from ..check.parse import MISSING, parse_record, strip_bom
 from ..check.spec import without_covered
 from ..core.event_types import APPEND_TYPES
+from ..core.place import located, place_problem
 from ..core.record import Record
 from ..core.violation import Violation
 from .examine import audio_bytes_of, examine, placed
@@ -66,21 +66,13 @@ class SlowRoad:
         it to the session; its source's notes first."""
         found = self._findings(record)
         if record.notes:
-            return [*(replace(v, source=self.source) for v in record.notes), *found]
+            return [*(place_problem(note, self.source) for note in record.notes), *found]
         return found
 
     def _findings(self, record: Record) -> list[Violation]:
         """Return the located findings of the record itself, applying it to the session."""
         if record.problem is not None:
-            return [
-                replace(
-                    record.problem,
-                    source=self.source,
-                    line=record.line,
-                    column=record.column + 1,
-                    pointer=record.problem.pointer or record.pointer,
-                )
-            ]
+            return [place_problem(record, self.source)]
         parsed = parse_record(record.data, KEPT_KEYS)
         value = parsed.value
         if value is MISSING:
@@ -121,39 +113,27 @@ class SlowRoad:
         self.ledger.count_event(event_type)
         source = self.source
         found = [
-            Violation(
-                rule, message, pointer, source, line + within, column, event_id, event_type, offset
+            located(
+                Violation(rule, message, pointer, offset=offset),
+                source,
+                line + within,
+                column,
+                event_id,
+                event_type,
             )
             for rule, message, pointer, within, column, offset in prepared.found
         ]
         own = frozenset(rule for rule, *_ in prepared.found)
         heard = RecordHeard(record, None, own, source)
         time = record.time if isinstance(record, Record) else None
-        for v in self.session.append(event_type, event_id, audio_bytes, line, own, heard, time):
+        told = {"type": event_type, "event_id": event_id}
+        for v in self.session.observe(told, line, audio_bytes, own, heard, time):
             if v.rule == "RT402":
                 within, column = prepared.id_at or (0, 1)
-                found.append(
-                    replace(
-                        v,
-                        source=source,
-                        line=line + within,
-                        column=column,
-                        event_id=event_id,
-                        event_type=event_type,
-                    )
-                )
+                at_line = line + within
             else:  # an audio-signal finding, at the audio string
                 at_line, column, _, _ = heard.place(0)
-                found.append(
-                    replace(
-                        v,
-                        source=source,
-                        line=at_line,
-                        column=column,
-                        event_id=event_id,
-                        event_type=event_type,
-                    )
-                )
+            found.append(located(v, source, at_line, column, event_id, event_type))
         found = self.ledger.selected(found)
         if self.session.hearing.found:
             return self.ledger.heard() + found

@@ -26,20 +26,19 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from ..core.install import install_hint
 from ..core.record import DEFAULT_MAX_RECORD_BYTES
 from ..core.statistics import Statistics
 from ..core.violation import Violation
-from ..engine.linting import LintResult, counted, lint_options
+from ..engine.linting import LintResult, Outcome, counted, lint_options
 from ..engine.options import Options
 from ..sources.inputs import Input
 from .parallel import Executor
 from .protocol import (
     FileBatch,
-    FileOutcome,
     FileTask,
     Result,
     decode_result,
@@ -245,23 +244,25 @@ def _findings(
     executor = DaskExecutor([(inp, options) for inp in found], event_pointer, client)
     try:
         for position, inp in enumerate(found):
-            yield from counted(inp.name, stats, _found(executor, position, inp.name))
+            yield from counted(inp.name, stats, _noted(executor.outcome(position), inp.name))
     finally:
         executor.close()
 
 
-def _found(
-    executor: DaskExecutor, position: int, name: str
-) -> Callable[[Statistics], Iterator[Violation]]:
+def _noted(outcome: Outcome, name: str) -> Outcome:
+    """Return ``outcome`` with a failure to read the input noted in its statistics
+    (``unreadable``), not raised: the library's Dask run lints the others."""
     from ..core.record import SourceError
 
-    def lint_one(own: Statistics) -> Iterator[Violation]:
+    own = outcome.statistics
+
+    def found() -> Iterator[Violation]:
         try:
-            yield from executor.found(position, own)
+            yield from outcome.findings()
         except (SourceError, OSError, EOFError):
             own.unreadable.append(name)
 
-    return lint_one
+    return Outcome(found(), own)
 
 
 def findings_bag(
@@ -293,6 +294,6 @@ def _finding_dicts(tasks: Sequence[FileBatch]) -> list[dict[str, Any]]:
     """Return the findings of each task as dicts (on a worker: plain data back)."""
     rows: list[dict[str, Any]] = []
     for task in tasks:
-        for outcome in cast(list[FileOutcome], decode_result(lint_task(task))):
+        for outcome in cast(list[Outcome], decode_result(lint_task(task))):
             rows.extend(v.to_dict() for v in outcome.found)
     return rows

@@ -5,8 +5,8 @@ the workers scan and this process replays through the session (``replay``); any 
 (a small capture, a HAR, a JSON document, a gzip file, a URL) is one task that a worker
 lints whole. All the tasks go to one executor (``pool.ordered``: this process and forked
 workers; ``distributed``: a Dask cluster), in the order a sequential run reads the inputs,
-and ``Executor.found`` gives each input's findings in that order, with its statistics and
-its read failure exactly as reading it here would have given them. Standard input is
+and ``Executor.outcome`` gives each input's ``Outcome`` in that order: its findings, its
+statistics and its read failure exactly as reading it here would have given them. Standard input is
 never a task: it is read here, in its turn.
 """
 
@@ -24,6 +24,7 @@ from ..core.violation import Violation
 from ..engine.driver import Linter
 from ..engine.fastroad import Item
 from ..engine.hearing import SIGNAL_CODES
+from ..engine.linting import Outcome, raise_failure
 from ..engine.options import Options
 from ..sources.inputs import Input
 from ..sources.jsonl import read_jsonl
@@ -32,13 +33,11 @@ from .filebytes import FileBytes
 from .protocol import (
     ChunkTask,
     FileBatch,
-    FileOutcome,
     FileTask,
     Result,
     Task,
     chunk_ranges,
     eligible,
-    raise_failure,
 )
 
 Progress = Callable[[int], None]
@@ -104,7 +103,7 @@ class Executor:
             batch.append(FileTask(inp, options, event_pointer))
             batched += size
         self._results: Iterator[Result] | None = None
-        self._outcomes: list[FileOutcome] = []  # of the batch being handed out
+        self._outcomes: list[Outcome] = []  # of the batch being handed out
         self._batch = -1  # its task
 
     def split(self, inp: Input, options: Options) -> list[ChunkTask]:
@@ -124,12 +123,20 @@ class Executor:
         """Return True when the input at ``position`` is linted by this executor."""
         return self.spans[position] is not None
 
-    def found(
-        self, position: int, stats: Statistics, progress: Progress | None = None
+    def outcome(self, position: int, progress: Progress | None = None) -> Outcome:
+        """Return the ``Outcome`` of the input at ``position``, as linting it here gives it:
+        its findings in order, its statistics (complete once they are read), and how reading
+        it failed, raised after the findings of what was read. Nothing is waited for before
+        its findings are read: a worker lost then is an error of reading this input. Inputs
+        are taken in order, each once."""
+        own = Statistics()
+        return Outcome(self._found(position, own, progress), own)
+
+    def _found(
+        self, position: int, stats: Statistics, progress: Progress | None
     ) -> Iterator[Violation]:
-        """Yield the findings of the input at ``position``, counting into ``stats``; raise
-        SourceError or OSError where reading it failed, after the findings of what was read.
-        Inputs are taken in order, each once."""
+        """Yield the findings of the input at ``position``, counting into ``stats`` (fresh);
+        raise SourceError or OSError where reading it failed, after the findings."""
         span = self.spans[position]
         assert span is not None
         first, count = span
@@ -139,10 +146,10 @@ class Executor:
         tasks = self.tasks
         if type(tasks[first]) is FileBatch:
             if self._batch != first:  # the next batch: every task before it is taken
-                self._outcomes = cast(list[FileOutcome], next(results))
+                self._outcomes = cast(list[Outcome], next(results))
                 self._batch = first
             outcome = self._outcomes[-count]
-            _adopt(stats, outcome.statistics)
+            vars(stats).update(vars(outcome.statistics))  # the worker's counts: the input's
             yield from outcome.found
             if progress is not None:
                 progress(cast(FileBatch, tasks[first]).files[-count].input.size() or 0)
@@ -195,15 +202,6 @@ class Pooled(Executor):
         from .pool import ordered
 
         return ordered(self.tasks, self.jobs)
-
-
-def _adopt(stats: Statistics, other: Statistics) -> None:
-    """Add ``other``'s counts to ``stats``: taken over whole where ``stats`` is fresh (a
-    merge into nothing gives the same values, at many times the cost per small file)."""
-    if not (stats.files or stats.records or stats.bytes or stats.unreadable):
-        vars(stats).update(vars(other))
-    else:
-        stats.merge(other)
 
 
 def replay(

@@ -8,7 +8,8 @@ replays the items in file order through the same ``Linter`` as one process, and 
 the session refuses, or that the scan left for the slow road, is read again at its offset
 (``parallel.replay``). A ``FileTask`` is a whole input (a small capture, a HAR, a gzip file,
 a URL): the worker lints it as one process would and sends back its findings, its statistics
-and how its reading failed, if it did (``FileOutcome``).
+and how its reading failed, if it did: the ``engine.linting.Outcome`` that linting it in
+this process gives, read to its end.
 
 Results are JSON (``encode_result``/``decode_result``): no pickle crosses a pipe, and what a
 Dask worker returns is a string of JSON, so that neither an input's bytes nor anything made
@@ -43,7 +44,7 @@ from ..engine.fastroad import (
     Slow,
     scan,
 )
-from ..engine.linting import lint_stream
+from ..engine.linting import Outcome, lint_stream
 from ..engine.options import Options
 from ..sources.inputs import Input, reason
 from ..sources.jsonl import BLOCK_BYTES, line_blocks
@@ -222,26 +223,17 @@ class FileBatch(NamedTuple):
     files: list[FileTask]
 
 
-class FileOutcome(NamedTuple):
-    """What linting one whole input gave: its findings in order, its statistics, and how
-    reading it failed: ("open", message) when it could not be opened at all, ("read",
-    reason) when a read failed after the findings of what was read; None when it did not."""
-
-    found: list[Violation]
-    statistics: Statistics
-    failure: tuple[str, str] | None = None
-
-
-def lint_file(task: FileTask, buffer: bytearray | None = None) -> FileOutcome:
-    """Return what linting one whole input gives (in a worker, or here); ``buffer``: the
-    block buffer of the previous input, reused."""
+def lint_file(task: FileTask, buffer: bytearray | None = None) -> Outcome:
+    """Return what linting one whole input gives (in a worker, or here), read to its end:
+    the findings a list, a failure noted; ``buffer``: the block buffer of the previous input,
+    reused."""
     inp = task.input
     stats = Statistics()
     found: list[Violation] = []
     try:
         stream = inp.open()
     except SourceError as exc:
-        return FileOutcome(found, stats, ("open", str(exc)))
+        return Outcome(found, stats, ("open", str(exc)))
     failure = None
     try:
         options, pointer = task.options, task.event_pointer
@@ -252,24 +244,7 @@ def lint_file(task: FileTask, buffer: bytearray | None = None) -> FileOutcome:
     finally:
         if inp.path != "-":
             stream.close()
-    return FileOutcome(found, stats, failure)
-
-
-class ReadFailure(OSError):
-    """A read that failed in a worker, raised again here with the worker's words."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def raise_failure(failure: tuple[str, str] | None) -> None:
-    """Raise what a ``FileOutcome``'s failure says, as reading the input here would have."""
-    if failure is None:
-        return
-    kind, message = failure
-    if kind == "open":
-        raise SourceError(message)
-    raise ReadFailure(message)
+    return Outcome(found, stats, failure)
 
 
 _FINDING_FIELDS = ("rule", "message", "pointer", "source", "line", "column", "event_id",
@@ -300,16 +275,16 @@ def decode_statistics(encoded: list[Any]) -> Statistics:
     return stats
 
 
-def encode_outcome(outcome: FileOutcome) -> list[Any]:
-    """Return a ``FileOutcome`` as JSON values."""
+def encode_outcome(outcome: Outcome) -> list[Any]:
+    """Return a worker's ``Outcome`` (its findings a list) as JSON values."""
     found = [[getattr(v, name) for name in _FINDING_FIELDS] for v in outcome.found]
     return [found, encode_statistics(outcome.statistics), outcome.failure]
 
 
-def decode_outcome(encoded: list[Any]) -> FileOutcome:
-    """Return the ``FileOutcome`` that ``encode_outcome`` gave."""
+def decode_outcome(encoded: list[Any]) -> Outcome:
+    """Return the ``Outcome`` that ``encode_outcome`` gave."""
     found, stats, failure = encoded
-    return FileOutcome(
+    return Outcome(
         [Violation(*values) for values in found],
         decode_statistics(stats),
         None if failure is None else (failure[0], failure[1]),
@@ -319,7 +294,7 @@ def decode_outcome(encoded: list[Any]) -> FileOutcome:
 # -- either ---------------------------------------------------------------------------------
 
 Task = ChunkTask | FileBatch
-Result = list[Item] | list[FileOutcome]
+Result = list[Item] | list[Outcome]
 
 
 def run_task(task: Task, buffer: bytearray | None = None) -> Result:
@@ -335,7 +310,7 @@ def encode_result(index: int, result: Result, batch: bool) -> bytes:
     """Return one line of JSON: the task's number, then its result (``batch``: the
     outcomes of a ``FileBatch``, else a chunk's items)."""
     if batch:
-        outcomes = cast(list[FileOutcome], result)
+        outcomes = cast(list[Outcome], result)
         body: list[Any] = [index, 1, [encode_outcome(outcome) for outcome in outcomes]]
     else:
         body = [index, 0, encode_items(cast(list[Item], result))]

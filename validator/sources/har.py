@@ -463,7 +463,7 @@ class _HarReader:
                 sized = self._sized(json.loads(buf[quote : scan_string(buf, quote)]))
             else:
                 if notes:  # a value that is no message: the repeat is all there is to say
-                    yield Record(*text.place(text.base + key_at), b"", problem=notes[0])
+                    yield notes[0]
                 continue
             yield self._frame(quote, sized, opcode, pointer, notes, time)
 
@@ -474,17 +474,16 @@ class _HarReader:
             return utf8_size(payload), False
         return len(payload), not payload.strip()
 
-    def _repeated(self, key_at: int, pointer: str) -> Violation:
-        """Return RT104, placed, for a message's ``data`` key at ``key_at`` repeated."""
-        line, column = self.text.place(self.text.base + key_at)
-        return Violation(
+    def _repeated(self, key_at: int, pointer: str) -> Record:
+        """Return the RT104 record of a message's ``data`` key at ``key_at`` repeated: where
+        the key is (the linter places its finding there, as any record's problem)."""
+        problem = Violation(
             "RT104",
             "key 'data' appears more than once in the same HAR websocket message; parsers "
             "disagree on which one is the message (each is checked here): keep one",
             pointer=f"{pointer}/data",
-            line=line,
-            column=column + 1,
         )
+        return Record(*self.text.place(self.text.base + key_at), b"", problem=problem)
 
     def _frame(
         self,
@@ -492,7 +491,7 @@ class _HarReader:
         sized: tuple[int, bool],
         opcode: int,
         pointer: str,
-        notes: tuple[Violation, ...],
+        notes: tuple[Record, ...],
         time: float | None,
     ) -> Record:
         """Return the record of the ``data`` string at ``quote`` of the buffer (``sized``:
