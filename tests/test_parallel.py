@@ -306,6 +306,38 @@ def test_a_failing_worker_is_an_error_not_a_hang(
         list(lint_parallel(str(path), Options(), Statistics(), str(path), 2))
 
 
+@pytest.mark.parametrize("attempt", range(4))  # who claims which task varies: a few runs
+def test_a_lost_worker_fails_every_input_it_leaves_unread_not_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attempt: int
+) -> None:
+    """Small inputs batched one per task: once a worker is lost, each input still to come
+    is an error that names it (exit 2), never a traceback (it was RuntimeError
+    'generator raised StopIteration' at the next batch)."""
+    from validator.scale import parallel
+
+    names = [f"s{k}.jsonl" for k in range(4)]
+    for name in names:
+        (tmp_path / name).write_text('{"type":"input_audio_buffer.commit","event_id":"e"}\n' * 2)
+    main, run_task = os.getpid(), pool.run_task
+
+    def broken(task: protocol.Task, buffer: bytearray | None = None) -> protocol.Result:
+        if os.getpid() != main:
+            raise MemoryError("worker died")
+        return run_task(task, buffer)
+
+    monkeypatch.setattr(pool, "run_task", broken)
+    monkeypatch.setattr(parallel.Executor, "batch_files", 1)
+    result = CliRunner().invoke(
+        cli, ["lint", "--isolated", "--format", "jsonl", "--jobs", "2", str(tmp_path)]
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    linted = {Path(json.loads(line)["source"]).name for line in result.stdout.splitlines()}
+    failed = set(re.findall(r"cannot read \S*/(s\d\.jsonl): a worker", result.stderr))
+    # each input linted, or named as failed (after the findings of what was read of it)
+    assert linted | failed == set(names), (result.stdout, result.stderr)
+    assert result.exit_code == (2 if failed else 1)
+
+
 def test_the_multiprocessing_road_gives_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

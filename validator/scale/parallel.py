@@ -105,6 +105,7 @@ class Executor:
         self._results: Iterator[Result] | None = None
         self._outcomes: list[Outcome] = []  # of the batch being handed out
         self._batch = -1  # its task
+        self._failed: str | None = None  # why the results ended early (a worker lost)
 
     def split(self, inp: Input, options: Options) -> list[ChunkTask]:
         """Return the chunks of an input worth splitting, else [] (one task, the whole)."""
@@ -140,13 +141,10 @@ class Executor:
         span = self.spans[position]
         assert span is not None
         first, count = span
-        if self._results is None:
-            self._results = self.results()
-        results = self._results
         tasks = self.tasks
         if type(tasks[first]) is FileBatch:
             if self._batch != first:  # the next batch: every task before it is taken
-                self._outcomes = cast(list[Outcome], next(results))
+                self._outcomes = cast(list[Outcome], self._next())
                 self._batch = first
             outcome = self._outcomes[-count]
             vars(stats).update(vars(outcome.statistics))  # the worker's counts: the input's
@@ -157,8 +155,24 @@ class Executor:
             return
         chunks = cast(list[ChunkTask], tasks[first : first + count])
         inp, options = cast(tuple[Input, Options], self.planned[position])
-        done = islice(results, count)
+        done = (self._next() for _ in range(count))
         yield from replay(chunks, done, inp.name, options, stats, progress, self.stamps[inp.path])
+
+    def _next(self) -> Result:
+        """Return the next task's result. Once the results ended early (a worker lost, an
+        error the pool raised), every input still to come fails with the same words: its
+        tasks will not run."""
+        if self._failed is None:
+            if self._results is None:
+                self._results = self.results()
+            try:
+                return next(self._results)
+            except StopIteration:
+                self._failed = "the workers' results ended early"
+            except OSError as error:
+                self._failed = str(error)
+                raise
+        raise OSError(self._failed)
 
     def close(self) -> None:
         """Stop the tasks still running and end the workers (however the run ends)."""
