@@ -22,7 +22,6 @@ from validator.sources.jsonl import read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-SHARED = ROOT.parent / "shared"
 
 
 # Run as ``python -c LAUNCHER PEAK_FILE COMMAND...``: forks COMMAND, writes its peak RSS (KiB

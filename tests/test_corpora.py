@@ -1,18 +1,21 @@
-"""The benchmark corpora (../shared/bench/make_corpus.py, small sizes): every road agrees on
-them, --jobs agrees with one process, and every line the generator marks invalid is flagged.
+"""The benchmark corpora (the bench's make_corpus.py, small sizes): every road agrees on them,
+--jobs agrees with one process, and every line the generator marks invalid is flagged.
 
-Skipped where the shared folder is absent (a user's machine) or numpy is missing.
+The generator is a verbatim copy in tests/data/bench/ (tests/data/README.md says where from,
+and its sha256, which a test holds the copy to); it needs numpy, which `[test]` installs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, assert_roads_agree
+from conftest import ROOT, assert_roads_agree
 from test_only import lint_parallel
 
 from validator import lint
@@ -21,14 +24,13 @@ from validator.engine.linting import lint_stream
 from validator.engine.options import Options
 from validator.scale import protocol
 
-GENERATOR = SHARED / "bench" / "make_corpus.py"
+DATA = ROOT / "tests" / "data"
+GENERATOR = DATA / "bench" / "make_corpus.py"
 CORPORA = ["mixed.jsonl", "small.jsonl", "big.jsonl", "invalid.jsonl"]
 
 
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not GENERATOR.is_file():
-        pytest.skip("the shared bench folder is not beside this checkout")
     pytest.importorskip("numpy")
     out = tmp_path_factory.mktemp("corpora")
     sizes = ["--mixed-mb", "2", "--small-mb", "0.5", "--big-count", "2"]
@@ -66,3 +68,11 @@ def test_every_line_marked_invalid_is_flagged(corpora: Path) -> None:
     result = lint(str(corpora / "invalid.jsonl"))
     flagged = {v.line - 1 for v in result}  # the generator counts lines from 0
     assert set(expected["invalid_lines"]) <= flagged
+
+
+def test_the_generator_is_the_bench_s_own() -> None:
+    """The copy is byte for byte the one whose sha256 tests/data/README.md records."""
+    (recorded,) = re.findall(
+        r"`bench/make_corpus\.py`.*?sha256 `([0-9a-f]{64})`", (DATA / "README.md").read_text()
+    )
+    assert hashlib.sha256(GENERATOR.read_bytes()).hexdigest() == recorded

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -97,6 +98,65 @@ def test_quick_start_is_two_commands() -> None:
         "pip install . && realtime-validator lint fixtures/logs/session.jsonl",
         "pip install '.[test]' && pytest",
     ]
+
+
+QUICK_START_COST = re.compile(
+    r"second runs the tests as CI does: (\d+) packages \((\d+) MB, about (\d+) s from a warm pip "
+    r"cache;[^)]*\), then about (\d+) minutes of tests on two cores"
+)
+
+
+def test_quick_start_names_python_a_venv_and_the_cost() -> None:
+    """Python's version is pyproject's; the venv is made and entered by the commands shown; the
+    test command's cost reads as numbers, and its packages and megabytes are those of what
+    `pip install '.[test]'` installed here (within what other versions of them change)."""
+    text = " ".join(section("Quick start").split())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
+    assert "of Python 3.11 or newer (`python3 -m venv .venv && . .venv/bin/activate`):" in text
+    cost = QUICK_START_COST.search(text)
+    assert cost, text
+    packages, megabytes = int(cost[1]), int(cost[2])
+    installed = installed_for_tests()
+    size = sum(_installed_bytes(dist) for dist in installed.values()) / 1e6
+    # `pip list` shows pip too; `du -sh` of the venv counts pip, directories and blocks
+    assert abs(len(installed) + 1 - packages) <= packages * 0.15, (len(installed), packages)
+    assert abs(size - megabytes) <= megabytes * 0.25, (size, megabytes)
+
+
+def installed_for_tests() -> dict[str, Any]:
+    """Return the installed distributions `realtime-validator[test]` needs, by name: itself,
+    its requirements, theirs, and so on (markers evaluated, extras followed)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict[str, Any] = {}
+    wanted: dict[str, frozenset[str]] = {}
+    todo = [("realtime-validator", frozenset({"test"}))]
+    while todo:
+        name, extras = todo.pop()
+        key = canonicalize_name(name)
+        if key in wanted and extras <= wanted[key]:
+            continue
+        wanted[key] = wanted.get(key, frozenset()) | extras
+        found[key] = dist = metadata.distribution(name)
+        for requirement in map(Requirement, dist.requires or []):
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": e}) for e in {"", *wanted[key]}):
+                todo.append((requirement.name, frozenset(requirement.extras)))
+    return found
+
+
+def _installed_bytes(dist: Any) -> int:
+    size = 0
+    for file in dist.files or []:
+        try:
+            size += Path(file.locate()).stat().st_size
+        except OSError:
+            continue
+    return size
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -119,7 +119,7 @@ def lint_stream(
             if kind == InputKind.LINES and event_pointer is None and options.fast:
                 yield from linter.run_stream(reader, buffer)
                 return
-            records: Iterable[Record] = records_of(kind, reader, options.max_record_bytes)
+            records: Iterable[Record] = records_of(kind, reader, options.max_record_bytes, name)
             if event_pointer is not None:
                 from ..sources.wrapped import unwrap
 

@@ -15,7 +15,7 @@ from ..core.media import GZIP_LAYERS, GZIP_MAGIC
 from ..core.record import Record
 from ..core.violation import Violation
 from .jsonl import read_jsonl
-from .sniff import media_name, media_problem, nested_gzip_problem
+from .sniff import media_name, media_problem, nested_gzip_problem, not_capture_problem
 
 LINE_SUFFIXES = (".jsonl", ".ndjson")
 DOCUMENT_SUFFIXES = (".json",)
@@ -31,13 +31,15 @@ _LEADING = bytes(range(0x21)) + b"\x7f"
 
 class InputKind(StrEnum):
     """How an input is read: its records, one a line or one an element, or a HAR's messages;
-    or not read as text at all (an audio or video file; gzip nested too deep)."""
+    or not read as text at all (an audio or video file; gzip nested too deep; a file named as
+    no capture that plainly is none)."""
 
     LINES = "lines"  # JSONL / NDJSON
     DOCUMENT = "document"  # one event, or an array of events
     HAR = "har"  # a browser's HAR export: its websocket messages
     GZIP = "gzip"  # gzip still, after GZIP_LAYERS layers inflated
     MEDIA = "media"  # an audio or video file given as a capture
+    OTHER = "other"  # README.md, a .py, a PNG: no capture's suffix, and no JSON in its lines
 
 
 def _kind_by_suffix(name: str) -> InputKind | None:
@@ -70,13 +72,15 @@ def _kind_by_content(head: bytes) -> InputKind:
 
 
 def input_kind(name: str, head: bytes) -> InputKind:
-    """Return how an input is read: "gzip", "media", "lines", "document" or "har".
+    """Return how an input is read: "gzip", "media", "other", "lines", "document" or "har".
 
     ``head`` is the input's first bytes (64 KiB is plenty). The suffix decides, except that a
     HAR saved as ``.json`` or under another name is still a HAR, and that an audio or video
     file (``sniff.media_name``) is "media" unless it is named as lines (``.jsonl``: every line
     of it is a record, as its name says). "gzip" means the kind is known only once the data
-    is inflated (``records`` does that).
+    is inflated (``records`` does that). "other" is a file named without a capture's suffix
+    that is plainly no capture (``sniff.not_capture_problem``); standard input and other
+    unnamed streams ("<stdin>") are read as their content says.
     """
     if head[:2] == GZIP_MAGIC:
         return InputKind.GZIP
@@ -88,7 +92,16 @@ def input_kind(name: str, head: bytes) -> InputKind:
     if kind == InputKind.HAR:
         return kind
     by_content = _kind_by_content(head)
-    return InputKind.HAR if by_content == InputKind.HAR else kind or by_content
+    if by_content == InputKind.HAR:
+        return by_content
+    if kind is not None or by_content != InputKind.LINES or not _named(name):
+        return kind or by_content
+    return InputKind.LINES if not_capture_problem(name, head) is None else InputKind.OTHER
+
+
+def _named(name: str) -> bool:
+    """Return True for a file's name, False for "<stdin>" and the like."""
+    return not (name.startswith("<") and name.endswith(">"))
 
 
 def _not_json_end(head: bytes) -> int:
@@ -135,12 +148,13 @@ def opened(stream: BinaryIO, name: str) -> Iterator[tuple[InputKind, io.Buffered
 
 
 def records_of(
-    kind: InputKind, reader: io.BufferedReader, max_record_bytes: int
+    kind: InputKind, reader: io.BufferedReader, max_record_bytes: int, name: str = ""
 ) -> Iterator[Record]:
-    """Yield the records of an ``opened`` input of ``kind``.
+    """Yield the records of an ``opened`` input of ``kind`` named ``name``.
 
-    An audio or video file ("media") or gzip nested too deep ("gzip") is not text at all: one
-    RT101 record that says what it is, counted with the bytes of the whole input.
+    An audio or video file ("media"), gzip nested too deep ("gzip") or a file that is plainly
+    no capture ("other") is not read as records: one RT101 record that says what it is,
+    counted with the bytes of the whole input.
     """
     if kind == InputKind.LINES:
         yield from read_jsonl(reader, max_record_bytes)
@@ -150,9 +164,14 @@ def records_of(
         yield from _whole_input(reader, nested_gzip_problem(GZIP_LAYERS))
         return
     if kind == InputKind.MEDIA:
-        name = media_name(head)
-        assert name is not None  # the bytes ``input_kind`` saw: nothing was read since
-        yield from _whole_input(reader, media_problem(name))
+        container = media_name(head)
+        assert container is not None  # the bytes ``input_kind`` saw: nothing was read since
+        yield from _whole_input(reader, media_problem(container))
+        return
+    if kind == InputKind.OTHER:
+        problem = not_capture_problem(name, head)
+        assert problem is not None  # the bytes ``input_kind`` saw, under the same name
+        yield from _whole_input(reader, problem)
         return
     # Not JSON from its first character on: that character alone gives the finding (RT101
     # there, before any bad UTF-8 further on), and a gzip bomb or a binary file is not read
