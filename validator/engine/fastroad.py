@@ -87,6 +87,8 @@ _PLAIN_ID = re.compile(rb'"event_id":"[^"\\\x00-\x1f]{0,512}"')
 """A client event's id written plainly (no escape, within the schemas' bound of 512): taken
 out of a line that names ``event_id`` once (at its top: the record has one)."""
 _UNSEEN = "?"  # no verdict kept yet
+_HINT = [GA]  # scan's guess of the API version, from one block to the next
+_SHOW_VERSION = SERVER_SESSION_EVENTS | {"session.update", "transcription_session.update"}
 _MET_LINE = 65536  # a longer line is not remembered (256 of them: 16 MiB at most)
 # a commit or clear as clients write them: valid JSON by construction, distinct keys
 _BUFFER_EVENT = re.compile(
@@ -224,8 +226,9 @@ def scan(
     quiet_types: list[str] = []
     quiet_ids: list[str | None] = []
     quiet_spec: list[int] | None = None
-    # the version tried first for a client event: the last one met, or shown by the server
-    hint = [GA]
+    # the version tried first for a client event: the last one met, or shown by a session
+    # event, kept from one block (and file) to the next (a wrong guess costs time only)
+    hint = _HINT
     raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
     count = total = largest = column = 0
     smallest = 1 << 62
@@ -476,8 +479,10 @@ def scan_quiet(
     if parsed.violations or type(value) is not dict:
         return None
     event_type = value.get("type")
-    if hint is not None and type(event_type) is str and event_type in SERVER_SESSION_EVENTS:
-        # which schemas to try first: the session will say the same (a guess costs time only)
+    if hint is not None and type(event_type) is str and event_type in _SHOW_VERSION:
+        # which schemas to try first: the session will say the same (a guess costs time only);
+        # a client's update shows it too (a log of client events only: no schema of the other
+        # version is loaded for its response.create)
         session = value.get("session")
         shown = BETA if event_type.startswith("transcription_") else None
         if shown is None and isinstance(session, dict):
