@@ -13,8 +13,9 @@ unlike times on a shared machine; ``--runs`` takes the median. Needs valgrind.
 ``--build REF`` (repeatable) measures a git revision of this repository instead of the
 installed package, ``.`` the working tree as it is: each is installed the regular way
 (``pip install --no-deps --no-build-isolation --target``, so that its bytecode is compiled
-and ``setup.py``'s build step runs) into a cache folder, once per commit, and put first on
-``PYTHONPATH``; the table then has a column per build and its change against the first. Its
+and ``setup.py``'s build step runs) into ``benchmarks/.data/builds``, once per commit or
+state of the working tree, and put first on ``PYTHONPATH``; the table then has a column per
+build and its change against the first. Its
 rows: ``import validator``, the start-up, a lint of one append and of one GA
 ``session.update`` (whole processes), then each file's lint without the start-up.
 ``--rich`` adds the capture of ``rich_corpus.py`` (2,000 turns, 15 MB), written once into
@@ -25,6 +26,7 @@ compare against builds older than them).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -86,12 +88,12 @@ def build(ref: str) -> Path:
                 if path.is_file() and not name.startswith((b"tests/", b"fixtures/")):
                     tar.add(path, arcname=name.decode())
         data = archive.getvalue()
-        key = "worktree"
+        key = "worktree-" + hashlib.sha256(data).hexdigest()[:12]  # its files' state
     else:
         key = _git("rev-parse", "--short=12", ref + "^{commit}").decode().strip()
         data = b""
     target = CACHE / key
-    if key != "worktree" and (target / "site" / "validator").is_dir():
+    if (target / "site" / "validator").is_dir():
         return target / "site"
     shutil.rmtree(target, ignore_errors=True)
     (target / "src").mkdir(parents=True)
