@@ -1,5 +1,6 @@
 """The build step that pyproject.toml cannot say: fastjsonschema's code for each generated
-client event schema, written into the wheel (``validator/check/spec_code.py`` says why).
+client event schema, and its yes-or-no check as Python source, written into the wheel
+(``validator/check/spec_code.py`` and ``validator/check/predicate.py`` say why).
 
 Everything else about the package is in ``pyproject.toml``. An editable install skips this
 step: it compiles at first use instead.
@@ -8,8 +9,10 @@ step: it compiles at first use instead.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
@@ -18,20 +21,17 @@ HERE = Path(__file__).resolve().parent
 
 
 class BuildPy(build_py):
-    """``build_py`` that also writes ``validator/check/_compiled/<api>__<type>.py``."""
+    """``build_py`` that also writes ``validator/check/_compiled/<api>__<type>.py`` and
+    ``is_<api>__<type>.py``."""
 
     def run(self) -> None:
         """Build the package, then the precompiled validators beside it."""
         super().run()
         if getattr(self, "editable_mode", False):
             return
-        loaded = importlib.util.spec_from_file_location(
-            "spec_code", HERE / "validator" / "check" / "spec_code.py"
-        )
-        assert loaded is not None and loaded.loader is not None
-        spec_code = importlib.util.module_from_spec(loaded)
-        sys.modules["spec_code"] = spec_code
-        loaded.loader.exec_module(spec_code)
+        spec_code = _load("spec_code")
+        predicate = _load("predicate")
+        pins = json.loads((HERE / "schemas" / "SOURCE.json").read_text(encoding="utf-8"))
         target = Path(self.build_lib) / "validator" / "check" / "_compiled"
         target.mkdir(parents=True, exist_ok=True)
         (target / "__init__.py").write_text(
@@ -40,9 +40,27 @@ class BuildPy(build_py):
         )
         for path in sorted((HERE / "schemas").glob("*/*.schema.json")):
             api, event_type = path.parent.name, path.name.removesuffix(".schema.json")
-            source = spec_code.module_source(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            source = spec_code.module_source(text)
             name = spec_code.module_name(api, event_type)
             (target / f"{name}.py").write_text(source, encoding="utf-8")
+            # the yes-or-no check as Python source: no JSON to read, no closures to build
+            pin = pins["schemas"][api][event_type]["sha256"]
+            name = f"is_{api}__{event_type.replace('.', '_')}"  # check.spec's module name
+            (target / f"{name}.py").write_text(predicate.module_source(text, pin), encoding="utf-8")
+
+
+def _load(name: str) -> Any:
+    """Load ``validator/check/<name>.py`` by its path: it stands alone, and the package's
+    dependencies need not be importable at build time."""
+    loaded = importlib.util.spec_from_file_location(
+        name, HERE / "validator" / "check" / f"{name}.py"
+    )
+    assert loaded is not None and loaded.loader is not None
+    module = importlib.util.module_from_spec(loaded)
+    sys.modules[name] = module
+    loaded.loader.exec_module(module)
+    return module
 
 
 setup(cmdclass={"build_py": BuildPy})

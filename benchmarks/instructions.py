@@ -2,33 +2,55 @@
 """Count the instructions ``validator.lint()`` executes on each corpus, with callgrind.
 
     python benchmarks/instructions.py FILE [FILE...] [--runs N]
+    python benchmarks/instructions.py --build 58497eb --build main --build . --rich FILE...
 
 Each count is a whole process (``peers/lint_library.py FILE``: start-up, imports and the
-lint) under ``valgrind --tool=callgrind``, minus the same process importing ``validator``
-and linting nothing (printed too, as ``start-up``), so that what a change costs the lint
-itself shows as a share of it. Instruction counts hardly move between runs (a few parts per
-million: hash seeds), unlike times on a shared machine; ``--runs`` takes the median.
-Needs valgrind. SPEC's bar: RT206 costs a log of appends nothing (within 1%).
+lint) under ``valgrind --tool=callgrind``, minus the same process linting an empty file
+(printed too, as ``start-up``), so that what a change costs the lint itself shows as a share
+of it. Instruction counts hardly move between runs (a few parts per million: hash seeds),
+unlike times on a shared machine; ``--runs`` takes the median. Needs valgrind.
+
+``--build REF`` (repeatable) measures a git revision of this repository instead of the
+installed package, ``.`` the working tree as it is: each is installed the regular way
+(``pip install --no-deps --no-build-isolation --target``, so that its bytecode is compiled
+and ``setup.py``'s build step runs) into ``benchmarks/.data/builds``, once per commit or
+state of the working tree, and put first on ``PYTHONPATH``; the table then has a column per
+build and its change against the first. Its
+rows: ``import validator``, the start-up, a lint of one append and of one GA
+``session.update`` (whole processes), then each file's lint without the start-up.
+``--rich`` adds the capture of ``rich_corpus.py`` (2,000 turns, 15 MB), written once into
+the cache. ``--ignore RULES`` is passed to ``lint()`` (``RT6``: the audio-signal rules, to
+compare against builds older than them).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
+from io import BytesIO
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 LINT = HERE / "peers" / "lint_library.py"
 COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+CACHE = HERE / ".data" / "builds"
 
 
-def instructions(*args: str) -> int:
+def instructions(*args: str, site: Path | None = None, cwd: Path | None = None) -> int:
     """Return the instructions one Python process with ``args`` executes, under callgrind."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
             [
@@ -40,7 +62,8 @@ def instructions(*args: str) -> int:
             ],
             capture_output=True,
             text=True,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
+            env=env,
+            cwd=cwd or tmp,  # never the checkout: `python -c` imports from its folder
             check=True,
         )
     found = COLLECTED.search(done.stderr)
@@ -49,19 +72,137 @@ def instructions(*args: str) -> int:
     return int(found.group(1))
 
 
+def _git(*args: str) -> bytes:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=True).stdout
+
+
+def build(ref: str) -> Path:
+    """Return the folder where ``ref`` (a revision, or ``.``: the working tree) is installed
+    non-editable, installing it first where it is not."""
+    if ref == ".":
+        files = _git("ls-files", "-co", "--exclude-standard", "-z").split(b"\0")
+        archive = BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            for name in filter(None, files):
+                path = ROOT / name.decode()
+                if path.is_file() and not name.startswith((b"tests/", b"fixtures/")):
+                    tar.add(path, arcname=name.decode())
+        data = archive.getvalue()
+        key = "worktree-" + hashlib.sha256(data).hexdigest()[:12]  # its files' state
+    else:
+        key = _git("rev-parse", "--short=12", ref + "^{commit}").decode().strip()
+        data = b""
+    target = CACHE / key
+    if (target / "site" / "validator").is_dir():
+        return target / "site"
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "src").mkdir(parents=True)
+    if not data:
+        data = _git("archive", "--format=tar", key)
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(target / "src", filter="data")
+    subprocess.run(
+        [
+            sys.executable,
+            *["-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target"],
+            str(target / "site"),
+            str(target / "src"),
+        ],
+        check=True,
+    )
+    return target / "site"
+
+
+def _small_files(folder: Path) -> tuple[Path, Path, Path]:
+    """Write an empty file, one append and one GA session.update (from rich_corpus.py)."""
+    sys.path.insert(0, str(HERE))
+    import rich_corpus
+
+    lines = list(rich_corpus.lines(2))
+    update = next(line for line in lines if '"session.update"' in line)
+    append = next(line for line in lines if '"input_audio_buffer.append"' in line)
+    files = (folder / "empty.jsonl", folder / "one_append.jsonl", folder / "one_update.jsonl")
+    for path, text in zip(files, ("", append + "\n", update + "\n"), strict=True):
+        path.write_text(text, encoding="utf-8")
+    return files
+
+
+def _rich(folder: Path) -> Path:
+    path = folder / "rich.jsonl"
+    if not path.is_file():
+        subprocess.run([sys.executable, str(HERE / "rich_corpus.py"), str(path)], check=True)
+    return path
+
+
+def _change(new: float, old: float) -> str:
+    return f"{(new - old) / old * 100:+.1f}%" if old else "n/a"
+
+
+def compare(refs: list[str], files: list[Path], runs: int, ignore: str | None) -> None:
+    """Print a Markdown table: each row's count for each build, and its change."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sites = {ref: build(ref) for ref in refs}
+    extra = [ignore] if ignore else []
+    empty, append, update = _small_files(CACHE)
+    table: dict[str, dict[str, float]] = {}
+
+    def count(ref: str, *args: str) -> float:
+        return statistics.median(instructions(*args, site=sites[ref]) for _ in range(runs))
+
+    for ref in refs:
+        row = table.setdefault("import validator", {})
+        row[ref] = count(ref, "-c", "import validator")
+        base = count(ref, str(LINT), str(empty), *extra)
+        table.setdefault("start-up (lint of an empty file)", {})[ref] = base
+        table.setdefault("lint of one append (whole process)", {})[ref] = count(
+            ref, str(LINT), str(append), *extra
+        )
+        table.setdefault("lint of one GA session.update (whole process)", {})[ref] = count(
+            ref, str(LINT), str(update), *extra
+        )
+        for path in files:
+            work = count(ref, str(LINT), str(path), *extra) - base
+            table.setdefault(f"`{path.name}` ({path.stat().st_size / 1e6:.1f} MB)", {})[ref] = work
+        print(f"measured {ref}: {json.dumps({k: v[ref] for k, v in table.items()})}", flush=True)
+    head = "| instructions |" + "".join(f" `{r}` |" for r in refs)
+    head += "".join(f" `{r}` vs `{refs[0]}` |" for r in refs[1:])
+    print("\n" + head)
+    print("|---|" + "---:|" * (2 * len(refs) - 1))
+    for name, row in table.items():
+        cells = "".join(f" {row[r] / 1e6:,.1f} M |" for r in refs)
+        cells += "".join(f" {_change(row[r], row[refs[0]])} |" for r in refs[1:])
+        print(f"| {name} |{cells}")
+
+
 def main() -> int:
-    """Print the start-up's count, then each file's lint count without it."""
+    """Print the start-up's count, then each file's lint count without it (or, with
+    ``--build``, the table comparing the builds)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--build", action="append", default=[], metavar="REF")
+    parser.add_argument("--rich", action="store_true", help="add rich_corpus.py's capture")
+    parser.add_argument("--ignore", help="rules for lint() to ignore (RT6: audio-signal)")
     args = parser.parse_args()
+    files = list(args.files)
+    if args.rich:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        files.append(_rich(CACHE))
+    if args.build:
+        compare(args.build, files, args.runs, args.ignore)
+        return 0
+    extra = [args.ignore] if args.ignore else []
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.jsonl"
         empty.write_bytes(b"")
-        base = statistics.median(instructions(str(LINT), str(empty)) for _ in range(args.runs))
+        base = statistics.median(
+            instructions(str(LINT), str(empty), *extra) for _ in range(args.runs)
+        )
     print(f"start-up (an empty file)  {base:>15,.0f}")
-    for path in args.files:
-        total = statistics.median(instructions(str(LINT), str(path)) for _ in range(args.runs))
+    for path in files:
+        total = statistics.median(
+            instructions(str(LINT), str(path), *extra) for _ in range(args.runs)
+        )
         print(f"{path.name:<25} {total - base:>15,.0f}  (whole process {total:,.0f})")
     return 0
 

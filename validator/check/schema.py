@@ -45,6 +45,19 @@ def read_schema_file(filename: str) -> str:
     raise FileNotFoundError(f"no shipped schema {filename!r} beside {package}")
 
 
+def schema_file_size(filename: str) -> int:
+    """Return the size in bytes of a file of the shipped schemas, -1 where there is none."""
+    import os
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for folder in (os.path.join(package, "schemas"), os.path.join(package, "..", "schemas")):
+        try:
+            return os.stat(os.path.join(folder, filename)).st_size
+        except FileNotFoundError:
+            continue
+    return -1
+
+
 @cache
 def load_schema(event_type: str = APPEND) -> dict[str, Any]:
     """Return the shipped schema for ``event_type`` as a dict (a fresh copy is the caller's)."""

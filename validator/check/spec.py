@@ -17,6 +17,7 @@ the compiled schemas, no I/O beyond reading the shipped files.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.jsontext import escape_token, json_type
 from ..core.place import UNKNOWN_PARAMETER
 from ..core.violation import MAX_PER_RULE, Violation
-from .schema import read_schema_file
+from .schema import read_schema_file, schema_file_size
 
 if TYPE_CHECKING:
     from .predicate import Check
@@ -161,6 +162,55 @@ SPEC_KEYS: frozenset[str] = frozenset(
 whole keeps these members wherever they stand (``engine.session.KEPT_KEYS``), so that what it
 drops is only names no schema knows (``tests/test_spec_check.py`` holds the two equal)."""
 
+BOUND_NAMES: frozenset[str] = frozenset(
+    (
+        "connector_id",
+        "delay",
+        "detail",
+        "eagerness",
+        "effort",
+        "input_audio_format",
+        "max_output_tokens",
+        "max_response_output_tokens",
+        "mode",
+        "object",
+        "output_audio_format",
+        "require_approval",
+        "role",
+        "status",
+        "tool_choice",
+        "tracing",
+        "truncation",
+        "tunnel_id",
+        "type",
+    )
+)
+"""The property names of the schemas under which some check reads a string's text (an enum,
+a constant, a pattern, a bound under ``FREE_LENGTH``). Under any other name a string of at
+most ``FREE_LENGTH`` bytes written without an escape is taken, or refused, whatever its text
+(``check.predicate.free_names``; ``tests/test_predicate_code.py`` holds the two equal), so
+that the fast road remembers a line's verdict with such values blanked (``free_pattern``):
+a log's ids and messages change each turn, their shapes hardly do."""
+
+FREE_LENGTH = 512
+
+
+@cache
+def free_pattern() -> re.Pattern[bytes]:
+    """Return the pattern whose ``split`` takes out of a line of valid JSON the text of each
+    value no schema reads (``b"".join(free_pattern().split(line))``): a string of at most
+    ``FREE_LENGTH`` bytes with no escape, the value of a key not in ``BOUND_NAMES`` written
+    with no escape, colon or comma and right after ``{`` or ``,``. So the match starts at a
+    key's opening quote: a quote inside a string follows a backslash; from a closing quote
+    the way to the next quote passes a colon or a comma; an array's string is not followed
+    by a colon."""
+    bound = b"|".join(re.escape(name.encode("ascii")) for name in sorted(BOUND_NAMES))
+    return re.compile(
+        rb'("(?<=[{,]")(?!(?:' + bound + rb')")[^"\\\x00-\x1f,:]*":")'
+        rb'[^"\\\x00-\x1f]{1,%d}(?=")' % FREE_LENGTH
+    )
+
+
 API_BITS = {GA: 1, BETA: 2, TRANSLATION: 4}
 """Each API version as a bit, for the fast road's note of which one an event passed."""
 
@@ -211,10 +261,49 @@ def spec_schema_text(api: str, event_type: str) -> str:
 
 @cache
 def predicate(api: str, event_type: str) -> Check:
-    """Return the yes-or-no check of ``event_type`` in ``api``, compiled on first use."""
+    """Return the yes-or-no check of ``event_type`` in ``api``: the wheel's written code
+    where it is there and current (``predicate_origin``), else compiled from the schema now."""
+    module = _written(api, event_type)
+    if module is not None:
+        check: Check = module.check
+        return check
     from .predicate import compile_predicate  # a log of appends never needs it
 
     return compile_predicate(load_spec_schema(api, event_type))
+
+
+PREDICATE_CODE_FORMAT = 1
+"""``check.predicate.CODE_FORMAT``, which a written module must record to be used (kept here
+so that the wheel's road imports nothing of ``check.predicate``; a test holds the two equal)."""
+
+
+def predicate_module_name(api: str, event_type: str) -> str:
+    """Return the name of the written predicate module of ``event_type`` in ``api``."""
+    return f"is_{api}__{event_type.replace('.', '_')}"
+
+
+def _written(api: str, event_type: str) -> Any:
+    """Return the wheel's predicate module of ``event_type`` in ``api`` (``setup.py`` writes it
+    from ``check.predicate.PredicateWriter``), or None where there is none, or it was written
+    by another writer or from another schema file: one of another size (a stat, not a hash of
+    the file, so that the check costs nothing; the tests compare each module's sha256)."""
+    from importlib import import_module
+
+    try:
+        module = import_module(f"{COMPILED_PACKAGE}.{predicate_module_name(api, event_type)}")
+    except ImportError:
+        return None
+    if module.CODE_FORMAT != PREDICATE_CODE_FORMAT:
+        return None
+    if schema_file_size(f"{api}/{event_type}.schema.json") != module.SCHEMA_SIZE:
+        return None
+    return module
+
+
+def predicate_origin(api: str, event_type: str) -> str:
+    """Return "written" where the wheel's predicate code of ``event_type`` in ``api`` is used,
+    "compiled" where the schema is compiled into closures at first use."""
+    return "written" if _written(api, event_type) is not None else "compiled"
 
 
 @cache
@@ -282,10 +371,21 @@ def passing_api(event: dict[str, Any], apis: Iterable[str]) -> str | None:
     return None
 
 
+_GA_SHAPE = frozenset(("type", "audio", "output_modalities"))
+
+
 def spec_findings(event: dict[str, Any], apis: tuple[str, ...]) -> list[Violation]:
     """Return RT206 for an event of a type in ``SPEC_APIS`` that meets none of the schemas
     of ``apis``: the findings of the one it is nearest to; empty where one passes."""
-    if passing_api(event, apis) is not None:
+    tried = apis
+    if len(apis) > 1 and event["type"] == "session.update":
+        # the version its session's shape shows first (engine.session.version_of's rule): a
+        # beta log's update loads no GA schema (the order changes the cost, not the verdict;
+        # the findings below keep the order given, which breaks their ties)
+        session = event.get("session")
+        shown = isinstance(session, dict) and not _GA_SHAPE.isdisjoint(session)
+        tried = tried_first(GA if shown else BETA, apis)
+    if passing_api(event, tried) is not None:
         return []
     best: list[Violation] = []
     best_score = (0, 0, 0)

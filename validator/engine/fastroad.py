@@ -32,7 +32,15 @@ from ..check.content import AUDIO_EXPONENT, MIN_EXPONENTS, looks_like_float32
 from ..check.event import passes_schema
 from ..check.parse import parse_record
 from ..check.schema import SCHEMA_FILES
-from ..check.spec import API_BITS, BETA, GA, SPEC_APIS, passing_api, tried_first
+from ..check.spec import (
+    API_BITS,
+    BETA,
+    GA,
+    SPEC_APIS,
+    free_pattern,
+    passing_api,
+    tried_first,
+)
 from ..core.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
 from ..core.media import CONTAINER_FIRST_BYTES, CONTENT_WINDOW, sniff_container
 from .session import GA as SESSION_GA
@@ -68,14 +76,21 @@ _AUDIO_DELTA = re.compile(
     + _INDEX
     + rb', ?"delta": ?"'
 ).match
-# a commit or clear as clients write them: valid JSON by construction, distinct keys
+_MET: dict[tuple[bytes, tuple[str, ...]], str | None] = {}
+"""The verdict (the API version met, or None) of a client event's line with its id taken out,
+or for a message every value no schema reads (``check.spec.free_pattern``: ids, texts)."""
+_MET_SIZE = 256  # distinct client events remembered; a log past that starts over
+_FREE_TYPES = frozenset(("conversation.item.create",))
+"""The types whose every value no schema reads is blanked: a message's text and ids change
+each turn, and its walk costs more than the blanking (the others: only their id)."""
 _PLAIN_ID = re.compile(rb'"event_id":"[^"\\\x00-\x1f]{0,512}"')
 """A client event's id written plainly (no escape, within the schemas' bound of 512): taken
-out of a line that names ``event_id`` once (at its top: the record has one), what is left
-decides the line's verdict against the spec's schemas."""
-_MET: dict[tuple[bytes, tuple[str, ...]], str | None] = {}
-_MET_SIZE = 256  # distinct client events remembered; a log past that starts over
-
+out of a line that names ``event_id`` once (at its top: the record has one)."""
+_UNSEEN = "?"  # no verdict kept yet
+_HINT = [GA]  # scan's guess of the API version, from one block to the next
+_SHOW_VERSION = SERVER_SESSION_EVENTS | {"session.update", "transcription_session.update"}
+_MET_LINE = 65536  # a longer line is not remembered (256 of them: 16 MiB at most)
+# a commit or clear as clients write them: valid JSON by construction, distinct keys
 _BUFFER_EVENT = re.compile(
     rb'\{"type": ?"(input_audio_buffer\.(?:commit|clear))", ?"event_id": ?"(' + _SAFE_ID + rb')"\}'
 ).fullmatch
@@ -211,8 +226,9 @@ def scan(
     quiet_types: list[str] = []
     quiet_ids: list[str | None] = []
     quiet_spec: list[int] | None = None
-    # the version tried first for a client event: the last one met, or shown by the server
-    hint = [GA]
+    # the version tried first for a client event: the last one met, or shown by a session
+    # event, kept from one block (and file) to the next (a wrong guess costs time only)
+    hint = _HINT
     raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
     count = total = largest = column = 0
     smallest = 1 << 62
@@ -463,8 +479,10 @@ def scan_quiet(
     if parsed.violations or type(value) is not dict:
         return None
     event_type = value.get("type")
-    if hint is not None and type(event_type) is str and event_type in SERVER_SESSION_EVENTS:
-        # which schemas to try first: the session will say the same (a guess costs time only)
+    if hint is not None and type(event_type) is str and event_type in _SHOW_VERSION:
+        # which schemas to try first: the session will say the same (a guess costs time only);
+        # a client's update shows it too (a log of client events only: no schema of the other
+        # version is loaded for its response.create)
         session = value.get("session")
         shown = BETA if event_type.startswith("transcription_") else None
         if shown is None and isinstance(session, dict):
@@ -483,17 +501,22 @@ def scan_quiet(
     if apis is not None:
         # the hint first: most logs keep to one version, so one schema is read per event
         order = tried_first(hint[0] if hint else GA, apis)
-        # a log repeats its client events but for their ids (the same response.create every
-        # turn): the verdict of the line without its id is kept, so a schema is walked once
-        plain = type(value.get("event_id")) is str and line.count(b'"event_id"') == 1
-        key = (_PLAIN_ID.sub(b"", line, 1) if plain else bytes(line), order)
-        if key in _MET:
-            api = _MET[key]
+        # a log repeats its client events but for their ids and texts (the same
+        # response.create every turn, a user message of other words): the verdict of the
+        # line with those blanked is kept, so a schema is walked once per shape
+        if event_type in _FREE_TYPES:
+            key = (b"".join(free_pattern().split(line)), order)
+        elif type(value.get("event_id")) is str and line.count(b'"event_id"') == 1:
+            key = (_PLAIN_ID.sub(b"", line, 1), order)  # the id only: a cheaper pattern
         else:
+            key = (bytes(line), order)
+        api = _MET.get(key, _UNSEEN)
+        if api is _UNSEEN:
             api = passing_api(value, order)
             if len(_MET) >= _MET_SIZE:
                 _MET.clear()
-            _MET[key] = api
+            if len(line) <= _MET_LINE:
+                _MET[key] = api
         if api is None:
             return None  # a finding (RT206) whatever the session: the slow road says it
         met = API_BITS[api]
