@@ -146,3 +146,26 @@ def test_the_detection_table_in_the_docs_is_what_the_command_finds(
         expected = BY_NAME[name].expected
         verdict = "detected" if expected and found else "missed" if expected else "clean"
         assert rows[name] == (said, verdict), name
+
+
+def test_the_readme_says_what_the_command_catches(
+    linted: dict[str, list[dict[str, object]]],
+) -> None:
+    """The README's row of detections per rule, and false alarms over the sound forms, is
+    what the command finds on the cases in this run."""
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    (row,) = [
+        line for line in readme.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| caught |")
+    ]  # fmt: skip
+    said = [cell.strip() for cell in row.strip("|").split("|")][1:]
+    codes = [f"RT60{n}" for n in range(1, 7)]
+    counted = []
+    for code in codes:
+        forms = [c.name for c in cases.CASES if code in c.expected]
+        caught = sum(code in signal_codes(linted[name]) for name in forms)
+        counted.append(f"{caught} of {len(forms)}")
+    sound = [c.name for c in cases.CASES if not c.expected]
+    alarms = sum(bool(signal_codes(linted[name])) for name in sound)
+    counted.append(f"{alarms} false alarms in {len(sound)}")
+    assert said == counted
