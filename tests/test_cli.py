@@ -38,7 +38,7 @@ def test_text_output_on_the_example_log() -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith(
-        "fixtures/logs/session.jsonl:16:184: RT301 audio is not valid base64: '_' at index 116;"
+        "fixtures/logs/session.jsonl:16:184: RT301 [*] audio is not valid base64: '_' at index 116;"
     )
     assert len(lines) == 7
     assert err.startswith(

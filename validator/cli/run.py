@@ -36,7 +36,9 @@ from .output import Report
 from .run_settings import RunSettings
 
 if TYPE_CHECKING:
+    from ..fix.marks import Marks
     from ..scale.parallel import Executor
+    from .fixing import FixOutcome
     from .progress import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -308,6 +310,52 @@ def _nothing_linted(settings: RunSettings, paths: list[Input]) -> str:
     )
 
 
+MARKED_FORMATS = frozenset(("text", "full", "grouped"))
+"""The formats that mark what ``--fix`` would fix with ``[*]``, as ruff's concise, full and
+grouped do; the machine formats stay as they are."""
+
+
+def _marks(settings: RunSettings, paths: list[Input]) -> Marks:
+    """Return what asks the fixer, for each finding with a fix, whether it has one."""
+    from ..fix.marks import Marks
+
+    files = {inp.name: inp.path for inp in paths if inp.local and inp.path != "-"}
+    for inp in paths:
+        if inp.path == "-":
+            files.pop(inp.name, None)  # standard input cannot be read again
+    if settings.event_pointer is not None:
+        files = {}  # --fix does not rewrite wrapped records: nothing to mark
+    options_for = settings.options_for
+
+    def options(name: str) -> Options:
+        return settings.options if options_for is None else options_for(name)
+
+    return Marks(files, options, settings.unsafe_fixes)
+
+
+def fixable(applies: int, hidden: int, unsafe: bool) -> str:
+    """Return ruff's line on what ``--fix`` would fix: "[*] 3 fixable with the `--fix`
+    option (1 hidden fix can be enabled with the `--unsafe-fixes` option)."; "No fixes
+    available (...)" where only ``--unsafe-fixes`` would fix."""
+    es = "" if hidden == 1 else "es"
+    hint = f"{hidden:,} hidden fix{es} can be enabled with the `--unsafe-fixes` option"
+    if applies and hidden and not unsafe:
+        return f"[*] {applies:,} fixable with the `--fix` option ({hint})."
+    if applies:
+        return f"[*] {applies:,} fixable with the `--fix` option."
+    return f"No fixes available ({hint})."
+
+
+def _tell_fixes(settings: RunSettings, fixing: FixOutcome, err: TextIO, diff: bool) -> None:
+    """Say what the fixes did: ``--show-fixes``' list (asked for: said even with ``--quiet``,
+    as ruff does), then the one line (ruff's: nothing said of nothing)."""
+    if settings.show_fixes:
+        for line in fixing.fix_list(diff):
+            _tell(err, line)
+    if not settings.quiet and fixing.summary(diff):
+        _tell(err, fixing.summary(diff))
+
+
 def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
     started = time.perf_counter()
@@ -331,6 +379,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         _tell(err, f"realtime-validator: error: cannot write {display(str(target))}: {reason(exc)}")
         return EXIT_ERROR
     fixing = None
+    marks: Marks | None = None
     try:
         stream = report.stream
         if settings.fix or settings.diff:
@@ -340,11 +389,18 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             stats.unreadable.extend(fixing.unwritten)
             if settings.diff:
                 report.commit()
-                if not settings.quiet and (fixing.fixed or fixing.unsafe_available):
-                    _tell(err, fixing.summary(diff=True))  # as ruff: nothing said of nothing
+                _tell_fixes(settings, fixing, err, diff=True)
+                if not settings.quiet and fixing.left_line():
+                    _tell(err, fixing.left_line())
                 if fixing.unwritten:
                     return EXIT_ERROR
-                return EXIT_FINDINGS if fixing.fixed else EXIT_OK
+                left = any(
+                    Severity(severity).rank >= threshold and count
+                    for severity, count in fixing.left.items()
+                )
+                if fixing.fixed or (left and not settings.exit_zero):
+                    return EXIT_FINDINGS
+                return EXIT_OK
             if fixing.stdin is not None and any(inp.path == "-" for inp in paths):
                 # standard output carries the fixed stream: the findings go to standard error
                 if not send_stdin(fixing.stdin, out, err):
@@ -353,6 +409,9 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         reporter = REPORTER_BY_NAME[settings.output_format](
             stream, show_statistics=settings.statistics
         )
+        if fixing is None and settings.output_format in MARKED_FORMATS:
+            marks = _marks(settings, paths)
+            reporter.marks = marks
         reporter.start()
         for violation in findings(
             settings,
@@ -382,14 +441,18 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         return EXIT_ERROR
     finally:
         report.discard()
+        if marks is not None:
+            marks.close()
     # errors first, then the summary, whichever error: an input unread, or nothing linted
     nothing = not stats.unreadable and not stats.records
     if nothing:
         _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
     if not settings.quiet:
         _tell(err, summary(stats))
-        if fixing is not None and (fixing.fixed or fixing.unsafe_available):
-            _tell(err, fixing.summary(diff=False))
+        if marks is not None and (marks.applies or marks.hidden):
+            _tell(err, fixable(marks.applies, marks.hidden, settings.unsafe_fixes))
+    if fixing is not None:
+        _tell_fixes(settings, fixing, err, diff=False)
     if stats.unreadable or nothing:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK
