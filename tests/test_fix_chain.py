@@ -163,7 +163,7 @@ def test_a_python_bytes_repr_is_unwrapped(tmp_path: Path, encode: str) -> None:
     capture.write_text(line(text))
     before = lint(capture.name, cwd=tmp_path)
     assert " RT301 [*] " in before.stdout and "Python bytes repr" in before.stdout
-    assert before.stderr.splitlines()[-1] == "[*] 1 fixable with the `--fix` option."
+    assert before.stderr.splitlines()[-2] == "[*] 1 fixable with the `--fix` option."
     fixed = lint("--fix", capture.name, cwd=tmp_path)
     assert fixed.returncode == 0 and fixed.stdout == ""
     assert audio_of(capture) == audio
@@ -235,7 +235,7 @@ def test_fixable_findings_are_marked_in_text_full_and_grouped(tmp_path: Path) ->
     assert text.returncode == 1
     rules = [row.split(": ", 1)[1][:9] for row in text.stdout.splitlines()]
     assert rules == ["RT301 [*]", "RT203 unk", "RT401 com"]
-    assert text.stderr.splitlines()[-1] == (
+    assert text.stderr.splitlines()[-2] == (
         "[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled with the "
         "`--unsafe-fixes` option)."
     )
@@ -245,7 +245,7 @@ def test_fixable_findings_are_marked_in_text_full_and_grouped(tmp_path: Path) ->
     assert "  1:51  RT301  [*] audio" in grouped and grouped.count("[*]") == 1
     unsafe = lint("--unsafe-fixes", path.name, cwd=tmp_path)
     assert unsafe.stdout.count(" [*] ") == 2 and " RT203 [*] " in unsafe.stdout
-    assert unsafe.stderr.splitlines()[-1] == "[*] 2 fixable with the `--fix` option."
+    assert unsafe.stderr.splitlines()[-2] == "[*] 2 fixable with the `--fix` option."
     after_fix = lint("--fix", path.name, cwd=tmp_path)  # as ruff: nothing marked after --fix
     assert "[*]" not in after_fix.stdout + after_fix.stderr
 
@@ -255,7 +255,7 @@ def test_only_hidden_fixes_say_no_fixes_available(tmp_path: Path) -> None:
     path.write_text(line("AAAAAA==", x=1) + line("AAAAAA==", y=2))
     proc = lint(path.name, cwd=tmp_path)
     assert "[*]" not in proc.stdout
-    assert proc.stderr.splitlines()[-1] == (
+    assert proc.stderr.splitlines()[-2] == (
         "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."
     )
     assert "fixable" not in lint("-q", path.name, cwd=tmp_path).stderr

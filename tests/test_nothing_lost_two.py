@@ -129,7 +129,7 @@ def _append(audio: str, **more: str) -> str:
 
 def _summary_and_statistics(path: Path) -> tuple[str, dict[str, object]]:
     """Return the summary line of a lint of ``path``, and the json format's statistics."""
-    text = next(line for line in run(path).stderr.splitlines() if line.startswith("Checked "))
+    text = run(path).stderr.splitlines()[-1]
     document = json.loads(run("--format", "json", path).stdout)
     return text, document["statistics"]
 

@@ -117,7 +117,9 @@ def test_try_repo(tmp_path: Path) -> None:
 
     failing = run(*command, cwd=project, env=env)
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "invalid.jsonl:1:73: RT301 audio is not valid base64: '-' at index 3" in failing.stdout
+    assert (
+        "invalid.jsonl:1:73: RT301 [*] audio is not valid base64: '-' at index 3" in failing.stdout
+    )
     assert "notes.txt" not in failing.stdout  # it would be RT101 had it been passed
 
     assert run(*GIT, "rm", "-q", "-f", "invalid.jsonl", cwd=project).returncode == 0

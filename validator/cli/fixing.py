@@ -146,7 +146,12 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
             elif not settings.quiet:  # the whole input: said now, with its name
                 _tell(err, f"realtime-validator: {display(name)}: {note.text}")
         if settings.diff:
-            left += done.left if done.left is not None else _left(done.data, name, options)
+            found = done.left if done.left is not None else _left(done.data, name, options)
+            if isinstance(found, str):  # no lint follows to say it
+                unwritten.append(name)
+                _tell(err, f"realtime-validator: error: {found}")
+            else:
+                left += found
         if not done.fixes:
             continue
         if settings.diff:
@@ -169,8 +174,9 @@ def fix_inputs(settings: RunSettings, inputs: list[Input], out: TextIO, err: Tex
     return FixOutcome(fixed, available, stdin, unwritten, by_input, left)
 
 
-def _left(data: bytes, name: str, options: Options) -> Counter[str]:
-    """Return the findings of an input the fixer could not read as records, by severity."""
+def _left(data: bytes, name: str, options: Options) -> Counter[str] | str:
+    """Return the findings of an input the fixer could not read as records, by severity; or
+    why it cannot be read (as the lint would say it)."""
     import io
 
     from ..core.statistics import Statistics
@@ -180,8 +186,8 @@ def _left(data: bytes, name: str, options: Options) -> Counter[str]:
         return Counter(
             v.severity.value for v in lint_stream(io.BytesIO(data), name, options, Statistics())
         )
-    except (OSError, EOFError, ValueError):
-        return Counter({"error": 1})  # it cannot be read: as the lint would say, an error
+    except (OSError, EOFError) as exc:
+        return f"cannot read {display(name)}: {reason(exc)}"
 
 
 def _read(

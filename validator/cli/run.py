@@ -19,7 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
 from ..core.record import SourceError
-from ..core.rules import Severity
+from ..core.rules import RULES, Severity
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..core.violation import printable as display
@@ -315,22 +315,46 @@ MARKED_FORMATS = frozenset(("text", "full", "grouped"))
 grouped do; the machine formats stay as they are."""
 
 
-def _marks(settings: RunSettings, paths: list[Input]) -> Marks:
-    """Return what asks the fixer, for each finding with a fix, whether it has one."""
-    from ..fix.marks import Marks
+class _Marks:
+    """Ruff's ``[*]``: the fixer asked, per finding of a rule with a fix, whether it has an
+    edit (``fix.marks``, imported at the first such finding: a clean run never loads it)."""
 
-    files = {inp.name: inp.path for inp in paths if inp.local and inp.path != "-"}
-    for inp in paths:
-        if inp.path == "-":
-            files.pop(inp.name, None)  # standard input cannot be read again
-    if settings.event_pointer is not None:
-        files = {}  # --fix does not rewrite wrapped records: nothing to mark
-    options_for = settings.options_for
+    def __init__(self, settings: RunSettings, paths: list[Input]) -> None:
+        self.settings = settings
+        self.paths = paths
+        self.marks: Marks | None = None
 
-    def options(name: str) -> Options:
-        return settings.options if options_for is None else options_for(name)
+    def __call__(self, violation: Violation) -> bool:
+        if RULES[violation.rule].fix is None:
+            return False
+        if self.marks is None:
+            self.marks = self._made()
+        return self.marks(violation)
 
-    return Marks(files, options, settings.unsafe_fixes)
+    def _made(self) -> Marks:
+        from ..fix.marks import Marks
+
+        settings = self.settings
+        files = {inp.name: inp.path for inp in self.paths if inp.local and inp.path != "-"}
+        for inp in self.paths:
+            if inp.path == "-":
+                files.pop(inp.name, None)  # standard input cannot be read again
+        if settings.event_pointer is not None:
+            files = {}  # --fix does not rewrite wrapped records: nothing to mark
+        options_for = settings.options_for
+
+        def options(name: str) -> Options:
+            return settings.options if options_for is None else options_for(name)
+
+        return Marks(files, options, settings.unsafe_fixes)
+
+    def counts(self) -> tuple[int, int]:
+        """Return how many findings were marked: fixes that apply, and hidden ones."""
+        return (0, 0) if self.marks is None else (self.marks.applies, self.marks.hidden)
+
+    def close(self) -> None:
+        if self.marks is not None:
+            self.marks.close()
 
 
 def fixable(applies: int, hidden: int, unsafe: bool) -> str:
@@ -379,7 +403,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         _tell(err, f"realtime-validator: error: cannot write {display(str(target))}: {reason(exc)}")
         return EXIT_ERROR
     fixing = None
-    marks: Marks | None = None
+    marks: _Marks | None = None
     try:
         stream = report.stream
         if settings.fix or settings.diff:
@@ -410,7 +434,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             stream, show_statistics=settings.statistics
         )
         if fixing is None and settings.output_format in MARKED_FORMATS:
-            marks = _marks(settings, paths)
+            marks = _Marks(settings, paths)
             reporter.marks = marks
         reporter.start()
         for violation in findings(
@@ -448,9 +472,11 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     if nothing:
         _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
     if not settings.quiet:
+        # ruff's line on what --fix would fix, then the summary: still the last line
+        applies, hidden = (0, 0) if marks is None else marks.counts()
+        if applies or hidden:
+            _tell(err, fixable(applies, hidden, settings.unsafe_fixes))
         _tell(err, summary(stats))
-        if marks is not None and (marks.applies or marks.hidden):
-            _tell(err, fixable(marks.applies, marks.hidden, settings.unsafe_fixes))
     if fixing is not None:
         _tell_fixes(settings, fixing, err, diff=False)
     if stats.unreadable or nothing:

@@ -239,7 +239,8 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         done = done._replace(
             notes=[*done.notes, Note(None, f"the fixes did not settle after {MAX_PASSES} passes")]
         )
-    left = None if done.after is not None else done.left  # else: linted before the repair
+    # what the last pass's linter saw is what is left, but after a session's audio repair
+    left = None if done.repaired else done.left
     if not fixes:
         return InputFix(data, [], done.available, done.notes, inner, inner, left)
     return InputFix(_deflate(text, mtimes), fixes, done.available, done.notes, inner, text, left)

@@ -12,19 +12,27 @@ records are wrapped (``--event-pointer``) is not marked.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
+import os
+import stat
 from collections.abc import Callable, Iterator
 from enum import IntEnum
 
+import pybase64
+
+from ..check.parse import parse_record
 from ..core.record import Record
 from ..core.rules import RULES
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..engine.driver import Linter
 from ..engine.options import Options
+from ..engine.session import KEPT_KEYS
 from ..sources.detect import InputKind, opened, records_of
+from .audio import SESSION_FORMATS, can_unwrap
+from .event import fix_text
 from .ids import FreshIds
-from .inputs import _fix_one
 from .session_audio import SESSION_FIXES, chains
 
 _BOM = b"\xef\xbb\xbf"
@@ -82,6 +90,9 @@ class Marks:
         shadow = self._shadow
         if shadow is None or shadow.name != source:
             self.close()
+            if not _regular(self.files[source]):  # a FIFO or a device: read once, by the lint
+                self._unread = source
+                return False
             try:
                 shadow = self._shadow = _Shadow(source, self.files[source], self.options_for)
             except (OSError, ValueError):
@@ -125,16 +136,21 @@ class _Shadow:
         # the ids of the records read so far: a fresh id is only asked of, never used
         self.fresh = FreshIds(b"", lambda candidate: candidate in session.ids)
         self.next: Record | None = next(self.records, None)
-        self.current: Record | None = None
         self.fixed: set[tuple[str, str]] = set()
         self.ended = False
 
     def fixes(self, violation: Violation) -> bool:
         """Return True where the fixer has an edit for ``violation`` (unsafe ones too)."""
         place = (violation.line or 0, (violation.column or 1) - 1)
+        target = None  # the record the finding is on: the last that starts at or before it
         while self.next is not None and (self.next.line, self.next.column) <= place:
-            self._take(self.next)
+            if target is not None:
+                self._feed(target)
+            target = self.next
             self.next = next(self.records, None)
+        if target is not None:  # the fixer asked with the session as it stood before it
+            self._ask(target)
+            self._feed(target)
         at_end = violation.line is None or (self.next is None and violation.rule in SESSION_FIXES)
         if at_end and not self.ended:  # a session's audio judged at the input's end
             self.linter.ended()
@@ -143,15 +159,45 @@ class _Shadow:
             return self._session_fix(violation.rule)
         return (violation.rule, violation.pointer) in self.fixed
 
-    def _take(self, record: Record) -> None:
-        """Ask the fixer of ``record`` (its session as it stood before it), then lint it."""
-        self.current = record
+    def _ask(self, record: Record) -> None:
+        """Keep which findings of ``record`` the fixer has an edit for. A file's audio (RT307)
+        is judged without decoding it (``audio.can_unwrap``): a plain lint loads no numpy."""
         self.fixed = set()
         text = _event_text(self.kind, record)
-        if text is not None:
-            done = _fix_one(text, self.linter, self.options, True, self.fresh)
-            self.fixed = {(fix.rule, fix.pointer) for fix in done.fixes}
-        self.linter.road.slow(record)
+        if text is None:
+            return
+        parsed = parse_record(text, KEPT_KEYS)
+        value = parsed.value
+        kind = value.get("type") if isinstance(value, dict) else None
+        audio_format = self.linter.session.format_for(kind)
+        done = fix_text(
+            text,
+            audio_format=audio_format,
+            max_audio_bytes=self.options.max_audio_bytes,
+            unsafe=True,
+            enabled=self.options.enabled - {"RT307"},
+            repeated=self.linter.session.ids.__contains__,
+            fresh=self.fresh,
+        )
+        self.fixed = {(fix.rule, fix.pointer) for fix in done.fixes}
+        audio = value.get("audio") if isinstance(value, dict) else None
+        if (
+            "RT307" in self.options.enabled
+            and isinstance(audio, str)
+            and audio_format in SESSION_FORMATS
+        ):
+            try:
+                data = pybase64.b64decode(audio, validate=True)
+            except (binascii.Error, ValueError):
+                return
+            if can_unwrap(data, audio_format):
+                self.fixed.add(("RT307", "/audio"))
+
+    def _feed(self, record: Record) -> None:
+        """Lint ``record`` (its findings are the run's already): the fast road, slow at a
+        doubt, as a lint reads a record on its own."""
+        if not self.linter.accept(record):
+            self.linter.road.slow(record)
 
     def _session_fix(self, rule: str) -> bool:
         """Return True where the session's audio evidence gave a repair of ``rule``."""
@@ -160,11 +206,19 @@ class _Shadow:
             return False
         return any(
             key[0] == hearing.session and rule in chain.rules and not chain.why
-            for key, chain in chains(hearing.repairs, self.options.enabled).items()
+            for key, chain in chains(hearing.repairs, self.options.enabled, probe=True).items()
         )
 
     def close(self) -> None:
         self.stack.close()
+
+
+def _regular(path: str) -> bool:
+    """Return True where ``path`` is a regular file, which can be read again."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _event_text(kind: InputKind, record: Record) -> str | None:
