@@ -38,14 +38,19 @@ def test_text_output_on_the_example_log() -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith(
-        "fixtures/logs/session.jsonl:16:184: RT301 audio is not valid base64: '_' at index 116;"
+        "fixtures/logs/session.jsonl:16:184: RT301 [*] audio is not valid base64: '_' at index 116;"
     )
     assert len(lines) == 7
-    assert err.startswith(
+    assert err.splitlines()[1].startswith(
         "Checked 39 records: 18 append events, 1.4 s of audio (and 240 ms rejected), 120.2 kB in "
     )
-    assert err.rstrip().endswith(
+    fixable, summary = err.splitlines()
+    assert summary.endswith(
         "7 findings (6 errors, 1 warning; 2 RT301, 1 RT101, 1 RT203, 1 RT205, 1 RT401, 1 RT402)"
+    )
+    assert fixable == (  # ruff's words: RT301 safe, RT203 and RT402 with --unsafe-fixes
+        "[*] 2 fixable with the `--fix` option (2 hidden fixes can be enabled with the "
+        "`--unsafe-fixes` option)."
     )
 
 
@@ -207,7 +212,7 @@ def test_installed_command_and_module() -> None:
         proc = subprocess.run([*command, "lint", LOG], capture_output=True, text=True, cwd=ROOT)
         assert proc.returncode == 1
         assert proc.stdout.splitlines()[0].startswith("fixtures/logs/session.jsonl:16:184: RT301")
-        assert proc.stderr.startswith("Checked 39 records")
+        assert proc.stderr.splitlines()[-1].startswith("Checked 39 records")
 
 
 def _project(tmp_path: Path, table: str) -> Path:

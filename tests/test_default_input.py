@@ -66,7 +66,7 @@ def test_no_path_on_a_terminal_lints_the_working_directory(project: Path) -> Non
     assert code == 1, err
     # the walk of '.', its configuration's exclude respected: old/ is not linted
     assert out.splitlines() == [
-        "./capture.jsonl:1:67: RT301 audio is not valid base64: '-' at index 2; this looks "
+        "./capture.jsonl:1:67: RT301 [*] audio is not valid base64: '-' at index 2; this looks "
         "like URL-safe base64 ('-' and '_'): use the standard alphabet (base64.b64encode, "
         "not urlsafe_b64encode), or replace '-' with '+' and '_' with '/'"
     ]

@@ -177,8 +177,8 @@ def test_dask_on_s3_gives_the_local_findings_in_order(
             assert _as_local(json.dumps(_no_seconds(out)), s3, local_copy) == json.dumps(
                 _no_seconds(expected[1])
             )
-        else:
-            assert _as_local(out, s3, local_copy) == expected[1]
+        else:  # a URL is not read again to ask the fixer: its findings go unmarked ([*])
+            assert _as_local(out, s3, local_copy) == expected[1].replace(" [*] ", " ")
         assert _as_local(err.splitlines()[0], s3, local_copy) == expected[2].splitlines()[0]
 
 

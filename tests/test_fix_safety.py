@@ -225,7 +225,7 @@ def test_a_url_input_is_refused_for_fixing_and_still_linted(tmp_path: Path, opti
     if option == "--fix":
         assert local.read_text() == FIXABLE.replace("-_", "+/") + "\n"  # the rest is fixed
         assert f"{url}:1:" in proc.stdout  # and the URL linted
-        assert proc.stderr.splitlines()[-1] == "Fixed 1 finding"
+        assert proc.stderr.splitlines()[-1] == "Fixed 1 finding."
     else:
         assert proc.stdout.startswith(f"--- {local}\n")
         assert url not in proc.stdout
@@ -253,7 +253,7 @@ def test_a_read_only_file_is_refused_and_the_rest_fixed(tmp_path: Path) -> None:
     assert locked.read_text() == FIXABLE + "\n" and locked.stat().st_mode & 0o777 == 0o444
     assert free.read_text() == FIXED + "\n"
     assert f"{locked}:1:" in proc.stdout  # still linted: its finding is left
-    assert proc.stderr.splitlines()[-1] == "Fixed 1 finding"
+    assert proc.stderr.splitlines()[-1] == "Fixed 1 finding."
 
 
 def test_a_read_only_file_with_nothing_to_fix_is_no_error(tmp_path: Path) -> None:

@@ -48,6 +48,9 @@ URL_SAFE = (
 )
 RT301_AT_15000 = f"RT301 audio is not valid base64: '-' at index 15000; {URL_SAFE}"
 RT301_AT_2 = f"RT301 audio is not valid base64: '-' at index 2; {URL_SAFE}"
+# ruff's mark of what --fix fixes: an input read again (a file, not standard input) shows it
+MARKED_15000 = RT301_AT_15000.replace(" ", " [*] ", 1)
+MARKED_2 = RT301_AT_2.replace(" ", " [*] ", 1)
 RT306 = (
     "RT306 pcm16 audio is 3 bytes, an odd number: a sample was split between chunks and the "
     "rest play as noise; cut chunks at a multiple of 2 bytes"
@@ -79,7 +82,7 @@ FULL_EXPECTED = "".join(
         f"audio.jsonl:1:66: {RT306}",
         START,
         " " * 65 + "^",
-        f"audio.jsonl:2:15049: {RT301_AT_15000}",
+        f"audio.jsonl:2:15049: {MARKED_15000}",
         "…" + "A" * 40 + "-" + "B" * 57 + "…",
         " " * 41 + "^",
         f"audio.jsonl:3:51: {RT402}",
@@ -88,7 +91,7 @@ FULL_EXPECTED = "".join(
         f"audio.jsonl:3:30070: {RT203}",
         "…" + "A" * 89 + '", "x": 1}',
         " " * 93 + "^",
-        f"audio.jsonl:4:51: {RT301_AT_2}",
+        f"audio.jsonl:4:51: {MARKED_2}",
         '{"type":    "input_audio_buffer.append", "audio": "AA-A"}',  # the tab: 4 spaces
         " " * 53 + "^",
     ]
@@ -585,10 +588,10 @@ def test_excerpt_knows_only_the_start_of_a_long_line() -> None:
 GROUPED_EXPECTED = (
     "audio.jsonl:\n"
     f"  1:66     {RT306.replace(' ', '  ', 1)}\n"
-    f"  2:15049  {RT301_AT_15000.replace(' ', '  ', 1)}\n"
+    f"  2:15049  {MARKED_15000.replace(' ', '  ', 1)}\n"
     f"  3:51     {RT402.replace(' ', '  ', 1)}\n"
     f"  3:30070  {RT203.replace(' ', '  ', 1)}\n"
-    f"  4:51     {RT301_AT_2.replace(' ', '  ', 1)}\n"
+    f"  4:51     {MARKED_2.replace(' ', '  ', 1)}\n"
     "\n"
     "empty.jsonl:\n"
     f"  1:48  {RT305.replace(' ', '  ', 1)}\n"

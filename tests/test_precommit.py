@@ -134,7 +134,9 @@ def test_try_repo(tmp_path: Path, hook_repo: tuple[Path, dict[str, str]]) -> Non
 
     failing = run(*command, cwd=project, env=env)
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "invalid.jsonl:1:73: RT301 audio is not valid base64: '-' at index 3" in failing.stdout
+    assert (
+        "invalid.jsonl:1:73: RT301 [*] audio is not valid base64: '-' at index 3" in failing.stdout
+    )
     assert "notes.txt" not in failing.stdout  # it would be "not a capture" had it been passed
 
     assert run(*GIT, "rm", "-q", "-f", "invalid.jsonl", cwd=project).returncode == 0
@@ -186,7 +188,7 @@ def test_readme_config_passes_captures_only(
         assert run(*GIT, "add", "-A", cwd=project).returncode == 0
         done = run(*command, cwd=project, env=env)
         assert done.returncode == 1, done.stdout + done.stderr
-        assert "fixtures/session.jsonl:2:73: RT301 audio is not valid base64" in done.stdout
+        assert "fixtures/session.jsonl:2:73: RT301 [*] audio is not valid base64" in done.stdout
         return done.stdout
 
     assert run(*GIT, "init", "-q", cwd=project).returncode == 0

@@ -300,7 +300,7 @@ def test_option_table_is_lint_help() -> None:
 
 def test_format_table_is_every_format() -> None:
     help_text = cli("lint", "--help").stdout
-    choices = re.search(r"--format \[([a-z|]+)\]", help_text)
+    choices = re.search(r"--format(?:, --output-format)? \[([a-z|]+)\]", help_text)
     assert choices
     shown = re.findall(r"^\| `([a-z]+)` \|", section("Formats"), re.M)
     assert sorted(shown) == sorted(choices.group(1).split("|"))

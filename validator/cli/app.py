@@ -74,6 +74,9 @@ def lint_command(ctx: click.Context, /, **values: Any) -> None:
     try:
         settings = settle(values, given)
     except UsageProblem as exc:
+        if exc.config:  # the file is to blame, not the line: no usage banner (exit 2)
+            click.echo(f"realtime-validator: error: {exc}", err=True)
+            sys.exit(2)
         if exc.param_hint is None:
             raise click.UsageError(str(exc)) from exc
         raise click.BadParameter(str(exc), param_hint=exc.param_hint) from exc

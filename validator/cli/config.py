@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 TABLE = "realtime-validator"
 FILENAME = "pyproject.toml"
-KEYS = (*(spec.key for spec in SPECS if spec.key is not None), "per-file-ignores")
-"""The table's keys: the options' (``options.SPECS``), then ``per-file-ignores``."""
+KEYS = (*(key for spec in SPECS for key in spec.keys), "per-file-ignores")
+"""The table's keys: the options' (``options.SPECS``, each alias after its key), then
+``per-file-ignores``."""
 
 
 class ConfigError(ValueError):
@@ -133,8 +134,11 @@ def parse_table(table: Mapping[str, Any], path: Path | None = None) -> Config:
 
     values: dict[str, Any] = {}
     for spec in SPECS:
-        if spec.key is not None and spec.key in table:
-            values[spec.name] = _value(spec, table[spec.key], f"{where}: {spec.key}", base)
+        given = [key for key in spec.keys if key in table]
+        if len(given) > 1:
+            raise ConfigError(f"{where}: {' and '.join(given)} set the same option; keep one")
+        if given:
+            values[spec.name] = _value(spec, table[given[0]], f"{where}: {given[0]}", base)
     return Config(values=values, per_file_ignores=_per_file_ignores(table, where), path=path)
 
 

@@ -45,16 +45,23 @@ class Spec(NamedTuple):
     dash: bool = False  # a path that may be "-" (standard output)
     off: str | None = None  # a flag's opposite ("--no-respect-gitignore"), which gives False
     key: str | None = None  # its key in [tool.realtime-validator], where it may be configured
+    alias: str | None = None  # another key for it: ruff's name ("output-format")
 
     @property
     def multiple(self) -> bool:
         """Return True when the option may be given again and again (lists of values)."""
         return self.kind in (CODES, GLOBS)
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Return its keys in the configuration: its own, then its alias."""
+        return tuple(key for key in (self.key, self.alias) if key is not None)
+
 
 SPECS: tuple[Spec, ...] = (
-    Spec("output_format", ("--format",), CHOICE, "text", "Output format.",
-         choices=FORMAT_NAMES, key="format"),
+    Spec("output_format", ("--format", "--output-format"), CHOICE, "text",
+         "Output format (--output-format: ruff's name).",
+         choices=FORMAT_NAMES, key="format", alias="output-format"),
     Spec("output", ("--output", "-o"), PATH, None,
          "Write findings to FILE instead of standard output (never over an input).",
          dir_okay=False, dash=True, key="output"),
@@ -118,10 +125,14 @@ SPECS: tuple[Spec, ...] = (
          "Fix what can be fixed (in place, atomically), then report what is left.",
          off="--no-fix", key="fix"),
     Spec("diff", ("--diff",), FLAG, False,
-         "Show the fixes as a unified diff and write nothing (exit 1 when there are any)."),
+         "Show the fixes as a unified diff and write nothing (exit 1 when there are any, or "
+         "when findings would be left)."),
     Spec("unsafe_fixes", ("--unsafe-fixes",), FLAG, False,
          "Also apply the fixes that change the audio or the event (with --fix or --diff).",
          off="--no-unsafe-fixes", key="unsafe-fixes"),
+    Spec("show_fixes", ("--show-fixes",), FLAG, False,
+         "List the fixes applied (or, with --diff, that would be), by file and rule.",
+         off="--no-show-fixes", key="show-fixes"),
     Spec("config_path", ("--config",), PATH, None,
          "Read options from this pyproject.toml (or TOML file) instead of searching.",
          dir_okay=False),

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from ..core.record import SourceError
-from ..core.rules import Severity
+from ..core.rules import RULES, Severity
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..core.violation import printable as display
@@ -35,7 +35,9 @@ from .output import Report
 from .run_settings import RunSettings
 
 if TYPE_CHECKING:
+    from ..fix.marks import Marks
     from ..scale.parallel import Executor
+    from .fixing import FixOutcome
     from .progress import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -297,6 +299,76 @@ def _nothing_linted(settings: RunSettings, paths: list[Input]) -> str:
     )
 
 
+MARKED_FORMATS = frozenset(("text", "full", "grouped"))
+"""The formats that mark what ``--fix`` would fix with ``[*]``, as ruff's concise, full and
+grouped do; the machine formats stay as they are."""
+
+
+class _Marks:
+    """Ruff's ``[*]``: the fixer asked, per finding of a rule with a fix, whether it has an
+    edit (``fix.marks``, imported at the first such finding: a clean run never loads it)."""
+
+    def __init__(self, settings: RunSettings, paths: list[Input]) -> None:
+        self.settings = settings
+        self.paths = paths
+        self.marks: Marks | None = None
+
+    def __call__(self, violation: Violation) -> bool:
+        if RULES[violation.rule].fix is None:
+            return False
+        if self.marks is None:
+            self.marks = self._made()
+        return self.marks(violation)
+
+    def _made(self) -> Marks:
+        from ..fix.marks import Marks
+
+        settings = self.settings
+        files = {inp.name: inp.path for inp in self.paths if inp.local and inp.path != "-"}
+        for inp in self.paths:
+            if inp.path == "-":
+                files.pop(inp.name, None)  # standard input cannot be read again
+        if settings.event_pointer is not None:
+            files = {}  # --fix does not rewrite wrapped records: nothing to mark
+        options_for = settings.options_for
+
+        def options(name: str) -> Options:
+            return settings.options if options_for is None else options_for(name)
+
+        return Marks(files, options, settings.unsafe_fixes)
+
+    def counts(self) -> tuple[int, int]:
+        """Return how many findings were marked: fixes that apply, and hidden ones."""
+        return (0, 0) if self.marks is None else (self.marks.applies, self.marks.hidden)
+
+    def close(self) -> None:
+        if self.marks is not None:
+            self.marks.close()
+
+
+def fixable(applies: int, hidden: int, unsafe: bool) -> str:
+    """Return ruff's line on what ``--fix`` would fix: "[*] 3 fixable with the `--fix`
+    option (1 hidden fix can be enabled with the `--unsafe-fixes` option)."; "No fixes
+    available (...)" where only ``--unsafe-fixes`` would fix."""
+    es = "" if hidden == 1 else "es"
+    hint = f"{hidden:,} hidden fix{es} can be enabled with the `--unsafe-fixes` option"
+    if applies and hidden and not unsafe:
+        return f"[*] {applies:,} fixable with the `--fix` option ({hint})."
+    if applies:
+        return f"[*] {applies:,} fixable with the `--fix` option."
+    return f"No fixes available ({hint})."
+
+
+def _tell_fixes(settings: RunSettings, fixing: FixOutcome, err: TextIO, diff: bool) -> None:
+    """Say what the fixes did: ``--show-fixes``' list (asked for: said even with ``--quiet``,
+    as ruff does), then the one line (ruff's: nothing said of nothing)."""
+    if settings.show_fixes:
+        for line in fixing.fix_list(diff):
+            _tell(err, line)
+    if not settings.quiet and fixing.summary(diff):
+        _tell(err, fixing.summary(diff))
+
+
 def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
     """Lint, report to ``out`` (or ``settings.output``), summarise on ``err``; return exit code."""
     started = time.perf_counter()
@@ -320,6 +392,7 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         _tell(err, f"realtime-validator: error: cannot write {display(str(target))}: {reason(exc)}")
         return EXIT_ERROR
     fixing = None
+    marks: _Marks | None = None
     try:
         stream = report.stream
         if settings.fix or settings.diff:
@@ -329,11 +402,18 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
             stats.unreadable.extend(fixing.unwritten)
             if settings.diff:
                 report.commit()
-                if not settings.quiet and (fixing.fixed or fixing.unsafe_available):
-                    _tell(err, fixing.summary(diff=True))  # as ruff: nothing said of nothing
+                _tell_fixes(settings, fixing, err, diff=True)
+                if not settings.quiet and fixing.left_line():
+                    _tell(err, fixing.left_line())
                 if fixing.unwritten:
                     return EXIT_ERROR
-                return EXIT_FINDINGS if fixing.fixed else EXIT_OK
+                left = any(
+                    Severity(severity).rank >= threshold and count
+                    for severity, count in fixing.left.items()
+                )
+                if fixing.fixed or (left and not settings.exit_zero):
+                    return EXIT_FINDINGS
+                return EXIT_OK
             if fixing.stdin is not None and any(inp.path == "-" for inp in paths):
                 # standard output carries the fixed stream: the findings go to standard error
                 if not send_stdin(fixing.stdin, out, err):
@@ -342,6 +422,9 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         reporter = REPORTER_BY_NAME[settings.output_format](
             stream, show_statistics=settings.statistics
         )
+        if fixing is None and settings.output_format in MARKED_FORMATS:
+            marks = _Marks(settings, paths)
+            reporter.marks = marks
         reporter.start()
         for violation in findings(
             settings,
@@ -371,17 +454,23 @@ def run(settings: RunSettings, out: TextIO, err: TextIO) -> int:
         return EXIT_ERROR
     finally:
         report.discard()
+        if marks is not None:
+            marks.close()
     # errors first, then the summary, whichever error: an input unread, or nothing linted
     nothing = not stats.unreadable and not stats.records
     if nothing:
         _tell(err, f"realtime-validator: error: {_nothing_linted(settings, paths)}")
     if not settings.quiet:
+        # ruff's line on what --fix would fix, then the summary: still the last line
+        applies, hidden = (0, 0) if marks is None else marks.counts()
+        if applies or hidden:
+            _tell(err, fixable(applies, hidden, settings.unsafe_fixes))
         _tell(err, summary(stats))
         if settings.event_pointer is None:
             for hint in wrapped_hints(stats):
                 _tell(err, f"realtime-validator: hint: {hint}")
-        if fixing is not None and (fixing.fixed or fixing.unsafe_available):
-            _tell(err, fixing.summary(diff=False))
+    if fixing is not None:
+        _tell_fixes(settings, fixing, err, diff=False)
     if stats.unreadable or nothing:
         return EXIT_ERROR
     return EXIT_FINDINGS if failed and not settings.exit_zero else EXIT_OK

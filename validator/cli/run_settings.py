@@ -33,3 +33,4 @@ class RunSettings(NamedTuple):  # not a dataclass: making one costs a millisecon
     fix: bool = False  # fix what can be fixed first (validator.fix), then lint what is left
     diff: bool = False  # show the fixes as a unified diff instead, and write nothing
     unsafe_fixes: bool = False  # also the fixes that change the audio or the event
+    show_fixes: bool = False  # list the fixes applied, by file and rule

@@ -34,9 +34,10 @@ from .run_settings import RunSettings
 class UsageProblem(ValueError):
     """The options cannot make a run; ``param_hint`` names the option(s), if one is to blame."""
 
-    def __init__(self, message: str, param_hint: str | None = None) -> None:
+    def __init__(self, message: str, param_hint: str | None = None, config: bool = False) -> None:
         super().__init__(message)
         self.param_hint = param_hint
+        self.config = config  # a configuration file's: said without the usage banner
 
 
 def _codes(values: Mapping[str, Any], name: str, flag: str) -> tuple[str, ...]:
@@ -95,7 +96,7 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
     try:
         config = load_config(here, explicit, isolated)
     except ConfigError as exc:
-        raise UsageProblem(str(exc)) from exc
+        raise UsageProblem(str(exc), config=True) from exc
     codes = {
         name: _codes(values, name, "--" + name.replace("_", "-"))
         for name in ("select", "ignore", "extend_select", "extend_ignore")
@@ -142,6 +143,7 @@ def settle(values: Mapping[str, Any], given: Collection[str]) -> RunSettings:
         fix=merged["fix"],
         diff=values["diff"],
         unsafe_fixes=merged["unsafe_fixes"],
+        show_fixes=merged["show_fixes"],
     )
 
 

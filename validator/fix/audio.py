@@ -26,6 +26,8 @@ _SESSION_WAV = {  # session format -> (WAV format tag, bits per sample, rate)
     "g711_ulaw": (_ULAW, 8, 8000),
 }
 PCM16_RATE = 24000
+SESSION_FORMATS = frozenset(_SESSION_WAV)
+"""The session formats a file's audio can be unwrapped to."""
 
 
 class Converted(NamedTuple):
@@ -57,6 +59,33 @@ def _wav_parts(data: bytes) -> tuple[tuple[int, int, int, int], bytes] | None:
             return fmt, data[body : body + min(size, len(data) - body)]
         pos = body + size + (size & 1)
     return None
+
+
+def installed(*modules: str) -> bool:
+    """Return True where every one of ``modules`` can be imported (looked for, not imported:
+    numpy and its kin load only for a repair)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(module) is not None for module in modules)
+
+
+_SNDFILE_READS = ("WAV", "FLAC", "Ogg", "MP3")
+"""The containers (``core.media.sniff_container``'s names) that libsndfile decodes."""
+
+
+def can_unwrap(data: bytes, audio_format: str) -> bool:
+    """Return True where ``unwrapped`` gives the samples of this file, judged without decoding
+    it (``[*]`` marks a finding without loading numpy): a WAV already in the session's format,
+    or, in a pcm16 session with the [audio] extra installed, a container libsndfile reads."""
+    from ..core.media import CONTENT_WINDOW, sniff_container
+
+    parts = _wav_parts(data)
+    tag, bits, rate = _SESSION_WAV[audio_format]
+    if parts is not None and parts[0] == (tag, 1, rate, bits):
+        return True
+    if audio_format != "pcm16" or not installed("numpy", "soundfile", "soxr"):
+        return False
+    return (sniff_container(data[:CONTENT_WINDOW]) or "").startswith(_SNDFILE_READS)
 
 
 def unwrapped(data: bytes, audio_format: str) -> Converted:

@@ -14,6 +14,10 @@ import pybase64
 from ..core.jsontext import Places, scan_string, skip_value, skip_ws, unescape_token
 
 _DATA_URI = re.compile(r"data:[^,;\"]*(?:;[^,;\"]*)*;base64,", re.IGNORECASE)
+# Python's repr of bytes (``str(base64.b64encode(x))``): b'...', where base64 text holds no
+# quote; ``encodebytes``' line breaks come out as the two characters backslash and n
+_BYTES_REPR = re.compile(r"b'([^'\\]*(?:\\[nrt][^'\\]*)*)'")
+_REPR_ESCAPES = (("\\n", "\n"), ("\\r", "\r"), ("\\t", "\t"))
 _BASE64_WHITESPACE = str.maketrans("", "", " \t\r\n\f\v")
 _URL_SAFE = str.maketrans("-_", "+/")
 _STANDARD = re.compile(r"[A-Za-z0-9+/]*")
@@ -31,13 +35,16 @@ def standard_base64(audio: str) -> str | None:
     """Return ``audio`` as canonical standard base64 of the same bytes, or None where that
     is in doubt (or nothing changes).
 
-    A ``data:...;base64,`` prefix is dropped, whitespace and line breaks are removed, the
+    Python's repr of the base64 bytes (``b'...'``, its ``\\n`` escapes read back) gives its
+    text; a ``data:...;base64,`` prefix is dropped, whitespace and line breaks are removed, the
     URL-safe alphabet (``-``, ``_``) becomes the standard one, missing ``=`` padding is added
     where the length leaves no doubt (not on a length of 4n + 1), and the unused bits before
     the padding are cleared. ``=`` inside the text (two strings joined), or both alphabets at
     once, is left alone.
     """
-    text = audio
+    text = bytes_repr_text(audio)
+    if text is None:
+        text = audio
     prefix = _DATA_URI.match(text)
     if prefix is not None:
         text = text[prefix.end() :]
@@ -57,6 +64,19 @@ def standard_base64(audio: str) -> str | None:
         return None
     fixed = pybase64.b64encode(data).decode("ascii")
     return fixed if fixed != audio else None
+
+
+def bytes_repr_text(audio: str) -> str | None:
+    """Return the text inside Python's repr of bytes, ``b'...'`` (its escapes ``\\n``,
+    ``\\r``, ``\\t`` read back: exact), or None where ``audio`` is not one."""
+    found = _BYTES_REPR.fullmatch(audio)
+    if found is None:
+        return None
+    text = found.group(1)
+    if "\\" in text:
+        for escape, char in _REPR_ESCAPES:
+            text = text.replace(escape, char)
+    return text
 
 
 def token_span(places: Places, pointer: str) -> tuple[int, int] | None:

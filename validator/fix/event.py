@@ -24,12 +24,27 @@ from ..core.violation import Violation
 from ..engine.examine import examine
 from ..engine.session import KEPT_KEYS
 from .audio import Converted, float32_as_pcm16, unwrapped
-from .edits import Edit, apply, member_span, standard_base64, string_token, token_span
+from .edits import (
+    Edit,
+    apply,
+    bytes_repr_text,
+    member_span,
+    standard_base64,
+    string_token,
+    token_span,
+)
 
 SAFE = frozenset(code for code, rule in RULES.items() if rule.fix == "safe")
 """Rules whose fix gives the bytes the sender meant (``Rule.fix``, the one table)."""
 UNSAFE = frozenset(code for code, rule in RULES.items() if rule.fix == "unsafe")
 """Rules whose fix changes what the server hears or what the event says (``--unsafe-fixes``)."""
+REVEALED = frozenset(("RT304", "RT305", "RT306", "RT307", "RT308"))
+"""What the decoded audio bytes say: a base64 fix that brings one up did not cause it (the
+bytes are the sender's, now readable), so it is reported after the fix, and fixed in the same
+run where its own fix is allowed (a WAV behind a ``data:`` prefix, RT307)."""
+MAX_PASSES = 100
+"""Fixes are applied, the result checked again, and again, until nothing changes (ruff's
+loop, and its bound)."""
 
 
 class Fix(NamedTuple):
@@ -84,15 +99,20 @@ def _replace_string(text: str, pointer: str, new: str) -> Edit | None:
 
 def _what_base64(old: str, new: str) -> str:
     done = []
-    if old.lower().startswith("data:"):
+    text = bytes_repr_text(old)
+    if text is not None:
+        done.append("took the text out of Python's bytes repr b'...'")
+    else:
+        text = old
+    if text.lower().startswith("data:"):
         done.append("dropped the data URI prefix")
-    if any(c in old for c in " \t\r\n\f\v"):
+        text = text[text.index(",") + 1 :]
+    body = text.translate({ord(c): None for c in " \t\r\n\f\v"})
+    if body != text:
         done.append("removed whitespace")
-    if "-" in old or "_" in old:
+    if "-" in body or "_" in body:
         done.append("URL-safe alphabet to standard")
-    if len(old.rstrip("=").translate({ord(c): None for c in " \t\r\n\f\v"})) % 4 and not (
-        old.endswith("=")
-    ):
+    if len(body) % 4 and not body.endswith("="):
         done.append("added '=' padding")
     if not done:
         done.append("re-encoded canonically (padding bits cleared)")
@@ -152,12 +172,18 @@ def _keys(found: Iterable[Violation]) -> Counter[tuple[str, str]]:
     return Counter((v.rule, v.pointer) for v in found)
 
 
-def _verified(before: list[Violation], after: list[Violation], targets: list[Violation]) -> bool:
-    """Return True when ``after`` holds none of ``targets`` and nothing ``before`` did not."""
+def _verified(
+    before: list[Violation],
+    after: list[Violation],
+    targets: list[Violation],
+    revealed: frozenset[str] = frozenset(),
+) -> bool:
+    """Return True when ``after`` holds none of ``targets`` and nothing ``before`` did not,
+    but for findings of the ``revealed`` rules (what the fix made readable, not what it made)."""
     left = _keys(after)
     if any(left[(v.rule, v.pointer)] for v in targets):
         return False
-    return not (left - _keys(before))
+    return all(rule in revealed for rule, _ in left - _keys(before))
 
 
 def _check(text: str, fmt: str, max_audio_bytes: int) -> tuple[Parsed, list[Violation]]:
@@ -217,34 +243,45 @@ def fix_text(
 
         found = [*found, Violation("RT402", "", pointer="/event_id")]
         steps.insert(0, (frozenset(("RT402",)), rename))  # first: the others drop it from found
-    for rules, step in steps:
-        targets = [v for v in found if v.rule in rules and v.rule in enabled]
-        if not targets:
-            continue
-        wanted = rules <= SAFE or unsafe  # else only counted: no note for it
-        made = step(text, value, targets, audio_format)
-        if isinstance(made, str):
-            if wanted:
-                notes.append(f"{targets[0].rule} not fixed: {made}")
-            continue
-        step_edits, description = made
-        new_text = text
-        for edit in step_edits:
-            new_text = apply(new_text, [edit])
-        new_parsed, new_found = _check(new_text, audio_format, max_audio_bytes)
-        if not _verified([v for v in found if v.rule != "RT402"], new_found, targets):
-            if wanted:
-                left = sorted(set(_keys(new_found)) - {(v.rule, v.pointer) for v in found})
-                why = f"it would raise {left[0][0]}" if left else "the finding would remain"
-                notes.append(f"{targets[0].rule} not fixed: {why}")
-            continue
-        if not wanted:
-            available += len(targets)
-            continue
-        edits.extend(step_edits)
-        fixes.extend(Fix(v.rule, v.pointer, description) for v in targets)
-        text, value = new_text, new_parsed.value
-        found = new_found
+    for _ in range(MAX_PASSES):
+        # each pass tries every step on what the passes before left; the last one, which
+        # changes nothing, says what is left: its notes and its count of unsafe fixes
+        notes, available, changed = [], 0, False
+        for rules, step in steps:
+            targets = [v for v in found if v.rule in rules and v.rule in enabled]
+            if not targets:
+                continue
+            wanted = rules <= SAFE or unsafe  # else only counted: no note for it
+            made = step(text, value, targets, audio_format)
+            if isinstance(made, str):
+                if wanted:
+                    notes.append(f"{targets[0].rule} not fixed: {made}")
+                continue
+            step_edits, description = made
+            new_text = text
+            for edit in step_edits:
+                new_text = apply(new_text, [edit])
+            new_parsed, new_found = _check(new_text, audio_format, max_audio_bytes)
+            revealed = REVEALED if rules <= SAFE else frozenset()
+            before = [v for v in found if v.rule != "RT402"]
+            if not _verified(before, new_found, targets, revealed):
+                if wanted:
+                    left = sorted(set(_keys(new_found)) - {(v.rule, v.pointer) for v in found})
+                    why = f"it would raise {left[0][0]}" if left else "the finding would remain"
+                    notes.append(f"{targets[0].rule} not fixed: {why}")
+                continue
+            if not wanted:
+                available += len(targets)
+                continue
+            edits.extend(step_edits)
+            fixes.extend(Fix(v.rule, v.pointer, description) for v in targets)
+            text, value = new_text, new_parsed.value
+            found = new_found
+            changed = True
+        if not changed:
+            break
+    else:
+        notes.append(f"the fixes did not settle after {MAX_PASSES} passes")
     return EventFix(text, edits, fixes, available, notes)
 
 

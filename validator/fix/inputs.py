@@ -17,6 +17,7 @@ import io
 import os
 import stat
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple, cast
 
@@ -36,7 +37,7 @@ from ..sources.inputs import reason
 from .atomic import Replacement
 from .edits import Edit, apply, string_token, token_span
 from .escapes import Escaped
-from .event import EventFix, Fix, fix_text
+from .event import MAX_PASSES, EventFix, Fix, fix_text
 from .ids import FreshIds
 from .session_audio import SESSION_FIXES, Chain, Key, chains
 
@@ -64,7 +65,9 @@ class Note(NamedTuple):
 
 class InputFix(NamedTuple):
     """What fixing one input gave: its new bytes, the fixes, the findings more that
-    ``--unsafe-fixes`` would fix, and why fixable findings were left (``notes``)."""
+    ``--unsafe-fixes`` would fix, and why fixable findings were left (``notes``); ``left``:
+    the findings of what the fixes leave, by severity ("error": 2), where the fixer linted it
+    (None: it could not read the input's records)."""
 
     data: bytes
     fixes: list[Located]
@@ -72,6 +75,19 @@ class InputFix(NamedTuple):
     notes: list[Note]
     text_before: bytes  # the inflated input, and after: what --diff compares
     text_after: bytes
+    left: Counter[str] | None = None
+
+
+class _Pass(NamedTuple):
+    """One pass of the fixer over an input's text: the text it leaves (None: unchanged)."""
+
+    after: bytes | None
+    fixes: list[Located]
+    available: int
+    notes: list[Note]
+    left: Counter[str]
+    audio_changed: bool  # an append's audio now decodes to other bytes, or at all
+    repaired: frozenset[Key]  # the sessions whose audio it repaired
 
 
 class Refused(Exception):
@@ -183,7 +199,13 @@ class _Har(_Writer):
 
 def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFix:
     """Return the fixes of one input's bytes (of any kind, gzip of any); raise Refused for
-    one that must not be fixed."""
+    one that must not be fixed.
+
+    The fixes chain, as ruff's do: the input is fixed, linted again and fixed again until a
+    pass changes nothing (at most ``MAX_PASSES``). Within a pass each event's fixes chain
+    already (``event.fix_text``); another pass is needed only where the audio changed, for
+    the session's audio rules (RT601-RT604) hear what a base64 fix made readable.
+    """
     try:
         if data[:2] == GZIP_MAGIC and _inflated_size(data, name, MAX_INFLATED_BYTES) > (
             MAX_INFLATED_BYTES
@@ -194,29 +216,71 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
         why = reason(exc)
         return InputFix(data, [], 0, [_whole(f"the gzip data is corrupt ({why})")], data, data)
     kind = input_kind(name, inner[: 1 << 16])
+    if kind not in (InputKind.LINES, InputKind.DOCUMENT, InputKind.HAR):
+        return InputFix(data, [], 0, [], inner, inner)
+    if kind != InputKind.LINES:
+        try:
+            inner.decode("utf-8")
+        except UnicodeDecodeError:
+            return InputFix(data, [], 0, [_whole("it is not UTF-8 (RT102)")], inner, inner)
+    text = inner
+    fixes: list[Located] = []
+    repaired: frozenset[Key] = frozenset()
+    for _ in range(MAX_PASSES):
+        done = _fix_pass(kind, text, name, options, unsafe, repaired)
+        fixes += done.fixes
+        repaired |= done.repaired
+        if done.after is None:
+            break
+        text = done.after
+        if not done.repaired and not (done.audio_changed and _hears(options)):
+            break  # nothing another pass could see otherwise: its events' fixes are settled
+    else:
+        done = done._replace(
+            notes=[*done.notes, Note(None, f"the fixes did not settle after {MAX_PASSES} passes")]
+        )
+    # what the last pass's linter saw is what is left, but after a session's audio repair
+    left = None if done.repaired else done.left
+    if not fixes:
+        return InputFix(data, [], done.available, done.notes, inner, inner, left)
+    return InputFix(_deflate(text, mtimes), fixes, done.available, done.notes, inner, text, left)
+
+
+def _hears(options: Options) -> bool:
+    """Return True where the session's audio rules run (and may find what a fix revealed)."""
+    return not SESSION_FIXES.isdisjoint(options.enabled)
+
+
+def _fix_pass(
+    kind: InputKind,
+    inner: bytes,
+    name: str,
+    options: Options,
+    unsafe: bool,
+    repaired: frozenset[Key],
+) -> _Pass:
+    """Return one pass of the fixer over an input's (inflated, readable) text: each event's
+    fixes, then the sessions' audio repairs not made yet (``repaired``: made before)."""
     writer: _Writer
     if kind == InputKind.LINES:
         writer = _Lines(inner)
-    elif kind in (InputKind.DOCUMENT, InputKind.HAR):
-        writer = _Har(inner) if kind == InputKind.HAR else _Writer(inner)
-        try:
-            writer.text = inner.decode("utf-8")
-        except UnicodeDecodeError:
-            return InputFix(data, [], 0, [_whole("it is not UTF-8 (RT102)")], inner, inner)
     else:
-        return InputFix(data, [], 0, [], inner, inner)
+        writer = _Har(inner) if kind == InputKind.HAR else _Writer(inner)
+        writer.text = inner.decode("utf-8")
     linter = Linter(options, Statistics(), name)
     session = linter.session
     fresh_id = FreshIds(inner, lambda candidate: candidate in session.ids)  # reset per session
     fixes: list[Located] = []
     notes: list[Note] = []
-    audio = _SessionAudio(kind, inner, options, name, unsafe)  # RT601-RT604: a first reading
+    left: Counter[str] = Counter()
+    audio = _SessionAudio(kind, inner, options, name, unsafe, repaired)  # a first reading
     available = audio.available
+    audio_changed = False
     stream = cast(io.BufferedReader, io.BufferedReader(io.BytesIO(inner)))
     for record in records_of(kind, stream, options.max_record_bytes):
         found = None if record.problem is not None or record.offset < 0 else writer.event(record)
         if found is None:
-            linter.road.slow(record)
+            left.update(v.severity.value for v in linter.road.slow(record))
             continue
         text, start, end = found
         done = _fix_one(text, linter, options, unsafe, fresh_id)
@@ -226,15 +290,18 @@ def fix_input(data: bytes, name: str, options: Options, unsafe: bool) -> InputFi
             pass  # put with its audio repaired, once its session's audio is all gathered
         elif done.edits and writer.put(start, end, done):
             fixes += (Located(record.line, fix) for fix in done.fixes)
+            audio_changed = audio_changed or any(fix.pointer == "/audio" for fix in done.fixes)
             text = done.text
         elif done.edits:
             notes.append(Note(record.line, "not fixed: its place in the file is not exact"))
-        linter.road.slow(Record(record.line, record.column, text, record.pointer))
-    fixes += audio.put(writer, notes)
-    if not fixes:
-        return InputFix(data, [], available, notes, inner, inner)
-    after = writer.result()
-    return InputFix(_deflate(after, mtimes), fixes, available, notes, inner, after)
+        found_here = linter.road.slow(Record(record.line, record.column, text, record.pointer))
+        left.update(v.severity.value for v in found_here)
+    left.update(v.severity.value for v in linter.ended())
+    put = audio.put(writer, notes)
+    fixes += put
+    done_now = frozenset(audio.appends) if put else frozenset()
+    after = writer.result() if fixes else None
+    return _Pass(after, fixes, available, notes, left, audio_changed, done_now)
 
 
 class _SessionAudio:
@@ -243,7 +310,13 @@ class _SessionAudio:
     it, and put back, its audio repaired with the whole session's, at the end (``put``)."""
 
     def __init__(
-        self, kind: InputKind, inner: bytes, options: Options, name: str, unsafe: bool
+        self,
+        kind: InputKind,
+        inner: bytes,
+        options: Options,
+        name: str,
+        unsafe: bool,
+        repaired: frozenset[Key] = frozenset(),
     ) -> None:
         self.chains: dict[Key, Chain] = {}
         # per session concerned: its appends as (line, span, fix so far, HAR escapes, audio)
@@ -258,7 +331,12 @@ class _SessionAudio:
         for record in records_of(kind, stream, options.max_record_bytes):
             linter.road.slow(record)
         linter.ended()
-        found = chains(hearing.repairs, options.enabled)
+        # a session's audio is repaired once: what its evidence says after that is reported
+        found = {
+            key: chain
+            for key, chain in chains(hearing.repairs, options.enabled).items()
+            if key not in repaired
+        }
         if unsafe:
             self.chains = found
         else:

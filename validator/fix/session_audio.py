@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine.hearing import Repair
-from .audio import EXTRA, PCM16_RATE
+from .audio import EXTRA, PCM16_RATE, installed
 
 Key = tuple[int, str]
 """A session's number in the input, and the format of its appends concerned."""
@@ -61,24 +61,36 @@ class Chain:
         return done
 
 
-def chains(repairs: Iterable[Repair], enabled: frozenset[str]) -> dict[Key, Chain]:
-    """Return, for each session with repairs of the ``enabled`` rules, its chain."""
+def _extra(probe: bool) -> bool:
+    """Return True where numpy and soxr are there: imported, or (``probe``) looked for."""
+    if probe:
+        return installed("numpy", "soxr")
+    try:
+        import numpy  # noqa: F401
+        import soxr  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def chains(
+    repairs: Iterable[Repair], enabled: frozenset[str], probe: bool = False
+) -> dict[Key, Chain]:
+    """Return, for each session with repairs of the ``enabled`` rules, its chain. ``probe``:
+    the extra is looked for, not imported (``[*]`` marks: a plain lint loads no numpy)."""
     by_session: dict[Key, dict[str, str | int]] = {}
     for session, audio_format, rule, repair in repairs:
         if rule in enabled:
             by_session.setdefault((session, audio_format), {})[rule] = repair
-    return {key: _chain(key[1], found) for key, found in by_session.items()}
+    return {key: _chain(key[1], found, probe) for key, found in by_session.items()}
 
 
-def _chain(audio_format: str, found: dict[str, str | int]) -> Chain:
+def _chain(audio_format: str, found: dict[str, str | int], probe: bool = False) -> Chain:
     """Return the chain for a session in ``audio_format`` whose evidence found ``found``."""
     rules = [rule for rule in _RULE_ORDER if rule in found]
     if audio_format not in ("pcm16", "audio/pcm"):
         return Chain(rules, why="only a pcm16 session's audio is repaired")
-    try:
-        import numpy as np
-        import soxr  # type: ignore[import-untyped]
-    except ImportError:
+    if not _extra(probe):
         return Chain(rules, why=f"repairing the audio needs the [audio] extra: {EXTRA}")
     done: list[str] = []
     rate = PCM16_RATE
@@ -97,6 +109,9 @@ def _chain(audio_format: str, found: dict[str, str | int]) -> Chain:
         return Chain(rules, why="nothing certain to do")
 
     def transform(data: bytes) -> Any:
+        import numpy as np
+        import soxr
+
         if "RT602" in found:
             from ..check.signal import g711_linear
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -18,9 +19,17 @@ class Reporter:
     the document); False when they would break the format (one JSON object a line, workflow
     commands, XML, a JSON array), and the command writes the text lines to standard error."""
 
+    marks: Callable[[Violation], bool] | None = None
+    """Whether a finding's fix would apply (ruff's ``[*]``), for the formats that show it:
+    set by the command when it asks the fixer (None: no mark, as in every machine format)."""
+
     def __init__(self, out: TextIO, *, show_statistics: bool = False) -> None:
         self.out = out
         self.show_statistics = show_statistics
+
+    def marked(self, violation: Violation) -> bool:
+        """Return True where ``violation`` gets the ``[*]`` mark."""
+        return self.marks is not None and self.marks(violation)
 
     def note_stream(self, name: str) -> None:
         """Take note that the input ``name`` was a stream (standard input, ``--stdin-filename``

@@ -32,7 +32,7 @@ class FullReporter(TextReporter):
 
     def report(self, violation: Violation) -> None:
         """Write one finding's line, and the source line with a caret where it can be read."""
-        self.out.write(finding_line(violation))
+        self.out.write(finding_line(violation, self.marked(violation)))
         if violation.source is None or violation.line is None or violation.source in self.streams:
             return
         column = violation.column

@@ -2,7 +2,7 @@
 
 ```
 logs/capture.jsonl:
-  9:184    RT301  audio is not valid base64: ...
+  9:184    RT301  [*] audio is not valid base64: ...
   36:1     RT401  commit with 40 ms of audio ...
   37:7756  RT203  unknown property 'timestamp' ...
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..core.violation import printable
 from .base import statistics_lines
-from .text import TextReporter
+from .text import FIXABLE, TextReporter
 
 if TYPE_CHECKING:
     from ..core.statistics import Statistics
@@ -46,7 +46,8 @@ class GroupedReporter(TextReporter):
         place = "" if violation.line is None else str(violation.line)
         if violation.line is not None and violation.column is not None:
             place += f":{violation.column}"
-        self._rows.append((place, violation.rule, violation.message))
+        mark = FIXABLE if self.marked(violation) else ""
+        self._rows.append((place, violation.rule, mark + violation.message))
 
     def _write_group(self) -> None:
         if self._source is None or not self._rows:

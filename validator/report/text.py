@@ -12,9 +12,15 @@ if TYPE_CHECKING:
     from ..core.violation import Violation
 
 
-def finding_line(violation: Violation) -> str:
-    """Return the text format's line of one finding, ``file:line:col: CODE message\\n``."""
-    return f"{violation.location()}: {violation.rule} {violation.message}\n"
+FIXABLE = "[*] "
+"""Ruff's mark of a finding that ``--fix`` would fix, between its code and its message."""
+
+
+def finding_line(violation: Violation, marked: bool = False) -> str:
+    """Return the text format's line of one finding, ``file:line:col: CODE message\\n``
+    (``marked``: ``CODE [*] message``, as ruff marks what ``--fix`` would fix)."""
+    mark = FIXABLE if marked else ""
+    return f"{violation.location()}: {violation.rule} {mark}{violation.message}\n"
 
 
 class TextReporter(Reporter):
@@ -24,7 +30,7 @@ class TextReporter(Reporter):
 
     def report(self, violation: Violation) -> None:
         """Write one finding as a line."""
-        self.out.write(finding_line(violation))
+        self.out.write(finding_line(violation, self.marked(violation)))
 
     def finish(self, statistics: Statistics) -> None:
         """Write the counts by rule and the audio totals when --statistics asked for them."""
