@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.formats import normalize_format
 from ..core.jsontext import is_pointer
 from ..core.rules import RULES, select_rules, unknown_patterns
+from ..core.shape import shown
 from .options import CHOICE, CODES, FLAG, GLOBS, INT, PATH, SPEC_BY_NAME, SPECS, Spec
 
 if TYPE_CHECKING:
@@ -35,18 +35,48 @@ class ConfigError(ValueError):
     """A configuration file that cannot be read or holds a wrong key or value."""
 
 
-@dataclass(frozen=True, slots=True)
 class Config:
     """The settings of one configuration file.
 
     ``values``: what the file sets, by the ``lint`` command's parameter names (``output`` is
     resolved against the file's directory; "-" stays standard output);
     ``per_file_ignores`` keeps the table's order as (glob, patterns) pairs.
+
+    Immutable and compared by value; not a dataclass: ``dataclasses`` costs more start-up
+    than a bare interpreter (``core.shape``), and every run makes a ``Config``.
     """
 
-    values: Mapping[str, Any] = field(default_factory=dict)
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
-    path: Path | None = None
+    __slots__ = ("path", "per_file_ignores", "values")
+
+    values: Mapping[str, Any]
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None
+    path: Path | None
+
+    def __init__(
+        self,
+        values: Mapping[str, Any] | None = None,
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None,
+        path: Path | None = None,
+    ) -> None:
+        object.__setattr__(self, "values", {} if values is None else values)
+        object.__setattr__(self, "per_file_ignores", per_file_ignores)
+        object.__setattr__(self, "path", path)
+
+    def _values(self) -> tuple[Any, ...]:
+        return (self.values, self.per_file_ignores, self.path)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # its values are a dict
+
+    def __repr__(self) -> str:
+        return shown(self, ("values", "per_file_ignores", "path"))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
 
     def get(self, name: str, default: Any = None) -> Any:
         """Return the value the file sets for parameter ``name``, or ``default``."""

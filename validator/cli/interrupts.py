@@ -9,7 +9,6 @@ removed, ``--jobs`` workers and a local Dask cluster stopped), and the run exits
 from __future__ import annotations
 
 import signal
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -31,11 +30,13 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 def terminate_as_interrupt() -> Iterator[None]:
     """While the block runs, SIGTERM raises ``Terminated``; the handler before is put back
     after (a test runs the command in its own process). Outside the main thread, where no
-    handler can be set, nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
+    handler can be set, nothing changes (asked there, ``signal.signal`` refuses with a
+    ValueError: no ``threading`` imported to ask first, 4 M instructions of start-up)."""
+    try:
+        before = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread
         yield
         return
-    before = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         yield
     finally:

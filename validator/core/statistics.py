@@ -3,43 +3,110 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .shape import LazyFields, shown
+
+if TYPE_CHECKING:
+    from dataclasses import Field
 
 WRAPPED_MIN = 2
 """The fewest records holding their event under one key that make ``wrapped_pointer`` say so."""
 
 
-@dataclass
-class Statistics:
-    """What a lint run read and found."""
+FIELDS = ("files", "records", "blank_lines", "bytes", "events_by_type", "append_events",
+          "audio_bytes", "audio_seconds_by_format", "rejected_audio_bytes",
+          "rejected_audio_seconds", "shortest_chunk_ms", "longest_chunk_ms",
+          "largest_append_bytes", "records_with_findings", "findings_by_rule", "escalated",
+          "server_errors", "server_errors_predicted", "wrapped_events", "unreadable", "seconds",
+          "by_file")  # fmt: skip
+"""``Statistics``' fields, in order (what ``dataclasses.fields`` gives)."""
 
-    files: int = 0
-    records: int = 0
-    blank_lines: int = 0
-    bytes: int = 0
-    events_by_type: Counter[str] = field(default_factory=Counter)
-    append_events: int = 0
-    audio_bytes: int = 0  # decoded, of the appends the server accepts
-    audio_seconds_by_format: dict[str, float] = field(default_factory=dict)  # accepted too
-    rejected_audio_bytes: int = 0  # of the appends it rejects (an error finding): apart
-    rejected_audio_seconds: float = 0.0
-    shortest_chunk_ms: float | None = None
-    longest_chunk_ms: float | None = None
-    largest_append_bytes: int = 0
-    records_with_findings: int = 0
-    findings_by_rule: Counter[str] = field(default_factory=Counter)
-    # findings reported as errors whose rule is a warning by default: their evidence was
-    # stronger (``Rule.graded``, the audio-signal rules)
-    escalated: int = 0
-    server_errors: int = 0  # server error events in the log
-    server_errors_predicted: int = 0  # of them, those answering an event with findings
-    # records with no type that hold a Realtime event under a wrapper's key ("event", "data",
-    # ...), by key: the hint to --event-pointer (``wrapped_pointer``)
-    wrapped_events: dict[str, int] = field(default_factory=dict)
-    unreadable: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    by_file: dict[str, Statistics] = field(default_factory=dict)
+
+class Statistics:
+    """What a lint run read and found.
+
+    A dataclass to ``dataclasses`` (``fields``, ``replace``, ``asdict``), written out by hand:
+    ``dataclasses`` costs more start-up than a bare interpreter (``core.shape``).
+    """
+
+    if TYPE_CHECKING:
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+    else:
+        __dataclass_fields__ = LazyFields(lambda: _twin())
+    __match_args__ = ("files", "records", "blank_lines", "bytes", "events_by_type",
+                      "append_events", "audio_bytes", "audio_seconds_by_format",
+                      "rejected_audio_bytes", "rejected_audio_seconds", "shortest_chunk_ms",
+                      "longest_chunk_ms", "largest_append_bytes", "records_with_findings",
+                      "findings_by_rule", "escalated", "server_errors",
+                      "server_errors_predicted", "wrapped_events", "unreadable", "seconds",
+                      "by_file")  # fmt: skip
+
+    def __init__(
+        self,
+        files: int = 0,
+        records: int = 0,
+        blank_lines: int = 0,
+        bytes: int = 0,
+        events_by_type: Counter[str] | None = None,
+        append_events: int = 0,
+        audio_bytes: int = 0,
+        audio_seconds_by_format: dict[str, float] | None = None,
+        rejected_audio_bytes: int = 0,
+        rejected_audio_seconds: float = 0.0,
+        shortest_chunk_ms: float | None = None,
+        longest_chunk_ms: float | None = None,
+        largest_append_bytes: int = 0,
+        records_with_findings: int = 0,
+        findings_by_rule: Counter[str] | None = None,
+        escalated: int = 0,
+        server_errors: int = 0,
+        server_errors_predicted: int = 0,
+        wrapped_events: dict[str, int] | None = None,
+        unreadable: list[str] | None = None,
+        seconds: float = 0.0,
+        by_file: dict[str, Statistics] | None = None,
+    ) -> None:
+        self.files = files
+        self.records = records
+        self.blank_lines = blank_lines
+        self.bytes = bytes
+        self.events_by_type: Counter[str] = Counter() if events_by_type is None else events_by_type
+        self.append_events = append_events
+        self.audio_bytes = audio_bytes  # decoded, of the appends the server accepts
+        self.audio_seconds_by_format: dict[str, float] = (  # accepted too
+            {} if audio_seconds_by_format is None else audio_seconds_by_format
+        )
+        self.rejected_audio_bytes = rejected_audio_bytes  # of the appends it rejects: apart
+        self.rejected_audio_seconds = rejected_audio_seconds
+        self.shortest_chunk_ms = shortest_chunk_ms
+        self.longest_chunk_ms = longest_chunk_ms
+        self.largest_append_bytes = largest_append_bytes
+        self.records_with_findings = records_with_findings
+        self.findings_by_rule: Counter[str] = (
+            Counter() if findings_by_rule is None else findings_by_rule
+        )
+        # findings reported as errors whose rule is a warning by default: their evidence was
+        # stronger (``Rule.graded``, the audio-signal rules)
+        self.escalated = escalated
+        self.server_errors = server_errors  # server error events in the log
+        self.server_errors_predicted = server_errors_predicted  # those answering a finding
+        # records with no type that hold a Realtime event under a wrapper's key ("event",
+        # "data", ...), by key: the hint to --event-pointer (``wrapped_pointer``)
+        self.wrapped_events: dict[str, int] = {} if wrapped_events is None else wrapped_events
+        self.unreadable: list[str] = [] if unreadable is None else unreadable
+        self.seconds = seconds
+        self.by_file: dict[str, Statistics] = {} if by_file is None else by_file
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass with eq
+
+    def __repr__(self) -> str:
+        return shown(self, FIELDS)
 
     @property
     def audio_seconds(self) -> float:
@@ -150,3 +217,35 @@ class Statistics:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+def _twin() -> type:
+    """The dataclass ``Statistics`` was: its fields are ``Statistics``'."""
+    from dataclasses import dataclass, field
+
+    @dataclass
+    class Statistics:
+        files: int = 0
+        records: int = 0
+        blank_lines: int = 0
+        bytes: int = 0
+        events_by_type: Counter[str] = field(default_factory=Counter)
+        append_events: int = 0
+        audio_bytes: int = 0
+        audio_seconds_by_format: dict[str, float] = field(default_factory=dict)
+        rejected_audio_bytes: int = 0
+        rejected_audio_seconds: float = 0.0
+        shortest_chunk_ms: float | None = None
+        longest_chunk_ms: float | None = None
+        largest_append_bytes: int = 0
+        records_with_findings: int = 0
+        findings_by_rule: Counter[str] = field(default_factory=Counter)
+        escalated: int = 0
+        server_errors: int = 0
+        server_errors_predicted: int = 0
+        wrapped_events: dict[str, int] = field(default_factory=dict)
+        unreadable: list[str] = field(default_factory=list)
+        seconds: float = 0.0
+        by_file: dict[str, Statistics] = field(default_factory=dict)
+
+    return Statistics

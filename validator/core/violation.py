@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .rules import RULES, Severity
+from .shape import LazyFields, shown
+
+if TYPE_CHECKING:
+    from dataclasses import Field
 
 
-@dataclass(frozen=True, slots=True)
+_FIELDS = ("rule", "message", "pointer", "source", "line", "column", "event_id", "event_type",
+           "offset", "level", "name", "severity")  # fmt: skip
+_SHOWN = _FIELDS[:9]  # repr: not level, name or severity
+_set = object.__setattr__
+
+
 class Violation:
     """One finding: which rule, what is wrong and how to fix it, and where.
 
@@ -20,32 +28,93 @@ class Violation:
     ``pointer`` where the problem is (for base64 errors), or None. ``level``: the finding's
     own severity where its evidence sets it (``Rule.graded``: the audio-signal rules), else
     None, and ``severity`` is the rule's.
+
+    Immutable, compared and hashed by its fields, and a dataclass to ``dataclasses``
+    (``fields``, ``replace``, ``asdict``): written out by hand, as a frozen slotted dataclass
+    would be, because ``dataclasses`` costs more start-up than a bare interpreter
+    (``core.shape``). ``name`` and ``severity`` are the rule's kebab-case name and severity,
+    set from the catalogue: fields, not properties, so that ``dataclasses.asdict()`` holds
+    every key the json formats write.
     """
+
+    __slots__ = _FIELDS
+    __match_args__ = ("rule", "message", "pointer", "source", "line", "column", "event_id",
+                      "event_type", "offset", "level")  # fmt: skip
 
     rule: str
     message: str
-    pointer: str = ""
-    source: str | None = None
-    line: int | None = None
-    column: int | None = None
-    event_id: str | None = None
-    event_type: str | None = None
-    offset: int | None = None
-    level: Severity | None = field(default=None, repr=False)
-    # the rule's kebab-case name and severity, fields (not properties) so that
-    # dataclasses.asdict() holds every key the json formats write; set from the catalogue
-    name: str = field(init=False, default="", repr=False)
-    severity: Severity = field(init=False, default=Severity.ERROR, repr=False)
+    pointer: str
+    source: str | None
+    line: int | None
+    column: int | None
+    event_id: str | None
+    event_type: str | None
+    offset: int | None
+    level: Severity | None
+    name: str
+    severity: Severity
 
-    def __post_init__(self) -> None:
-        rule = RULES[self.rule]
-        object.__setattr__(self, "name", rule.name)
-        level = self.level
+    if TYPE_CHECKING:
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+    else:
+        __dataclass_fields__ = LazyFields(lambda: _twin())
+
+    def __init__(
+        self,
+        rule: str,
+        message: str,
+        pointer: str = "",
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        event_id: str | None = None,
+        event_type: str | None = None,
+        offset: int | None = None,
+        level: Severity | None = None,
+    ) -> None:
+        _set(self, "rule", rule)
+        _set(self, "message", message)
+        _set(self, "pointer", pointer)
+        _set(self, "source", source)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "event_id", event_id)
+        _set(self, "event_type", event_type)
+        _set(self, "offset", offset)
+        known = RULES[rule]
+        _set(self, "name", known.name)
         if level is None:
-            object.__setattr__(self, "severity", rule.severity)
+            _set(self, "level", None)
+            _set(self, "severity", known.severity)
         else:  # a string where it was decoded from JSON (--jobs, Dask)
-            object.__setattr__(self, "level", Severity(level))
-            object.__setattr__(self, "severity", self.level)
+            level = Severity(level)
+            _set(self, "level", level)
+            _set(self, "severity", level)
+
+    def _values(self) -> tuple[Any, ...]:
+        return (self.rule, self.message, self.pointer, self.source, self.line, self.column,
+                self.event_id, self.event_type, self.offset, self.level, self.name,
+                self.severity)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return shown(self, _SHOWN)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[Violation], tuple[Any, ...]]:
+        return Violation, self._values()[:10]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the finding as the JSON object that the json and jsonl formats write."""
@@ -121,6 +190,28 @@ def capped(
             )
         )
     return kept
+
+
+def _twin() -> type:
+    """The frozen dataclass ``Violation`` was: its fields are ``Violation``'s."""
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Violation:
+        rule: str
+        message: str
+        pointer: str = ""
+        source: str | None = None
+        line: int | None = None
+        column: int | None = None
+        event_id: str | None = None
+        event_type: str | None = None
+        offset: int | None = None
+        level: Severity | None = field(default=None, repr=False)
+        name: str = field(init=False, default="", repr=False)
+        severity: Severity = field(init=False, default=Severity.ERROR, repr=False)
+
+    return Violation
 
 
 class InvalidEventError(ValueError):

@@ -25,10 +25,10 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import fields
 from typing import Any, BinaryIO, NamedTuple, cast
 
 from ..core.record import SourceError
+from ..core.statistics import FIELDS as STATISTICS_FIELDS
 from ..core.statistics import Statistics
 from ..core.violation import Violation
 from ..engine.examine import prepare
@@ -249,7 +249,7 @@ def lint_file(task: FileTask, buffer: bytearray | None = None) -> Outcome:
 
 _FINDING_FIELDS = ("rule", "message", "pointer", "source", "line", "column", "event_id",
                    "event_type", "offset", "level")  # fmt: skip
-_STATISTICS_FIELDS = tuple(f.name for f in fields(Statistics) if f.name != "by_file")
+_STATISTICS_FIELDS = tuple(name for name in STATISTICS_FIELDS if name != "by_file")
 _COUNTERS = ("events_by_type", "findings_by_rule")
 
 
