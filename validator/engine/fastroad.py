@@ -202,6 +202,7 @@ def scan(
     max_record_bytes: int,
     base: int = 0,
     kept: list[bytes] | None = None,
+    spec: bool = True,
 ) -> list[Item]:
     """Return the items of the lines in ``data[start:stop]``, in order, offsets plus ``base``.
 
@@ -211,6 +212,7 @@ def scan(
     scan decoded (``hearing``: after each commit, the next append's level) instead of decoding
     it again; keeping every append's would hold a block's audio, and cost more in memory
     traffic than the few other appends a session measures cost to decode again.
+    ``spec``: False where RT206 is not selected: no client event is held to the spec's schema.
     """
     items: list[Item] = []
     add = items.append
@@ -371,7 +373,7 @@ def scan(
             and data.startswith(b'{"', pos)
             and not data.startswith(_APPEND_START, pos)
         ):
-            quiet = scan_quiet(data[pos:end], hint)
+            quiet = scan_quiet(data[pos:end], hint, spec)
         if quiet is None:
             if quiet_start >= 0:
                 add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
@@ -447,7 +449,7 @@ def _ids(raw: list[bytes]) -> list[str]:
 
 
 def scan_quiet(
-    line: bytes | bytearray, hint: list[str] | None = None
+    line: bytes | bytearray, hint: list[str] | None = None, spec: bool = True
 ) -> tuple[str, str | None, int] | None:
     """Return (type, client event_id or None, API bit) of a record with no finding of its own.
 
@@ -456,6 +458,7 @@ def scan_quiet(
     commit's envelope; a client event that meets the spec's schema of some API version,
     ``hint[0]`` tried first: its bit is the third item, 0 for types without one); None means
     "take the slow road". A server session event that shows its API version sets ``hint``.
+    ``spec``: False where RT206 is not selected: no schema is read, the bit is 0.
     """
     if line.endswith(b"\n"):
         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
@@ -497,7 +500,7 @@ def scan_quiet(
     ):
         return None
     met = 0
-    apis = SPEC_APIS.get(event_type)
+    apis = SPEC_APIS.get(event_type) if spec else None
     if apis is not None:
         # the hint first: most logs keep to one version, so one schema is read per event
         order = tried_first(hint[0] if hint else GA, apis)
