@@ -20,7 +20,8 @@ rows: ``import validator``, the start-up, a lint of one append and of one GA
 ``session.update`` (whole processes), then each file's lint without the start-up.
 ``--rich`` adds the capture of ``rich_corpus.py`` (2,000 turns, 15 MB), written once into
 the cache. ``--ignore RULES`` is passed to ``lint()`` (``RT6``: the audio-signal rules, to
-compare against builds older than them).
+compare against builds older than them; ``RT6,RT206``: what RT206 itself costs); repeated,
+each build gets a column per rule set.
 """
 
 from __future__ import annotations
@@ -138,40 +139,45 @@ def _change(new: float, old: float) -> str:
     return f"{(new - old) / old * 100:+.1f}%" if old else "n/a"
 
 
-def compare(refs: list[str], files: list[Path], runs: int, ignore: str | None) -> None:
-    """Print a Markdown table: each row's count for each build, and its change."""
+def compare(refs: list[str], files: list[Path], runs: int, ignores: list[str]) -> None:
+    """Print a Markdown table: each row's count for each build (and each rule set ignored,
+    where several are given), and its change against the first column."""
     CACHE.mkdir(parents=True, exist_ok=True)
     sites = {ref: build(ref) for ref in refs}
-    extra = [ignore] if ignore else []
     empty, append, update = _small_files(CACHE)
+    columns = [(ref, ignore) for ref in refs for ignore in ignores or [""]]
+    names = [f"{ref} --ignore {ignore}" if len(ignores) > 1 else ref for ref, ignore in columns]
     table: dict[str, dict[str, float]] = {}
 
-    def count(ref: str, *args: str) -> float:
-        return statistics.median(instructions(*args, site=sites[ref]) for _ in range(runs))
+    def count(ref: str, ignore: str, *args: str) -> float:
+        extra = [ignore] if ignore else []
+        return statistics.median(instructions(*args, *extra, site=sites[ref]) for _ in range(runs))
 
-    for ref in refs:
+    for (ref, ignore), name in zip(columns, names, strict=True):
         row = table.setdefault("import validator", {})
-        row[ref] = count(ref, "-c", "import validator")
-        base = count(ref, str(LINT), str(empty), *extra)
-        table.setdefault("start-up (lint of an empty file)", {})[ref] = base
-        table.setdefault("lint of one append (whole process)", {})[ref] = count(
-            ref, str(LINT), str(append), *extra
+        row[name] = statistics.median(
+            instructions("-c", "import validator", site=sites[ref]) for _ in range(runs)
         )
-        table.setdefault("lint of one GA session.update (whole process)", {})[ref] = count(
-            ref, str(LINT), str(update), *extra
+        base = count(ref, ignore, str(LINT), str(empty))
+        table.setdefault("start-up (lint of an empty file)", {})[name] = base
+        table.setdefault("lint of one append (whole process)", {})[name] = count(
+            ref, ignore, str(LINT), str(append)
+        )
+        table.setdefault("lint of one GA session.update (whole process)", {})[name] = count(
+            ref, ignore, str(LINT), str(update)
         )
         for path in files:
-            work = count(ref, str(LINT), str(path), *extra) - base
-            table.setdefault(f"`{path.name}` ({path.stat().st_size / 1e6:.1f} MB)", {})[ref] = work
-        print(f"measured {ref}: {json.dumps({k: v[ref] for k, v in table.items()})}", flush=True)
-    head = "| instructions |" + "".join(f" `{r}` |" for r in refs)
-    head += "".join(f" `{r}` vs `{refs[0]}` |" for r in refs[1:])
+            work = count(ref, ignore, str(LINT), str(path)) - base
+            table.setdefault(f"`{path.name}` ({path.stat().st_size / 1e6:.1f} MB)", {})[name] = work
+        print(f"measured {name}: {json.dumps({k: v[name] for k, v in table.items()})}", flush=True)
+    head = "| instructions |" + "".join(f" `{n}` |" for n in names)
+    head += "".join(f" `{n}` vs `{names[0]}` |" for n in names[1:])
     print("\n" + head)
-    print("|---|" + "---:|" * (2 * len(refs) - 1))
-    for name, row in table.items():
-        cells = "".join(f" {row[r] / 1e6:,.1f} M |" for r in refs)
-        cells += "".join(f" {_change(row[r], row[refs[0]])} |" for r in refs[1:])
-        print(f"| {name} |{cells}")
+    print("|---|" + "---:|" * (2 * len(names) - 1))
+    for label, row in table.items():
+        cells = "".join(f" {row[n] / 1e6:,.1f} M |" for n in names)
+        cells += "".join(f" {_change(row[n], row[names[0]])} |" for n in names[1:])
+        print(f"| {label} |{cells}")
 
 
 def main() -> int:
@@ -182,7 +188,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--build", action="append", default=[], metavar="REF")
     parser.add_argument("--rich", action="store_true", help="add rich_corpus.py's capture")
-    parser.add_argument("--ignore", help="rules for lint() to ignore (RT6: audio-signal)")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        help="rules for lint() to ignore (RT6: audio-signal; RT6,RT206); repeated: a column each",
+    )
     args = parser.parse_args()
     files = list(args.files)
     if args.rich:
@@ -191,7 +202,7 @@ def main() -> int:
     if args.build:
         compare(args.build, files, args.runs, args.ignore)
         return 0
-    extra = [args.ignore] if args.ignore else []
+    extra = args.ignore[-1:]
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.jsonl"
         empty.write_bytes(b"")

@@ -336,3 +336,49 @@ def test_the_fast_road_remembers_a_shape_and_judges_the_rest() -> None:
     wrong = dict(base, item=dict(item, role="assistant"))  # a bound name's value: walked
     assert scan(wrong) is None
     assert len(fastroad._MET) == 2
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_an_unselected_rt206_reads_no_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    """With RT206 ignored neither road walks a schema (what it costs: nothing); selected, the
+    same log gets its finding."""
+    import validator
+    from validator.engine import fastroad
+    from validator.engine.options import build_options
+
+    walked: list[tuple[str, str]] = []
+    real = spec.predicate
+
+    def counted(api: str, event_type: str) -> Any:
+        walked.append((api, event_type))
+        return real(api, event_type)
+
+    monkeypatch.setattr(spec, "predicate", counted)
+    fastroad._MET.clear()
+    events = [
+        {"type": "session.update", "event_id": "e1", "session": {"modalities": ["text"]}},
+        {"type": "response.create", "event_id": "e2", "response": {"modalities": ["text"]}},
+        {"type": "conversation.item.truncate", "event_id": "e3", "item_id": "i1"}
+        | {"content_index": 0, "audio_end_ms": 10},
+        {"type": "response.cancel", "event_id": "e4", "bogus": 1},  # RT206 where selected
+    ]
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events))
+
+    def rules(ignore: str) -> list[str]:
+        from validator.core.statistics import Statistics
+        from validator.engine.linting import lint_stream
+
+        options = build_options(ignore=ignore)._replace(fast=fast)
+        with log.open("rb") as stream:
+            return [v.rule for v in lint_stream(stream, str(log), options, Statistics())]
+
+    assert "RT206" not in rules("RT206")
+    assert walked == []
+    assert "RT206" in rules("RT6")
+    assert walked
+    walked.clear()
+    assert "RT206" not in [v.rule for v in validator.lint(str(log), ignore="RT206")]
+    assert walked == []

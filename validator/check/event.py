@@ -272,16 +272,18 @@ def check_object(
     audio_format: str = "pcm16",
     max_audio_bytes: int = MAX_AUDIO_BYTES,
     api: str | None = None,
+    spec: bool = True,
 ) -> Iterator[Violation]:
     """Yield the findings of a parsed event object (no parse checks); ``api``, the session's
-    API version where known, chooses the spec's schema (RT206) of a client event."""
+    API version where known, chooses the spec's schema (RT206) of a client event; ``spec``:
+    False where RT206 is not selected."""
     problems = list(_type_problems(event))
     if problems:
         yield from problems
         return
     event_type = event["type"]
     if event_type not in SCHEMA_FILES:
-        if event_type in SPEC_APIS:
+        if spec and event_type in SPEC_APIS:
             yield from spec_findings(event, candidates(event_type, api))
         return
     yield from _schema_problems(event, event_type)

@@ -47,6 +47,7 @@ class Linter:
         self.session = Session(options.audio_format, source, listen)
         self.ledger = Ledger(statistics, self.session, options.enabled)
         self.road = SlowRoad(self.ledger, self.session, options.max_audio_bytes, source)
+        self.spec = "RT206" in options.enabled  # else no client event meets the spec's schema
 
     def replay(
         self,
@@ -180,7 +181,9 @@ class Linter:
         if record.problem is not None or type(data) is not bytes or not self.options.fast:
             return False
         options = self.options
-        items = scan(data, 0, len(data), options.max_audio_bytes, options.max_record_bytes)
+        items = scan(
+            data, 0, len(data), options.max_audio_bytes, options.max_record_bytes, spec=self.spec
+        )
         if len(items) != 1 or not self._quiet_for_hearing(items[0]):
             return False
         if self.ledger.take(items[0], record.line):
@@ -210,7 +213,14 @@ class Linter:
             listening = self.session.hearing.active
             kept: list[bytes] | None = [] if listening else None
             items = scan(
-                data, 0, len(data), options.max_audio_bytes, options.max_record_bytes, 0, kept
+                data,
+                0,
+                len(data),
+                options.max_audio_bytes,
+                options.max_record_bytes,
+                0,
+                kept,
+                self.spec,
             )
             if len(items) == 1:
                 item = items[0]
@@ -250,7 +260,7 @@ class Linter:
                     continue
                 data, stop = cast(tuple[bytearray, int], block)
                 kept: list[bytes] | None = [] if listening else None
-                items = scan(data, 0, stop, max_audio, limit, 0, kept)
+                items = scan(data, 0, stop, max_audio, limit, 0, kept, self.spec)
                 line = yield from self.replay(items, line, _records_in(data, limit), kept, data)
             yield from self.ended()
         finally:  # a read failing halfway leaves the statistics of what was read

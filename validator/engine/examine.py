@@ -24,15 +24,24 @@ from .session import KEPT_KEYS
 
 
 def examine(
-    parsed: Parsed, audio_format: str, max_audio_bytes: int, api: str | None = None
+    parsed: Parsed,
+    audio_format: str,
+    max_audio_bytes: int,
+    api: str | None = None,
+    spec: bool = True,
 ) -> list[Violation]:
     """Return the findings of a parsed event object of its own, capped per rule before they
     are placed (a hostile record may hold millions); ``api``: the session's API version,
-    which chooses the spec's schema of a client event (RT206)."""
+    which chooses the spec's schema of a client event (RT206); ``spec``: False where RT206
+    is not selected (no schema is read)."""
     found: Iterable[Violation] = chain(
         parsed.violations,
         check_object(
-            parsed.value, audio_format=audio_format, max_audio_bytes=max_audio_bytes, api=api
+            parsed.value,
+            audio_format=audio_format,
+            max_audio_bytes=max_audio_bytes,
+            api=api,
+            spec=spec,
         ),
     )
     uncounted = {"RT104": parsed.more}

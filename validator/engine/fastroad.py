@@ -83,6 +83,12 @@ _MET_SIZE = 256  # distinct client events remembered; a log past that starts ove
 _FREE_TYPES = frozenset(("conversation.item.create",))
 """The types whose every value no schema reads is blanked: a message's text and ids change
 each turn, and its walk costs more than the blanking (the others: only their id)."""
+_WALKED = frozenset(
+    ("conversation.item.truncate", "conversation.item.delete", "conversation.item.retrieve")
+)
+"""The types walked without the memory: each line names another item (its ``item_id``), so
+each would miss, and a walk costs about what the key costs (on the rich capture, per line:
+a truncate's walk 14,700 instructions, a delete's 4,000; the key 4,500, then the walk)."""
 _PLAIN_ID = re.compile(rb'"event_id":"[^"\\\x00-\x1f]{0,512}"')
 """A client event's id written plainly (no escape, within the schemas' bound of 512): taken
 out of a line that names ``event_id`` once (at its top: the record has one)."""
@@ -202,6 +208,7 @@ def scan(
     max_record_bytes: int,
     base: int = 0,
     kept: list[bytes] | None = None,
+    spec: bool = True,
 ) -> list[Item]:
     """Return the items of the lines in ``data[start:stop]``, in order, offsets plus ``base``.
 
@@ -211,6 +218,7 @@ def scan(
     scan decoded (``hearing``: after each commit, the next append's level) instead of decoding
     it again; keeping every append's would hold a block's audio, and cost more in memory
     traffic than the few other appends a session measures cost to decode again.
+    ``spec``: False where RT206 is not selected: no client event is held to the spec's schema.
     """
     items: list[Item] = []
     add = items.append
@@ -371,7 +379,7 @@ def scan(
             and data.startswith(b'{"', pos)
             and not data.startswith(_APPEND_START, pos)
         ):
-            quiet = scan_quiet(data[pos:end], hint)
+            quiet = scan_quiet(data[pos:end], hint, spec)
         if quiet is None:
             if quiet_start >= 0:
                 add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
@@ -447,7 +455,7 @@ def _ids(raw: list[bytes]) -> list[str]:
 
 
 def scan_quiet(
-    line: bytes | bytearray, hint: list[str] | None = None
+    line: bytes | bytearray, hint: list[str] | None = None, spec: bool = True
 ) -> tuple[str, str | None, int] | None:
     """Return (type, client event_id or None, API bit) of a record with no finding of its own.
 
@@ -456,6 +464,7 @@ def scan_quiet(
     commit's envelope; a client event that meets the spec's schema of some API version,
     ``hint[0]`` tried first: its bit is the third item, 0 for types without one); None means
     "take the slow road". A server session event that shows its API version sets ``hint``.
+    ``spec``: False where RT206 is not selected: no schema is read, the bit is 0.
     """
     if line.endswith(b"\n"):
         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
@@ -497,25 +506,30 @@ def scan_quiet(
     ):
         return None
     met = 0
-    apis = SPEC_APIS.get(event_type)
+    apis = SPEC_APIS.get(event_type) if spec else None
     if apis is not None:
         # the hint first: most logs keep to one version, so one schema is read per event
-        order = tried_first(hint[0] if hint else GA, apis)
+        first = hint[0] if hint else GA
+        order = apis if apis[0] == first else tried_first(first, apis)
         # a log repeats its client events but for their ids and texts (the same
         # response.create every turn, a user message of other words): the verdict of the
-        # line with those blanked is kept, so a schema is walked once per shape
+        # line with those blanked is kept, so a schema is walked once per shape (not for a
+        # type whose lines name another item each time: ``_WALKED``)
+        key: tuple[bytes, tuple[str, ...]] | None
         if event_type in _FREE_TYPES:
             key = (b"".join(free_pattern().split(line)), order)
+        elif event_type in _WALKED:
+            key = None
         elif type(value.get("event_id")) is str and line.count(b'"event_id"') == 1:
             key = (_PLAIN_ID.sub(b"", line, 1), order)  # the id only: a cheaper pattern
         else:
             key = (bytes(line), order)
-        api = _MET.get(key, _UNSEEN)
+        api = _UNSEEN if key is None else _MET.get(key, _UNSEEN)
         if api is _UNSEEN:
             api = passing_api(value, order)
-            if len(_MET) >= _MET_SIZE:
-                _MET.clear()
-            if len(line) <= _MET_LINE:
+            if key is not None and len(line) <= _MET_LINE:
+                if len(_MET) >= _MET_SIZE:
+                    _MET.clear()
                 _MET[key] = api
         if api is None:
             return None  # a finding (RT206) whatever the session: the slow road says it

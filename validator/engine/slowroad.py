@@ -36,6 +36,7 @@ class SlowRoad:
         self.session = session
         self.max_audio_bytes = max_audio_bytes
         self.source = source
+        self.spec = "RT206" in ledger.enabled  # else no client event is held to the spec
 
     def slow(self, record: Record) -> list[Violation]:
         """Return the selected findings of a record, counting it."""
@@ -91,7 +92,7 @@ class SlowRoad:
             fmt = self.session.format_for(event_type)
         elif event_type is None and "type" not in value:
             self.ledger.count_untyped(value)  # RT201: the event may be inside, wrapped
-        found = examine(parsed, fmt, self.max_audio_bytes, self.session.api)
+        found = examine(parsed, fmt, self.max_audio_bytes, self.session.api, self.spec)
         own = frozenset(v.rule for v in found)
         heard = None
         if audio_bytes is not None and self.session.hearing.active:
