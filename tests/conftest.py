@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import os
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -147,3 +149,17 @@ def pointers(value: Any, pointer: str = "") -> list[tuple[str, Any]]:
         for index, child in enumerate(value):
             out += pointers(child, f"{pointer}/{index}")
     return out
+
+
+def _command() -> list[str]:
+    """The installed ``realtime-validator`` command: beside this interpreter (a venv's), else on
+    PATH, else ``python -m validator``."""
+    beside = Path(sys.executable).with_name("realtime-validator")
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("realtime-validator")
+    return [found] if found else [sys.executable, "-m", "validator"]
+
+
+COMMAND = _command()
+"""What the tests run as the installed command, its arguments after it."""

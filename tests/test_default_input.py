@@ -5,28 +5,16 @@ pseudo-terminal as its standard input where a terminal is meant."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import COMMAND
 
 BAD = b'{"type":"input_audio_buffer.append","event_id":"evt_2","audio":"AA-A"}\n'
 PIPED = b'{"type":"input_audio_buffer.append","event_id":"evt_9","audio":"AA_A"}\n'
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals")
-
-
-def _command() -> list[str]:
-    beside = Path(sys.executable).with_name("realtime-validator")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("realtime-validator")
-    return [found] if found else [sys.executable, "-m", "validator"]
-
-
-COMMAND = _command()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import errno
 import io
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import COMMAND
 
 from validator.cli import run as runner
 from validator.cli.app import cli
@@ -39,15 +39,6 @@ ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
 DEV_FULL = Path("/dev/full")
 
 
-def _command() -> list[str]:
-    beside = Path(sys.executable).with_name("realtime-validator")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("realtime-validator")
-    return [found] if found else [sys.executable, "-m", "validator"]
-
-
-COMMAND = _command()
 Runner = Callable[..., tuple[int, str, str]]
 
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from conftest import COMMAND, FIXTURES
 
 import validator
 from validator.engine.options import Options
@@ -28,17 +26,6 @@ from validator.fix.inputs import fix_input
 
 APPEND = "input_audio_buffer.append"
 SPEECH_WAV = FIXTURES / "audio" / "speech.wav"  # 16 kHz mono 16-bit: decoded, resampled
-
-
-def _command() -> list[str]:
-    beside = Path(sys.executable).with_name("realtime-validator")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("realtime-validator")
-    return [found] if found else [sys.executable, "-m", "validator"]
-
-
-COMMAND = _command()
 
 
 def lint(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

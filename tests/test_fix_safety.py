@@ -21,18 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, LAUNCHER
+from conftest import COMMAND, FIXTURES, LAUNCHER
 
-
-def _command() -> list[str]:
-    beside = Path(sys.executable).with_name("realtime-validator")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("realtime-validator")
-    return [found] if found else [sys.executable, "-m", "validator"]
-
-
-COMMAND = _command()
 FIXABLE = '{"type":"input_audio_buffer.append","audio":"AA-_AA=="}'  # RT301, 4 bytes
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, b64
+from conftest import COMMAND, FIXTURES, b64
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whole_readers import read_document_whole
@@ -42,17 +42,6 @@ BAD = '{"type":"input_audio_buffer.append","audio":"AA-A"}'  # RT301 at the '-'
 EVENT = json.dumps(json.loads(BAD), indent=2).encode()  # '{' alone on its first line
 LOG = (APPEND + "\n" + BAD + "\n").encode()
 Found = list[tuple[str, int | None, int | None, str]]
-
-
-def _command() -> list[str]:
-    beside = Path(sys.executable).with_name("realtime-validator")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("realtime-validator")
-    return [found] if found else [sys.executable, "-m", "validator"]
-
-
-COMMAND = _command()
 
 
 def lint(path: Path) -> tuple[Found, Statistics]:

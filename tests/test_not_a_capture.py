@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import b64
+from conftest import COMMAND, b64
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,14 +28,6 @@ APPEND = json.dumps({"type": "input_audio_buffer.append", "audio": b64(bytes(960
 MARKDOWN = b"# Captures\n\nThe fixtures the tests replay.\n\n- session.jsonl\n- browser.har\n"
 PYTHON = b'"""Make the fixtures."""\n\nimport json\n\n\ndef main() -> None:\n    print(1)\n'
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
-
-
-def _command() -> list[str]:
-    beside = Path(sys.executable).with_name("realtime-validator")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("realtime-validator")
-    return [found] if found else [sys.executable, "-m", "validator"]
 
 
 def findings(path: Path) -> tuple[list[tuple[str, int | None, int | None, str]], Statistics]:
@@ -92,7 +82,7 @@ def test_through_the_command_one_line_each_and_nothing_written(tmp_path: Path) -
     names = [name for name, _, _ in NOT_CAPTURES]
     for options in ([], ["--fix", "--unsafe-fixes"], ["--jobs", "2"]):
         proc = subprocess.run(
-            [*_command(), "lint", *options, *names],
+            [*COMMAND, "lint", *options, *names],
             cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert proc.returncode == 1, proc.stderr
@@ -147,13 +137,13 @@ def test_eight_lines_without_json_decide(tmp_path: Path) -> None:
 def test_standard_input_is_read_as_records() -> None:
     """A pipe has no name to judge: its lines are records, as before."""
     proc = subprocess.run(
-        [*_command(), "lint", "-"], input=MARKDOWN, capture_output=True, timeout=60, check=False
+        [*COMMAND, "lint", "-"], input=MARKDOWN, capture_output=True, timeout=60, check=False
     )
     assert proc.returncode == 1
     lines = proc.stdout.decode().splitlines()
     assert len(lines) == 4 and all("RT101 record is not valid JSON" in x for x in lines)
     named = subprocess.run(
-        [*_command(), "lint", "--stdin-filename", "README.md", "-"],
+        [*COMMAND, "lint", "--stdin-filename", "README.md", "-"],
         input=MARKDOWN, capture_output=True, timeout=60, check=False,
     )  # fmt: skip
     assert named.stdout.decode().startswith("README.md:1:1: RT101 not a capture: Markdown")

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import b64
+from conftest import COMMAND, b64
 
 from validator.report import REPORTER_BY_NAME
 
@@ -32,17 +30,6 @@ CAPTURE = "".join(
     f'{{"type":"input_audio_buffer.append","event_id":"evt_{i}","audio":"{URL_SAFE}"}}\n'
     for i in range(100)
 ).encode()
-
-
-def _command() -> list[str]:
-    beside = Path(sys.executable).with_name("realtime-validator")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("realtime-validator")
-    return [found] if found else [sys.executable, "-m", "validator"]
-
-
-COMMAND = _command()
 
 
 def _limited() -> None:

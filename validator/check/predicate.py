@@ -143,6 +143,28 @@ def _is_fallback(part: Any, conditions: list[dict[str, Any]]) -> bool:
     return len(tests) == len(conditions) and all(t in conditions for t in tests)
 
 
+def _picked_pairs(
+    parts: list[Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str] | None:
+    """Return the ``if``/``then`` pairs of an ``allOf``, their conditions' constants and the
+    member whose constant tells them apart, where there are two pairs or more and one such
+    member; else None (both ``_picked``: the closures' and the written code's)."""
+    pairs = [
+        p
+        for p in parts
+        if isinstance(p, dict)
+        and set(p) - _ANNOTATIONS == {"if", "then"}
+        and _constants(p["if"]) is not None
+    ]
+    if len(pairs) < 2:
+        return None
+    conditions = [c for c in (_constants(p["if"]) for p in pairs) if c is not None]
+    key = _shared_key(conditions)
+    if key is None:
+        return None
+    return pairs, conditions, key
+
+
 def _shared_key(conditions: list[dict[str, Any]]) -> str | None:
     """Return a member every condition fixes to a string, to look branches up by."""
     common = set.intersection(*(set(c) for c in conditions)) if conditions else set()
@@ -375,19 +397,10 @@ class PredicateCompiler:
         The part the generator writes for an object that no condition picks, ``{"if":
         {"anyOf": [the same conditions]}, "else": ...}``, is folded in: the look-up already
         knows whether a condition held."""
-        pairs = [
-            p
-            for p in parts
-            if isinstance(p, dict)
-            and set(p) - _ANNOTATIONS == {"if", "then"}
-            and _constants(p["if"]) is not None
-        ]
-        if len(pairs) < 2:
+        picked = _picked_pairs(parts)
+        if picked is None:
             return None
-        conditions = [c for c in (_constants(p["if"]) for p in pairs) if c is not None]
-        key = _shared_key(conditions)
-        if key is None:
-            return None
+        pairs, conditions, key = picked
         by_value: dict[Any, list[tuple[Check, Check]]] = {}
         for pair, constants in zip(pairs, conditions, strict=True):
             entry = (_constant_check(constants), self.compile(pair["then"]))
@@ -782,19 +795,10 @@ class PredicateWriter:
 
     def _picked(self, parts: list[Any], v: str) -> list[str] | None:
         """``PredicateCompiler._picked`` as source."""
-        pairs = [
-            p
-            for p in parts
-            if isinstance(p, dict)
-            and set(p) - _ANNOTATIONS == {"if", "then"}
-            and _constants(p["if"]) is not None
-        ]
-        if len(pairs) < 2:
+        picked = _picked_pairs(parts)
+        if picked is None:
             return None
-        conditions = [c for c in (_constants(p["if"]) for p in pairs) if c is not None]
-        key = _shared_key(conditions)
-        if key is None:
-            return None
+        pairs, conditions, key = picked
         by_value: dict[str, list[str]] = {}
         for pair, constants in zip(pairs, conditions, strict=True):
             entry = f"({self._condition(constants)}, {self._function(pair['then'])})"
