@@ -158,7 +158,7 @@ def test_the_level_after_a_commit_is_measured_in_the_worker(
     items = [
         item
         for begin, end in protocol.chunk_ranges(path.stat().st_size, 2)
-        for item in protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 2**20, True))
+        for item in protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 2**20, True, True))
     ]
     runs = [item for item in items if type(item) is Appends]
     assert len(runs) >= 40
@@ -201,7 +201,7 @@ def test_chunks_hold_the_lines_that_start_in_them(tmp_path: Path) -> None:
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     starts = [0] + [i + 1 for i, byte in enumerate(data[:-1]) if byte == 10]
     for begin, end in ranges:
-        items = protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 24 * 2**20, True))
+        items = protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 24 * 2**20, True, True))
         inside = [start for start in starts if begin <= start < end]
         if not inside:
             assert items == []
@@ -215,9 +215,11 @@ def test_a_chunk_inside_one_long_line_is_empty(tmp_path: Path) -> None:
     line = f'{{"type":"input_audio_buffer.append","audio":"{b64(bytes(30000))}"}}\n'.encode()
     path.write_bytes(line * 3)
     size = len(line)
-    task = (str(path), size + 100, size + 200, 15 * 2**20, 24 * 2**20, True)
+    task = (str(path), size + 100, size + 200, 15 * 2**20, 24 * 2**20, True, True)
     assert protocol.scan_chunk(task) == []
-    (only,) = protocol.scan_chunk((str(path), size - 1, size + 1, 15 * 2**20, 24 * 2**20, True))
+    (only,) = protocol.scan_chunk(
+        (str(path), size - 1, size + 1, 15 * 2**20, 24 * 2**20, True, True)
+    )
     assert (only.start, only.end) == (size, 2 * size)
 
 
@@ -386,7 +388,7 @@ def test_worker_read_appends_are_concluded_here(tmp_path: Path) -> None:
     items = [
         item
         for begin, end in protocol.chunk_ranges(path.stat().st_size, 2)
-        for item in protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 2000, True))
+        for item in protocol.scan_chunk((str(path), begin, end, 15 * 2**20, 2000, True, True))
     ]
     checked = [item for item in items if isinstance(item, Checked)]
     assert sum(len(item.records) for item in checked) >= 20
@@ -411,7 +413,7 @@ def test_short_lines_and_lines_with_many_findings_are_left_to_this_process(
     lines = ["{}", '{"type":"input_audio_buffer.append","audio":"A-A-"}', big_bad, many]
     path = tmp_path / "lines.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    items = protocol.scan_chunk((str(path), 0, path.stat().st_size, 15 * 2**20, 2**20, True))
+    items = protocol.scan_chunk((str(path), 0, path.stat().st_size, 15 * 2**20, 2**20, True, True))
     kinds = [(type(item).__name__, getattr(item, "lines", None)) for item in items]
     assert kinds == [("Slow", 2), ("Checked", None), ("Slow", 1)]
     assert _parallel(path, Options(), 2) == _sequential(path, Options())

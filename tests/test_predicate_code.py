@@ -382,3 +382,29 @@ def test_an_unselected_rt206_reads_no_schema(
     walked.clear()
     assert "RT206" not in [v.rule for v in validator.lint(str(log), ignore="RT206")]
     assert walked == []
+
+
+@pytest.mark.parametrize("selected", [True, False])
+def test_a_jobs_worker_walks_no_schema_for_an_unselected_rt206(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, selected: bool
+) -> None:
+    """A --jobs worker scans its chunk with the run's RT206 selection (``ChunkTask``'s last
+    field), as the driver scans its blocks: ignored, no client event is walked there either."""
+    from validator.engine import fastroad
+    from validator.scale import protocol
+
+    walked: list[tuple[str, str]] = []
+    real = spec.predicate
+
+    def counted(api: str, event_type: str) -> Any:
+        walked.append((api, event_type))
+        return real(api, event_type)
+
+    monkeypatch.setattr(spec, "predicate", counted)
+    fastroad._MET.clear()
+    event = {"type": "response.create", "event_id": "e", "response": {"instructions": "hi"}}
+    log = tmp_path / "log.jsonl"
+    log.write_text(json.dumps(event) + "\n")
+    size = log.stat().st_size
+    protocol.scan_chunk((str(log), 0, size, 15 * 2**20, 2**20, False, selected))
+    assert bool(walked) is selected

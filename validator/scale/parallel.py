@@ -206,8 +206,10 @@ class Pooled(Executor):
             return []  # linted whole: the read says why
         self.stamps[inp.path] = stamp(status)
         levels = not SIGNAL_CODES.isdisjoint(options.enabled)
+        spec = "RT206" in options.enabled  # as the driver's: an unselected RT206 reads no schema
+        limits = (options.max_audio_bytes, options.max_record_bytes)
         return [
-            (inp.path, begin, end, options.max_audio_bytes, options.max_record_bytes, levels)
+            (inp.path, begin, end, *limits, levels, spec)
             for begin, end in chunk_ranges(status.st_size, self.jobs)
         ]
 

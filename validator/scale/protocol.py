@@ -53,9 +53,10 @@ MIN_PARALLEL_BYTES = 16 * 2**20
 """Smaller inputs are linted in this process: starting workers would cost more."""
 _CHUNK_BYTES = 8 * 2**20
 _MAX_CHUNKS = 8192  # a 64 GB file still in 8 MiB chunks; beyond, larger ones
-ChunkTask = tuple[str, int, int, int, int, bool]
-"""path, begin, end, max_audio_bytes, max_record_bytes, and whether the audio-signal rules are
-selected (the worker measures the level of each run's first append: ``Appends.level``)."""
+ChunkTask = tuple[str, int, int, int, int, bool, bool]
+"""path, begin, end, max_audio_bytes, max_record_bytes, whether the audio-signal rules are
+selected (the worker measures the level of each run's first append: ``Appends.level``), and
+whether RT206 is (else the worker meets no client event with the spec's schemas)."""
 
 
 def chunk_ranges(size: int, jobs: int) -> list[tuple[int, int]]:
@@ -94,7 +95,7 @@ def scan_chunk(task: ChunkTask, buffer: bytearray | None = None) -> list[Item]:
 
     ``buffer``: the block buffer of the previous chunk, filled again (fresh pages cost faults).
     """
-    path, begin, end, max_audio_bytes, max_record_bytes, levels = task
+    path, begin, end, max_audio_bytes, max_record_bytes, levels, spec = task
     items: list[Item] = []
     # blocks are read past the stream's own buffer; it serves lines longer than a block
     with cast(io.BufferedReader, open(path, "rb", buffering=1 << 16)) as stream:
@@ -110,7 +111,7 @@ def scan_chunk(task: ChunkTask, buffer: bytearray | None = None) -> list[Item]:
                 continue
             data, stop = block  # type: ignore[misc]
             kept: list[bytes] | None = [] if levels else None
-            scanned = scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset, kept)
+            scanned = scan(data, 0, stop, max_audio_bytes, max_record_bytes, offset, kept, spec)
             if kept:
                 scanned = _levelled(scanned, kept)
             items.extend(_prepared(scanned, data, offset, max_audio_bytes, max_record_bytes))
