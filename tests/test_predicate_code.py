@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_spec_check import EVENTS, SCALARS, _places
+from test_spec_check import EVENTS, SCALARS, mutate
 
 from validator.check import predicate as predicate_module
 from validator.check import spec
@@ -77,45 +77,11 @@ def test_the_written_code_agrees_on_every_fixture_event_in_every_version() -> No
     assert verdicts == {True, False}  # the fixtures hold refused events too
 
 
-def _mutate(data: st.DataObject, original: dict[str, Any]) -> dict[str, Any]:
-    event = copy.deepcopy(original)
-    for _ in range(data.draw(st.integers(1, 4))):
-        places = [p for p in _places(event) if p and p != ("type",)]
-        if not places:
-            break
-        path = data.draw(st.sampled_from(places))
-        parent: Any = event
-        for step in path[:-1]:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["set", "delete", "add", "copy"]))
-        if action == "set":
-            parent[path[-1]] = data.draw(SCALARS)
-        elif action == "delete" and isinstance(parent, dict):
-            del parent[path[-1]]
-        elif action == "copy":
-            # a value from elsewhere in the same event: a shape the schema knows, misplaced
-            source = data.draw(st.sampled_from(places))
-            value: Any = event
-            for step in source:
-                value = value[step]
-            parent[path[-1]] = copy.deepcopy(value)
-        else:
-            target = parent[path[-1]]
-            key = data.draw(
-                st.sampled_from(["bogus", "rate", "type", "role", "format", "text", "name"])
-            )
-            if isinstance(target, dict):
-                target[key] = data.draw(SCALARS)
-            elif isinstance(target, list):
-                target.append(data.draw(SCALARS))
-    return event
-
-
 @settings(max_examples=600, deadline=None)
 @given(data=st.data())
 def test_the_written_code_agrees_on_mutated_events(data: st.DataObject) -> None:
     original = data.draw(st.sampled_from(EVENTS))
-    event = _mutate(data, original)
+    event = mutate(data, original, rounds=4, copying=True)
     for api in spec.SPEC_APIS[original["type"]]:
         assert written(api, original["type"])(event) == closures(api, original["type"])(event)
 
@@ -303,10 +269,9 @@ def _free_places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, .
 def test_a_free_value_never_changes_a_verdict(data: st.DataObject) -> None:
     """Two events alike but for free values (mutated first, so that refused ones are seen
     too) have the same verdict in every version: what the fast road's memory relies on."""
-    from test_predicate_code import _mutate
-
     original = data.draw(st.sampled_from(EVENTS))
-    event = _mutate(data, original) if data.draw(st.booleans()) else copy.deepcopy(original)
+    mutated = data.draw(st.booleans())
+    event = mutate(data, original, rounds=4, copying=True) if mutated else copy.deepcopy(original)
     other = copy.deepcopy(event)
     for path in list(_free_places(other)):
         parent: Any = other
@@ -338,25 +303,33 @@ def test_the_fast_road_remembers_a_shape_and_judges_the_rest() -> None:
     assert len(fastroad._MET) == 2
 
 
-@pytest.mark.parametrize("fast", [True, False])
-def test_an_unselected_rt206_reads_no_schema(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
-) -> None:
-    """With RT206 ignored neither road walks a schema (what it costs: nothing); selected, the
-    same log gets its finding."""
-    import validator
+@pytest.fixture
+def walked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every (version, type) whose schema is walked from now on (the fast road's memory
+    emptied first, so that nothing is remembered from another test)."""
     from validator.engine import fastroad
-    from validator.engine.options import build_options
 
-    walked: list[tuple[str, str]] = []
+    seen: list[tuple[str, str]] = []
     real = spec.predicate
 
     def counted(api: str, event_type: str) -> Any:
-        walked.append((api, event_type))
+        seen.append((api, event_type))
         return real(api, event_type)
 
     monkeypatch.setattr(spec, "predicate", counted)
     fastroad._MET.clear()
+    return seen
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_an_unselected_rt206_reads_no_schema(
+    tmp_path: Path, walked: list[tuple[str, str]], fast: bool
+) -> None:
+    """With RT206 ignored neither road walks a schema (what it costs: nothing); selected, the
+    same log gets its finding."""
+    import validator
+    from validator.engine.options import build_options
+
     events = [
         {"type": "session.update", "event_id": "e1", "session": {"modalities": ["text"]}},
         {"type": "response.create", "event_id": "e2", "response": {"modalities": ["text"]}},
@@ -386,22 +359,12 @@ def test_an_unselected_rt206_reads_no_schema(
 
 @pytest.mark.parametrize("selected", [True, False])
 def test_a_jobs_worker_walks_no_schema_for_an_unselected_rt206(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, selected: bool
+    tmp_path: Path, walked: list[tuple[str, str]], selected: bool
 ) -> None:
     """A --jobs worker scans its chunk with the run's RT206 selection (``ChunkTask``'s last
     field), as the driver scans its blocks: ignored, no client event is walked there either."""
-    from validator.engine import fastroad
     from validator.scale import protocol
 
-    walked: list[tuple[str, str]] = []
-    real = spec.predicate
-
-    def counted(api: str, event_type: str) -> Any:
-        walked.append((api, event_type))
-        return real(api, event_type)
-
-    monkeypatch.setattr(spec, "predicate", counted)
-    fastroad._MET.clear()
     event = {"type": "response.create", "event_id": "e", "response": {"instructions": "hi"}}
     log = tmp_path / "log.jsonl"
     log.write_text(json.dumps(event) + "\n")

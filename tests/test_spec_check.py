@@ -81,6 +81,18 @@ def test_the_twin_refuses_a_keyword_it_does_not_read() -> None:
 # The twin and fastjsonschema agree
 
 
+def _places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Yield the path of every value in ``node``, itself first (test_spec_schemas's too:
+    defined before EVENTS, whose making imports that module)."""
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _places(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _places(value, (*path, index))
+
+
 def _client_events() -> list[dict[str, Any]]:
     """Every client event of a spec type in the fixtures (logs, valid events, spec examples)."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -125,23 +137,15 @@ SCALARS = st.one_of(
 )
 
 
-def _places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _places(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _places(value, (*path, index))
-
-
-@settings(max_examples=400, deadline=None)
-@given(data=st.data())
-def test_the_twin_agrees_with_fastjsonschema_on_mutated_events(data: st.DataObject) -> None:
-    original = data.draw(st.sampled_from(EVENTS))
-    api = data.draw(st.sampled_from(spec.SPEC_APIS[original["type"]]))
+def mutate(
+    data: st.DataObject, original: dict[str, Any], rounds: int = 3, copying: bool = False
+) -> dict[str, Any]:
+    """Return a copy of ``original`` changed in 1 to ``rounds`` places: a value set to a
+    scalar, a member deleted, a member or item added, or (``copying``) a value from elsewhere
+    in the same event put there: a shape the schema knows, misplaced."""
     event = copy.deepcopy(original)
-    for _ in range(data.draw(st.integers(1, 3))):
+    actions = ["set", "delete", "add", "copy"] if copying else ["set", "delete", "add"]
+    for _ in range(data.draw(st.integers(1, rounds))):
         places = [p for p in _places(event) if p and p != ("type",)]
         if not places:
             break
@@ -149,18 +153,35 @@ def test_the_twin_agrees_with_fastjsonschema_on_mutated_events(data: st.DataObje
         parent: Any = event
         for step in path[:-1]:
             parent = parent[step]
-        action = data.draw(st.sampled_from(["set", "delete", "add"]))
+        action = data.draw(st.sampled_from(actions))
         if action == "set":
             parent[path[-1]] = data.draw(SCALARS)
         elif action == "delete" and isinstance(parent, dict):
             del parent[path[-1]]
+        elif action == "copy":
+            source = data.draw(st.sampled_from(places))
+            value: Any = event
+            for step in source:
+                value = value[step]
+            parent[path[-1]] = copy.deepcopy(value)
         else:
             target = parent[path[-1]]
-            key = data.draw(st.sampled_from(["bogus", "rate", "type", "role", "format", "text"]))
+            key = data.draw(
+                st.sampled_from(["bogus", "rate", "type", "role", "format", "text", "name"])
+            )
             if isinstance(target, dict):
                 target[key] = data.draw(SCALARS)
             elif isinstance(target, list):
                 target.append(data.draw(SCALARS))
+    return event
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_the_twin_agrees_with_fastjsonschema_on_mutated_events(data: st.DataObject) -> None:
+    original = data.draw(st.sampled_from(EVENTS))
+    api = data.draw(st.sampled_from(spec.SPEC_APIS[original["type"]]))
+    event = mutate(data, original, rounds=3)
     assert spec.predicate(api, original["type"])(event) == fast_verdict(api, event), event
 
 
