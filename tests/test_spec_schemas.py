@@ -27,7 +27,6 @@ import pytest
 from conftest import FIXTURES, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_spec_check import _places
 
 SCHEMAS = ROOT / "schemas"
 APIS = ("ga", "beta", "translation")
@@ -459,6 +458,16 @@ VALID_EVENTS = _valid_events()
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 30000), st.floats(-2, 2), st.text(max_size=12)
 )
+
+
+def _places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _places(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _places(value, (*path, index))
 
 
 @settings(max_examples=300, deadline=None)
