@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, assert_roads_agree, b64
+from conftest import COMMAND, FIXTURES, assert_roads_agree, b64
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -501,10 +501,8 @@ def test_installed_command_on_the_hostile_cases(tmp_path: Path) -> None:
     for i, data in enumerate(cases):
         (tmp_path / f"case{i:03}.jsonl").write_bytes(data + b"\n" + VALID_EVENTS[0])
         (tmp_path / f"case{i:03}.json").write_bytes(b"[" + data + b"]")
-    beside = Path(sys.executable).with_name("realtime-validator")
-    command = [str(beside)] if beside.is_file() else [sys.executable, "-m", "validator"]
     proc = subprocess.run(
-        [*command, "lint", "--isolated", str(tmp_path)],
+        [*COMMAND, "lint", "--isolated", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import b64
+from conftest import COMMAND, b64
 
-COMMAND = [shutil.which("realtime-validator") or "realtime-validator"]
 APPEND = "input_audio_buffer.append"
 
 
