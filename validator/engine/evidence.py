@@ -44,6 +44,7 @@ from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING, Final
 
+from ..check.signal import LOUD_PEAK, QUIET_PEAK
 from .measures import LAWS, Level, ShapeSums
 from .pace import IGNORED, SESSION_RATE, Chunks, Clock, chunk_kind
 from .signal_messages import (
@@ -108,8 +109,8 @@ QUIET_WINDOW_GAP_S: Final = 1.0
 
 # --- levels (the ceilings signal.ceiling returns) --------------------------------------------
 _ZERO: Final = 1
-_QUIET_PEAK: Final = 256  # -42.1 dBFS: a commit within it is silent
-_LOUD_PEAK: Final = 512  # -36.1 dBFS: a session within it is silent
+_QUIET_PEAK: Final = QUIET_PEAK  # -42.1 dBFS: a commit within it is silent
+_LOUD_PEAK: Final = LOUD_PEAK  # -36.1 dBFS: a session within it is silent
 _DBFS: Final = {_QUIET_PEAK: -42, _LOUD_PEAK: -36}
 _MIN_SECONDS: Final = 0.1  # less than that in a commit is RT401's business
 _MIN_SESSION_SECONDS: Final = 1.0  # a shorter session is a fixture or a probe, not a talk
