@@ -144,8 +144,17 @@ def test_the_index_names_every_file_and_the_appends_keep_theirs() -> None:
 
 def test_the_wheel_ships_every_schema() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = pyproject["tool"]["setuptools"]["package-data"]["validator.schemas"]
-    shipped = {p for pattern in patterns for p in SCHEMAS.glob(pattern)}
+    # validator.schemas is the folder schemas/; validator.schemas.ga its ga/, and so on
+    data = pyproject["tool"]["setuptools"]["package-data"]
+    shipped = {
+        path
+        for package, patterns in data.items()
+        if package.startswith("validator.schemas")
+        for pattern in patterns
+        for path in SCHEMAS.joinpath(*package.split(".")[2:]).glob(pattern)
+    }
+    packages = pyproject["tool"]["setuptools"]["packages"]
+    assert {p for p in data if p.startswith("validator.schemas")} <= set(packages)
     assert set(GENERATED) | {SCHEMAS / "SOURCE.json"} <= shipped
 
 
