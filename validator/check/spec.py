@@ -17,7 +17,9 @@ the compiled schemas, no I/O beyond reading the shipped files.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -239,8 +241,9 @@ def candidates(event_type: str, api: str | None) -> tuple[str, ...]:
 
 
 @cache
+@cache
 def candidate_bits(event_type: str, api: str | None) -> int:
-    """Return ``candidates`` as ``API_BITS``."""
+    """Return ``candidates`` as ``API_BITS`` (kept: the fast road asks per client event)."""
     bits = 0
     for name in candidates(event_type, api):
         bits |= API_BITS[name]
@@ -287,16 +290,42 @@ def _written(api: str, event_type: str) -> Any:
     from ``check.predicate.PredicateWriter``), or None where there is none, or it was written
     by another writer or from another schema file: one of another size (a stat, not a hash of
     the file, so that the check costs nothing; the tests compare each module's sha256)."""
-    from importlib import import_module
-
-    try:
-        module = import_module(f"{COMPILED_PACKAGE}.{predicate_module_name(api, event_type)}")
-    except ImportError:
+    name = predicate_module_name(api, event_type)
+    module = _from_file(name)
+    if module is None:
         return None
     if module.CODE_FORMAT != PREDICATE_CODE_FORMAT:
         return None
     if schema_file_size(f"{api}/{event_type}.schema.json") != module.SCHEMA_SIZE:
         return None
+    return module
+
+
+def _from_file(name: str, folder: str | None = None) -> Any:
+    """Return the written module ``name`` loaded from its file (``folder``: the wheel's
+    ``_compiled``) by the import system's own loader, which runs the bytecode pip compiled
+    where it matches the source, or None where there is no such file: an import without the
+    search of the path and the package's import (a third of the cost of a small module).
+    Kept in ``sys.modules`` as an import keeps it."""
+    from importlib.util import module_from_spec, spec_from_file_location
+
+    fullname = f"{COMPILED_PACKAGE}.{name}"
+    module = sys.modules.get(fullname)
+    if module is not None:
+        return module
+    path = os.path.join(COMPILED_FOLDER if folder is None else folder, name + ".py")
+    if not os.path.isfile(path):
+        return None
+    found = spec_from_file_location(fullname, path)
+    if found is None or found.loader is None:
+        return None
+    module = module_from_spec(found)
+    sys.modules[fullname] = module
+    try:
+        found.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[fullname]
+        raise
     return module
 
 
@@ -329,6 +358,8 @@ def _compiled(api: str, event_type: str) -> Callable[[Any], Any]:
 
 COMPILED_PACKAGE = f"{__package__}._compiled"
 """Where a wheel keeps fastjsonschema's code of each schema (``setup.py`` writes it)."""
+COMPILED_FOLDER = os.path.join(os.path.dirname(__file__), "_compiled")
+"""That package's folder, where ``_from_file`` finds the written predicates."""
 
 
 def _precompiled(api: str, event_type: str, text: str) -> Any:

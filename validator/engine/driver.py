@@ -125,12 +125,13 @@ class Linter:
         read = accepted = refused_bytes = 0
         spec = run.spec
         hearing = self.session.hearing
+        api = self.session.api if spec else None  # a quiet record does not change it
         for index, (event_type, event_id) in enumerate(zip(run.types, run.ids, strict=True)):
             # a client event met the spec's schema of one API version: the session says
             # whether that is the version that judges it here (else RT206 may be due)
-            if (not spec or not spec[index] or self._meets(event_type, spec[index])) and take(
-                event_type, event_id, line + index
-            ):
+            if (
+                not spec or not spec[index] or spec[index] & candidate_bits(event_type, api)
+            ) and take(event_type, event_id, line + index):
                 accepted += 1
                 if hearing.found:  # a commit judged the audio it commits
                     yield from self.ledger.heard()

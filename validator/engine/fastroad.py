@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import binascii
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pybase64
 
@@ -76,26 +76,20 @@ _AUDIO_DELTA = re.compile(
     + _INDEX
     + rb', ?"delta": ?"'
 ).match
-_MET: dict[tuple[bytes, tuple[str, ...]], str | None] = {}
-"""The verdict (the API version met, or None) of a client event's line with its id taken out,
-or for a message every value no schema reads (``check.spec.free_pattern``: ids, texts)."""
-_MET_SIZE = 256  # distinct client events remembered; a log past that starts over
-_FREE_TYPES = frozenset(("conversation.item.create",))
-"""The types whose every value no schema reads is blanked: a message's text and ids change
-each turn, and its walk costs more than the blanking (the others: only their id)."""
-_WALKED = frozenset(
-    ("conversation.item.truncate", "conversation.item.delete", "conversation.item.retrieve")
-)
-"""The types walked without the memory: each line names another item (its ``item_id``), so
-each would miss, and a walk costs about what the key costs (on the rich capture, per line:
-a truncate's walk 14,700 instructions, a delete's 4,000; the key 4,500, then the walk)."""
-_PLAIN_ID = re.compile(rb'"event_id":"[^"\\\x00-\x1f]{0,512}"')
-"""A client event's id written plainly (no escape, within the schemas' bound of 512): taken
-out of a line that names ``event_id`` once (at its top: the record has one)."""
-_UNSEEN = "?"  # no verdict kept yet
+_MET: dict[tuple[bytes, str | None], tuple[str, int, bool] | None] = {}
+"""What ``scan_quiet`` said of a line, by the line with every value no schema reads blanked
+(``check.spec.free_pattern``: ids, texts; nothing else reads them either) and the API version
+tried first (None where RT206 is not selected): (type, API bit met, whether its event_id is
+read out of the line) or None (the slow road). A log repeats its records but for their ids
+and texts (the same ``response.create`` every turn, a user message of other words), so a
+line of a known shape is neither parsed nor walked."""
+_MET_SIZE = 256  # distinct shapes remembered; a log past that starts over
+_UNSEEN = ("?", 0, False)  # no verdict kept yet
+_AGAIN = ("!", 0, False)  # a shape judged each time (it may set the hint)
 _HINT = [GA]  # scan's guess of the API version, from one block to the next
 _SHOW_VERSION = SERVER_SESSION_EVENTS | {"session.update", "transcription_session.update"}
-_MET_LINE = 65536  # a longer line is not remembered (256 of them: 16 MiB at most)
+_MET_LINE = 65536  # a longer line is not remembered (its commas may make it a wide record)
+_ID_AT = b'"event_id":"'  # where a remembered line's event_id starts (written plainly)
 # a commit or clear as clients write them: valid JSON by construction, distinct keys
 _BUFFER_EVENT = re.compile(
     rb'\{"type": ?"(input_audio_buffer\.(?:commit|clear))", ?"event_id": ?"(' + _SAFE_ID + rb')"\}'
@@ -465,6 +459,7 @@ def scan_quiet(
     ``hint[0]`` tried first: its bit is the third item, 0 for types without one); None means
     "take the slow road". A server session event that shows its API version sets ``hint``.
     ``spec``: False where RT206 is not selected: no schema is read, the bit is 0.
+    A line of a shape seen before (``_MET``) is judged by what was said of that shape.
     """
     if line.endswith(b"\n"):
         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
@@ -483,10 +478,78 @@ def scan_quiet(
             pass
         else:
             return TYPE_NAMES[m.group(1).decode("ascii")], None, 0
+    if len(line) > _MET_LINE:
+        value = _value(line)
+        return None if value is None else _verdict(value, hint, spec)
+    # blanked values hold no quote, backslash or control byte: any such text leaves the line
+    # valid JSON with the same keys, and no check reads it (tests/test_predicate_code.py)
+    key = (b"".join(free_pattern().split(line)), (hint[0] if hint else GA) if spec else None)
+    known = _MET.get(key, _UNSEEN)
+    if known is _UNSEEN or known is _AGAIN:
+        value = _value(line)
+        verdict = None if value is None else _verdict(value, hint, spec)
+        if known is _UNSEEN:
+            if len(_MET) >= _MET_SIZE:
+                _MET.clear()
+            _MET[key] = _remembered(line, value, verdict)
+        return verdict
+    if known is None or not (line.isascii() or _utf8(line)):
+        return None
+    event_type, met, read_id = known
+    if not read_id:
+        return event_type, None, met
+    at = line.find(_ID_AT) + len(_ID_AT)
+    return event_type, line[at : line.find(b'"', at)].decode("utf-8"), met
+
+
+def _remembered(
+    line: bytes | bytearray,
+    value: dict[str, Any] | None,
+    verdict: tuple[str, str | None, int] | None,
+) -> tuple[str, int, bool] | None:
+    """Return what ``_MET`` keeps of a line's verdict: ``_AGAIN`` for a session event that
+    shows the API version (each sets the hint) or whose event_id is not written plainly once
+    (it could not be read out of the next line), None (the slow road) for a refused line."""
+    if value is not None and type(value.get("type")) is str and value["type"] in _SHOW_VERSION:
+        return _AGAIN
+    if verdict is None:
+        return None
+    event_type, event_id, met = verdict
+    if event_id is None:
+        return event_type, met, False
+    at = line.find(_ID_AT) + len(_ID_AT)
+    if (
+        line.count(b'"event_id"') != 1
+        or at < len(_ID_AT)
+        or line[at : line.find(b'"', at)] != event_id.encode("utf-8")
+    ):
+        return _AGAIN
+    return event_type, met, True
+
+
+def _utf8(line: bytes | bytearray) -> bool:
+    """Return True where ``line`` is strict UTF-8 (a blanked value may hold any other byte)."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _value(line: bytes | bytearray) -> dict[str, Any] | None:
+    """Return the record of a line, None where it is not strict JSON of an object."""
     parsed = parse_record(line, KEPT_KEYS)
     value = parsed.value
     if parsed.violations or type(value) is not dict:
         return None
+    return value
+
+
+def _verdict(
+    value: dict[str, Any], hint: list[str] | None, spec: bool
+) -> tuple[str, str | None, int] | None:
+    """Return ``scan_quiet``'s verdict of a record of a shape not seen before: a client event
+    is walked against its spec schema, ``hint[0]`` tried first."""
     event_type = value.get("type")
     if hint is not None and type(event_type) is str and event_type in _SHOW_VERSION:
         # which schemas to try first: the session will say the same (a guess costs time only);
@@ -510,27 +573,7 @@ def scan_quiet(
     if apis is not None:
         # the hint first: most logs keep to one version, so one schema is read per event
         first = hint[0] if hint else GA
-        order = apis if apis[0] == first else tried_first(first, apis)
-        # a log repeats its client events but for their ids and texts (the same
-        # response.create every turn, a user message of other words): the verdict of the
-        # line with those blanked is kept, so a schema is walked once per shape (not for a
-        # type whose lines name another item each time: ``_WALKED``)
-        key: tuple[bytes, tuple[str, ...]] | None
-        if event_type in _FREE_TYPES:
-            key = (b"".join(free_pattern().split(line)), order)
-        elif event_type in _WALKED:
-            key = None
-        elif type(value.get("event_id")) is str and line.count(b'"event_id"') == 1:
-            key = (_PLAIN_ID.sub(b"", line, 1), order)  # the id only: a cheaper pattern
-        else:
-            key = (bytes(line), order)
-        api = _UNSEEN if key is None else _MET.get(key, _UNSEEN)
-        if api is _UNSEEN:
-            api = passing_api(value, order)
-            if key is not None and len(line) <= _MET_LINE:
-                if len(_MET) >= _MET_SIZE:
-                    _MET.clear()
-                _MET[key] = api
+        api = passing_api(value, apis if apis[0] == first else tried_first(first, apis))
         if api is None:
             return None  # a finding (RT206) whatever the session: the slow road says it
         met = API_BITS[api]

@@ -1,0 +1,167 @@
+"""The fast road's memory of quiet lines (``fastroad._MET``): a line of a shape seen before is
+neither parsed nor walked. Its slow twin is the same function with the memory emptied first
+(``_value`` then ``_verdict``): every test here holds the two equal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_predicate_code import redrawn
+from test_spec_check import EVENTS, mutate
+
+from validator.engine import fastroad
+
+SERVER_EVENTS: list[dict[str, Any]] = [
+    {
+        "type": "response.done",
+        "event_id": "event_1",
+        "response": {"id": "resp_1", "object": "realtime.response", "status": "completed"},
+    },
+    {"type": "input_audio_buffer.committed", "event_id": "event_2", "item_id": "item_1"},
+    {
+        "type": "conversation.item.input_audio_transcription.delta",
+        "event_id": "event_3",
+        "item_id": "item_1",
+        "content_index": 0,
+        "delta": "Hello",
+    },
+    {
+        "type": "session.updated",
+        "event_id": "event_4",
+        "session": {"type": "realtime", "audio": {"input": {"format": {"type": "audio/pcm"}}}},
+    },
+]
+
+
+def _line(event: Any, separators: tuple[str, str] = (",", ":")) -> bytes:
+    return json.dumps(event, separators=separators, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def twin(line: bytes, hint: list[str], spec: bool) -> Any:
+    """Return scan_quiet's verdict with nothing remembered (the slow, obvious way)."""
+    fastroad._MET.clear()
+    return fastroad.scan_quiet(line, hint, spec)
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> Any:
+    fastroad._MET.clear()
+    yield
+    fastroad._MET.clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_remembered_shape_gets_the_twins_verdict(data: st.DataObject) -> None:
+    """Judge one event, then another of the same shape (its free values drawn again, or the
+    event mutated): what the memory answers is what the twin says of the second line."""
+    original = data.draw(st.sampled_from(EVENTS + SERVER_EVENTS))
+    event = mutate(data, original, rounds=3, copying=True) if data.draw(st.booleans()) else original
+    spec = data.draw(st.booleans())
+    hint = data.draw(st.sampled_from(["ga", "beta"]))
+    first, second = _line(event), _line(redrawn(data, event))
+    expected = twin(second, [hint], spec)
+    fastroad._MET.clear()
+    fastroad.scan_quiet(first, [hint], spec)
+    assert fastroad.scan_quiet(second, [hint], spec) == expected, (first, second)
+
+
+@pytest.mark.parametrize("spec", [True, False])
+def test_a_hit_reads_its_own_event_id(spec: bool) -> None:
+    base = {"type": "response.cancel", "event_id": "evt_1"}
+    first = fastroad.scan_quiet(_line(base), ["ga"], spec)
+    assert first is not None and first[1] == "evt_1"
+    assert len(fastroad._MET) == 1
+    for event_id in ("evt_2", "é-ü", "x" * 512):
+        assert fastroad.scan_quiet(_line(dict(base, event_id=event_id)), ["ga"], spec) == (
+            first[0],
+            event_id,
+            first[2],
+        )
+    assert len(fastroad._MET) == 1  # one shape
+    # 513 bytes: not blanked, a shape of its own (GA's schemas bound event_id at 512)
+    long = _line(dict(base, event_id="x" * 513))
+    said = fastroad.scan_quiet(long, ["ga"], spec)
+    assert len(fastroad._MET) == 2
+    assert said == twin(long, ["ga"], spec)
+    assert said == ("response.cancel", "x" * 513, 2 if spec else 0)  # beta's has no bound
+
+
+def test_invalid_utf8_in_a_blanked_value_takes_the_slow_road() -> None:
+    good = _line({"type": "response.cancel", "event_id": "evt_é"})
+    assert fastroad.scan_quiet(good, ["ga"]) is not None
+    bad = good.replace("é".encode(), b"\xff\xfe")
+    assert fastroad.scan_quiet(bad, ["ga"]) is None
+    assert twin(bad, ["ga"], True) is None
+
+
+def test_an_escaped_or_spaced_event_id_is_read_again_each_time() -> None:
+    escaped = b'{"type":"response.cancel","event_id":"a\\"b"}\n'
+    assert fastroad.scan_quiet(escaped, ["ga"]) == ("response.cancel", 'a"b', 1)
+    assert fastroad.scan_quiet(escaped, ["ga"]) == ("response.cancel", 'a"b', 1)
+    spaced = _line({"type": "response.cancel", "event_id": "e1"}, (", ", ": "))
+    other = _line({"type": "response.cancel", "event_id": "e2"}, (", ", ": "))
+    assert fastroad.scan_quiet(spaced, ["ga"]) == ("response.cancel", "e1", 1)
+    assert fastroad.scan_quiet(other, ["ga"]) == ("response.cancel", "e2", 1)
+    # two event_ids (one nested): the top-level one is never read out of the line
+    nested = {"type": "response.cancel", "event_id": "e1", "x": {"event_id": "e9"}}
+    assert fastroad.scan_quiet(_line(nested), ["ga"]) == twin(_line(nested), ["ga"], True)
+
+
+def test_a_session_event_sets_the_hint_every_time() -> None:
+    ga = SERVER_EVENTS[-1]
+    beta = {"type": "session.updated", "event_id": "event_5", "session": {"modalities": ["text"]}}
+    hint = ["beta"]
+    for _ in range(2):  # the second time its shape is known: it is read again all the same
+        assert fastroad.scan_quiet(_line(ga), hint) is None  # the session reads it whole
+        assert hint == ["ga"]
+        assert fastroad.scan_quiet(_line(beta), hint) is None
+        assert hint == ["beta"]
+
+
+def test_the_memory_keeps_rt206s_selection_apart() -> None:
+    """A verdict said with RT206 ignored (no schema read) is never given where it is selected."""
+    wrong = _line({"type": "response.cancel", "event_id": "e1", "bogus": 1})
+    assert fastroad.scan_quiet(wrong, ["ga"], False) == ("response.cancel", "e1", 0)
+    assert fastroad.scan_quiet(wrong, ["ga"], True) is None  # RT206: the slow road says it
+    assert fastroad.scan_quiet(wrong, ["ga"], False) == ("response.cancel", "e1", 0)
+
+
+def test_the_memory_is_bounded() -> None:
+    for n in range(fastroad._MET_SIZE + 10):
+        fastroad.scan_quiet(_line({"type": "response.cancel", "event_id": "e", f"k{n}": 1}))
+    assert len(fastroad._MET) <= fastroad._MET_SIZE
+    wide = _line({"type": "response.cancel", "event_id": "e", "x": "y" * fastroad._MET_LINE})
+    before = len(fastroad._MET)
+    assert fastroad.scan_quiet(wide, ["ga"], False) == twin(wide, ["ga"], False)
+    fastroad._MET.clear()
+    fastroad.scan_quiet(wide, ["ga"], False)
+    assert len(fastroad._MET) == 0 < before + 1  # a line past _MET_LINE is not remembered
+
+
+def test_written_code_is_loaded_from_its_file_as_an_import_would(tmp_path: Any) -> None:
+    """``check.spec._from_file``: the wheel's written predicates are loaded by the import
+    system's loader (its bytecode where current, else the source), without the search."""
+    import py_compile
+
+    from validator.check import spec
+
+    source = tmp_path / "is_x.py"
+    source.write_text("CODE_FORMAT = 1\ndef check(v):\n    return v == 1\n", "utf-8")
+    py_compile.compile(str(source), doraise=True)  # a timestamp pyc, as pip writes
+    module = spec._from_file("is_x", str(tmp_path))
+    assert module is not None and module.check(1) and not module.check(2)
+    assert module.__name__ == f"{spec.COMPILED_PACKAGE}.is_x"
+    assert spec._from_file("is_x", str(tmp_path)) is module  # kept, as an import keeps it
+    del sys.modules[module.__name__]
+    source.write_text("CODE_FORMAT = 2\ndef check(v):\n    return v == 30\n", "utf-8")  # stale
+    again = spec._from_file("is_x", str(tmp_path))
+    assert again is not None and again.CODE_FORMAT == 2 and again.check(30)
+    del sys.modules[again.__name__]
+    assert spec._from_file("is_y", str(tmp_path)) is None  # no such module
+    assert not any(name.endswith("._compiled.is_y") for name in sys.modules)
