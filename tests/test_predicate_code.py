@@ -241,9 +241,14 @@ LINE_JSON = st.recursive(
 
 
 @settings(max_examples=400, deadline=None)
-@given(value=st.dictionaries(TEXT | st.just("text"), LINE_JSON, max_size=4))
-def test_the_pattern_blanks_member_values_only(value: dict[str, Any]) -> None:
-    line = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+@given(
+    value=st.dictionaries(TEXT | st.just("text"), LINE_JSON, max_size=4),
+    spacing=st.sampled_from([(",", ":"), (", ", ": ")]),
+)
+def test_the_pattern_blanks_member_values_only(
+    value: dict[str, Any], spacing: tuple[str, str]
+) -> None:
+    line = json.dumps(value, ensure_ascii=False, separators=spacing).encode("utf-8")
     blanked = b"".join(spec.free_pattern().split(line))
     assert json.loads(blanked) == _blank(value)
 

@@ -64,7 +64,8 @@ def test_a_remembered_shape_gets_the_twins_verdict(data: st.DataObject) -> None:
     event = mutate(data, original, rounds=3, copying=True) if data.draw(st.booleans()) else original
     spec = data.draw(st.booleans())
     hint = data.draw(st.sampled_from(["ga", "beta"]))
-    first, second = _line(event), _line(redrawn(data, event))
+    spacing = data.draw(st.sampled_from([(",", ":"), (", ", ": ")]))
+    first, second = _line(event, spacing), _line(redrawn(data, event), spacing)
     expected = twin(second, [hint], spec)
     fastroad._MET.clear()
     fastroad.scan_quiet(first, [hint], spec)
@@ -92,6 +93,20 @@ def test_a_hit_reads_its_own_event_id(spec: bool) -> None:
     assert said == ("response.cancel", "x" * 513, 2 if spec else 0)  # beta's has no bound
 
 
+def test_json_dumps_default_spacing_is_remembered_too() -> None:
+    """``json.dumps(event)`` (", " and ": ") is the form most Python loggers write."""
+    spaced = (", ", ": ")
+    message = {"type": "message", "role": "user", "content": [{"type": "input_text"}]}
+    for n in range(3):
+        event = {"type": "conversation.item.create", "event_id": f"e{n}", "item": message}
+        event["item"]["content"][0]["text"] = f"question {n}"
+        assert fastroad.scan_quiet(_line(event, spaced), ["ga"]) == (event["type"], f"e{n}", 1)
+    assert len(fastroad._MET) == 1
+    compact = {"type": "conversation.item.create", "event_id": "e9", "item": message}
+    assert fastroad.scan_quiet(_line(compact), ["ga"]) == (compact["type"], "e9", 1)
+    assert len(fastroad._MET) == 2  # a shape of its own
+
+
 def test_invalid_utf8_in_a_blanked_value_takes_the_slow_road() -> None:
     good = _line({"type": "response.cancel", "event_id": "evt_é"})
     assert fastroad.scan_quiet(good, ["ga"]) is not None
@@ -100,14 +115,13 @@ def test_invalid_utf8_in_a_blanked_value_takes_the_slow_road() -> None:
     assert twin(bad, ["ga"], True) is None
 
 
-def test_an_escaped_or_spaced_event_id_is_read_again_each_time() -> None:
+def test_an_escaped_or_tabbed_event_id_is_read_again_each_time() -> None:
     escaped = b'{"type":"response.cancel","event_id":"a\\"b"}\n'
     assert fastroad.scan_quiet(escaped, ["ga"]) == ("response.cancel", 'a"b', 1)
     assert fastroad.scan_quiet(escaped, ["ga"]) == ("response.cancel", 'a"b', 1)
-    spaced = _line({"type": "response.cancel", "event_id": "e1"}, (", ", ": "))
-    other = _line({"type": "response.cancel", "event_id": "e2"}, (", ", ": "))
-    assert fastroad.scan_quiet(spaced, ["ga"]) == ("response.cancel", "e1", 1)
-    assert fastroad.scan_quiet(other, ["ga"]) == ("response.cancel", "e2", 1)
+    tabbed = b'{"type":"response.cancel","event_id":\t"e1"}\n'  # valid, not blanked
+    assert fastroad.scan_quiet(tabbed, ["ga"]) == ("response.cancel", "e1", 1)
+    assert fastroad.scan_quiet(tabbed, ["ga"]) == ("response.cancel", "e1", 1)
     # two event_ids (one nested): the top-level one is never read out of the line
     nested = {"type": "response.cancel", "event_id": "e1", "x": {"event_id": "e9"}}
     assert fastroad.scan_quiet(_line(nested), ["ga"]) == twin(_line(nested), ["ga"], True)

@@ -89,7 +89,7 @@ _AGAIN = ("!", 0, False)  # a shape judged each time (it may set the hint)
 _HINT = [GA]  # scan's guess of the API version, from one block to the next
 _SHOW_VERSION = SERVER_SESSION_EVENTS | {"session.update", "transcription_session.update"}
 _MET_LINE = 65536  # a longer line is not remembered (its commas may make it a wide record)
-_ID_AT = b'"event_id":"'  # where a remembered line's event_id starts (written plainly)
+_ID_AT = b'"event_id":'  # where a remembered line's event_id is (written plainly once)
 # a commit or clear as clients write them: valid JSON by construction, distinct keys
 _BUFFER_EVENT = re.compile(
     rb'\{"type": ?"(input_audio_buffer\.(?:commit|clear))", ?"event_id": ?"(' + _SAFE_ID + rb')"\}'
@@ -498,7 +498,7 @@ def scan_quiet(
     event_type, met, read_id = known
     if not read_id:
         return event_type, None, met
-    at = line.find(_ID_AT) + len(_ID_AT)
+    at = _id_at(line)
     return event_type, line[at : line.find(b'"', at)].decode("utf-8"), met
 
 
@@ -517,14 +517,26 @@ def _remembered(
     event_type, event_id, met = verdict
     if event_id is None:
         return event_type, met, False
-    at = line.find(_ID_AT) + len(_ID_AT)
+    at = _id_at(line)
     if (
-        line.count(b'"event_id"') != 1
-        or at < len(_ID_AT)
+        at < 0
+        or line.count(b'"event_id"') != 1
         or line[at : line.find(b'"', at)] != event_id.encode("utf-8")
     ):
         return _AGAIN
     return event_type, met, True
+
+
+def _id_at(line: bytes | bytearray) -> int:
+    """Return where the text of a line's ``"event_id":"…"`` starts (one space or none after
+    the colon), -1 where it is not written so."""
+    at = line.find(_ID_AT)
+    if at < 0:
+        return -1
+    at += len(_ID_AT)
+    if line[at] == 32:  # " "
+        at += 1
+    return at + 1 if line[at] == 34 else -1  # '"'
 
 
 def _utf8(line: bytes | bytearray) -> bool:
