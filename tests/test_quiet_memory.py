@@ -42,17 +42,23 @@ def _line(event: Any, separators: tuple[str, str] = (",", ":")) -> bytes:
     return json.dumps(event, separators=separators, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
+def forget() -> None:
+    """Empty the memory and the kinds' credit."""
+    fastroad._MET.clear()
+    fastroad._CREDIT.clear()
+
+
 def twin(line: bytes, hint: list[str], spec: bool) -> Any:
     """Return scan_quiet's verdict with nothing remembered (the slow, obvious way)."""
-    fastroad._MET.clear()
+    forget()
     return fastroad.scan_quiet(line, hint, spec)
 
 
 @pytest.fixture(autouse=True)
 def _forget() -> Any:
-    fastroad._MET.clear()
+    forget()
     yield
-    fastroad._MET.clear()
+    forget()
 
 
 @settings(max_examples=300, deadline=None)
@@ -67,7 +73,7 @@ def test_a_remembered_shape_gets_the_twins_verdict(data: st.DataObject) -> None:
     spacing = data.draw(st.sampled_from([(",", ":"), (", ", ": ")]))
     first, second = _line(event, spacing), _line(redrawn(data, event), spacing)
     expected = twin(second, [hint], spec)
-    fastroad._MET.clear()
+    forget()
     fastroad.scan_quiet(first, [hint], spec)
     assert fastroad.scan_quiet(second, [hint], spec) == expected, (first, second)
 
@@ -153,9 +159,48 @@ def test_the_memory_is_bounded() -> None:
     wide = _line({"type": "response.cancel", "event_id": "e", "x": "y" * fastroad._MET_LINE})
     before = len(fastroad._MET)
     assert fastroad.scan_quiet(wide, ["ga"], False) == twin(wide, ["ga"], False)
-    fastroad._MET.clear()
+    forget()
     fastroad.scan_quiet(wide, ["ga"], False)
     assert len(fastroad._MET) == 0 < before + 1  # a line past _MET_LINE is not remembered
+
+
+def test_a_kind_of_line_that_never_repeats_stops_paying_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server's response.done counts tokens: no two alike. After ``_CREDIT_START``
+    misses its lines are judged without a key, but one in ``_CREDIT_REST`` + 1, and a hit
+    then brings the key back; another kind keeps its own credit."""
+    keyed: list[bytes] = []
+    real = fastroad.free_pattern
+
+    class Counted:
+        def split(self, line: bytes) -> list[bytes]:
+            keyed.append(line)
+            return real().split(line)
+
+    def done(n: int) -> bytes:
+        usage = {"total_tokens": n, "input_tokens": n, "output_tokens": 0}
+        return _line({"type": "response.done", "event_id": "e", "response": {"usage": usage}})
+
+    monkeypatch.setattr(fastroad, "free_pattern", Counted)
+    lines = 8 + 64 + 1 + 64 + 1
+    for n in range(lines):
+        assert fastroad.scan_quiet(done(n), ["ga"]) == twin_kept(done(n))
+    assert len(keyed) == fastroad._CREDIT_START + 2  # 8, then one after each rest
+    keyed.clear()
+    for _ in range(3):  # a kind of its own, untouched by response.done's rest
+        fastroad.scan_quiet(_line({"type": "response.cancel", "event_id": "e"}), ["ga"])
+    assert len(keyed) == 3
+    keyed.clear()
+    for _ in range(64 + 2):  # the rest of response.done, then a line seen: hits
+        fastroad.scan_quiet(done(7), ["ga"])
+    assert len(keyed) == 2 and fastroad._CREDIT[b'"response.done'] == 4
+
+
+def twin_kept(line: bytes) -> Any:
+    """Return the twin's verdict without touching the memory or the credit."""
+    value = fastroad._value(line)
+    return None if value is None else fastroad._verdict(value, ["ga"], True)
 
 
 def test_written_code_is_loaded_from_its_file_as_an_import_would(tmp_path: Any) -> None:

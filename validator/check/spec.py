@@ -202,14 +202,14 @@ def free_pattern() -> re.Pattern[bytes]:
     """Return the pattern whose ``split`` takes out of a line of valid JSON the text of each
     value no schema reads (``b"".join(free_pattern().split(line))``): a string of at most
     ``FREE_LENGTH`` bytes with no escape, the value of a key not in ``BOUND_NAMES`` written
-    with no escape, colon or comma and right after ``{`` or ``,`` (or ``{ ``, ``, ``), its
-    colon followed by one space or none, as ``json.dumps`` writes either way. So the match
-    starts at a key's opening quote: a quote inside a string follows a backslash; from a
-    closing quote the way to the next quote passes a colon or a comma; an array's string is
-    not followed by a colon. The key keeps its separator: lines of either spacing differ."""
+    with no escape, colon or comma and right after ``{``, ``,`` or a space, its colon followed
+    by one space or none, as ``json.dumps`` writes either way. So the match starts at a key's
+    opening quote: a quote inside a string follows a backslash; from a closing quote the way
+    to the next quote passes a colon or a comma; a value's or an array's string is not
+    followed by a colon. The key keeps its separator: lines of either spacing differ."""
     bound = b"|".join(re.escape(name.encode("ascii")) for name in sorted(BOUND_NAMES))
     return re.compile(
-        rb'("(?:(?<=[{,]")|(?<=[{,] "))(?!(?:' + bound + rb')")[^"\\\x00-\x1f,:]*": ?")'
+        rb'("(?<=[{, ]")(?!(?:' + bound + rb')")[^"\\\x00-\x1f,:]*": ?")'
         rb'[^"\\\x00-\x1f]{1,%d}(?=")' % FREE_LENGTH
     )
 
