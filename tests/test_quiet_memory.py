@@ -43,9 +43,9 @@ def _line(event: Any, separators: tuple[str, str] = (",", ":")) -> bytes:
 
 
 def forget() -> None:
-    """Empty the memory and the kinds' credit."""
+    """Empty the memory and give it its first credit."""
     fastroad._MET.clear()
-    fastroad._CREDIT.clear()
+    fastroad._CREDIT[0] = fastroad._CREDIT_START
 
 
 def twin(line: bytes, hint: list[str], spec: bool) -> Any:
@@ -164,12 +164,10 @@ def test_the_memory_is_bounded() -> None:
     assert len(fastroad._MET) == 0 < before + 1  # a line past _MET_LINE is not remembered
 
 
-def test_a_kind_of_line_that_never_repeats_stops_paying_the_key(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_lines_that_never_repeat_stop_paying_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """The server's response.done counts tokens: no two alike. After ``_CREDIT_START``
-    misses its lines are judged without a key, but one in ``_CREDIT_REST`` + 1, and a hit
-    then brings the key back; another kind keeps its own credit."""
+    misses the lines are judged without a key, but one in ``_CREDIT_REST`` + 1, and hits
+    then bring the key back."""
     keyed: list[bytes] = []
     real = fastroad.free_pattern
 
@@ -188,13 +186,12 @@ def test_a_kind_of_line_that_never_repeats_stops_paying_the_key(
         assert fastroad.scan_quiet(done(n), ["ga"]) == twin_kept(done(n))
     assert len(keyed) == fastroad._CREDIT_START + 2  # 8, then one after each rest
     keyed.clear()
-    for _ in range(3):  # a kind of its own, untouched by response.done's rest
-        fastroad.scan_quiet(_line({"type": "response.cancel", "event_id": "e"}), ["ga"])
-    assert len(keyed) == 3
-    keyed.clear()
-    for _ in range(64 + 2):  # the rest of response.done, then a line seen: hits
+    for _ in range(64 + 3):  # the rest, then a line seen before: hits, each keyed
         fastroad.scan_quiet(done(7), ["ga"])
-    assert len(keyed) == 2 and fastroad._CREDIT[b'"response.done'] == 4
+    assert len(keyed) == 3 and fastroad._CREDIT[0] == 6
+    cancel = _line({"type": "response.cancel", "event_id": "e"})
+    assert fastroad.scan_quiet(cancel, ["ga"]) == twin_kept(cancel)
+    assert len(keyed) == 4  # keyed: the memory works again
 
 
 def twin_kept(line: bytes) -> Any:

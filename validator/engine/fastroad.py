@@ -90,11 +90,12 @@ _HINT = [GA]  # scan's guess of the API version, from one block to the next
 _SHOW_VERSION = SERVER_SESSION_EVENTS | {"session.update", "transcription_session.update"}
 _MET_LINE = 65536  # a longer line is not remembered (its commas may make it a wide record)
 _ID_AT = b'"event_id":'  # where a remembered line's event_id is (written plainly once)
-_CREDIT: dict[bytes, int] = {}
-"""Per kind of line (the text of its type): the misses of the memory it may still take
-before its lines are judged without a key (a kind whose lines seldom repeat, such as the
-server's ``response.done`` with its token counts, would pay the key on each). A hit earns
-two; at 0 the kind rests, and after ``_CREDIT_REST`` lines one is keyed again."""
+_CREDIT = [8]
+"""The misses of the memory the quiet lines may still take before they are judged without
+a key (a log whose lines seldom repeat, such as the server's ``response.done`` with its token
+counts, would pay the key on each). A hit earns two; at 0 the memory rests, and after
+``_CREDIT_REST`` lines one is keyed again. One count for all kinds of line: telling the
+kinds apart cost more than the key it saved (2,600 instructions a line on the rich capture)."""
 _CREDIT_START = 8
 _CREDIT_REST = 64
 # a commit or clear as clients write them: valid JSON by construction, distinct keys
@@ -485,12 +486,10 @@ def scan_quiet(
             pass
         else:
             return TYPE_NAMES[m.group(1).decode("ascii")], None, 0
-    # the kind of line (its type's text where it starts with it) and how often its key paid
-    kind = bytes(line[8 : line.find(b'"', 10)]) if line.startswith(b'{"type":') else b""
-    credit = _CREDIT.get(kind, _CREDIT_START)
+    credit = _CREDIT[0]
     if len(line) > _MET_LINE or (credit <= 0 and credit > -_CREDIT_REST):
-        if credit <= 0:  # a kind whose lines seldom repeat: keyed again after a rest
-            _CREDIT[kind] = credit - 1
+        if credit <= 0:  # lines seldom repeat: keyed again after a rest
+            _CREDIT[0] = credit - 1
         value = _value(line)
         return None if value is None else _verdict(value, hint, spec)
     # blanked values hold no quote, backslash or control byte: any such text leaves the line
@@ -504,12 +503,10 @@ def scan_quiet(
             if len(_MET) >= _MET_SIZE:
                 _MET.clear()
             _MET[key] = _remembered(line, value, verdict)
-            if len(_CREDIT) >= _MET_SIZE:
-                _CREDIT.clear()
-            _CREDIT[kind] = max(credit, 1) - 1  # a miss: one less (one after a rest)
+            _CREDIT[0] = max(credit, 1) - 1  # a miss: one less (one after a rest)
         return verdict
     if credit < _CREDIT_START * 4:
-        _CREDIT[kind] = max(credit, 0) + 2  # a hit pays for two misses
+        _CREDIT[0] = max(credit, 0) + 2  # a hit pays for two misses
     if known is None or not (line.isascii() or _utf8(line)):
         return None
     event_type, met, read_id = known
