@@ -167,6 +167,7 @@ class Session:
     """
 
     __slots__ = (
+        "api",
         "audio_format",
         "buffered",
         "bytes_by_format",
@@ -204,6 +205,11 @@ class Session:
         self.version: str | None = None  # GA or BETA, from the server's session events
         self.version_line = 0  # the line that showed it
         self.kind: str | None = None  # GA session.type: realtime, transcription, translation
+        # the API version whose spec schemas judge this session's client events
+        # (``check.spec``): "ga", "beta", "translation" (a GA session of that type), or None
+        # before the server's session events have shown it (an attribute: the fast road
+        # reads it per run of quiet records)
+        self.api: str | None = None
         self.buffered: dict[str, int] = {}  # bytes the server holds since its last commit
         self.ids: set[str] = set()  # client event ids seen
         # where they were, read only when a finding names a line (RT402, RT501): runs of
@@ -221,6 +227,7 @@ class Session:
         self.version = None
         self.version_line = 0
         self.kind = None
+        self.api = None
         self.buffered = {}
         self.ids = set()
         self.id_runs = []
@@ -265,14 +272,12 @@ class Session:
         """Return the largest append's decoded size in bytes (0 without appends)."""
         return max((hi for _, hi in self.ranges.values()), default=0)
 
-    @property
-    def api(self) -> str | None:
-        """Return the API version whose spec schemas judge this session's client events
-        (``check.spec``): "ga", "beta", "translation" (a GA session of that type), or None
-        before the server's session events have shown it."""
+    def _follow_api(self) -> None:
+        """Set ``api`` from the version and kind the server's session events showed."""
         if self.version == GA:
-            return "translation" if self.kind == "translation" else "ga"
-        return "beta" if self.version == BETA else None
+            self.api = "translation" if self.kind == "translation" else "ga"
+        else:
+            self.api = "beta" if self.version == BETA else None
 
     def format_for(self, event_type: object) -> str:
         """Return the format an append of ``event_type`` is judged by (``core.formats``)."""
@@ -516,6 +521,7 @@ class Session:
         kind = session.get("type")
         if version == GA and isinstance(kind, str):
             self.kind = kind
+        self._follow_api()
         for _ in self._configure(session, from_client=False):
             pass  # what the server says it has is the state, supported or not
 
