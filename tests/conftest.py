@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -149,6 +151,43 @@ def pointers(value: Any, pointer: str = "") -> list[tuple[str, Any]]:
         for index, child in enumerate(value):
             out += pointers(child, f"{pointer}/{index}")
     return out
+
+
+def value_paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Yield the path (keys and indexes) of every value in ``node``, itself first."""
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from value_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from value_paths(value, (*path, index))
+
+
+def modules_after_lint(args: list[str], names: Iterable[str]) -> list[str]:
+    """Run ``realtime-validator ARGS`` in a fresh interpreter and return, sorted, the modules
+    then loaded that are one of ``names`` or inside one of them."""
+    script = (
+        "import json, sys\n"
+        "from validator.cli.main import main\n"
+        "try:\n"
+        "    main(sys.argv[2:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "names = set(sys.argv[1].split(','))\n"
+        "loaded = (m for m in sys.modules if m in names or m.split('.')[0] in names)\n"
+        "print(json.dumps(sorted(loaded)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, ",".join(names), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.stdout, proc.stderr
+    found: list[str] = json.loads(proc.stdout.splitlines()[-1])
+    return found
 
 
 def _command() -> list[str]:

@@ -7,14 +7,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import modules_after_lint
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -156,20 +155,8 @@ def test_a_lint_imports_neither_dataclasses_nor_threading(tmp_path: Path) -> Non
     more instructions than the interpreter's own start, ``threading`` 4 M."""
     one = tmp_path / "one.jsonl"
     one.write_text('{"type":"input_audio_buffer.append","event_id":"evt_1","audio":"AAAAAAAA"}\n')
-    script = (
-        "import sys\n"
-        "from validator.cli.main import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in ('dataclasses', 'inspect', 'threading') if m in sys.modules))\n"
+    loaded = modules_after_lint(
+        ["lint", "--isolated", "--format", "jsonl", str(one)],
+        ("dataclasses", "inspect", "threading"),
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script, "lint", "--isolated", "--format", "jsonl", str(one)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.stdout.splitlines()[-1] == "[]", proc.stderr
+    assert loaded == []

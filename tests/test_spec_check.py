@@ -11,14 +11,13 @@ import copy
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import fastjsonschema
 import pytest
-from conftest import FIXTURES, ROOT, roads
+from conftest import FIXTURES, ROOT, roads, value_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,18 +80,6 @@ def test_the_twin_refuses_a_keyword_it_does_not_read() -> None:
 # The twin and fastjsonschema agree
 
 
-def _places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Yield the path of every value in ``node``, itself first (test_spec_schemas's too:
-    defined before EVENTS, whose making imports that module)."""
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _places(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _places(value, (*path, index))
-
-
 def _client_events() -> list[dict[str, Any]]:
     """Every client event of a spec type in the fixtures (logs, valid events, spec examples)."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -146,7 +133,7 @@ def mutate(
     event = copy.deepcopy(original)
     actions = ["set", "delete", "add", "copy"] if copying else ["set", "delete", "add"]
     for _ in range(data.draw(st.integers(1, rounds))):
-        places = [p for p in _places(event) if p and p != ("type",)]
+        places = [p for p in value_paths(event) if p and p != ("type",)]
         if not places:
             break
         path = data.draw(st.sampled_from(places))

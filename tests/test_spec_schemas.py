@@ -24,7 +24,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, value_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -469,22 +469,12 @@ SCALARS = st.one_of(
 )
 
 
-def _places(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _places(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _places(value, (*path, index))
-
-
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_fastjsonschema_and_jsonschema_agree_on_mutated_events(data: st.DataObject) -> None:
     api, original = data.draw(st.sampled_from(VALID_EVENTS))
     event = copy.deepcopy(original)
-    places = [p for p in _places(event) if p and p != ("type",)]
+    places = [p for p in value_paths(event) if p and p != ("type",)]
     path = data.draw(st.sampled_from(places)) if places else ()
     parent: Any = event
     for step in path[:-1]:
