@@ -292,12 +292,7 @@ class SignalEvidence:
         self._bytes = end = self._bytes + nbytes
         if nbytes % 48:
             self._odd_chunk(nbytes)
-        segment, session = self._segment, self._session
-        segment.probed_to = session.probed_to = end
-        if ceiling > segment.ceiling:
-            segment.ceiling = ceiling
-        if ceiling > session.ceiling:
-            session.ceiling = ceiling
+        self._probed(end, ceiling)
         if not self._voided and end >= self._next_shape:  # no shape or rails in a level
             self._next_shape = end + self._gap
         self._due = 0
@@ -403,22 +398,27 @@ class SignalEvidence:
             return want
         return want | (WINDOW if self._bytes >= self._quiet_window_at else LEVEL)
 
-    def _observe(self, features: FeaturesLike) -> None:
-        """Take in what one append measured (``Level.add`` of the commit's and the session's
-        levels, written out: this runs once a commit)."""
-        end, ceiling = self._bytes, features.ceiling
+    def _probed(self, end: int, ceiling: int) -> None:
+        """Note that the commit's and the session's audio were measured up to ``end`` bytes,
+        their level at least ``ceiling`` (``Level.add``'s, written out)."""
         segment, session = self._segment, self._session
         segment.probed_to = session.probed_to = end
         if ceiling > segment.ceiling:
             segment.ceiling = ceiling
         if ceiling > session.ceiling:
             session.ceiling = ceiling
+
+    def _observe(self, features: FeaturesLike) -> None:
+        """Take in what one append measured (``Level.add`` of the commit's and the session's
+        levels, written out: this runs once a commit)."""
+        segment, session = self._segment, self._session
+        self._probed(self._bytes, features.ceiling)
         if features.window:
             segment.power += features.power
             session.power += features.power
             segment.window += features.window
             session.window += features.window
-        if features.window and ceiling <= _LOUD_PEAK:
+        if features.window and features.ceiling <= _LOUD_PEAK:
             self._quiet_window_at = self._bytes + int(QUIET_WINDOW_GAP_S * self._rate_bytes)
         if not self._voided and self._bytes >= self._next_shape:
             self._next_shape = self._bytes + self._measured(features)
