@@ -109,6 +109,22 @@ _CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
 # bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
 _NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
 _NO_ID = NO_ID.encode()
+try:
+    from . import _fastscan
+except ImportError:  # built without a C compiler: the Python loop alone
+    _EXTEND = None
+else:
+    _fastscan.configure(
+        bytes(CONTAINER_FIRST_BYTES),
+        AUDIO_EXPONENT,
+        CANONICAL_BEFORE_1.encode(),
+        CANONICAL_BEFORE_2.encode(),
+        MIN_EXPONENTS,
+        FLOAT32_WINDOW,
+    )
+    _EXTEND = _fastscan.extend_run
+    """The rest of a run of canonical appends in one call (``_fastscan.c``), or None: the
+    Python loop alone, its slow twin (``tests/test_fastscan.py`` sets it so to compare)."""
 API_NAMES = {bit: name for name, bit in API_BITS.items()}
 TYPE_NAMES = {name: name for name in EVENT_TYPES}
 """Each event type's one string: a run of quiet records shares them instead of a copy each."""
@@ -244,6 +260,7 @@ def scan(
     smallest = 1 << 62
     sizes: list[int] = []
     keep = None if kept is None else kept.append
+    extend = _EXTEND
     pos = start
     while pos < stop:
         newline = find(b"\n", pos, stop)
@@ -358,6 +375,23 @@ def scan(
                             smallest = nbytes
                         if nbytes > largest:
                             largest = nbytes
+                        if extend is not None:  # the rest of the run, in C, to its first doubt
+                            pos, count, total, smallest, largest, column = extend(
+                                data,
+                                end,
+                                stop,
+                                max_audio_bytes,
+                                max_record_bytes,
+                                sizes,
+                                raw_ids,
+                                _NO_ID,
+                                count,
+                                total,
+                                smallest,
+                                largest,
+                                column,
+                            )
+                            continue
                     pos = end
                     continue
         if run_start >= 0:

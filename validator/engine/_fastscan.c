@@ -1,0 +1,436 @@
+/* The fast road's native half: the rest of a run of canonical appends, in one call.
+
+``extend_run`` goes on from a line of a block, taking each following line that is a
+canonical append with nothing against it, and stops at the first line in any doubt, which it
+leaves to ``fastroad.scan``'s Python loop: that loop is the slow, obvious twin, and
+``tests/test_fastscan.py`` holds the two equal line for line. A line is taken only when the
+Python loop would take it into the same run with the same size, event_id and column:
+
+- its envelope is one of the forms the loop's regular expressions match (``{"type":
+  "input_audio_buffer.append",`` with an optional ``"event_id"`` before or after the type,
+  or after the audio, compact or with one space after each ``:`` and ``,``), ending in
+  ``"}`` and a newline (``\r\n`` too);
+- its audio is non-empty strict base64 (whole groups of four, the alphabet, at most two
+  ``=`` at the end, the unused bits of the last character zero), checked here without being
+  decoded, in one pass that the compiler vectorizes;
+- its decoded size is even, within the limit, and the line within the record limit;
+- the first bytes, decoded here, start no container (no byte of ``CONTAINER_FIRST_BYTES``
+  first, no ``ftyp`` at offset 4) and pass no float32 pre-test (fewer than ``MIN_EXPONENTS``
+  exponent-like bytes at odd offsets of the first ``FLOAT32_WINDOW``).
+
+Anything else (an odd size, float32-like or container bytes, a bad character, an escape, a
+longer id, a line without its newline) ends the call, and the Python loop judges that line
+as if this file did not exist. The tables come from the Python constants (``configure``),
+so that the two halves cannot drift apart.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+#define MAX_ID 512
+
+static unsigned char container_first[256];
+static unsigned char by_pair_0[4096]; /* exponent-like decoded byte 3k, by characters 4k, 4k+1 */
+static unsigned char by_pair_1[4096]; /* byte 3k+1, by characters 4k+1 and 4k+2 */
+static unsigned char by_pair_2[4096]; /* byte 3k+2, by characters 4k+2 and 4k+3 */
+static unsigned char canonical_1[256]; /* the character before one '=' */
+static unsigned char canonical_2[256]; /* the character before '==' */
+static signed char sextet[256];        /* base64 value of a character, -1 for others */
+static Py_ssize_t min_exponents = -1;  /* -1: configure() not called yet */
+static Py_ssize_t float32_window;
+
+#define CHUNK 128
+
+/* Whether a chunk of CHUNK bytes is all base64 alphabet: no early exit, so that it
+   vectorizes. */
+#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__i386__))
+__attribute__((target_clones("avx2", "default")))
+#endif
+static Py_ssize_t
+alphabet_span(const unsigned char *p, Py_ssize_t n)
+{
+    /* The length of the run of base64 alphabet characters (no '=') that p starts with,
+       looking at no more than n bytes: whole chunks judged at once, the last one byte by
+       byte. */
+    Py_ssize_t i = 0;
+    for (; i + CHUNK <= n; i += CHUNK) {
+        unsigned char bad = 0;
+        for (int j = 0; j < CHUNK; j++) {
+            unsigned char c = p[i + j];
+            unsigned char ok = ((unsigned char)(c - 'A') < 26) | ((unsigned char)(c - 'a') < 26)
+                               | ((unsigned char)(c - '0') < 10) | (c == '+') | (c == '/');
+            bad |= (unsigned char)(ok ^ 1);
+        }
+        if (bad) {
+            break;
+        }
+    }
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        if (sextet[c] < 0) {
+            break;
+        }
+    }
+    return i;
+}
+
+/* Skip one optional space (the loop's expressions allow " ?" after ':' and ','). */
+static inline const unsigned char *
+space(const unsigned char *p, const unsigned char *end)
+{
+    return (p < end && *p == ' ') ? p + 1 : p;
+}
+
+/* Match `literal` at p; return the position after it, or NULL. */
+static inline const unsigned char *
+literal(const unsigned char *p, const unsigned char *end, const char *text, size_t n)
+{
+    return ((size_t)(end - p) >= n && memcmp(p, text, n) == 0) ? p + n : NULL;
+}
+
+/* `"event_id": ?"` then a plain id of at most MAX_ID bytes then `"`: the position after the
+   closing quote, with the id's span in *id and *id_len; NULL where it is not that. */
+static const unsigned char *
+event_id(const unsigned char *p, const unsigned char *end, const unsigned char **id,
+         Py_ssize_t *id_len)
+{
+    p = literal(p, end, "\"event_id\":", 11);
+    if (p == NULL) {
+        return NULL;
+    }
+    p = space(p, end);
+    if (p >= end || *p != '"') {
+        return NULL;
+    }
+    const unsigned char *start = ++p;
+    while (p < end && p - start <= MAX_ID) {
+        unsigned char c = *p;
+        if (c == '"') {
+            *id = start;
+            *id_len = p - start;
+            return p + 1;
+        }
+        if (c < 0x20 || c > 0x7e || c == '\\') {
+            return NULL;
+        }
+        p++;
+    }
+    return NULL;
+}
+
+/* After `"key": ?"value"`: `,` and an optional space. */
+static inline const unsigned char *
+comma(const unsigned char *p, const unsigned char *end)
+{
+    return (p < end && *p == ',') ? space(p + 1, end) : NULL;
+}
+
+/* The first 8 bytes of valid base64 of at least 8 characters, for the container test. */
+static void
+decode_head(const unsigned char *p, unsigned char *out)
+{
+    for (int i = 0, o = 0; i < 12; i += 4) {
+        unsigned int a = (unsigned int)(sextet[p[i]] & 63), b = (unsigned int)(sextet[p[i + 1]] & 63),
+                     c = (unsigned int)(sextet[p[i + 2]] & 63), d = (unsigned int)(sextet[p[i + 3]] & 63);
+        out[o++] = (unsigned char)((a << 2) | (b >> 4));
+        out[o++] = (unsigned char)(((b & 15) << 4) | (c >> 2));
+        out[o++] = (unsigned char)(((c & 3) << 6) | d);
+    }
+}
+
+/* How many decoded bytes at odd offsets below `bytes` are exponent-like, read from pairs of
+   base64 characters without decoding (by_pair_*: built by configure from exponent_like).
+   Decoded byte 3k+j of group k is odd when k+j is: j=1 in even groups, j=0 and j=2 in odd
+   ones; so two groups (8 characters, bytes 6m..6m+5) hold the odd bytes 6m+1, 6m+3, 6m+5. */
+static Py_ssize_t
+odd_exponents(const unsigned char *p, Py_ssize_t bytes)
+{
+    Py_ssize_t count = 0;
+    for (Py_ssize_t m = 0; 6 * m + 1 < bytes; m++, p += 8) {
+        count += by_pair_1[sextet[p[1]] << 6 | sextet[p[2]]];
+        if (6 * m + 3 < bytes) {
+            count += by_pair_0[sextet[p[4]] << 6 | sextet[p[5]]];
+        }
+        if (6 * m + 5 < bytes) {
+            count += by_pair_2[sextet[p[6]] << 6 | sextet[p[7]]];
+        }
+    }
+    return count;
+}
+
+/* Judge the line at `line` (the block ends at `limit`): the offset past its newline when it is
+   a canonical append with nothing against it, 0 otherwise; its decoded size, its audio's
+   offset in the line and its id. One pass: the audio's characters are judged as they are
+   found, and its closing quote, the line's end and its newline follow from them. */
+static Py_ssize_t
+judge(const unsigned char *line, const unsigned char *limit, Py_ssize_t max_audio,
+      Py_ssize_t *nbytes_out, Py_ssize_t *audio_at, const unsigned char **id,
+      Py_ssize_t *id_len)
+{
+    const unsigned char *end = limit;
+    const unsigned char *p = line;
+    if (p >= end || *p != '{') {
+        return 0;
+    }
+    p++;
+    *id = NULL;
+    if (p + 1 < end && p[1] == 'e') { /* the id first */
+        p = event_id(p, end, id, id_len);
+        if (p == NULL || (p = comma(p, end)) == NULL) {
+            return 0;
+        }
+    }
+    p = literal(p, end, "\"type\":", 7);
+    if (p == NULL) {
+        return 0;
+    }
+    p = literal(space(p, end), end, "\"input_audio_buffer.append\"", 27);
+    if (p == NULL || (p = comma(p, end)) == NULL) {
+        return 0;
+    }
+    if (p + 1 < end && p[1] == 'e') { /* the id second */
+        if (*id != NULL) {
+            return 0; /* twice: RT104 */
+        }
+        p = event_id(p, end, id, id_len);
+        if (p == NULL || (p = comma(p, end)) == NULL) {
+            return 0;
+        }
+    }
+    p = literal(p, end, "\"audio\":", 8);
+    if (p == NULL) {
+        return 0;
+    }
+    p = space(p, end);
+    if (p >= end || *p != '"') {
+        return 0;
+    }
+    const unsigned char *audio = ++p;
+    Py_ssize_t body = alphabet_span(audio, end - audio);
+    const unsigned char *quote = audio + body;
+    Py_ssize_t pads = 0;
+    while (pads < 2 && quote < end && *quote == '=') {
+        quote++;
+        pads++;
+    }
+    if (quote >= end || *quote != '"' || body == 0) {
+        return 0;
+    }
+    Py_ssize_t n = body + pads;
+    if ((n & 3) != 0 || (pads == 2 && !canonical_2[audio[body - 1]])
+        || (pads == 1 && !canonical_1[audio[body - 1]])) {
+        return 0;
+    }
+    Py_ssize_t nbytes = n / 4 * 3 - pads;
+    if (nbytes > max_audio || (nbytes & 1) != 0) {
+        return 0;
+    }
+    p = quote + 1;
+    if (p < end && *p == ',') { /* the id last, as the openai SDK writes an append */
+        if (*id != NULL) {
+            return 0;
+        }
+        p = event_id(space(p + 1, end), end, id, id_len);
+        if (p == NULL) {
+            return 0;
+        }
+    }
+    if (p >= end || *p != '}') {
+        return 0;
+    }
+    p++;
+    if (p < end && *p == '\r') {
+        p++;
+    }
+    if (p >= end || *p != '\n') {
+        return 0; /* more on the line, or a line without its newline */
+    }
+    /* the head: no container starts it, and it looks like no float32 */
+    unsigned char head[9];
+    if (n >= 12) {
+        decode_head(audio, head);
+        if (memcmp(head + 4, "ftyp", 4) == 0) {
+            return 0;
+        }
+    }
+    else {
+        head[0] = (unsigned char)((sextet[audio[0]] & 63) << 2 | (sextet[audio[1]] & 63) >> 4);
+    }
+    if (container_first[head[0]]
+        || odd_exponents(audio, nbytes < float32_window ? nbytes : float32_window)
+               >= min_exponents) {
+        return 0;
+    }
+    *nbytes_out = nbytes;
+    *audio_at = audio - line;
+    return p + 1 - line;
+}
+
+PyDoc_STRVAR(extend_run_doc,
+"extend_run(data, pos, stop, max_audio_bytes, max_record_bytes, sizes, raw_ids, no_id,\n"
+"           count, total, smallest, largest, column)\n"
+"--\n\n"
+"Take the canonical appends from ``data[pos:stop]`` on into the open run, up to the first\n"
+"line in any doubt. Each one's size joins ``sizes`` and its raw event_id ``raw_ids``\n"
+"(``no_id`` for a line without one once ``raw_ids`` holds any). Return\n"
+"(pos, count, total, smallest, largest, column): where the Python loop goes on, and the\n"
+"run's numbers.");
+
+static PyObject *
+extend_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 13) {
+        PyErr_SetString(PyExc_TypeError, "extend_run takes 13 arguments");
+        return NULL;
+    }
+    if (min_exponents < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "extend_run before configure");
+        return NULL;
+    }
+    PyObject *sizes = args[5], *raw_ids = args[6], *no_id = args[7];
+    if (!PyList_Check(sizes) || !PyList_Check(raw_ids)) {
+        PyErr_SetString(PyExc_TypeError, "sizes and raw_ids must be lists");
+        return NULL;
+    }
+    Py_ssize_t values[9];
+    const int at[9] = {1, 2, 3, 4, 8, 9, 10, 11, 12};
+    for (int i = 0; i < 9; i++) {
+        values[i] = PyLong_AsSsize_t(args[at[i]]);
+        if (values[i] == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    Py_ssize_t pos = values[0], stop = values[1], max_audio = values[2],
+               max_record = values[3], count = values[4], total = values[5],
+               smallest = values[6], largest = values[7], column = values[8];
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    if (pos < 0 || stop > view.len || pos > stop) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "pos and stop must lie within data");
+        return NULL;
+    }
+    const unsigned char *data = view.buf;
+    int failed = 0;
+    while (pos < stop) {
+        Py_ssize_t audio_at = 0, id_len = 0, nbytes = 0;
+        const unsigned char *id = NULL;
+        Py_ssize_t size_of_line = judge(data + pos, data + stop, max_audio, &nbytes, &audio_at,
+                                        &id, &id_len);
+        if (size_of_line == 0 || size_of_line > max_record) {
+            break;
+        }
+        PyObject *size = PyLong_FromSsize_t(nbytes);
+        if (size == NULL || PyList_Append(sizes, size) < 0) {
+            Py_XDECREF(size);
+            failed = 1;
+            break;
+        }
+        Py_DECREF(size);
+        if (id != NULL) {
+            PyObject *raw = PyBytes_FromStringAndSize((const char *)id, id_len);
+            if (raw == NULL || PyList_Append(raw_ids, raw) < 0) {
+                Py_XDECREF(raw);
+                failed = 1;
+                break;
+            }
+            Py_DECREF(raw);
+        }
+        else if (PyList_GET_SIZE(raw_ids) > 0 && PyList_Append(raw_ids, no_id) < 0) {
+            failed = 1;
+            break;
+        }
+        count++;
+        total += nbytes;
+        if (nbytes < smallest) {
+            smallest = nbytes;
+        }
+        if (nbytes > largest) {
+            largest = nbytes;
+        }
+        column = audio_at;
+        pos += size_of_line;
+    }
+    PyBuffer_Release(&view);
+    if (failed) {
+        return NULL;
+    }
+    return Py_BuildValue("(nnnnnn)", pos, count, total, smallest, largest, column);
+}
+
+static int
+table(PyObject *bytes, unsigned char *out)
+{
+    char *buffer;
+    Py_ssize_t n;
+    if (PyBytes_AsStringAndSize(bytes, &buffer, &n) < 0) {
+        return -1;
+    }
+    memset(out, 0, 256);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[(unsigned char)buffer[i]] = 1;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(configure_doc,
+"configure(container_first, exponent_like, canonical_1, canonical_2, min_exponents,\n"
+"          float32_window)\n"
+"--\n\n"
+"Set the tables ``extend_run`` judges by: the byte values a container may start with, the\n"
+"256-byte table of float32 exponent-like bytes (non-zero: like), the characters allowed\n"
+"before one and before two '=' (bytes), and the float32 pre-test's threshold and window.");
+
+static PyObject *
+configure(PyObject *module, PyObject *args)
+{
+    PyObject *first, *exponent, *one, *two;
+    Py_ssize_t least, window;
+    if (!PyArg_ParseTuple(args, "SSSSnn", &first, &exponent, &one, &two, &least, &window)) {
+        return NULL;
+    }
+    if (PyBytes_GET_SIZE(exponent) != 256 || least < 0 || window < 0) {
+        PyErr_SetString(PyExc_ValueError, "an exponent table of 256 bytes, a window >= 0");
+        return NULL;
+    }
+    if (table(first, container_first) < 0 || table(one, canonical_1) < 0
+        || table(two, canonical_2) < 0) {
+        return NULL;
+    }
+    const unsigned char *like = (const unsigned char *)PyBytes_AS_STRING(exponent);
+    for (unsigned int x = 0; x < 64; x++) {
+        for (unsigned int y = 0; y < 64; y++) {
+            by_pair_0[x << 6 | y] = like[(x << 2 | y >> 4) & 255] != 0;
+            by_pair_1[x << 6 | y] = like[((x & 15) << 4 | y >> 2) & 255] != 0;
+            by_pair_2[x << 6 | y] = like[((x & 3) << 6 | y) & 255] != 0;
+        }
+    }
+    min_exponents = least;
+    float32_window = window;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"extend_run", (PyCFunction)(void (*)(void))extend_run, METH_FASTCALL, extend_run_doc},
+    {"configure", configure, METH_VARARGS, configure_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef fastscan_module = {
+    PyModuleDef_HEAD_INIT, "_fastscan",
+    "The fast road's native half: the rest of a run of canonical appends (see _fastscan.c).",
+    -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__fastscan(void)
+{
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    memset(sextet, -1, sizeof(sextet));
+    for (int i = 0; i < 64; i++) {
+        sextet[(unsigned char)alphabet[i]] = (signed char)i;
+    }
+    return PyModule_Create(&fastscan_module);
+}

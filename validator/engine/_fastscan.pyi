@@ -1,0 +1,29 @@
+"""The fast road's native half (``_fastscan.c``): the rest of a run of canonical appends."""
+
+from typing_extensions import Buffer
+
+def configure(
+    container_first: bytes,
+    exponent_like: bytes,
+    canonical_1: bytes,
+    canonical_2: bytes,
+    min_exponents: int,
+    float32_window: int,
+    /,
+) -> None: ...
+def extend_run(
+    data: Buffer,
+    pos: int,
+    stop: int,
+    max_audio_bytes: int,
+    max_record_bytes: int,
+    sizes: list[int],
+    raw_ids: list[bytes],
+    no_id: bytes,
+    count: int,
+    total: int,
+    smallest: int,
+    largest: int,
+    column: int,
+    /,
+) -> tuple[int, int, int, int, int, int]: ...
