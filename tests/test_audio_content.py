@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 
 from validator.check import content as audio_content
 from validator.check.content import looks_like_float32
-from validator.core.media import CONTENT_WINDOW, sniff_container
+from validator.core.media import (
+    CONTAINER_FIRST_BYTES,
+    CONTAINER_HEADS,
+    CONTENT_WINDOW,
+    sniff_container,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "audio"
 
@@ -537,3 +542,39 @@ def test_float32_is_an_error_as_a_container_is() -> None:
     result = CliRunner().invoke(cli, ["lint", "--isolated", str(event)])
     assert result.exit_code == 1
     assert " RT308 " in result.stdout and "(1 error, 0 warnings; 1 RT308)" in result.stderr
+
+
+def _real_heads() -> list[bytes]:
+    """Heads that ``sniff_container`` names: every container fixture, MPEG and ADTS streams,
+    and each behind an ID3 tag."""
+    heads = [fixture(name)[:CONTENT_WINDOW] for name, _ in CONTAINER_FILES]
+    heads += [
+        frames(mpeg_header(*case[:4], case[4]), 3, 1044)[:CONTENT_WINDOW]
+        for case in MPEG_CASES[::7]
+    ]
+    heads += [frames(adts_header(3, 300), 3, 300), frames(adts_header(3, 300, crc=True), 3, 300)]
+    heads += [id3_header(4, 0, 0) + head for head in heads[-4:]]
+    return [head for head in heads if sniff_container(head) is not None]
+
+
+def test_a_container_starts_with_one_of_the_container_heads() -> None:
+    heads = _real_heads()
+    assert len(heads) >= len(CONTAINER_FILES) + 4
+    for head in heads:
+        assert head[:2] in CONTAINER_HEADS or head[4:8] == b"ftyp", head[:12]
+    assert {head[0] for head in CONTAINER_HEADS} == CONTAINER_FIRST_BYTES
+
+
+def test_no_container_starts_otherwise() -> None:
+    """The fast road calls ``sniff_container`` only for a head in ``CONTAINER_HEADS`` (or with
+    ``ftyp`` at offset 4): every real container head with its second byte changed to any
+    other value is, for ``sniff_container`` too, no container. The first byte's other values
+    are ``CONTAINER_FIRST_BYTES``' own test."""
+    for head in _real_heads():
+        if head[4:8] == b"ftyp":
+            continue
+        for first in CONTAINER_FIRST_BYTES:
+            for second in range(256):
+                pair = bytes((first, second))
+                if pair not in CONTAINER_HEADS:
+                    assert sniff_container(pair + head[2:]) is None, (pair, head[:12])

@@ -14,8 +14,8 @@ Python loop would take it into the same run with the same size, event_id and col
   ``=`` at the end, the unused bits of the last character zero), checked here without being
   decoded, in one pass that the compiler vectorizes;
 - its decoded size is even, within the limit, and the line within the record limit;
-- the first bytes, decoded here, start no container (no byte of ``CONTAINER_FIRST_BYTES``
-  first, no ``ftyp`` at offset 4) and pass no float32 pre-test (fewer than ``MIN_EXPONENTS``
+- the first bytes, decoded here, start no container (not two bytes of ``CONTAINER_HEADS``,
+  no ``ftyp`` at offset 4) and pass no float32 pre-test (fewer than ``MIN_EXPONENTS``
   exponent-like bytes at odd offsets of the first ``FLOAT32_WINDOW``).
 
 Anything else (an odd size, float32-like or container bytes, a bad character, an escape, a
@@ -29,7 +29,7 @@ so that the two halves cannot drift apart.
 
 #define MAX_ID 512
 
-static unsigned char container_first[256];
+static unsigned char container_heads[8192]; /* a bit for each two first bytes of a container */
 static unsigned char by_pair_0[4096]; /* exponent-like decoded byte 3k, by characters 4k, 4k+1 */
 static unsigned char by_pair_1[4096]; /* byte 3k+1, by characters 4k+1 and 4k+2 */
 static unsigned char by_pair_2[4096]; /* byte 3k+2, by characters 4k+2 and 4k+3 */
@@ -253,10 +253,15 @@ judge(const unsigned char *line, const unsigned char *limit, Py_ssize_t max_audi
             return 0;
         }
     }
-    else {
-        head[0] = (unsigned char)((sextet[audio[0]] & 63) << 2 | (sextet[audio[1]] & 63) >> 4);
+    else { /* 2 to 6 bytes: nbytes is even, so characters 0 to 2 are data */
+        unsigned int a = (unsigned int)(sextet[audio[0]] & 63),
+                     b = (unsigned int)(sextet[audio[1]] & 63),
+                     c = (unsigned int)(sextet[audio[2]] & 63);
+        head[0] = (unsigned char)(a << 2 | b >> 4);
+        head[1] = (unsigned char)((b & 15) << 4 | c >> 2);
     }
-    if (container_first[head[0]]
+    unsigned int pair = (unsigned int)head[0] << 8 | head[1];
+    if ((container_heads[pair >> 3] >> (pair & 7) & 1)
         || odd_exponents(audio, nbytes < float32_window ? nbytes : float32_window)
                >= min_exponents) {
         return 0;
@@ -376,10 +381,11 @@ table(PyObject *bytes, unsigned char *out)
 }
 
 PyDoc_STRVAR(configure_doc,
-"configure(container_first, exponent_like, canonical_1, canonical_2, min_exponents,\n"
+"configure(container_heads, exponent_like, canonical_1, canonical_2, min_exponents,\n"
 "          float32_window)\n"
 "--\n\n"
-"Set the tables ``extend_run`` judges by: the byte values a container may start with, the\n"
+"Set the tables ``extend_run`` judges by: the first two bytes a container may start with\n"
+"(pairs, one after another), the\n"
 "256-byte table of float32 exponent-like bytes (non-zero: like), the characters allowed\n"
 "before one and before two '=' (bytes), and the float32 pre-test's threshold and window.");
 
@@ -395,7 +401,17 @@ configure(PyObject *module, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "an exponent table of 256 bytes, a window >= 0");
         return NULL;
     }
-    if (table(first, container_first) < 0 || table(one, canonical_1) < 0
+    if (PyBytes_GET_SIZE(first) % 2 != 0) {
+        PyErr_SetString(PyExc_ValueError, "container heads are pairs of bytes");
+        return NULL;
+    }
+    memset(container_heads, 0, sizeof(container_heads));
+    const unsigned char *heads = (const unsigned char *)PyBytes_AS_STRING(first);
+    for (Py_ssize_t i = 0; i < PyBytes_GET_SIZE(first); i += 2) {
+        unsigned int pair = (unsigned int)heads[i] << 8 | heads[i + 1];
+        container_heads[pair >> 3] |= (unsigned char)(1 << (pair & 7));
+    }
+    if (table(one, canonical_1) < 0
         || table(two, canonical_2) < 0) {
         return NULL;
     }

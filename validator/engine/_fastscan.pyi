@@ -3,7 +3,7 @@
 from typing_extensions import Buffer
 
 def configure(
-    container_first: bytes,
+    container_heads: bytes,
     exponent_like: bytes,
     canonical_1: bytes,
     canonical_2: bytes,

@@ -42,7 +42,7 @@ from ..check.spec import (
     tried_first,
 )
 from ..core.event_types import CLIENT_EVENT_TYPES, EVENT_TYPES
-from ..core.media import CONTAINER_FIRST_BYTES, CONTENT_WINDOW, sniff_container
+from ..core.media import CONTAINER_HEADS, CONTENT_WINDOW, sniff_container
 from .session import GA as SESSION_GA
 from .session import KEPT_KEYS, NO_ID, SERVER_SESSION_EVENTS, STATEFUL_TYPES, version_of
 
@@ -115,7 +115,7 @@ except ImportError:  # built without a C compiler: the Python loop alone
     _EXTEND = None
 else:
     _fastscan.configure(
-        bytes(CONTAINER_FIRST_BYTES),
+        b"".join(sorted(CONTAINER_HEADS)),
         AUDIO_EXPONENT,
         CANONICAL_BEFORE_1.encode(),
         CANONICAL_BEFORE_2.encode(),
@@ -314,10 +314,7 @@ def scan(
                     decoded  # not None, and not empty
                     and nbytes <= max_audio_bytes
                     and (
-                        (
-                            decoded[0] not in CONTAINER_FIRST_BYTES
-                            and not decoded.startswith(b"ftyp", 4)
-                        )
+                        (decoded[:2] not in CONTAINER_HEADS and not decoded.startswith(b"ftyp", 4))
                         or sniff_container(decoded[:CONTENT_WINDOW]) is None  # else RT307
                     )
                 ):
