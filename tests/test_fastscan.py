@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import random
 import struct
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -195,6 +196,19 @@ def _both(data: bytes, max_audio: int, max_record: int) -> tuple[list[fastroad.I
     return native
 
 
+@pytest.fixture(params=["vector", "portable"])
+def base64_check(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each of the native half's base64 checks in turn: the CPU's vector one (AVX2, where it
+    has it) and the portable loop."""
+    from validator.engine import _fastscan
+
+    _fastscan.configure(*fastroad._TABLES, request.param == "vector")
+    try:
+        yield _fastscan.vector()
+    finally:
+        _fastscan.configure(*fastroad._TABLES)
+
+
 def test_the_native_half_is_built() -> None:
     """Every supported machine has a C compiler at install: a build without it is slower, not
     wrong, and this test is what says so."""
@@ -209,6 +223,29 @@ def test_the_native_half_is_built() -> None:
 @given(_blocks())
 def test_the_native_half_agrees_with_the_python_loop(block: tuple[bytes, int, int]) -> None:
     _both(*block)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_blocks())
+def test_each_base64_check_agrees_with_the_python_loop(
+    base64_check: str, block: tuple[bytes, int, int]
+) -> None:
+    _both(*block)
+
+
+ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def test_every_byte_value_at_every_place_of_a_vector(base64_check: str) -> None:
+    """Each of the 256 byte values, put in the audio where a vector of 32 bytes and a step of
+    128 start and end: the line is taken exactly when the byte is in the alphabet."""
+    text = bytearray(base64.b64encode(bytes([4, 0, 8, 1]) * 150))  # 800 characters, no "="
+    for at in (0, 1, 30, 31, 32, 33, 127, 128, 129, 255, 256, 300, 767, 768, 798, 799):
+        for value in range(256):
+            audio = bytearray(text)
+            audio[at] = value
+            line = b'{"type":"input_audio_buffer.append","audio":"' + audio + b'"}\n'
+            assert _extend(line) == (value in ALPHABET), (base64_check, at, value)
 
 
 def _run_of(lines: list[bytes]) -> bytes:

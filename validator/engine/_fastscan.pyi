@@ -9,8 +9,10 @@ def configure(
     canonical_2: bytes,
     min_exponents: int,
     float32_window: int,
+    vector: bool = True,
     /,
 ) -> None: ...
+def vector() -> str: ...
 def extend_run(
     data: Buffer,
     pos: int,
@@ -26,4 +28,4 @@ def extend_run(
     largest: int,
     column: int,
     /,
-) -> tuple[int, int, int, int, int, int]: ...
+) -> tuple[int, int, int, int, int, int, int, int]: ...

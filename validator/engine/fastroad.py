@@ -109,19 +109,21 @@ _CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
 # bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
 _NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
 _NO_ID = NO_ID.encode()
+_TABLES = (
+    b"".join(sorted(CONTAINER_HEADS)),
+    AUDIO_EXPONENT,
+    CANONICAL_BEFORE_1.encode(),
+    CANONICAL_BEFORE_2.encode(),
+    MIN_EXPONENTS,
+    FLOAT32_WINDOW,
+)
+"""What the native half judges by, from the constants the Python loop reads."""
 try:
     from . import _fastscan
 except ImportError:  # built without a C compiler: the Python loop alone
     _EXTEND = None
 else:
-    _fastscan.configure(
-        b"".join(sorted(CONTAINER_HEADS)),
-        AUDIO_EXPONENT,
-        CANONICAL_BEFORE_1.encode(),
-        CANONICAL_BEFORE_2.encode(),
-        MIN_EXPONENTS,
-        FLOAT32_WINDOW,
-    )
+    _fastscan.configure(*_TABLES)
     _EXTEND = _fastscan.extend_run
     """The rest of a run of canonical appends in one call (``_fastscan.c``), or None: the
     Python loop alone, its slow twin (``tests/test_fastscan.py`` sets it so to compare)."""
@@ -261,8 +263,41 @@ def scan(
     sizes: list[int] = []
     keep = None if kept is None else kept.append
     extend = _EXTEND
+    fresh_sizes: list[int] = []  # the lists of the next run the native half starts
+    fresh_ids: list[bytes] = []
     pos = start
     while pos < stop:
+        if run_start < 0 and extend is not None:
+            # a run of plainly canonical appends starts here: the native half takes it whole
+            taken = extend(
+                data,
+                pos,
+                stop,
+                max_audio_bytes,
+                max_record_bytes,
+                fresh_sizes,
+                fresh_ids,
+                _NO_ID,
+                0,
+                0,
+                1 << 62,
+                0,
+                0,
+            )
+            if taken[1]:
+                if slow_start >= 0:
+                    add(Slow(slow_start, base + pos, slow_lines))
+                    slow_start = -1
+                elif quiet_start >= 0:
+                    add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
+                    quiet_start = -1
+                run_start = base + pos
+                sizes, raw_ids = fresh_sizes, fresh_ids
+                fresh_sizes, fresh_ids = [], []
+                pos, count, total, smallest, largest, column, audio, close = taken
+                if keep is not None:  # the run's first append, decoded for the session
+                    keep(b64decode(view[audio:close], None, True))
+                continue
         newline = find(b"\n", pos, stop)
         if newline < 0:
             end = close = stop
@@ -373,7 +408,7 @@ def scan(
                         if nbytes > largest:
                             largest = nbytes
                         if extend is not None:  # the rest of the run, in C, to its first doubt
-                            pos, count, total, smallest, largest, column = extend(
+                            pos, count, total, smallest, largest, column, _, _ = extend(
                                 data,
                                 end,
                                 stop,
