@@ -5,8 +5,6 @@ explained, character by character. Its obvious twin, which reads every character
 is ``tests/base64_twin.py``; tests hold them equal.
 """
 
-from __future__ import annotations
-
 import binascii
 import re
 from collections.abc import Iterator

@@ -14,8 +14,6 @@ usage errors and help; this is only ever a shortcut to the same values.
 same values and the same set of options given, or None here.
 """
 
-from __future__ import annotations
-
 import os
 import stat
 from collections.abc import Callable, Sequence

@@ -8,8 +8,6 @@ option of both command-line readings and, where it has a ``key``, of the configu
 option and key tables to this one.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from ..check.audio import MAX_AUDIO_BYTES

@@ -1,7 +1,5 @@
 """``RunSettings``: everything one run of ``lint`` needs, settled from argv and configuration."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import NamedTuple
 

@@ -1,7 +1,5 @@
 """Input audio formats: the names the API accepts, in both API shapes, and their byte rates."""
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from .event_types import TRANSLATION_APPEND

@@ -1,7 +1,5 @@
 """What every source yields: a ``Record``, the raw bytes of one event with its place."""
 
-from __future__ import annotations
-
 from bisect import bisect_right
 from typing import NamedTuple
 
@@ -58,7 +56,7 @@ class Record(NamedTuple):
     size: int = 0
     offset: int = -1
     shifts: Shifts = ()
-    notes: tuple[Record, ...] = ()
+    notes: "tuple[Record, ...]" = ()
     time: float | None = None
 
 

@@ -3,8 +3,6 @@
 The entries themselves are in ``rules`` (and the audio-signal ones in ``signal_rules``).
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import NamedTuple
 

@@ -19,8 +19,6 @@ locations come from the slow road alone; ``tests/test_lint.py`` and ``tests/test
 hold the two roads equal.
 """
 
-from __future__ import annotations
-
 import binascii
 import re
 from typing import Any, NamedTuple

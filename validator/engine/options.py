@@ -1,8 +1,6 @@
 """``Options``: how to lint, and the one builder of them that ``lint()``, the command line and
 Dask share: the audio format spelled as the API spells it, the limits, and the rules enabled."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from typing import NamedTuple
 
