@@ -177,6 +177,7 @@ def _scan(
     kept: list[bytes] = []
     # the same start for both: the memory of quiet lines and the version guess are global
     fastroad._MET.clear()
+    fastroad._MET_EXACT.clear()
     fastroad._CREDIT[0] = fastroad._CREDIT_START
     fastroad._HINT[0] = fastroad.GA
     items = fastroad.scan(data, 0, len(data), max_audio, max_record, 0, kept, spec)
@@ -334,7 +335,7 @@ def _extend(data: bytes, max_audio: int = 15 << 20, max_record: int = 1 << 24) -
     """Return how many appends from the start of ``data`` the native half takes."""
     assert fastroad._EXTEND is not None
     return fastroad._EXTEND(
-        data, 0, len(data), max_audio, max_record, [], [], b"", 0, 0, 1 << 62, 0, 0
+        data, 0, len(data), max_audio, max_record, [], [], "", 0, 0, 1 << 62, 0, 0
     )[1]
 
 
@@ -360,7 +361,7 @@ def test_the_arguments_are_checked() -> None:
     assert fastroad._EXTEND is not None
     extend = fastroad._EXTEND
     data = _run_of([_append(QUIET)] * 2)
-    good = (data, 0, len(data), 1 << 20, 1 << 24, [], [], b"", 0, 0, 1 << 62, 0, 0)
+    good = (data, 0, len(data), 1 << 20, 1 << 24, [], [], "", 0, 0, 1 << 62, 0, 0)
     assert extend(*good)[1] == 2
     with pytest.raises(ValueError):
         extend(data, 0, len(data) + 1, *good[3:])

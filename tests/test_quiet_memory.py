@@ -45,6 +45,7 @@ def _line(event: Any, separators: tuple[str, str] = (",", ":")) -> bytes:
 def forget() -> None:
     """Empty the memory and give it its first credit."""
     fastroad._MET.clear()
+    fastroad._MET_EXACT.clear()
     fastroad._CREDIT[0] = fastroad._CREDIT_START
 
 
@@ -221,3 +222,53 @@ def test_written_code_is_loaded_from_its_file_as_an_import_would(tmp_path: Any) 
     del sys.modules[again.__name__]
     assert spec._from_file("is_y", str(tmp_path)) is None  # no such module
     assert not any(name.endswith("._compiled.is_y") for name in sys.modules)
+
+
+ID_TEXTS = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_characters='"\\'), min_size=1, max_size=20),
+    st.sampled_from(["", "e" * 512, "e" * 513, "a\\u0041", 'a\\"b', "\t", "\x7f", "é"]),
+).map(lambda text: text.encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_line_that_differs_only_in_its_event_id_gets_the_twins_verdict(
+    data: st.DataObject,
+) -> None:
+    """The memory by the text around the event_id (``_MET_EXACT``): a line whose id bytes,
+    written in place, are anything at all (escapes, control and invalid UTF-8 bytes, 0 and
+    513 bytes) gets what the twin says of it."""
+    event = data.draw(st.sampled_from([e for e in EVENTS + SERVER_EVENTS if "event_id" in e]))
+    spec = data.draw(st.booleans())
+    hint = data.draw(st.sampled_from(["ga", "beta"]))
+    spacing = data.draw(st.sampled_from([(",", ":"), (", ", ": ")]))
+    first = _line(event, spacing)
+    old = json.dumps(event["event_id"]).encode()
+    second = first.replace(old, b'"' + data.draw(ID_TEXTS | st.binary(max_size=8)) + b'"', 1)
+    expected = twin(second, [hint], spec)
+    forget()
+    fastroad.scan_quiet(first, [hint], spec)
+    fastroad.scan_quiet(first, [hint], spec)  # a hit of the blanked key, kept by the text too
+    assert fastroad.scan_quiet(second, [hint], spec) == expected, (first, second)
+
+
+def test_the_same_line_with_another_id_is_neither_parsed_nor_blanked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    line = b'{"type":"response.create","event_id":"evt_1","response":{"modalities":["text"]}}\n'
+    first = fastroad.scan_quiet(line, ["ga"], True)
+    assert first is not None and first[1] == "evt_1"
+    assert len(fastroad._MET_EXACT) == 1
+
+    def refused(*args: object) -> None:
+        raise AssertionError("parsed or blanked again")
+
+    monkeypatch.setattr(fastroad, "_value", refused)
+    monkeypatch.setattr(fastroad, "free_pattern", refused)
+    for n in range(3):
+        other = line.replace(b"evt_1", f"evt_{n}_é".encode())
+        assert fastroad.scan_quiet(other, ["ga"], True) == (first[0], f"evt_{n}_é", first[2])
+    monkeypatch.undo()
+    # an id that is not a value the blanking takes out (an escape) is judged the long way
+    escaped = line.replace(b"evt_1", b"evt\\u0031")
+    assert fastroad.scan_quiet(escaped, ["ga"], True) == twin(escaped, ["ga"], True)

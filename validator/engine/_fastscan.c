@@ -316,12 +316,12 @@ judge(const unsigned char *line, const unsigned char *limit, Py_ssize_t max_audi
 }
 
 PyDoc_STRVAR(extend_run_doc,
-"extend_run(data, pos, stop, max_audio_bytes, max_record_bytes, sizes, raw_ids, no_id,\n"
+"extend_run(data, pos, stop, max_audio_bytes, max_record_bytes, sizes, ids, no_id,\n"
 "           count, total, smallest, largest, column)\n"
 "--\n\n"
 "Take the canonical appends from ``data[pos:stop]`` on into the open run, up to the first\n"
-"line in any doubt. Each one's size joins ``sizes`` and its raw event_id ``raw_ids``\n"
-"(``no_id`` for a line without one once ``raw_ids`` holds any). Return\n"
+"line in any doubt. Each one's size joins ``sizes`` and its event_id ``ids`` (a str;\n"
+"``no_id`` for a line without one once ``ids`` holds any). Return\n"
 "(pos, count, total, smallest, largest, column, audio, close): where the Python loop goes\n"
 "on, the run's numbers, and where the audio string of the first line taken starts and\n"
 "ends (-1 where none was taken). A new run is count 0, smallest larger than any size.");
@@ -337,9 +337,9 @@ extend_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_RuntimeError, "extend_run before configure");
         return NULL;
     }
-    PyObject *sizes = args[5], *raw_ids = args[6], *no_id = args[7];
-    if (!PyList_Check(sizes) || !PyList_Check(raw_ids)) {
-        PyErr_SetString(PyExc_TypeError, "sizes and raw_ids must be lists");
+    PyObject *sizes = args[5], *ids = args[6], *no_id = args[7];
+    if (!PyList_Check(sizes) || !PyList_Check(ids)) {
+        PyErr_SetString(PyExc_TypeError, "sizes and ids must be lists");
         return NULL;
     }
     Py_ssize_t values[9];
@@ -381,15 +381,19 @@ extend_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         Py_DECREF(size);
         if (id != NULL) {
-            PyObject *raw = PyBytes_FromStringAndSize((const char *)id, id_len);
-            if (raw == NULL || PyList_Append(raw_ids, raw) < 0) {
+            /* printable ASCII (``event_id`` let nothing else through): one byte a character */
+            PyObject *raw = PyUnicode_New(id_len, 127);
+            if (raw != NULL) {
+                memcpy(PyUnicode_1BYTE_DATA(raw), id, (size_t)id_len);
+            }
+            if (raw == NULL || PyList_Append(ids, raw) < 0) {
                 Py_XDECREF(raw);
                 failed = 1;
                 break;
             }
             Py_DECREF(raw);
         }
-        else if (PyList_GET_SIZE(raw_ids) > 0 && PyList_Append(raw_ids, no_id) < 0) {
+        else if (PyList_GET_SIZE(ids) > 0 && PyList_Append(ids, no_id) < 0) {
             failed = 1;
             break;
         }

@@ -33,6 +33,7 @@ from ..check.schema import SCHEMA_FILES
 from ..check.spec import (
     API_BITS,
     BETA,
+    FREE_LENGTH,
     GA,
     SPEC_APIS,
     free_pattern,
@@ -82,6 +83,13 @@ read out of the line) or None (the slow road). A log repeats its records but for
 and texts (the same ``response.create`` every turn, a user message of other words), so a
 line of a known shape is neither parsed nor walked."""
 _MET_SIZE = 256  # distinct shapes remembered; a log past that starts over
+_MET_EXACT: dict[tuple[bytes, bytes, str | None], tuple[str, int, bool]] = {}
+"""``_MET``'s verdicts that read the event_id out of the line, by the line's text before and
+after its event_id (and the version tried first): a line that differs from one met before
+only there is found without the blanking. Kept only where both ids are values the blanking
+takes out (``_ID_TEXT``: a free value), so the two lines have one ``_MET`` key, and cleared
+with ``_MET``."""
+_ID_TEXT = re.compile(rb'"event_id": ?"([^"\\\x00-\x1f]{1,%d})"' % FREE_LENGTH).search
 _UNSEEN = ("?", 0, False)  # no verdict kept yet
 _AGAIN = ("!", 0, False)  # a shape judged each time (it may set the hint)
 _HINT = [GA]  # scan's guess of the API version, from one block to the next
@@ -106,7 +114,6 @@ _CANONICAL_2 = frozenset(CANONICAL_BEFORE_2.encode())  # as byte values, for the
 _CANONICAL_1 = frozenset(CANONICAL_BEFORE_1.encode())
 # bytes that cannot be a float32 exponent byte: deleting them leaves the ones that can
 _NOT_EXPONENT = bytes(value for value in range(256) if not AUDIO_EXPONENT[value])
-_NO_ID = NO_ID.encode()
 _TABLES = (
     b"".join(sorted(CONTAINER_HEADS)),
     AUDIO_EXPONENT,
@@ -255,14 +262,14 @@ def scan(
     # the version tried first for a client event: the last one met, or shown by a session
     # event, kept from one block (and file) to the next (a wrong guess costs time only)
     hint = _HINT
-    raw_ids: list[bytes] = []  # its event ids, decoded at once when the run ends
+    ids: list[str] = []  # its event ids
     count = total = largest = column = 0
     smallest = 1 << 62
     sizes: list[int] = []
     keep = None if kept is None else kept.append
     extend = _EXTEND
     fresh_sizes: list[int] = []  # the lists of the next run the native half starts
-    fresh_ids: list[bytes] = []
+    fresh_ids: list[str] = []
     pos = start
     while pos < stop:
         if run_start < 0 and extend is not None:
@@ -275,7 +282,7 @@ def scan(
                 max_record_bytes,
                 fresh_sizes,
                 fresh_ids,
-                _NO_ID,
+                NO_ID,
                 0,
                 0,
                 1 << 62,
@@ -290,7 +297,7 @@ def scan(
                     add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
                     quiet_start = -1
                 run_start = base + pos
-                sizes, raw_ids = fresh_sizes, fresh_ids
+                sizes, ids = fresh_sizes, fresh_ids
                 fresh_sizes, fresh_ids = [], []
                 pos, count, total, smallest, largest, column, audio, close = taken
                 if keep is not None:  # the run's first append, decoded for the session
@@ -375,7 +382,7 @@ def scan(
                                     run_start,
                                     base + pos,
                                     count,
-                                    _ids(raw_ids),
+                                    ids,
                                     total,
                                     smallest,
                                     largest,
@@ -389,16 +396,16 @@ def scan(
                     else:
                         if run_start < 0:
                             run_start = base + pos
-                            raw_ids = []
+                            ids = []
                             sizes = []
                             count = total = largest = 0
                             smallest = 1 << 62
                         sizes.append(nbytes)
                         column = audio - pos
                         if raw_id is not None:
-                            raw_ids.append(raw_id)
-                        elif raw_ids:
-                            raw_ids.append(_NO_ID)
+                            ids.append(raw_id.decode("ascii"))
+                        elif ids:
+                            ids.append(NO_ID)
                         count += 1
                         total += nbytes
                         if nbytes < smallest:
@@ -413,8 +420,8 @@ def scan(
                                 max_audio_bytes,
                                 max_record_bytes,
                                 sizes,
-                                raw_ids,
-                                _NO_ID,
+                                ids,
+                                NO_ID,
                                 count,
                                 total,
                                 smallest,
@@ -430,7 +437,7 @@ def scan(
                     run_start,
                     base + pos,
                     count,
-                    _ids(raw_ids),
+                    ids,
                     total,
                     smallest,
                     largest,
@@ -474,11 +481,7 @@ def scan(
                 quiet_spec.append(met)
         pos = end
     if run_start >= 0:
-        add(
-            Appends(
-                run_start, base + pos, count, _ids(raw_ids), total, smallest, largest, sizes, column
-            )
-        )
+        add(Appends(run_start, base + pos, count, ids, total, smallest, largest, sizes, column))
     elif slow_start >= 0:
         add(Slow(slow_start, base + pos, slow_lines))
     elif quiet_start >= 0:
@@ -515,13 +518,8 @@ def _decoded(audio: memoryview) -> bytes | None:
         return None
 
 
-def _ids(raw: list[bytes]) -> list[str]:
-    # one decode per run: the ids are printable ASCII without quotes, so never hold "\n"
-    return b"\n".join(raw).decode("ascii").split("\n") if raw else []
-
-
 def scan_quiet(
-    line: bytes | bytearray, hint: list[str] | None = None, spec: bool = True
+    line: bytes, hint: list[str] | None = None, spec: bool = True
 ) -> tuple[str, str | None, int] | None:
     """Return (type, client event_id or None, API bit) of a record with no finding of its own.
 
@@ -556,9 +554,23 @@ def scan_quiet(
             _CREDIT[0] = credit - 1
         value = _value(line)
         return None if value is None else _verdict(value, hint, spec)
+    version = (hint[0] if hint else GA) if spec else None
+    # the same line but for its event_id (each response.create of a log): found without the
+    # blanking below, whose key it shares (its id is a value the blanking takes out)
+    id_text = _ID_TEXT(line)
+    exact = None
+    if id_text is not None:
+        exact = (line[: id_text.start(1)], line[id_text.end(1) :], version)
+        known = _MET_EXACT.get(exact)
+        if known is not None:
+            if credit < _CREDIT_START * 4:
+                _CREDIT[0] = max(credit, 0) + 2
+            if not (line.isascii() or _utf8(line)):
+                return None
+            return known[0], id_text.group(1).decode("utf-8"), known[1]
     # blanked values hold no quote, backslash or control byte: any such text leaves the line
     # valid JSON with the same keys, and no check reads it (tests/test_predicate_code.py)
-    key = (b"".join(free_pattern().split(line)), (hint[0] if hint else GA) if spec else None)
+    key = (b"".join(free_pattern().split(line)), version)
     known = _MET.get(key, _UNSEEN)
     if known is _UNSEEN or known is _AGAIN:
         value = _value(line)
@@ -566,8 +578,11 @@ def scan_quiet(
         if known is _UNSEEN:
             if len(_MET) >= _MET_SIZE:
                 _MET.clear()
-            _MET[key] = _remembered(line, value, verdict)
+                _MET_EXACT.clear()
+            _MET[key] = known = _remembered(line, value, verdict)
             _CREDIT[0] = max(credit, 1) - 1  # a miss: one less (one after a rest)
+            if exact is not None and known is not None and known is not _AGAIN and known[2]:
+                _MET_EXACT[exact] = known
         return verdict
     if credit < _CREDIT_START * 4:
         _CREDIT[0] = max(credit, 0) + 2  # a hit pays for two misses
@@ -576,6 +591,8 @@ def scan_quiet(
     event_type, met, read_id = known
     if not read_id:
         return event_type, None, met
+    if exact is not None:
+        _MET_EXACT[exact] = known
     at = _id_at(line)
     return event_type, line[at : line.find(b'"', at)].decode("utf-8"), met
 
