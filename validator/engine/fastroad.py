@@ -309,6 +309,7 @@ def scan(
         else:
             end = newline + 1
             close = newline - 1 if data[newline - 1] == 13 else newline  # "\r\n" or "\n"
+        content_end = close  # the line without its line end (close moves for an append)
         m = compact(data, pos, end)
         if m is not None:
             raw_id = m.group(1)
@@ -452,7 +453,7 @@ def scan(
             and data.startswith(b'{"', pos)
             and not data.startswith(_APPEND_START, pos)
         ):
-            quiet = scan_quiet(bytes(view[pos:end]), hint, spec)
+            quiet = scan_quiet(bytes(view[pos:content_end]), hint, spec)
         if quiet is None:
             if quiet_start >= 0:
                 add(Quiets(quiet_start, base + pos, quiet_types, quiet_ids, quiet_spec))
