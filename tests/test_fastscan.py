@@ -53,10 +53,34 @@ ENVELOPES = [
 ]
 OTHERS = [
     '{{"type":"input_audio_buffer.commit","event_id":"{eid}"}}',
+    '{{"type": "input_audio_buffer.clear", "event_id": "{eid}"}}',
+    '{{"type":"input_audio_buffer.clear","event_id":"{eid}"}}',
     '{{"type":"response.create","event_id":"{eid}"}}',
     "",
     "[]",
+    # near misses of the native half's quiet lines: each left to the Python loop
+    '{{"type":"input_audio_buffer.commit"}}',
+    '{{"type":"input_audio_buffer.commit","event_id":"{eid}" }}',
+    '{{"type":"input_audio_buffer.commit","event_id":"{eid}","x":1}}',
+    '{{"type":"input_audio_buffer.commit", "event_id":{eid}}}',
+    '{{"type":"input_audio_buffer.committed","event_id":"{eid}"}}',
+    '{{"event_id":"{eid}","type":"input_audio_buffer.commit"}}',
 ]
+DELTAS = [
+    '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"resp_1","item_id":"i",'
+    '"output_index":{index},"content_index":0,"delta":"{audio}"}}',
+    '{{"type": "response.output_audio.delta", "event_id": "{eid}", "response_id": "r", '
+    '"item_id": "item_{eid}", "output_index": 0, "content_index": {index}, "delta": "{audio}"}}',
+    '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"r","item_id":"i",'
+    '"output_index":0,"content_index":0,"delta":"{audio}","x":1}}',
+    '{{"type":"response.audio.delta","event_id":"{eid}","response_id":"r","item_id":"i",'
+    '"output_index":0,"content_index":0,"delta":"{audio}" }}',
+    '{{"type":"response.audio.delta","response_id":"r","event_id":"{eid}","item_id":"i",'
+    '"output_index":0,"content_index":0,"delta":"{audio}"}}',
+    '{{"type":"response.audio.delta_x","event_id":"{eid}","response_id":"r","item_id":"i",'
+    '"output_index":0,"content_index":0,"delta":"{audio}"}}',
+]
+INDEXES = ["0", "1", "12", "123456789", "1234567890", "01", "-1", "1.0", " 1"]
 IDS = ["evt_1", "", "e" * 511, "e" * 512, "e" * 513, "é", '\\"', "a\\u0041", "tab\there", "~ !#"]
 
 
@@ -125,9 +149,19 @@ def _blocks(draw: st.DrawFn) -> tuple[bytes, int, int]:
     lines: list[bytes] = []
     sizes: list[int] = []
     for _ in range(draw(st.integers(1, 14))):
-        if draw(st.integers(0, 9)) == 0:
+        choice = draw(st.integers(0, 9))
+        if choice == 0:
             template = draw(st.sampled_from(OTHERS))
             lines.append(template.format(eid=draw(st.sampled_from(IDS))).encode())
+        elif choice == 1:  # a run of the server's audio deltas
+            for _ in range(draw(st.integers(1, 3))):
+                template = draw(st.sampled_from(DELTAS[:2] * 4 + DELTAS[2:]))
+                size = draw(st.sampled_from([0, 1, 2, 3, 4, 100, 481, 960]))
+                spoil = draw(st.sampled_from(["none"] * 6 + ["noncanonical", "bad-char", "quote"]))
+                text = _audio_text(_sound("quiet", size, rng), spoil, rng)
+                eid = draw(st.sampled_from(IDS[:2] * 4 + IDS))
+                index = draw(st.sampled_from(INDEXES[:3] * 3 + INDEXES))
+                lines.append(template.format(eid=eid, audio=text, index=index).encode() + b"\n")
         else:
             kind = draw(
                 st.sampled_from(
@@ -187,12 +221,12 @@ def _scan(
 def _both(data: bytes, max_audio: int, max_record: int) -> tuple[list[fastroad.Item], list[bytes]]:
     """Scan ``data`` natively and with the Python loop alone; assert they agree."""
     native = _scan(data, max_audio, max_record)
-    saved = fastroad._EXTEND
-    fastroad._EXTEND = None
+    saved = fastroad._EXTEND, fastroad._QUIET_RUN
+    fastroad._EXTEND = fastroad._QUIET_RUN = None
     try:
         python = _scan(data, max_audio, max_record)
     finally:
-        fastroad._EXTEND = saved
+        fastroad._EXTEND, fastroad._QUIET_RUN = saved
     assert native == python
     return native
 
@@ -357,6 +391,30 @@ def test_ftyp_at_offset_4(size: int) -> None:
     _both(_run_of([_append(QUIET)] + [_append(head)] * 3), 15 << 20, 1 << 24)
 
 
+def test_runs_of_commits_and_audio_deltas_are_taken_whole() -> None:
+    """A turn's commit and the server's audio deltas are one run of quiet lines, taken by the
+    native half (not line by line in Python), with each line's type and client id."""
+    delta = DELTAS[0].format(eid="e", index=0, audio=base64.b64encode(QUIET).decode())
+    commit = OTHERS[0].format(eid="evt_7")
+    data = _run_of([SHORT, commit.encode(), delta.encode(), delta.encode(), SHORT])
+    items, _ = _both(data, 15 << 20, 1 << 24)
+    quiets = [item for item in items if isinstance(item, fastroad.Quiets)]
+    assert [(q.types, q.ids) for q in quiets] == [
+        (
+            ["input_audio_buffer.commit", "response.audio.delta", "response.audio.delta"],
+            ["evt_7", None, None],
+        )
+    ]
+    assert fastroad._QUIET_RUN is not None
+    names = fastroad._QUIET
+    types: list[str] = []
+    ids: list[str | None] = []
+    start = len(SHORT) + 1
+    after = fastroad._QUIET_RUN(data, start, len(data), 1 << 24, types, ids, None, names)
+    assert after == len(data) - len(SHORT) - 1
+    assert types[0] is names[0]  # the shared string
+
+
 def test_the_arguments_are_checked() -> None:
     assert fastroad._EXTEND is not None
     extend = fastroad._EXTEND
@@ -373,3 +431,11 @@ def test_the_arguments_are_checked() -> None:
         extend(*good[:12])  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         extend("text", *good[1:])  # type: ignore[arg-type]
+    quiet = fastroad._QUIET_RUN
+    assert quiet is not None
+    with pytest.raises(ValueError):
+        quiet(data, 0, len(data) + 1, 1 << 24, [], [], None, fastroad._QUIET)
+    with pytest.raises(TypeError):
+        quiet(data, 0, len(data), 1 << 24, [], [], (), fastroad._QUIET)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        quiet(data, 0, len(data), 1 << 24, [], [], None, fastroad._QUIET[:3])  # type: ignore[arg-type]

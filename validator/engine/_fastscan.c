@@ -420,6 +420,201 @@ extend_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                          first_close);
 }
 
+/* `"key": ?` then a plain string (printable ASCII, no quote or backslash), its closing quote
+   and `, ?`: the position after them, or NULL. */
+static const unsigned char *
+plain_member(const unsigned char *p, const unsigned char *end, const char *key, size_t n)
+{
+    p = literal(p, end, key, n);
+    if (p == NULL) {
+        return NULL;
+    }
+    p = space(p, end);
+    if (p >= end || *p != '"') {
+        return NULL;
+    }
+    for (p++; p < end && *p != '"'; p++) {
+        if (*p < 0x20 || *p > 0x7e || *p == '\\') {
+            return NULL;
+        }
+    }
+    return p < end ? comma(p + 1, end) : NULL;
+}
+
+/* `"key": ?` then an index (0, or 1 to 9 digits not starting with 0) and `, ?`. */
+static const unsigned char *
+index_member(const unsigned char *p, const unsigned char *end, const char *key, size_t n)
+{
+    p = literal(p, end, key, n);
+    if (p == NULL) {
+        return NULL;
+    }
+    p = space(p, end);
+    if (p < end && *p == '0') {
+        return comma(p + 1, end);
+    }
+    const unsigned char *digits = p;
+    while (p < end && *p >= '0' && *p <= '9' && p - digits < 9) {
+        p++;
+    }
+    if (p == digits || *digits == '0') {
+        return NULL;
+    }
+    return comma(p, end);
+}
+
+/* After `}`: an optional '\r', then the newline; the offset past it from `line`, or 0. */
+static Py_ssize_t
+line_end(const unsigned char *line, const unsigned char *p, const unsigned char *end)
+{
+    if (p >= end || *p != '}') {
+        return 0;
+    }
+    p++;
+    if (p < end && *p == '\r') {
+        p++;
+    }
+    return (p < end && *p == '\n') ? p + 1 - line : 0;
+}
+
+/* One quiet line as scan_quiet's first two expressions take it: a commit or clear as clients
+   write them (kind 1, 2; its id), or the server's audio delta with strict, canonical base64
+   (kind 3, 4). Return the offset past its newline, 0 for any other line. */
+static Py_ssize_t
+quiet_line(const unsigned char *line, const unsigned char *end, int *kind,
+           const unsigned char **id, Py_ssize_t *id_len)
+{
+    const unsigned char *p = literal(line, end, "{\"type\":", 8);
+    if (p == NULL) {
+        return 0;
+    }
+    p = space(p, end);
+    const unsigned char *q;
+    if ((q = literal(p, end, "\"input_audio_buffer.", 20)) != NULL) {
+        const unsigned char *r;
+        if ((r = literal(q, end, "commit\"", 7)) != NULL) {
+            *kind = 1;
+        }
+        else if ((r = literal(q, end, "clear\"", 6)) != NULL) {
+            *kind = 2;
+        }
+        else {
+            return 0;
+        }
+        r = comma(r, end);
+        if (r == NULL || (r = event_id(r, end, id, id_len)) == NULL) {
+            return 0;
+        }
+        return line_end(line, r, end);
+    }
+    if ((q = literal(p, end, "\"response.audio.delta\"", 22)) != NULL) {
+        *kind = 3;
+    }
+    else if ((q = literal(p, end, "\"response.output_audio.delta\"", 29)) != NULL) {
+        *kind = 4;
+    }
+    else {
+        return 0;
+    }
+    q = comma(q, end);
+    if (q == NULL || (q = plain_member(q, end, "\"event_id\":", 11)) == NULL
+        || (q = plain_member(q, end, "\"response_id\":", 14)) == NULL
+        || (q = plain_member(q, end, "\"item_id\":", 10)) == NULL
+        || (q = index_member(q, end, "\"output_index\":", 15)) == NULL
+        || (q = index_member(q, end, "\"content_index\":", 16)) == NULL
+        || (q = literal(q, end, "\"delta\":", 8)) == NULL) {
+        return 0;
+    }
+    q = space(q, end);
+    if (q >= end || *q != '"') {
+        return 0;
+    }
+    const unsigned char *audio = q + 1;
+    Py_ssize_t body = alphabet_span(audio, end - audio);
+    const unsigned char *quote = audio + body;
+    Py_ssize_t pads = 0;
+    while (pads < 2 && quote < end && *quote == '=') {
+        quote++;
+        pads++;
+    }
+    if (quote >= end || *quote != '"' || ((body + pads) & 3) != 0
+        || (pads == 2 && !canonical_2[audio[body - 1]])
+        || (pads == 1 && !canonical_1[audio[body - 1]])) {
+        return 0;
+    }
+    return line_end(line, quote + 1, end);
+}
+
+PyDoc_STRVAR(quiet_run_doc,
+"quiet_run(data, pos, stop, max_record_bytes, types, ids, spec, names)\n"
+"--\n\n"
+"Take the lines from ``data[pos:stop]`` on that ``scan_quiet`` takes by its first two\n"
+"expressions (a commit or clear as clients write them; the server's audio delta, whose\n"
+"base64 is checked strictly and canonically here), up to the first other line. Each one's\n"
+"type (from ``names``: commit, clear, audio delta, output audio delta) joins ``types``, its\n"
+"client event_id (None for a delta) ``ids``, and 0 ``spec`` where it is a list. Return the\n"
+"offset where the Python loop goes on.");
+
+static PyObject *
+quiet_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "quiet_run takes 8 arguments");
+        return NULL;
+    }
+    PyObject *types = args[4], *ids = args[5], *spec = args[6], *names = args[7];
+    if (!PyList_Check(types) || !PyList_Check(ids) || (spec != Py_None && !PyList_Check(spec))
+        || !PyTuple_Check(names) || PyTuple_GET_SIZE(names) != 4) {
+        PyErr_SetString(PyExc_TypeError, "types and ids lists, spec a list or None, 4 names");
+        return NULL;
+    }
+    Py_ssize_t pos = PyLong_AsSsize_t(args[1]), stop = PyLong_AsSsize_t(args[2]),
+               max_record = PyLong_AsSsize_t(args[3]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    if (pos < 0 || stop > view.len || pos > stop) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "pos and stop must lie within data");
+        return NULL;
+    }
+    const unsigned char *data = view.buf;
+    PyObject *zero = PyLong_FromLong(0);
+    int failed = zero == NULL;
+    while (!failed && pos < stop) {
+        int kind = 0;
+        const unsigned char *id = NULL;
+        Py_ssize_t id_len = 0;
+        Py_ssize_t size = quiet_line(data + pos, data + stop, &kind, &id, &id_len);
+        if (size == 0 || size > max_record) {
+            break;
+        }
+        PyObject *event_id = Py_None;
+        Py_INCREF(event_id);
+        if (kind <= 2) {
+            Py_DECREF(event_id);
+            event_id = PyUnicode_New(id_len, 127);
+            if (event_id == NULL) {
+                failed = 1;
+                break;
+            }
+            memcpy(PyUnicode_1BYTE_DATA(event_id), id, (size_t)id_len);
+        }
+        failed = PyList_Append(types, PyTuple_GET_ITEM(names, kind - 1)) < 0
+                 || PyList_Append(ids, event_id) < 0
+                 || (spec != Py_None && PyList_Append(spec, zero) < 0);
+        Py_DECREF(event_id);
+        pos += size;
+    }
+    Py_XDECREF(zero);
+    PyBuffer_Release(&view);
+    return failed ? NULL : PyLong_FromSsize_t(pos);
+}
+
 static int
 table(PyObject *bytes, unsigned char *out)
 {
@@ -512,6 +707,7 @@ configure(PyObject *module, PyObject *args)
 
 static PyMethodDef methods[] = {
     {"extend_run", (PyCFunction)(void (*)(void))extend_run, METH_FASTCALL, extend_run_doc},
+    {"quiet_run", (PyCFunction)(void (*)(void))quiet_run, METH_FASTCALL, quiet_run_doc},
     {"configure", configure, METH_VARARGS, configure_doc},
     {"vector", vector, METH_NOARGS, vector_doc},
     {NULL, NULL, 0, NULL},

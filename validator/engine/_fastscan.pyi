@@ -29,3 +29,14 @@ def extend_run(
     column: int,
     /,
 ) -> tuple[int, int, int, int, int, int, int, int]: ...
+def quiet_run(
+    data: Buffer,
+    pos: int,
+    stop: int,
+    max_record_bytes: int,
+    types: list[str],
+    ids: list[str | None],
+    spec: list[int] | None,
+    names: tuple[str, str, str, str],
+    /,
+) -> int: ...

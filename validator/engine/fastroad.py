@@ -123,18 +123,30 @@ _TABLES = (
     FLOAT32_WINDOW,
 )
 """What the native half judges by, from the constants the Python loop reads."""
+# The native half (``_fastscan.c``): ``_EXTEND`` takes a run of canonical appends in one
+# call, ``_QUIET_RUN`` a run of commits, clears and the server's audio deltas. None where it
+# was not built: the Python loop alone, their slow twin (``tests/test_fastscan.py`` sets both
+# to None to compare).
 try:
     from . import _fastscan
-except ImportError:  # built without a C compiler: the Python loop alone
+except ImportError:  # built without a C compiler
     _EXTEND = None
+    _QUIET_RUN = None
 else:
     _fastscan.configure(*_TABLES)
     _EXTEND = _fastscan.extend_run
-    """The rest of a run of canonical appends in one call (``_fastscan.c``), or None: the
-    Python loop alone, its slow twin (``tests/test_fastscan.py`` sets it so to compare)."""
+    _QUIET_RUN = _fastscan.quiet_run
 API_NAMES = {bit: name for name, bit in API_BITS.items()}
 TYPE_NAMES = {name: name for name in EVENT_TYPES}
 """Each event type's one string: a run of quiet records shares them instead of a copy each."""
+_QUIET = (
+    TYPE_NAMES["input_audio_buffer.commit"],
+    TYPE_NAMES["input_audio_buffer.clear"],
+    TYPE_NAMES["response.audio.delta"],
+    TYPE_NAMES["response.output_audio.delta"],
+)
+"""The types ``_QUIET_RUN`` (the native half's run of commits, clears and the server's audio
+deltas, as ``scan_quiet``'s first two expressions take them) gives its lines."""
 
 
 class Appends(NamedTuple):
@@ -270,6 +282,9 @@ def scan(
     extend = _EXTEND
     fresh_sizes: list[int] = []  # the lists of the next run the native half starts
     fresh_ids: list[str] = []
+    quiet_run = _QUIET_RUN
+    fresh_types: list[str] = []  # and of the next run of quiet lines it starts
+    fresh_quiet_ids: list[str | None] = []
     pos = start
     while pos < stop:
         if run_start < 0 and extend is not None:
@@ -302,6 +317,42 @@ def scan(
                 pos, count, total, smallest, largest, column, audio, close = taken
                 if keep is not None:  # the run's first append, decoded for the session
                     keep(b64decode(view[audio:close], None, True))
+                continue
+        if quiet_run is not None:
+            # commits, clears and the server's audio deltas, as scan_quiet's first two
+            # expressions take them: the native half takes a run of them whole
+            if quiet_start >= 0:
+                after = quiet_run(
+                    data, pos, stop, max_record_bytes, quiet_types, quiet_ids, quiet_spec, _QUIET
+                )
+            else:
+                after = quiet_run(
+                    data, pos, stop, max_record_bytes, fresh_types, fresh_quiet_ids, None, _QUIET
+                )
+            if after > pos:
+                if run_start >= 0:
+                    add(
+                        Appends(
+                            run_start,
+                            base + pos,
+                            count,
+                            ids,
+                            total,
+                            smallest,
+                            largest,
+                            sizes,
+                            column,
+                        )
+                    )
+                    run_start = -1
+                elif slow_start >= 0:
+                    add(Slow(slow_start, base + pos, slow_lines))
+                    slow_start = -1
+                if quiet_start < 0:
+                    quiet_start = base + pos
+                    quiet_types, quiet_ids, quiet_spec = fresh_types, fresh_quiet_ids, None
+                    fresh_types, fresh_quiet_ids = [], []
+                pos = after
                 continue
         newline = find(b"\n", pos, stop)
         if newline < 0:
