@@ -98,7 +98,9 @@ def contenders(
 def judge(name: str, outcomes: dict[str, run.Outcome]) -> Bar:
     """Return the bar: --jobs 2's speed-up at least 90% of the halves' (the ceiling)."""
     text = f"{name}: lint --jobs 2 vs the two-core ceiling"
-    share = run.ratio(outcomes, run.JOBS2, HALVES)  # median of halves' time / --jobs 2's
+    # the median of the rounds' halves' time / --jobs 2's: --jobs 2's speed-up over the
+    # ceiling's (``run.ratio(a, b)`` is how many times faster b ran than a)
+    share = run.ratio(outcomes, HALVES, run.JOBS2)
     if share is None:
         return Bar("n/a", f"{text}: {run.why_missing(outcomes, (run.JOBS1, run.JOBS2, HALVES))}")
     jobs2 = run.ratio(outcomes, run.JOBS1, run.JOBS2)
