@@ -201,6 +201,56 @@ odd_exponents(const unsigned char *p, Py_ssize_t bytes)
     return count;
 }
 
+/* A base64 string from `audio` to its closing quote, strict and canonical: whole groups of
+   four, the alphabet, at most two '=' at the end, the unused bits of the last character zero.
+   Return its closing quote, with its length and its '=' in *n and *pads; NULL otherwise. */
+static const unsigned char *
+base64_string(const unsigned char *audio, const unsigned char *end, Py_ssize_t *n,
+              Py_ssize_t *pads)
+{
+    Py_ssize_t body = alphabet_span(audio, end - audio);
+    const unsigned char *quote = audio + body;
+    Py_ssize_t padding = 0;
+    while (padding < 2 && quote < end && *quote == '=') {
+        quote++;
+        padding++;
+    }
+    if (quote >= end || *quote != '"' || ((body + padding) & 3) != 0
+        || (padding == 2 && !canonical_2[audio[body - 1]])
+        || (padding == 1 && !canonical_1[audio[body - 1]])) {
+        return NULL;
+    }
+    *n = body + padding;
+    *pads = padding;
+    return quote;
+}
+
+/* An ASCII str of `len` bytes at `text` (what ``event_id`` let through: printable ASCII). */
+static PyObject *
+ascii_text(const unsigned char *text, Py_ssize_t len)
+{
+    PyObject *made = PyUnicode_New(len, 127);
+    if (made != NULL) {
+        memcpy(PyUnicode_1BYTE_DATA(made), text, (size_t)len);
+    }
+    return made;
+}
+
+/* Hold `data`'s buffer for [pos, stop); -1 with an exception set where the range is not in it. */
+static int
+hold_range(PyObject *data, Py_ssize_t pos, Py_ssize_t stop, Py_buffer *view)
+{
+    if (PyObject_GetBuffer(data, view, PyBUF_SIMPLE) < 0) {
+        return -1;
+    }
+    if (pos < 0 || stop > view->len || pos > stop) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_ValueError, "pos and stop must lie within data");
+        return -1;
+    }
+    return 0;
+}
+
 /* Judge the line at `line` (the block ends at `limit`): the offset past its newline when it is
    a canonical append with nothing against it, 0 otherwise; its decoded size, its audio's
    offset in the line and its id. One pass: the audio's characters are judged as they are
@@ -249,19 +299,9 @@ judge(const unsigned char *line, const unsigned char *limit, Py_ssize_t max_audi
         return 0;
     }
     const unsigned char *audio = ++p;
-    Py_ssize_t body = alphabet_span(audio, end - audio);
-    const unsigned char *quote = audio + body;
-    Py_ssize_t pads = 0;
-    while (pads < 2 && quote < end && *quote == '=') {
-        quote++;
-        pads++;
-    }
-    if (quote >= end || *quote != '"' || body == 0) {
-        return 0;
-    }
-    Py_ssize_t n = body + pads;
-    if ((n & 3) != 0 || (pads == 2 && !canonical_2[audio[body - 1]])
-        || (pads == 1 && !canonical_1[audio[body - 1]])) {
+    Py_ssize_t n, pads;
+    const unsigned char *quote = base64_string(audio, end, &n, &pads);
+    if (quote == NULL || n == 0) {
         return 0;
     }
     Py_ssize_t nbytes = n / 4 * 3 - pads;
@@ -354,12 +394,7 @@ extend_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                max_record = values[3], count = values[4], total = values[5],
                smallest = values[6], largest = values[7], column = values[8];
     Py_buffer view;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    if (pos < 0 || stop > view.len || pos > stop) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_ValueError, "pos and stop must lie within data");
+    if (hold_range(args[0], pos, stop, &view) < 0) {
         return NULL;
     }
     const unsigned char *data = view.buf;
@@ -381,11 +416,7 @@ extend_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         Py_DECREF(size);
         if (id != NULL) {
-            /* printable ASCII (``event_id`` let nothing else through): one byte a character */
-            PyObject *raw = PyUnicode_New(id_len, 127);
-            if (raw != NULL) {
-                memcpy(PyUnicode_1BYTE_DATA(raw), id, (size_t)id_len);
-            }
+            PyObject *raw = ascii_text(id, id_len);
             if (raw == NULL || PyList_Append(ids, raw) < 0) {
                 Py_XDECREF(raw);
                 failed = 1;
@@ -529,20 +560,9 @@ quiet_line(const unsigned char *line, const unsigned char *end, int *kind,
     if (q >= end || *q != '"') {
         return 0;
     }
-    const unsigned char *audio = q + 1;
-    Py_ssize_t body = alphabet_span(audio, end - audio);
-    const unsigned char *quote = audio + body;
-    Py_ssize_t pads = 0;
-    while (pads < 2 && quote < end && *quote == '=') {
-        quote++;
-        pads++;
-    }
-    if (quote >= end || *quote != '"' || ((body + pads) & 3) != 0
-        || (pads == 2 && !canonical_2[audio[body - 1]])
-        || (pads == 1 && !canonical_1[audio[body - 1]])) {
-        return 0;
-    }
-    return line_end(line, quote + 1, end);
+    Py_ssize_t n, pads;
+    const unsigned char *quote = base64_string(q + 1, end, &n, &pads);
+    return quote == NULL ? 0 : line_end(line, quote + 1, end);
 }
 
 PyDoc_STRVAR(quiet_run_doc,
@@ -574,12 +594,7 @@ quiet_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_buffer view;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    if (pos < 0 || stop > view.len || pos > stop) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_ValueError, "pos and stop must lie within data");
+    if (hold_range(args[0], pos, stop, &view) < 0) {
         return NULL;
     }
     const unsigned char *data = view.buf;
@@ -597,12 +612,11 @@ quiet_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_INCREF(event_id);
         if (kind <= 2) {
             Py_DECREF(event_id);
-            event_id = PyUnicode_New(id_len, 127);
+            event_id = ascii_text(id, id_len);
             if (event_id == NULL) {
                 failed = 1;
                 break;
             }
-            memcpy(PyUnicode_1BYTE_DATA(event_id), id, (size_t)id_len);
         }
         failed = PyList_Append(types, PyTuple_GET_ITEM(names, kind - 1)) < 0
                  || PyList_Append(ids, event_id) < 0
