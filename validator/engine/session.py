@@ -315,9 +315,13 @@ class Session:
             known = self.ids
             holes = NO_ID in ids
             named = [i for i in ids if i != NO_ID] if holes else ids
-            if (len(named) > 1 and len(set(named)) != len(named)) or not known.isdisjoint(named):
+            if not known.isdisjoint(named):
                 return False
+            before = len(known)
             known.update(named)
+            if len(known) - before != len(named):  # one id twice in the run: none was known
+                known.difference_update(named)
+                return False
             self.id_runs.append((line + lines - len(ids), ids, holes))
         self._fill(self.audio_format, total, smallest, largest, True)
         if sizes:
