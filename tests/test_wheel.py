@@ -134,8 +134,8 @@ def test_a_wheel_built_without_a_c_compiler_lints_the_same(tmp_path: Path) -> No
     """The native half is optional: with no working C compiler the build goes on without it,
     and the installed package finds what the native build finds, by the Python loop."""
     code = LINT_FIXTURES.format(root=ROOT)
-    native = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    native = subprocess.run(  # the installed package: not the checkout's, from its root
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path
     ).stdout.splitlines()
     assert native[0] == "True" and len(native[1]) > 1000
     wheel = _wheel(tmp_path, {**os.environ, "CC": "false", "LDSHARED": "false"})
