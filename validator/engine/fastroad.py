@@ -13,6 +13,11 @@
 - anything else, and any doubt at all (escapes, other keys, bad base64, a finding), is ``Slow``:
   strict parse, schema, audio checks, session rules and locations on the slow road.
 
+Runs of plain appends, and of commits, clears and the server's audio deltas, are taken by the
+native half (``_fastscan.c``: ``_EXTEND``, ``_QUIET_RUN``), which checks the base64 in place
+without decoding it and stops at the first line in any doubt; this loop judges that line, and
+is alone where the native half was not built (its slow twin: ``tests/test_fastscan.py``).
+
 ``Linter.replay`` applies the items to the session in file order; ``--jobs`` runs ``scan`` in
 worker processes and replays here. The fast road only ever accepts, so findings and their
 locations come from the slow road alone; ``tests/test_lint.py`` and ``tests/test_fuzz.py``
