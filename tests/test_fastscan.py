@@ -16,11 +16,17 @@ its newline, and the audio and record limits exactly and one past.
 from __future__ import annotations
 
 import base64
+import os
 import random
 import struct
+import subprocess
+import sys
+import sysconfig
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -439,3 +445,81 @@ def test_the_arguments_are_checked() -> None:
         quiet(data, 0, len(data), 1 << 24, [], [], (), fastroad._QUIET)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         quiet(data, 0, len(data), 1 << 24, [], [], None, fastroad._QUIET[:3])  # type: ignore[arg-type]
+
+
+ASAN_SCRIPT = r"""
+import base64, importlib.util, random, sys
+from validator.engine import fastroad
+ARGS = (1 << 20, 1 << 24, [], [], "", 0, 0, 1 << 62, 0, 0)
+spec = importlib.util.spec_from_file_location("_fastscan", sys.argv[1])
+native = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(native)
+audio = base64.b64encode(bytes([4, 0, 8, 1]) * 200).decode()
+lines = [
+    '{"type":"input_audio_buffer.append","event_id":"evt_1","audio":"%s"}' % audio,
+    '{"type": "input_audio_buffer.append", "audio": "%s", "event_id": "e"}' % audio[:300],
+    '{"event_id":"e","type":"input_audio_buffer.append","audio":"%s=="}' % audio[:102],
+    '{"type":"input_audio_buffer.commit","event_id":"evt_2"}',
+    '{"type":"response.audio.delta","event_id":"e","response_id":"r","item_id":"i",'
+    '"output_index":0,"content_index":12,"delta":"%s"}' % audio[:500],
+]
+rng = random.Random(7)
+for vector in (True, False):
+    native.configure(*fastroad._TABLES, vector)
+    for line in lines:
+        for end in (b"\n", b"\r\n", b""):
+            whole = line.encode() + end
+            for cut in range(len(whole) + 1):  # a block that ends anywhere in the line
+                for data in (whole[:cut], bytearray(whole[:cut])):
+                    native.extend_run(data, 0, len(data), *ARGS)
+                    native.quiet_run(data, 0, len(data), 1 << 24, [], [], None, fastroad._QUIET)
+    for _ in range(2000):
+        size = rng.randrange(0, 400)
+        data = bytes(rng.choice(b'AZaz09+/="{}\\n ') for _ in range(size))
+        native.extend_run(data, 0, len(data), *ARGS)
+        native.quiet_run(data, 0, len(data), 1 << 24, [], [], None, fastroad._QUIET)
+print("clean")
+"""
+
+
+def test_no_read_outside_the_block_under_addresssanitizer(tmp_path: Path) -> None:
+    """The native half built with AddressSanitizer, every allocation through malloc: blocks
+    cut at every byte of every kind of line, and random bytes, on both base64 checks, read
+    nothing past the block (an over-read of the vector loop is caught here, not by a result)."""
+    include = sysconfig.get_paths()["include"]
+    built = tmp_path / "_fastscan.so"
+    subprocess.run(
+        [
+            "gcc",
+            "-O1",
+            "-g",
+            "-fsanitize=address",
+            "-fno-omit-frame-pointer",
+            "-shared",
+            "-fPIC",
+            f"-I{include}",
+            str(ROOT / "validator" / "engine" / "_fastscan.c"),
+            "-o",
+            str(built),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    runtime = subprocess.run(
+        ["gcc", "-print-file-name=libasan.so"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    env = {
+        **os.environ,
+        "LD_PRELOAD": runtime,
+        "PYTHONMALLOC": "malloc",
+        "ASAN_OPTIONS": "detect_leaks=0",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", ASAN_SCRIPT, str(built)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "clean", proc.stderr[-3000:]
