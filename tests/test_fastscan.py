@@ -437,6 +437,15 @@ def test_the_arguments_are_checked() -> None:
         extend(*good[:12])  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         extend("text", *good[1:])  # type: ignore[arg-type]
+    from validator.engine import _fastscan
+
+    vector = _fastscan.vector()
+    with pytest.raises(ValueError):  # container heads are pairs of bytes
+        _fastscan.configure(b"I", *fastroad._TABLES[1:], False)
+    with pytest.raises(ValueError):  # a 256-byte exponent table
+        _fastscan.configure(fastroad._TABLES[0], b"\0", *fastroad._TABLES[2:], False)
+    # a refused configure changes nothing: the tables and the base64 check as they were
+    assert extend(*good)[1] == 2 and _fastscan.vector() == vector
     quiet = fastroad._QUIET_RUN
     assert quiet is not None
     with pytest.raises(ValueError):

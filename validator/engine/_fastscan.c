@@ -1,9 +1,11 @@
-/* The fast road's native half: the rest of a run of canonical appends, in one call.
+/* The fast road's native half: runs of lines that fastroad.scan's Python loop would take
+as they are, in one call each.
 
-``extend_run`` goes on from a line of a block, taking each following line that is a
-canonical append with nothing against it, and stops at the first line in any doubt, which it
-leaves to ``fastroad.scan``'s Python loop: that loop is the slow, obvious twin, and
-``tests/test_fastscan.py`` holds the two equal line for line. A line is taken only when the
+``extend_run`` starts or goes on with a run of canonical appends from a line of a block, and
+``quiet_run`` with a run of commits, clears and the server's audio deltas (as ``scan_quiet``'s
+first two expressions take them). Each stops at the first line in any doubt, which it leaves
+to ``fastroad.scan``'s Python loop: that loop is the slow, obvious twin, and
+``tests/test_fastscan.py`` holds the two equal line for line. An append is taken only when the
 Python loop would take it into the same run with the same size, event_id and column:
 
 - its envelope is one of the forms the loop's regular expressions match (``{"type":
@@ -12,7 +14,7 @@ Python loop would take it into the same run with the same size, event_id and col
   ``"}`` and a newline (``\r\n`` too);
 - its audio is non-empty strict base64 (whole groups of four, the alphabet, at most two
   ``=`` at the end, the unused bits of the last character zero), checked here without being
-  decoded, in one pass that the compiler vectorizes;
+  decoded, in one pass (AVX2 where the CPU has it, else a loop the compiler vectorizes);
 - its decoded size is even, within the limit, and the line within the record limit;
 - the first bytes, decoded here, start no container (not two bytes of ``CONTAINER_HEADS``,
   no ``ftyp`` at offset 4) and pass no float32 pre-test (fewer than ``MIN_EXPONENTS``
@@ -681,13 +683,6 @@ configure(PyObject *module, PyObject *args)
                           &vector)) {
         return NULL;
     }
-    alphabet_span = alphabet_span_portable;
-#ifdef HAVE_AVX2_PATH
-    __builtin_cpu_init();
-    if (vector && __builtin_cpu_supports("avx2")) {
-        alphabet_span = alphabet_span_avx2;
-    }
-#endif
     if (PyBytes_GET_SIZE(exponent) != 256 || least < 0 || window < 0) {
         PyErr_SetString(PyExc_ValueError, "an exponent table of 256 bytes, a window >= 0");
         return NULL;
@@ -702,8 +697,7 @@ configure(PyObject *module, PyObject *args)
         unsigned int pair = (unsigned int)heads[i] << 8 | heads[i + 1];
         container_heads[pair >> 3] |= (unsigned char)(1 << (pair & 7));
     }
-    if (table(one, canonical_1) < 0
-        || table(two, canonical_2) < 0) {
+    if (table(one, canonical_1) < 0 || table(two, canonical_2) < 0) {
         return NULL;
     }
     const unsigned char *like = (const unsigned char *)PyBytes_AS_STRING(exponent);
@@ -716,6 +710,13 @@ configure(PyObject *module, PyObject *args)
     }
     min_exponents = least;
     float32_window = window;
+    alphabet_span = alphabet_span_portable;
+#ifdef HAVE_AVX2_PATH
+    __builtin_cpu_init();
+    if (vector && __builtin_cpu_supports("avx2")) {
+        alphabet_span = alphabet_span_avx2;
+    }
+#endif
     Py_RETURN_NONE;
 }
 
